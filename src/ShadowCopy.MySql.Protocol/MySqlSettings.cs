@@ -1,0 +1,47 @@
+using Microsoft.Extensions.Logging;
+
+namespace ShadowCopy.MySql.Protocol;
+
+/// <summary>Immutable connection options (no DSN parsing: the provider maps its own configuration onto this).</summary>
+public sealed record MySqlSettings
+{
+    public string Host { get; init; } = "localhost";
+
+    public int Port { get; init; } = 3306;
+
+    /// <summary>When set, connect over this Unix domain socket instead of TCP.</summary>
+    public string? UnixSocket { get; init; }
+
+    public string User { get; init; } = string.Empty;
+
+    public string Password { get; init; } = string.Empty;
+
+    public string? Database { get; init; }
+
+    public MySqlSslMode SslMode { get; init; } = MySqlSslMode.Preferred;
+
+    /// <summary>PEM file of the CA to trust for <see cref="MySqlSslMode.VerifyCA"/> / <see cref="MySqlSslMode.VerifyFull"/> (default: system store).</summary>
+    public string? SslCaPath { get; init; }
+
+    /// <summary>The server's RSA public key (PEM) for caching_sha2_password full authentication without TLS.</summary>
+    public string? ServerRsaPublicKey { get; init; }
+
+    /// <summary>Allow asking the server for its RSA public key (exposed to a man in the middle; off by default).</summary>
+    public bool AllowPublicKeyRetrieval { get; init; }
+
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Per-command timeout; <see cref="TimeSpan.Zero"/> or <see cref="Timeout.InfiniteTimeSpan"/> disables it.</summary>
+    public TimeSpan CommandTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long to wait for the server to answer after a KILL QUERY before the connection is abandoned.</summary>
+    public TimeSpan CancellationGracePeriod { get; init; } = TimeSpan.FromSeconds(5);
+
+    public ILoggerFactory? LoggerFactory { get; init; }
+
+    /// <summary>Never prints the password.</summary>
+    public override string ToString() =>
+        UnixSocket is null
+            ? $"{User}@{Host}:{Port}/{Database} (ssl={SslMode})"
+            : $"{User}@unix:{UnixSocket}/{Database} (ssl={SslMode})";
+}
