@@ -1,0 +1,151 @@
+using System.CommandLine;
+using Microsoft.Extensions.Logging;
+using ShadowCopy.Cli.Output;
+using ShadowCopy.Core.Engine;
+using ShadowCopy.Core.Schema;
+using ShadowCopy.Postgres;
+using Spectre.Console;
+
+namespace ShadowCopy.Cli.Commands.Alter;
+
+/// <summary>Builds immutable options from the command line and runs the engine. No SQL here.</summary>
+internal static class AlterCommand
+{
+    public static async Task<int> RunAsync(ParseResult parse, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        _ = cancellationToken; // our own signal handling decides when to stop (see ShutdownSignal)
+        OutputFormat format;
+        AlterOptions options;
+        string dsn;
+        try
+        {
+            format = AlterCommandDefinition.ParseOutput(parse.GetValue(AlterCommandDefinition.Output)!);
+            dsn = parse.GetValue(AlterCommandDefinition.Dsn)!;
+            options = BuildOptions(parse);
+        }
+        catch (Exception bad) when (bad is ArgumentException or FormatException)
+        {
+            error.WriteLine($"error: {bad.Message}");
+            return ExitCodes.UsageError;
+        }
+
+        using var loggerFactory = CliLogging.Create(parse.GetValue(AlterCommandDefinition.Verbose));
+        var logger = loggerFactory.CreateLogger("shadowcopy");
+        using var signal = new ShutdownSignal(error);
+
+        IAlterBackend backend;
+        try
+        {
+            backend = CreateBackend(dsn, options, logger, parse.GetValue(AlterCommandDefinition.Capture)!);
+        }
+        catch (ShadowCopyException bad)
+        {
+            error.WriteLine($"error: {bad.Message}");
+            return bad.ExitCode;
+        }
+
+        await using (backend)
+        {
+            var (sink, disposable) = CreateSink(format, output);
+            AlterResult result;
+            try
+            {
+                result = await new AlterRunner(backend, options, sink, logger).RunAsync(signal.Token);
+            }
+            finally
+            {
+                if (disposable is not null)
+                {
+                    await disposable.DisposeAsync();
+                }
+            }
+
+            ResultPrinter.Print(result, format, output, error);
+            return result.ExitCode;
+        }
+    }
+
+    internal static AlterOptions BuildOptions(ParseResult parse)
+    {
+        static TimeSpan Duration(ParseResult parse, Option<string> option)
+        {
+            var text = parse.GetValue(option);
+            return DurationParser.TryParse(text, out var value) && value > TimeSpan.Zero
+                ? value
+                : throw new ArgumentException($"{option.Name} must be a positive duration like 500ms or 2s, not '{text}'");
+        }
+
+        var chunkSize = parse.GetValue(AlterCommandDefinition.ChunkSize);
+        var maxChunk = parse.GetValue(AlterCommandDefinition.MaxChunkSize);
+        if (chunkSize < 1 || maxChunk < 1)
+        {
+            throw new ArgumentException("--chunk-size and --max-chunk-size must be at least 1");
+        }
+
+        var attempts = parse.GetValue(AlterCommandDefinition.CutOverAttempts);
+        if (attempts is < 1 or > 100)
+        {
+            throw new ArgumentException("--cut-over-attempts must be between 1 and 100");
+        }
+
+        var rate = parse.GetValue(AlterCommandDefinition.MaxRowsPerSecond);
+        if (rate is < 1)
+        {
+            throw new ArgumentException("--max-rows-per-second must be at least 1");
+        }
+
+        return new AlterOptions
+        {
+            Table = TableName.Parse(parse.GetValue(AlterCommandDefinition.Table)!, "public"),
+            Alter = parse.GetValue(AlterCommandDefinition.AlterClauses)!,
+            Execute = parse.GetValue(AlterCommandDefinition.Execute),
+            ChunkTime = Duration(parse, AlterCommandDefinition.ChunkTime),
+            InitialChunkSize = Math.Min(chunkSize, maxChunk),
+            MaxChunkSize = maxChunk,
+            MinChunkSize = Math.Min(10, maxChunk),
+            MaxRowsPerSecond = rate,
+            ThrottleFlagFile = parse.GetValue(AlterCommandDefinition.ThrottleFlagFile),
+            PostponeCutOverFlagFile = parse.GetValue(AlterCommandDefinition.PostponeFlagFile),
+            CutOverLockTimeout = Duration(parse, AlterCommandDefinition.CutOverLockTimeout),
+            CutOverAttempts = attempts,
+            DropOldTable = parse.GetValue(AlterCommandDefinition.DropOldTable),
+            RepointForeignKeys = parse.GetValue(AlterCommandDefinition.RepointForeignKeys),
+        };
+    }
+
+    internal static IAlterBackend CreateBackend(string dsn, AlterOptions options, ILogger logger, string capture)
+    {
+        if (dsn.StartsWith("postgres://", StringComparison.Ordinal) || dsn.StartsWith("postgresql://", StringComparison.Ordinal))
+        {
+            if (capture != "trigger")
+            {
+                throw new ShadowCopyException($"--capture {capture} is not available for PostgreSQL yet; use --capture trigger.", ExitCodes.UsageError);
+            }
+
+            return new PgAlterBackend(PgDsn.Parse(dsn), options, logger);
+        }
+
+        if (dsn.StartsWith("mysql://", StringComparison.Ordinal))
+        {
+            throw new ShadowCopyException("MySQL/MariaDB tables are not supported by this version yet (PostgreSQL only).", ExitCodes.UsageError);
+        }
+
+        throw new ShadowCopyException("--dsn must start with postgres:// (e.g. postgres://app@db1:5432/shop).", ExitCodes.UsageError);
+    }
+
+    private static (IStatusSink Sink, IAsyncDisposable? Disposable) CreateSink(OutputFormat format, TextWriter output)
+    {
+        if (format == OutputFormat.Json)
+        {
+            return (new JsonStatusSink(output), null);
+        }
+
+        if (!Console.IsOutputRedirected && ReferenceEquals(output, Console.Out) && AnsiConsole.Profile.Capabilities.Interactive)
+        {
+            var bar = new ProgressBarStatusSink(AnsiConsole.Console);
+            return (bar, bar);
+        }
+
+        return (new PlainStatusSink(output), null);
+    }
+}

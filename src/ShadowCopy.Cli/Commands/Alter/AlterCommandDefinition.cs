@@ -1,0 +1,45 @@
+using System.CommandLine;
+using ShadowCopy.Cli.Output;
+
+namespace ShadowCopy.Cli.Commands.Alter;
+
+/// <summary>The options of <c>shadowcopy alter</c>; the logic is in <see cref="AlterCommand"/>.</summary>
+internal static class AlterCommandDefinition
+{
+    public static readonly Option<string> Dsn = new("--dsn") { Description = "postgres://user@host:port/database (password from SHADOWCOPY_PASSWORD, PGPASSWORD or ~/.pgpass; never on the command line)", Required = true };
+    public static readonly Option<string> Table = new("--table") { Description = "schema.table (quote parts with \"…\" for case or special characters)", Required = true };
+    public static readonly Option<string> AlterClauses = new("--alter") { Description = "the clauses that follow ALTER TABLE name, e.g. \"ADD COLUMN note text, ALTER COLUMN n TYPE bigint\"", Required = true };
+    public static readonly Option<bool> Execute = new("--execute") { Description = "run for real; without it, a dry run that changes nothing on the live table" };
+    public static readonly Option<string> Capture = new("--capture") { Description = "change capture: trigger (PostgreSQL)", DefaultValueFactory = _ => "trigger" };
+    public static readonly Option<string> ChunkTime = new("--chunk-time") { Description = "target time per copy chunk (e.g. 500ms)", DefaultValueFactory = _ => "500ms" };
+    public static readonly Option<int> ChunkSize = new("--chunk-size") { Description = "initial rows per chunk (then adapted to --chunk-time)", DefaultValueFactory = _ => 1000 };
+    public static readonly Option<int> MaxChunkSize = new("--max-chunk-size") { Description = "upper bound on rows per chunk", DefaultValueFactory = _ => 200_000 };
+    public static readonly Option<int?> MaxRowsPerSecond = new("--max-rows-per-second") { Description = "copy rate limit" };
+    public static readonly Option<string?> ThrottleFlagFile = new("--throttle-flag-file") { Description = "pause copying while this file exists (changes keep being applied)" };
+    public static readonly Option<string?> PostponeFlagFile = new("--postpone-cut-over-flag-file") { Description = "keep in sync and wait before cut-over while this file exists" };
+    public static readonly Option<string> CutOverLockTimeout = new("--cut-over-lock-timeout") { Description = "longest wait for the cut-over lock per attempt", DefaultValueFactory = _ => "2s" };
+    public static readonly Option<int> CutOverAttempts = new("--cut-over-attempts") { Description = "cut-over attempts before giving up (jittered backoff between)", DefaultValueFactory = _ => 6 };
+    public static readonly Option<bool> DropOldTable = new("--drop-old-table") { Description = "drop _<table>_old after a successful swap (default: keep it)" };
+    public static readonly Option<bool> RepointForeignKeys = new("--repoint-foreign-keys") { Description = "re-create foreign keys of other tables on the new table (NOT VALID, then VALIDATE)" };
+    public static readonly Option<string> Output = new("--output") { Description = "text or json (one JSON object per line)", DefaultValueFactory = _ => "text" };
+    public static readonly Option<bool> Verbose = new("--verbose") { Description = "log details to stderr" };
+
+    public static Command Create()
+    {
+        var command = new Command("alter", "Change a table's schema online: shadow table, chunked copy, change capture, verification, atomic swap.");
+        foreach (var option in new Option[] { Dsn, Table, AlterClauses, Execute, Capture, ChunkTime, ChunkSize, MaxChunkSize, MaxRowsPerSecond, ThrottleFlagFile, PostponeFlagFile, CutOverLockTimeout, CutOverAttempts, DropOldTable, RepointForeignKeys, Output, Verbose })
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction((parse, cancellationToken) => AlterCommand.RunAsync(parse, System.Console.Out, System.Console.Error, cancellationToken));
+        return command;
+    }
+
+    public static OutputFormat ParseOutput(string value) => value switch
+    {
+        "json" => OutputFormat.Json,
+        "text" => OutputFormat.Text,
+        _ => throw new ArgumentException($"--output must be text or json, not '{value}'"),
+    };
+}

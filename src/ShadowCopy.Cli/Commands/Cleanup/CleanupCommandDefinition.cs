@@ -1,0 +1,20 @@
+using System.CommandLine;
+
+namespace ShadowCopy.Cli.Commands.Cleanup;
+
+internal static class CleanupCommandDefinition
+{
+    public static readonly Option<string> Dsn = new("--dsn") { Description = "postgres://user@host:port/database", Required = true };
+    public static readonly Option<string> Table = new("--table") { Description = "schema.table whose leftovers to remove", Required = true };
+    public static readonly Option<string> LockTimeout = new("--lock-timeout") { Description = "longest wait per attempt for the lock DROP TRIGGER needs", DefaultValueFactory = _ => "2s" };
+
+    public static Command Create()
+    {
+        var command = new Command("cleanup", "Remove every object an interrupted run left (trigger, function, change log, shadow) and nothing else.");
+        command.Options.Add(Dsn);
+        command.Options.Add(Table);
+        command.Options.Add(LockTimeout);
+        command.SetAction((parse, cancellationToken) => CleanupCommand.RunAsync(parse, System.Console.Out, System.Console.Error, cancellationToken));
+        return command;
+    }
+}

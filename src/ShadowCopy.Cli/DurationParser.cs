@@ -1,0 +1,33 @@
+using System.Globalization;
+
+namespace ShadowCopy.Cli;
+
+/// <summary>Parses durations as users write them: "500ms", "2s", "1.5s", "3m"; a bare number is seconds.</summary>
+internal static class DurationParser
+{
+    public static bool TryParse(string? text, out TimeSpan value)
+    {
+        value = TimeSpan.Zero;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return false;
+        }
+
+        text = text.Trim();
+        var (number, scale) = text switch
+        {
+            _ when text.EndsWith("ms", StringComparison.OrdinalIgnoreCase) => (text[..^2], 0.001),
+            _ when text.EndsWith('s') || text.EndsWith('S') => (text[..^1], 1.0),
+            _ when text.EndsWith('m') || text.EndsWith('M') => (text[..^1], 60.0),
+            _ when text.EndsWith('h') || text.EndsWith('H') => (text[..^1], 3600.0),
+            _ => (text, 1.0),
+        };
+        if (!double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var amount) || amount < 0 || double.IsInfinity(amount))
+        {
+            return false;
+        }
+
+        value = TimeSpan.FromSeconds(amount * scale);
+        return true;
+    }
+}

@@ -1,0 +1,46 @@
+using System.Text.Json;
+using ShadowCopy.Core.Engine;
+
+namespace ShadowCopy.Cli.Output;
+
+/// <summary>One JSON object per line: {"type":"status"|"phase"|"message"|"result", …}.</summary>
+internal sealed class JsonStatusSink(TextWriter writer) : IStatusSink
+{
+    private readonly Lock _gate = new();
+
+    public void OnStatus(StatusSnapshot status) => Write(new Dictionary<string, object?>
+    {
+        ["type"] = "status",
+        ["phase"] = StatusText.PhaseName(status.Phase),
+        ["rows_copied"] = status.RowsCopied,
+        ["rows_estimated"] = status.RowsEstimated,
+        ["percent"] = Math.Round(status.Percent, 2),
+        ["rows_per_second"] = Math.Round(status.RowsPerSecond, 1),
+        ["eta_seconds"] = status.Eta is null ? null : Math.Round(status.Eta.Value.TotalSeconds, 1),
+        ["change_backlog"] = status.ChangeBacklog,
+        ["changes_applied"] = status.ChangesApplied,
+        ["chunk_size"] = status.ChunkSize,
+        ["throttle_reason"] = status.ThrottleReason,
+        ["elapsed_seconds"] = Math.Round(status.Elapsed.TotalSeconds, 1),
+    });
+
+    public void OnPhase(Phase from, Phase to, string? detail) => Write(new Dictionary<string, object?>
+    {
+        ["type"] = "phase",
+        ["from"] = StatusText.PhaseName(from),
+        ["to"] = StatusText.PhaseName(to),
+        ["detail"] = detail,
+    });
+
+    public void OnMessage(string message) => Write(new Dictionary<string, object?> { ["type"] = "message", ["message"] = message });
+
+    public void Write(Dictionary<string, object?> payload)
+    {
+        var line = JsonSerializer.Serialize(payload);
+        lock (_gate)
+        {
+            writer.WriteLine(line);
+            writer.Flush();
+        }
+    }
+}

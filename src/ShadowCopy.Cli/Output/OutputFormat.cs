@@ -1,0 +1,7 @@
+namespace ShadowCopy.Cli.Output;
+
+internal enum OutputFormat
+{
+    Text,
+    Json,
+}

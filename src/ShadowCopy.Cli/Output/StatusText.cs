@@ -1,0 +1,27 @@
+using System.Globalization;
+using ShadowCopy.Core.Engine;
+
+namespace ShadowCopy.Cli.Output;
+
+internal static class StatusText
+{
+    public static string PhaseName(Phase phase) => phase switch
+    {
+        Phase.CreatingShadow => "creating-shadow",
+        Phase.InstallingCapture => "installing-capture",
+        Phase.CatchingUp => "catching-up",
+        Phase.CuttingOver => "cutting-over",
+        Phase.CleaningUp => "cleaning-up",
+        _ => phase.ToString().ToLowerInvariant(),
+    };
+
+    public static string Duration(TimeSpan? span) => span is null
+        ? "?"
+        : span.Value.TotalHours >= 1
+            ? span.Value.ToString(@"h\:mm\:ss", CultureInfo.InvariantCulture)
+            : span.Value.ToString(@"m\:ss", CultureInfo.InvariantCulture);
+
+    public static string Line(StatusSnapshot s) => string.Create(
+        CultureInfo.InvariantCulture,
+        $"{PhaseName(s.Phase)}: copied {s.RowsCopied:N0}/{s.RowsEstimated:N0} rows ({s.Percent:0.0}%), {s.RowsPerSecond:N0} rows/s, ETA {Duration(s.Eta)}, backlog {s.ChangeBacklog:N0}, applied {s.ChangesApplied:N0}, chunk {s.ChunkSize:N0}{(s.ThrottleReason is null ? string.Empty : $", throttled: {s.ThrottleReason}")}, elapsed {Duration(s.Elapsed)}");
+}

@@ -1,0 +1,44 @@
+namespace ShadowCopy.Core.Engine;
+
+/// <summary>The final summary of a run; the CLI prints it and maps <see cref="ExitCode"/>.</summary>
+public sealed record AlterResult
+{
+    public required int ExitCode { get; init; }
+
+    /// <summary>"completed", "dry-run", "refused", "failed", "cancelled".</summary>
+    public required string Outcome { get; init; }
+
+    public string? Message { get; init; }
+
+    public string? RefusalId { get; init; }
+
+    public long RowsCopied { get; init; }
+
+    public long ChangesApplied { get; init; }
+
+    public int ChunksVerified { get; init; }
+
+    public long RowsVerified { get; init; }
+
+    public int ChunksRecopied { get; init; }
+
+    public long CutOverLockWaitMs { get; init; }
+
+    public int CutOverAttempts { get; init; }
+
+    public TimeSpan Duration { get; init; }
+
+    public required string ShadowTable { get; init; }
+
+    public required string OldTable { get; init; }
+
+    public long EstimatedRows { get; init; }
+
+    public double? SampleRowsPerSecond { get; init; }
+
+    public TimeSpan? EstimatedCopyDuration { get; init; }
+
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
+    public IReadOnlyList<PlannedStatement> Plan { get; init; } = [];
+}

@@ -1,0 +1,28 @@
+namespace ShadowCopy.Core.Engine;
+
+/// <summary>
+/// Process exit codes. Documented in docs/user-guide.md#exit-codes; stable across versions,
+/// so scripts can branch on them. Refusals (10–29) are raised before anything is changed.
+/// </summary>
+public static class ExitCodes
+{
+    public const int Success = 0;
+    public const int InternalError = 1;
+    public const int UsageError = 2;
+    public const int ConnectionFailed = 3;
+    public const int VerificationFailed = 4;
+    public const int CutOverFailed = 5;
+    public const int Cancelled = 6;
+    public const int AlterRejected = 7;
+
+    public const int TableMissing = 10;
+    public const int NoUsableKey = 11;
+    public const int KeyNotMappable = 12;
+    public const int PartitionedTable = 13;
+    public const int Leftovers = 14;
+    public const int MissingPrivileges = 15;
+    public const int ForeignKeys = 16;
+    public const int DependentViews = 17;
+    public const int UnsupportedTable = 18;
+    public const int NameConflict = 19;
+}

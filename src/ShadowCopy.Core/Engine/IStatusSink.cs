@@ -1,0 +1,11 @@
+namespace ShadowCopy.Core.Engine;
+
+/// <summary>Receives status snapshots and phase changes; the CLI renders them.</summary>
+public interface IStatusSink
+{
+    void OnStatus(StatusSnapshot status);
+
+    void OnPhase(Phase from, Phase to, string? detail);
+
+    void OnMessage(string message);
+}

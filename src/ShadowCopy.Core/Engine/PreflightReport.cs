@@ -1,0 +1,11 @@
+namespace ShadowCopy.Core.Engine;
+
+/// <summary>What preflight learned; all of it read-only.</summary>
+public sealed record PreflightReport(
+    long EstimatedRows,
+    long TableBytes,
+    IReadOnlyList<string> KeyColumns,
+    IReadOnlyList<string> CopiedColumns,
+    IReadOnlyList<string> DroppedColumns,
+    IReadOnlyList<string> AddedColumns,
+    IReadOnlyList<string> Warnings);

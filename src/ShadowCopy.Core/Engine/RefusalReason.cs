@@ -1,0 +1,17 @@
+namespace ShadowCopy.Core.Engine;
+
+/// <summary>Why preflight refused; each maps to one exit code (see <see cref="ExitCodes"/>).</summary>
+public enum RefusalReason
+{
+    TableMissing,
+    NoUsableKey,
+    KeyNotMappable,
+    PartitionedTable,
+    Leftovers,
+    MissingPrivileges,
+    ForeignKeys,
+    DependentViews,
+    UnsupportedTable,
+    NameConflict,
+    AlterRejected,
+}

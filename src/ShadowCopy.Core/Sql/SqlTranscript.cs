@@ -1,0 +1,28 @@
+using ShadowCopy.Core.Engine;
+
+namespace ShadowCopy.Core.Sql;
+
+/// <summary>Thread-safe, ordered record of the statements a run executed, labelled by step.</summary>
+public sealed class SqlTranscript
+{
+    private readonly List<PlannedStatement> _statements = [];
+    private readonly Lock _gate = new();
+
+    public string Step { get; set; } = "setup";
+
+    public void Record(string sql)
+    {
+        lock (_gate)
+        {
+            _statements.Add(new PlannedStatement(Step, sql, ExecutedInDryRun: true));
+        }
+    }
+
+    public IReadOnlyList<PlannedStatement> Snapshot()
+    {
+        lock (_gate)
+        {
+            return [.. _statements];
+        }
+    }
+}

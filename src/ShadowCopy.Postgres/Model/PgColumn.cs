@@ -1,0 +1,4 @@
+namespace ShadowCopy.Postgres.Model;
+
+/// <summary>A live column. <paramref name="Generated"/> is 's' for a stored generated column; <paramref name="Identity"/> 'a'/'d' for identity.</summary>
+public sealed record PgColumn(short AttNum, string Name, string Type, bool NotNull, string Generated, string Identity, string? Collation);

@@ -1,0 +1,512 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using ShadowCopy.Core.Copy;
+using ShadowCopy.Core.CutOver;
+using ShadowCopy.Core.Engine;
+using ShadowCopy.Core.Schema;
+using ShadowCopy.Core.Sql;
+using ShadowCopy.Core.Verification;
+using ShadowCopy.Postgres.Model;
+
+namespace ShadowCopy.Postgres;
+
+/// <summary>
+/// PostgreSQL online ALTER with trigger capture: a row trigger logs the key of every changed row
+/// in a change-log table; the applier replays logged keys by deleting them from the shadow and
+/// re-copying the original's current row in one REPEATABLE READ snapshot (so delete, update,
+/// key change, and delete-then-reinsert all converge on the original's state).
+/// </summary>
+public sealed partial class PgAlterBackend : IAlterBackend
+{
+    private static readonly PgDialect D = PgDialect.Instance;
+
+    private readonly NpgsqlConnectionStringBuilder _settings;
+    private readonly AlterOptions _options;
+    private readonly ILogger _logger;
+    private readonly SqlTranscript _transcript = new();
+    private readonly List<Chunk> _chunks = [];
+    private readonly Dictionary<string, string> _indexTempNames = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _constraintTempNames = new(StringComparer.Ordinal);
+    private readonly List<string> _warnings = [];
+
+    private PgSession? _main;
+    private PgSession? _side;
+    private PgSession? _snapshot;
+    private PgTable? _source;
+    private PgTable? _shadow;
+    private PgMapping? _mapping;
+    private PgStatements? _sql;
+    private string? _alter;
+    private string[]? _copyCursor;
+    private bool _copyDone;
+    private bool _captureStarted;
+
+    public PgAlterBackend(NpgsqlConnectionStringBuilder settings, AlterOptions options, ILogger logger)
+    {
+        _settings = settings;
+        _options = options;
+        _logger = logger;
+        Names = HelperObjectNames.For(options.Table.Name, D.MaxIdentifierBytes);
+    }
+
+    public HelperObjectNames Names { get; }
+
+    public IReadOnlyList<PlannedStatement> ExecutedStatements => _transcript.Snapshot();
+
+    private TableName Table => _options.Table;
+
+    private PgStatements Sql => _sql ?? throw new InvalidOperationException("shadow not created yet");
+
+    private PgSession Main => _main ?? throw new InvalidOperationException("not connected");
+
+    // ---- preflight ----------------------------------------------------------------------------
+
+    public async Task<PreflightReport> PreflightAsync(CancellationToken cancellationToken)
+    {
+        _transcript.Step = "preflight";
+        _main = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var source = await PgInspector.ReadAsync(Main, Table, cancellationToken).ConfigureAwait(false)
+            ?? throw new PreflightRefusedException(RefusalReason.TableMissing, $"Table {Table} does not exist (names are case-sensitive when quoted: --table '\"MySchema\".\"MyTable\"').");
+        _source = source;
+        PgPreflight.CheckTable(source, _options);
+        await PgObjects.CheckNoLeftoversAsync(Main, Table, Names, cancellationToken).ConfigureAwait(false);
+        _alter = PgAlterText.Validate(_options.Alter);
+
+        // Rehearse the shadow and the ALTER on an empty clone in a transaction that is rolled
+        // back: the ALTER's errors, the column mapping and the key's survival are known before
+        // anything is created.
+        _transcript.Step = "preflight (rehearsal, rolled back)";
+        await Main.ExecuteAsync("BEGIN", null, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await CreateShadowObjectsAsync(cancellationToken).ConfigureAwait(false);
+            await PrepareStatementsAsync(cancellationToken).ConfigureAwait(false);
+            await ExplainAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await Main.RollbackQuietlyAsync().ConfigureAwait(false);
+        }
+
+        var mapping = _mapping!;
+        return new PreflightReport(
+            source.EstimatedRows,
+            source.Bytes,
+            mapping.Key.Select(k => k.SourceName).ToList(),
+            mapping.Copied.Select(c => c.SourceName).ToList(),
+            mapping.Dropped,
+            mapping.Added,
+            _warnings);
+    }
+
+    // ---- shadow -------------------------------------------------------------------------------
+
+    public async Task CreateShadowAsync(CancellationToken cancellationToken)
+    {
+        _transcript.Step = "create shadow";
+        await Main.ExecuteAsync("BEGIN", null, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await CreateShadowObjectsAsync(cancellationToken).ConfigureAwait(false);
+            await Main.ExecuteAsync("COMMIT", null, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await Main.RollbackQuietlyAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        await PrepareStatementsAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task CreateShadowObjectsAsync(CancellationToken cancellationToken)
+    {
+        var source = _source!;
+        _indexTempNames.Clear();
+        _constraintTempNames.Clear();
+        foreach (var statement in PgShadowDdl.Build(source, Names, _indexTempNames, _constraintTempNames))
+        {
+            await Main.ExecuteAsync(statement, null, cancellationToken).ConfigureAwait(false);
+        }
+
+        var alter = PgAlterText.MapNames(_alter!, _constraintTempNames, _indexTempNames);
+        try
+        {
+            await Main.ExecuteAsync($"ALTER TABLE {D.Qualified(Table.Schema, Names.Shadow)} {alter}", null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (PostgresException error)
+        {
+            throw new PreflightRefusedException(RefusalReason.AlterRejected, $"PostgreSQL rejected the ALTER on the shadow: {error.MessageText} (SQLSTATE {error.SqlState}). Nothing was changed.", error);
+        }
+    }
+
+    private async Task PrepareStatementsAsync(CancellationToken cancellationToken)
+    {
+        _shadow = await PgInspector.ReadAsync(Main, new TableName(Table.Schema, Names.Shadow), cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException("shadow table vanished");
+        _mapping = PgMapping.Build(_source!, _shadow);
+        var keyAttNums = _shadow.Columns.Where(c => _mapping.Key.Any(k => k.ShadowName == c.Name)).Select(c => c.AttNum).ToHashSet();
+        var shadowToSource = _mapping.Copied.ToDictionary(c => c.ShadowName, c => c.SourceName, StringComparer.Ordinal);
+        var uniques = new List<IReadOnlyList<string>>();
+        foreach (var index in _shadow.Indexes.Where(i => i.IsUnique && !i.HasPredicate && i.Columns.All(a => a > 0)))
+        {
+            if (index.Columns.Count == keyAttNums.Count && index.Columns.All(keyAttNums.Contains))
+            {
+                continue;
+            }
+
+            var names = index.Columns.Select(a => _shadow.Columns.Single(c => c.AttNum == a).Name).ToList();
+            if (names.All(shadowToSource.ContainsKey))
+            {
+                uniques.Add(names.Select(n => shadowToSource[n]).ToList());
+            }
+        }
+
+        _sql = new PgStatements(Table, Names, _mapping, uniques);
+    }
+
+    /// <summary>Plans (without running) the copy and checksum statements, so a type change without a cast fails here.</summary>
+    private async Task ExplainAsync(CancellationToken cancellationToken)
+    {
+        var keyCount = _mapping!.Key.Count;
+        var bounds = Enumerable.Repeat<object?>(null, keyCount * 2).ToList();
+        try
+        {
+            await Main.ExecuteAsync("EXPLAIN " + Sql.CopyRange(true, true), bounds, cancellationToken).ConfigureAwait(false);
+            await Main.ExecuteAsync("EXPLAIN " + Sql.SourceChecksum(true, true), bounds, cancellationToken).ConfigureAwait(false);
+        }
+        catch (PostgresException error)
+        {
+            throw new PreflightRefusedException(
+                RefusalReason.AlterRejected,
+                $"The copy cannot convert the changed columns: {error.MessageText}. Change the column's type in a separate expand/contract step (add a new column, backfill, swap).",
+                error);
+        }
+    }
+
+    // ---- capture ------------------------------------------------------------------------------
+
+    public async Task StartCaptureAsync(CancellationToken cancellationToken)
+    {
+        _transcript.Step = "install capture";
+        await Main.ExecuteAsync(Sql.CreateLogTable(), null, cancellationToken).ConfigureAwait(false);
+        await Main.ExecuteAsync($"COMMENT ON TABLE {Sql.Log} IS {D.QuoteLiteral(PgObjects.Comment("change log", Table))}", null, cancellationToken).ConfigureAwait(false);
+        await Main.ExecuteAsync(Sql.CreateTriggerFunction(), null, cancellationToken).ConfigureAwait(false);
+        await Main.ExecuteAsync($"COMMENT ON FUNCTION {Sql.Function}() IS {D.QuoteLiteral(PgObjects.Comment("capture function", Table))}", null, cancellationToken).ConfigureAwait(false);
+        _captureStarted = true;
+
+        // CREATE TRIGGER takes SHARE ROW EXCLUSIVE (not ACCESS EXCLUSIVE): reads go on, and it
+        // waits only for writers in flight. Bounded wait, retried; once it commits, every later
+        // write is logged, and every copy snapshot starts after it.
+        await PgObjects.WithLockRetriesAsync(Main, _options.CutOverLockTimeout, _options.CutOverAttempts, Sql.CreateTrigger(), cancellationToken).ConfigureAwait(false);
+        await Main.ExecuteAsync(Sql.CreateBatchTable(), null, cancellationToken).ConfigureAwait(false);
+        _transcript.Step = "copy";
+    }
+
+    // ---- copy ---------------------------------------------------------------------------------
+
+    public async Task<ChunkResult> CopyChunkAsync(int chunkSize, CancellationToken cancellationToken)
+    {
+        if (_copyDone)
+        {
+            return new ChunkResult(0, true, TimeSpan.Zero);
+        }
+
+        _transcript.Step = "copy";
+        var watch = Stopwatch.StartNew();
+        try
+        {
+            var lower = _copyCursor;
+            var args = new List<object?>();
+            if (lower is not null)
+            {
+                args.AddRange(lower);
+            }
+
+            args.Add((long)Math.Max(0, chunkSize - 1));
+            var boundary = await Main.QueryAsync(Sql.NextBoundary(lower is not null), args, cancellationToken).ConfigureAwait(false);
+            string[]? upper = boundary.Count == 0 ? null : boundary[0].Select(v => (string)v!).ToArray();
+            var rows = await CopyRangeAsync(Main, lower, upper, cancellationToken).ConfigureAwait(false);
+            _chunks.Add(new Chunk(lower, upper));
+            _copyCursor = upper;
+            _copyDone = upper is null;
+            return new ChunkResult(rows, _copyDone, watch.Elapsed);
+        }
+        catch (PostgresException error) when (PgErrors.IsRetryable(error))
+        {
+            throw new RetryableDatabaseException(error.MessageText, error.SqlState, error);
+        }
+    }
+
+    private async Task<long> CopyRangeAsync(PgSession session, string[]? lower, string[]? upper, CancellationToken cancellationToken) =>
+        await session.ExecuteAsync(Sql.CopyRange(lower is not null, upper is not null), RangeArgs(lower, upper), cancellationToken).ConfigureAwait(false);
+
+    private static List<object?> RangeArgs(string[]? lower, string[]? upper)
+    {
+        var args = new List<object?>();
+        if (lower is not null)
+        {
+            args.AddRange(lower);
+        }
+
+        if (upper is not null)
+        {
+            args.AddRange(upper);
+        }
+
+        return args;
+    }
+
+    public async Task FinishCopyAsync(CancellationToken cancellationToken)
+    {
+        _transcript.Step = "finish copy";
+        // Fresh statistics so the applier's joins and the checksums get sane plans.
+        await Main.ExecuteAsync($"ANALYZE {Sql.Shadow}", null, cancellationToken).ConfigureAwait(false);
+    }
+
+    // ---- apply --------------------------------------------------------------------------------
+
+    public async Task<long> ApplyChangesAsync(int maxChanges, CancellationToken cancellationToken)
+    {
+        if (!_captureStarted)
+        {
+            return 0;
+        }
+
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await Main.ExecuteAsync("BEGIN ISOLATION LEVEL REPEATABLE READ", null, cancellationToken).ConfigureAwait(false);
+                var applied = await ApplyBatchInTransactionAsync(Main, maxChanges, cancellationToken).ConfigureAwait(false);
+                await Main.ExecuteAsync("COMMIT", null, cancellationToken).ConfigureAwait(false);
+                return applied;
+            }
+            catch (PostgresException error) when (PgErrors.IsRetryable(error) && attempt < 5)
+            {
+                await Main.RollbackQuietlyAsync().ConfigureAwait(false);
+                await Task.Delay(TimeSpan.FromMilliseconds(50 * attempt), cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                await Main.RollbackQuietlyAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
+    }
+
+    /// <summary>One batch: take logged keys, delete them from the shadow, copy the original's current rows.</summary>
+    private async Task<long> ApplyBatchInTransactionAsync(PgSession session, int maxChanges, CancellationToken cancellationToken)
+    {
+        var taken = await session.QueryAsync(Sql.TakeBatch(), [(long)maxChanges], cancellationToken).ConfigureAwait(false);
+        var logRows = (long)taken[0][0]!;
+        if (logRows == 0)
+        {
+            return 0;
+        }
+
+        await session.ExecuteAsync(Sql.DeleteBatchFromShadow(), null, cancellationToken).ConfigureAwait(false);
+        foreach (var statement in Sql.DeleteUniqueCollisions())
+        {
+            await session.ExecuteAsync(statement, null, cancellationToken).ConfigureAwait(false);
+        }
+
+        await session.ExecuteAsync(Sql.InsertBatchIntoShadow(), null, cancellationToken).ConfigureAwait(false);
+        // ON COMMIT DELETE ROWS empties the batch at commit; inside the cut-over transaction we
+        // run several batches before committing, so empty it explicitly.
+        await session.ExecuteAsync(Sql.ClearBatchTable(), null, cancellationToken).ConfigureAwait(false);
+        return logRows;
+    }
+
+    public async Task<long> GetBacklogAsync(CancellationToken cancellationToken)
+    {
+        if (!_captureStarted)
+        {
+            return 0;
+        }
+
+        return await Main.ScalarAsync<long>(Sql.Backlog(), null, cancellationToken).ConfigureAwait(false);
+    }
+
+    // ---- verify -------------------------------------------------------------------------------
+
+    public async Task<VerifyRoundResult> VerifyChunksAsync(IReadOnlyList<int>? chunks, CancellationToken cancellationToken)
+    {
+        _transcript.Step = "verify";
+        _side ??= await OpenAsync(cancellationToken).ConfigureAwait(false);
+        _snapshot ??= await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var ids = chunks ?? Enumerable.Range(0, _chunks.Count).ToList();
+
+        // A consistent point: hold SHARE on the original (writers wait; bounded), apply the
+        // log to empty, take a snapshot on a third session, release. In that snapshot the shadow
+        // must equal the original over the copied columns, chunk by chunk.
+        await LockForSnapshotAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            while (await ApplyChangesAsync(_options.ApplyBatchSize * 5, cancellationToken).ConfigureAwait(false) > 0)
+            {
+            }
+
+            await _snapshot.ExecuteAsync("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", null, cancellationToken).ConfigureAwait(false);
+            await _snapshot.ExecuteAsync("SELECT 1", null, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await _side.RollbackQuietlyAsync().ConfigureAwait(false);
+        }
+
+        try
+        {
+            var mismatched = new List<int>();
+            long rows = 0;
+            foreach (var id in ids)
+            {
+                var chunk = _chunks[id];
+                var args = RangeArgs(chunk.Lower, chunk.Upper);
+                var hasLower = chunk.Lower is not null;
+                var hasUpper = chunk.Upper is not null;
+                var source = (await _snapshot.QueryAsync(Sql.SourceChecksum(hasLower, hasUpper), args, cancellationToken).ConfigureAwait(false))[0];
+                var shadow = (await _snapshot.QueryAsync(Sql.ShadowChecksum(hasLower, hasUpper), args, cancellationToken).ConfigureAwait(false))[0];
+                rows += (long)source[0]!;
+                if ((long)source[0]! != (long)shadow[0]! || (decimal)source[1]! != (decimal)shadow[1]!)
+                {
+                    mismatched.Add(id);
+                }
+            }
+
+            await _snapshot.ExecuteAsync("COMMIT", null, cancellationToken).ConfigureAwait(false);
+            return new VerifyRoundResult(ids.Count, rows, mismatched);
+        }
+        catch
+        {
+            await _snapshot.RollbackQuietlyAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task LockForSnapshotAsync(CancellationToken cancellationToken)
+    {
+        var random = new Random();
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await _side!.ExecuteAsync("BEGIN", null, cancellationToken).ConfigureAwait(false);
+                await _side.ExecuteAsync(PgObjects.LockTimeout(_options.CutOverLockTimeout), null, cancellationToken).ConfigureAwait(false);
+                await _side.ExecuteAsync($"LOCK TABLE {Sql.Source} IN SHARE MODE", null, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (PostgresException error) when (PgErrors.IsLockTimeout(error) && attempt < _options.CutOverAttempts)
+            {
+                await _side!.RollbackQuietlyAsync().ConfigureAwait(false);
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5000, 250 * (1 << attempt)) * (0.5 + random.NextDouble())), cancellationToken).ConfigureAwait(false);
+            }
+            catch (PostgresException error) when (PgErrors.IsLockTimeout(error))
+            {
+                await _side!.RollbackQuietlyAsync().ConfigureAwait(false);
+                throw new ShadowCopyException($"Verification could not get a consistent point: SHARE lock on {Table} not granted within {_options.CutOverLockTimeout.TotalMilliseconds:0} ms after {attempt} attempts. Nothing was swapped.", ExitCodes.VerificationFailed, error);
+            }
+        }
+    }
+
+    public async Task RecopyChunksAsync(IReadOnlyList<int> chunks, CancellationToken cancellationToken)
+    {
+        _transcript.Step = "re-copy";
+        foreach (var id in chunks)
+        {
+            var chunk = _chunks[id];
+            var args = RangeArgs(chunk.Lower, chunk.Upper);
+            await Main.ExecuteAsync("BEGIN", null, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await Main.ExecuteAsync(Sql.DeleteShadowRange(chunk.Lower is not null, chunk.Upper is not null), args, cancellationToken).ConfigureAwait(false);
+                await CopyRangeAsync(Main, chunk.Lower, chunk.Upper, cancellationToken).ConfigureAwait(false);
+                await Main.ExecuteAsync("COMMIT", null, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                await Main.RollbackQuietlyAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
+    }
+
+    // ---- cleanup ------------------------------------------------------------------------------
+
+    public async Task CleanupAsync(CancellationToken cancellationToken)
+    {
+        _transcript.Step = "cleanup";
+        await CloseSideSessionsAsync().ConfigureAwait(false);
+        if (_main is null || !_main.IsOpen)
+        {
+            if (_main is not null)
+            {
+                await _main.DisposeAsync().ConfigureAwait(false);
+            }
+
+            _main = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await Main.RollbackQuietlyAsync().ConfigureAwait(false);
+        await PgObjects.DropAllAsync(Main, Table, Names, _options.CutOverLockTimeout, 20, cancellationToken).ConfigureAwait(false);
+    }
+
+    public IReadOnlyList<PlannedStatement> DescribeUnexecutedSteps()
+    {
+        var plan = new List<PlannedStatement>
+        {
+            new("install capture", Sql.CreateLogTable(), false),
+            new("install capture", Sql.CreateTriggerFunction(), false),
+            new("install capture", Sql.CreateTrigger(), false, "SHARE ROW EXCLUSIVE on the table, lock_timeout " + _options.CutOverLockTimeout.TotalMilliseconds + " ms, retried"),
+            new("copy (per chunk)", Sql.CopyRange(true, true), false),
+            new("apply (per batch, REPEATABLE READ)", Sql.TakeBatch(), false),
+            new("apply (per batch, REPEATABLE READ)", Sql.DeleteBatchFromShadow(), false),
+        };
+        plan.AddRange(Sql.DeleteUniqueCollisions().Select(s => new PlannedStatement("apply (per batch, REPEATABLE READ)", s, false)));
+        plan.Add(new("apply (per batch, REPEATABLE READ)", Sql.InsertBatchIntoShadow(), false));
+        plan.Add(new("verify", $"LOCK TABLE {Sql.Source} IN SHARE MODE", false, "SHARE (blocks writes while the log drains), lock_timeout bounded"));
+        plan.Add(new("verify (per chunk)", Sql.SourceChecksum(true, true), false));
+        plan.Add(new("verify (per chunk)", Sql.ShadowChecksum(true, true), false));
+        plan.AddRange(PgCutOver.Describe(this));
+        return plan;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await CloseSideSessionsAsync().ConfigureAwait(false);
+        if (_main is not null)
+        {
+            await _main.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task CloseSideSessionsAsync()
+    {
+        if (_side is not null)
+        {
+            await _side.DisposeAsync().ConfigureAwait(false);
+            _side = null;
+        }
+
+        if (_snapshot is not null)
+        {
+            await _snapshot.DisposeAsync().ConfigureAwait(false);
+            _snapshot = null;
+        }
+    }
+
+    private async Task<PgSession> OpenAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await PgSession.OpenAsync(_settings, _transcript, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception error) when (error is NpgsqlException or TimeoutException && !cancellationToken.IsCancellationRequested)
+        {
+            throw new ShadowCopyException($"Cannot connect to {PgDsn.Describe(_settings)}: {error.Message}", ExitCodes.ConnectionFailed, error);
+        }
+    }
+
+    private sealed record Chunk(string[]? Lower, string[]? Upper);
+}

@@ -1,0 +1,101 @@
+using ShadowCopy.Core.Engine;
+using ShadowCopy.Core.Sql;
+
+namespace ShadowCopy.Postgres;
+
+/// <summary>
+/// Checks the user's ALTER clauses and adapts them to the shadow. The shadow's index-backed
+/// constraints (primary key, unique, exclusion) and indexes carry temporary names, because index
+/// names are unique per schema; a clause that names one (DROP CONSTRAINT t_pkey, USING INDEX i)
+/// is rewritten to the temporary name, token by token, so quoting and comments stay intact.
+/// </summary>
+internal static class PgAlterText
+{
+    public static string Validate(string alter)
+    {
+        var tokens = PgLexer.Tokenize(alter ?? string.Empty);
+        var significant = tokens.Where(t => !t.IsTrivia).ToList();
+        if (significant.Count == 0)
+        {
+            throw Refuse("--alter is empty; give the clauses that follow ALTER TABLE name, e.g. --alter \"ADD COLUMN note text\".");
+        }
+
+        if (significant.Count >= 2 && significant[0].IsWord("alter") && significant[1].IsWord("table"))
+        {
+            throw Refuse("--alter takes only the clauses after ALTER TABLE name (e.g. \"ADD COLUMN x int\"), not a whole statement.");
+        }
+
+        for (var i = 0; i < significant.Count; i++)
+        {
+            var token = significant[i];
+            if (token is { Kind: SqlTokenKind.Punctuation, Text: ";" } && significant.Skip(i + 1).Any(t => t.Text != ";"))
+            {
+                throw Refuse("--alter must be one ALTER TABLE's clauses; it contains ';' followed by another statement.");
+            }
+
+            var next = i + 1 < significant.Count ? significant[i + 1] : default;
+            if (token.IsWord("rename") && next.IsWord("to"))
+            {
+                throw Refuse("--alter renames the table; that is not a schema change to copy. Run ALTER TABLE … RENAME TO directly (it is instant).");
+            }
+
+            if (token.IsWord("set") && next.IsWord("schema"))
+            {
+                throw Refuse("--alter moves the table to another schema; run ALTER TABLE … SET SCHEMA directly (it is instant).");
+            }
+        }
+
+        if (tokens.Any(t => t.Kind is SqlTokenKind.String or SqlTokenKind.QuotedIdentifier or SqlTokenKind.Comment && IsUnterminated(t)))
+        {
+            throw Refuse("--alter has an unterminated quote or comment.");
+        }
+
+        return PgLexer.Join(tokens.Where(t => t.Text != ";" || t.Kind != SqlTokenKind.Punctuation)).Trim();
+    }
+
+    /// <summary>Replaces identifiers after CONSTRAINT or INDEX that name a renamed object.</summary>
+    public static string MapNames(string alter, IReadOnlyDictionary<string, string> constraintNames, IReadOnlyDictionary<string, string> indexNames)
+    {
+        var tokens = PgLexer.Tokenize(alter).ToList();
+        string? expecting = null;
+        for (var i = 0; i < tokens.Count; i++)
+        {
+            var token = tokens[i];
+            if (token.IsTrivia)
+            {
+                continue;
+            }
+
+            if (expecting is not null && (token.IsWord("if") || token.IsWord("exists")))
+            {
+                continue;
+            }
+
+            if (expecting is not null && token.IdentifierValue is { } name)
+            {
+                var map = expecting == "constraint" ? constraintNames : indexNames;
+                if (map.TryGetValue(name, out var replacement))
+                {
+                    tokens[i] = token with { Text = PgDialect.Instance.QuoteIdentifier(replacement) };
+                }
+
+                expecting = null;
+                continue;
+            }
+
+            expecting = token.IsWord("constraint") ? "constraint" : token.IsWord("index") ? "index" : null;
+        }
+
+        return PgLexer.Join(tokens);
+    }
+
+    private static bool IsUnterminated(SqlToken token) => token.Kind switch
+    {
+        SqlTokenKind.QuotedIdentifier => token.Text.Length < 2 || token.Text[^1] != '"',
+        SqlTokenKind.Comment => token.Text.StartsWith("/*", StringComparison.Ordinal) && !token.Text.EndsWith("*/", StringComparison.Ordinal),
+        SqlTokenKind.String => token.Text.StartsWith('$') ? !token.Text.EndsWith('$') || token.Text.Length < 4 : token.Text[^1] != '\'' || token.Text.Length < 2,
+        _ => false,
+    };
+
+    private static PreflightRefusedException Refuse(string message) => new(RefusalReason.AlterRejected, message);
+}

@@ -1,0 +1,304 @@
+using System.Diagnostics;
+using Npgsql;
+using ShadowCopy.Core.CutOver;
+using ShadowCopy.Core.Engine;
+using ShadowCopy.Core.Schema;
+using ShadowCopy.Postgres.Model;
+
+namespace ShadowCopy.Postgres;
+
+/// <summary>
+/// The swap, in one transaction: ACCESS EXCLUSIVE on the original with a bounded lock_timeout,
+/// drain the change log, drop the trigger, rename original → _t_old and shadow → t, give the
+/// original names back to indexes, constraints and identity sequences, move serial ownership and
+/// sequence positions, carry owner, grants, replica identity and comment, and re-create foreign
+/// keys NOT VALID (validated after commit, without blocking writes). Either all of it commits or
+/// none of it does; a lock timeout leaves the original serving.
+/// </summary>
+internal static class PgCutOver
+{
+    private static readonly PgDialect D = PgDialect.Instance;
+
+    public static IEnumerable<PlannedStatement> Describe(PgAlterBackend backend)
+    {
+        yield return new("cut-over (one transaction)", "LOCK TABLE " + D.Qualified(backend.TableName) + " IN ACCESS EXCLUSIVE MODE", false, "ACCESS EXCLUSIVE, lock_timeout bounded, retried with jitter");
+        yield return new("cut-over (one transaction)", "-- apply the remaining change log (same statements as apply)", false);
+        foreach (var statement in backend.SwapStatementsForPlan())
+        {
+            yield return new("cut-over (one transaction)", statement, false);
+        }
+    }
+
+    public static string RenameIndex(string schema, string from, string to) =>
+        $"ALTER INDEX {D.Qualified(schema, from)} RENAME TO {D.QuoteIdentifier(to)}";
+}
+
+/// <content>Cut-over and after-cut-over work of <see cref="PgAlterBackend"/>.</content>
+public sealed partial class PgAlterBackend
+{
+    private readonly List<(string Table, string Constraint)> _toValidate = [];
+    private long _lockHeldMs;
+
+    /// <summary>How long the successful cut-over held ACCESS EXCLUSIVE (drain and swap), in ms.</summary>
+    public long LockHeldMs => _lockHeldMs;
+
+    internal TableName TableName => Table;
+
+    public async Task<CutOverAttempt> TryCutOverAsync(TimeSpan lockTimeout, CancellationToken cancellationToken)
+    {
+        _transcript.Step = "cut-over";
+        _side ??= await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var session = _side;
+        await session.ExecuteAsync(Sql.CreateBatchTable(), null, cancellationToken).ConfigureAwait(false);
+        // Read what the swap needs before taking the lock, to keep the lock short.
+        var shadow = await PgInspector.ReadAsync(session, new TableName(Table.Schema, Names.Shadow), cancellationToken).ConfigureAwait(false)
+            ?? throw new ShadowCopyException("The shadow table disappeared before cut-over.", ExitCodes.CutOverFailed);
+        var grants = await session.QueryAsync(GrantsSql, [_source!.Oid], cancellationToken).ConfigureAwait(false);
+        var currentUser = await session.ScalarAsync<string>("SELECT current_user", null, cancellationToken).ConfigureAwait(false);
+
+        var wait = Stopwatch.StartNew();
+        long waitedMs = 0;
+        var committing = false;
+        try
+        {
+            await session.ExecuteAsync("BEGIN", null, cancellationToken).ConfigureAwait(false);
+            await session.ExecuteAsync(PgObjects.LockTimeout(lockTimeout), null, cancellationToken).ConfigureAwait(false);
+            await session.ExecuteAsync($"LOCK TABLE {Sql.Source} IN ACCESS EXCLUSIVE MODE", null, cancellationToken).ConfigureAwait(false);
+            waitedMs = wait.ElapsedMilliseconds;
+            while (await ApplyBatchInTransactionAsync(session, 100_000, cancellationToken).ConfigureAwait(false) > 0)
+            {
+            }
+
+            foreach (var statement in SwapStatements(shadow, grants, currentUser!))
+            {
+                await session.ExecuteAsync(statement.Sql, statement.Args, cancellationToken).ConfigureAwait(false);
+            }
+
+            committing = true;
+            await session.ExecuteAsync("COMMIT", null, cancellationToken).ConfigureAwait(false);
+            _lockHeldMs = wait.ElapsedMilliseconds - waitedMs;
+            return new CutOverAttempt(true, false, waitedMs, null);
+        }
+        catch (PostgresException error) when (PgErrors.IsLockTimeout(error))
+        {
+            await session.RollbackQuietlyAsync().ConfigureAwait(false);
+            return new CutOverAttempt(false, true, wait.ElapsedMilliseconds, error.MessageText);
+        }
+        catch (NpgsqlException error) when (committing && error is not PostgresException)
+        {
+            // The connection broke during COMMIT: the outcome is ambiguous until we look.
+            return await ResolveAmbiguousCommitAsync(error, waitedMs, cancellationToken).ConfigureAwait(false);
+        }
+        catch (PostgresException error)
+        {
+            await session.RollbackQuietlyAsync().ConfigureAwait(false);
+            return new CutOverAttempt(false, false, wait.ElapsedMilliseconds, $"{error.MessageText} (SQLSTATE {error.SqlState})");
+        }
+    }
+
+    private async Task<CutOverAttempt> ResolveAmbiguousCommitAsync(NpgsqlException error, long waitedMs, CancellationToken cancellationToken)
+    {
+        var probe = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var _ = probe.ConfigureAwait(false);
+        var rows = await probe.QueryAsync(
+            "SELECT c.oid FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2",
+            [Table.Schema, Names.Old],
+            cancellationToken).ConfigureAwait(false);
+        var swapped = rows.Count == 1 && (uint)rows[0][0]! == _source!.Oid;
+        if (_side is not null)
+        {
+            await _side.DisposeAsync().ConfigureAwait(false);
+            _side = null;
+        }
+
+        return swapped
+            ? new CutOverAttempt(true, false, waitedMs, null)
+            : new CutOverAttempt(false, false, waitedMs, $"connection lost during COMMIT and the swap did not happen ({error.Message})");
+    }
+
+    private const string GrantsSql = """
+        SELECT a.privilege_type,
+               CASE WHEN a.grantee = 0 THEN NULL ELSE pg_catalog.pg_get_userbyid(a.grantee) END,
+               a.is_grantable
+        FROM pg_catalog.pg_class c, pg_catalog.aclexplode(c.relacl) a
+        WHERE c.oid = $1 AND a.grantee <> c.relowner
+        ORDER BY 2 NULLS FIRST, 1
+        """;
+
+    internal IEnumerable<string> SwapStatementsForPlan() =>
+        SwapStatements(_shadow!, [], _source!.Owner).Select(s => s.Sql);
+
+    /// <summary>The swap's statements in order; run inside the cut-over transaction after the drain.</summary>
+    private List<(string Sql, IReadOnlyList<object?>? Args)> SwapStatements(PgTable shadow, IReadOnlyList<object?[]> grants, string currentUser)
+    {
+        var source = _source!;
+        var mapping = _mapping!;
+        var schema = Table.Schema;
+        var newTable = D.Qualified(Table);
+        var list = new List<(string, IReadOnlyList<object?>?)>();
+        void Add(string sql, IReadOnlyList<object?>? args = null) => list.Add((sql, args));
+
+        Add(Sql.DropTrigger(Sql.Source));
+        Add($"ALTER TABLE {Sql.Source} RENAME TO {D.QuoteIdentifier(Names.Old)}");
+        Add($"ALTER TABLE {Sql.Shadow} RENAME TO {D.QuoteIdentifier(Table.Name)}");
+
+        // Index (and index-backed constraint) names: free the original names, then take them.
+        var taken = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var index in source.Indexes)
+        {
+            Add(PgCutOver.RenameIndex(schema, index.Name, HelperObjectNames.Derive(index.Name, "old", D.MaxIdentifierBytes)));
+        }
+
+        foreach (var index in shadow.Indexes)
+        {
+            var original = _indexTempNames.FirstOrDefault(p => p.Value == index.Name).Key;
+            if (original is not null)
+            {
+                Add(PgCutOver.RenameIndex(schema, index.Name, original));
+                taken.Add(original);
+            }
+            else if (index.Name.StartsWith(Names.Shadow + "_", StringComparison.Ordinal))
+            {
+                // An index the ALTER added got a name derived from the shadow's; give it the one
+                // it would have had on the original, when that is free.
+                var wanted = Table.Name + index.Name[Names.Shadow.Length..];
+                if (System.Text.Encoding.UTF8.GetByteCount(wanted) <= D.MaxIdentifierBytes && taken.Add(wanted)
+                    && !source.Indexes.Any(i => i.Name == wanted))
+                {
+                    Add(PgCutOver.RenameIndex(schema, index.Name, wanted));
+                }
+            }
+        }
+
+        // Sequences: serial ones are shared (the shadow's default calls the same nextval) and only
+        // change owner; identity ones get the original's position and name.
+        foreach (var link in source.Sequences)
+        {
+            var column = source.Columns.First(c => c.AttNum == link.AttNum);
+            var target = mapping.Copied.FirstOrDefault(c => c.SourceName == column.Name);
+            if (link.DependencyType == "a")
+            {
+                if (target is not null)
+                {
+                    Add($"ALTER SEQUENCE {D.Qualified(link.Schema, link.Name)} OWNED BY {newTable}.{D.QuoteIdentifier(target.ShadowName)}");
+                }
+
+                continue;
+            }
+
+            var shadowColumn = target is null ? null : shadow.Columns.FirstOrDefault(c => c.Name == target.ShadowName);
+            var shadowSequence = shadowColumn is null ? null : shadow.Sequences.FirstOrDefault(s => s.AttNum == shadowColumn.AttNum && s.DependencyType == "i");
+            if (shadowSequence is null)
+            {
+                continue;
+            }
+
+            var sourceSequence = D.Qualified(link.Schema, link.Name);
+            var newSequence = D.Qualified(shadowSequence.Schema, shadowSequence.Name);
+            Add($"SELECT pg_catalog.setval({D.QuoteLiteral(newSequence)}::regclass, s.last_value, s.is_called) FROM {sourceSequence} s");
+            Add($"ALTER SEQUENCE {sourceSequence} RENAME TO {D.QuoteIdentifier(HelperObjectNames.Derive(link.Name, "old", D.MaxIdentifierBytes))}");
+            Add($"ALTER SEQUENCE {newSequence} RENAME TO {D.QuoteIdentifier(link.Name)}");
+        }
+
+        if (source.Owner != currentUser)
+        {
+            Add($"ALTER TABLE {newTable} OWNER TO {D.QuoteIdentifier(source.Owner)}");
+        }
+
+        foreach (var grant in grants)
+        {
+            var grantee = grant[1] is string role ? D.QuoteIdentifier(role) : "PUBLIC";
+            var option = (bool)grant[2]! ? " WITH GRANT OPTION" : string.Empty;
+            Add($"GRANT {(string)grant[0]!} ON TABLE {newTable} TO {grantee}{option}");
+        }
+
+        switch (source.ReplicaIdentity)
+        {
+            case "f":
+                Add($"ALTER TABLE {newTable} REPLICA IDENTITY FULL");
+                break;
+            case "n":
+                Add($"ALTER TABLE {newTable} REPLICA IDENTITY NOTHING");
+                break;
+            case "i" when source.Indexes.FirstOrDefault(i => i.IsReplicaIdentity) is { } identity && taken.Contains(identity.Name):
+                Add($"ALTER TABLE {newTable} REPLICA IDENTITY USING INDEX {D.QuoteIdentifier(identity.Name)}");
+                break;
+        }
+
+        Add($"COMMENT ON TABLE {newTable} IS {(source.Comment is null ? "NULL" : D.QuoteLiteral(source.Comment))}");
+
+        _toValidate.Clear();
+        foreach (var fk in source.OutgoingForeignKeys)
+        {
+            var childColumns = MapColumns(fk.ChildColumns);
+            if (childColumns is null)
+            {
+                _warnings.Add($"foreign key {fk.Name} was not re-created: the ALTER dropped one of its columns");
+                continue;
+            }
+
+            var selfReference = fk.ParentSchema == Table.Schema && fk.ParentTable == Table.Name;
+            var parentColumns = selfReference ? MapColumns(fk.ParentColumns) : fk.ParentColumns;
+            if (parentColumns is null)
+            {
+                continue;
+            }
+
+            var parent = selfReference ? newTable : D.Qualified(fk.ParentSchema, fk.ParentTable);
+            Add($"ALTER TABLE {newTable} ADD CONSTRAINT {D.QuoteIdentifier(fk.Name)} FOREIGN KEY ({Join(childColumns)}) REFERENCES {parent} ({Join(parentColumns)}){fk.Tail} NOT VALID");
+            _toValidate.Add((newTable, fk.Name));
+        }
+
+        foreach (var fk in source.IncomingForeignKeys)
+        {
+            var parentColumns = MapColumns(fk.ParentColumns)
+                ?? throw new ShadowCopyException($"Foreign key {fk.ChildSchema}.{fk.ChildTable}.{fk.Name} references a column the ALTER drops.", ExitCodes.CutOverFailed);
+            var child = D.Qualified(fk.ChildSchema, fk.ChildTable);
+            Add($"ALTER TABLE {child} DROP CONSTRAINT {D.QuoteIdentifier(fk.Name)}");
+            Add($"ALTER TABLE {child} ADD CONSTRAINT {D.QuoteIdentifier(fk.Name)} FOREIGN KEY ({Join(fk.ChildColumns)}) REFERENCES {newTable} ({Join(parentColumns)}){fk.Tail} NOT VALID");
+            _toValidate.Add((child, fk.Name));
+        }
+
+        return list;
+    }
+
+    private List<string>? MapColumns(IReadOnlyList<string> sourceColumns)
+    {
+        var result = new List<string>();
+        foreach (var name in sourceColumns)
+        {
+            var map = _mapping!.Copied.FirstOrDefault(c => c.SourceName == name);
+            if (map is null)
+            {
+                return null;
+            }
+
+            result.Add(map.ShadowName);
+        }
+
+        return result;
+    }
+
+    private static string Join(IEnumerable<string> columns) => string.Join(", ", columns.Select(D.QuoteIdentifier));
+
+    public async Task AfterCutOverAsync(bool dropOldTable, CancellationToken cancellationToken)
+    {
+        _transcript.Step = "after cut-over";
+        await CloseSideSessionsAsync().ConfigureAwait(false);
+        var session = Main;
+        foreach (var (table, constraint) in _toValidate)
+        {
+            // VALIDATE takes SHARE UPDATE EXCLUSIVE: reads and writes go on while it scans.
+            await session.ExecuteAsync($"ALTER TABLE {table} VALIDATE CONSTRAINT {D.QuoteIdentifier(constraint)}", null, cancellationToken).ConfigureAwait(false);
+        }
+
+        await session.ExecuteAsync($"DROP FUNCTION IF EXISTS {Sql.Function}()", null, cancellationToken).ConfigureAwait(false);
+        await session.ExecuteAsync($"DROP TABLE IF EXISTS {Sql.Log}", null, cancellationToken).ConfigureAwait(false);
+        if (dropOldTable)
+        {
+            await PgObjects.WithLockRetriesAsync(session, _options.CutOverLockTimeout, 20, $"DROP TABLE {D.Qualified(Table.Schema, Names.Old)}", cancellationToken).ConfigureAwait(false);
+        }
+
+        await session.ExecuteAsync($"ANALYZE {D.Qualified(Table)}", null, cancellationToken).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,232 @@
+using System.Globalization;
+using System.Text;
+using ShadowCopy.Core.Schema;
+using ShadowCopy.Postgres.Model;
+
+namespace ShadowCopy.Postgres;
+
+/// <summary>
+/// SQL text for the copy, the change log, the applier and the checksums. Pure: no I/O. Names go
+/// through <see cref="PgDialect.QuoteIdentifier"/>; key values travel as text parameters cast to
+/// the key's type, which round-trips every type that can be a btree key.
+/// </summary>
+internal sealed class PgStatements
+{
+    public const string BatchTable = "pg_temp.\"_shadowcopy_batch\"";
+
+    private static readonly PgDialect D = PgDialect.Instance;
+
+    public PgStatements(TableName source, HelperObjectNames names, PgMapping mapping, IReadOnlyList<IReadOnlyList<string>> shadowUniqueSourceColumns)
+    {
+        Source = D.Qualified(source);
+        Shadow = D.Qualified(source.Schema, names.Shadow);
+        Log = D.Qualified(source.Schema, names.ChangeLog);
+        Function = D.Qualified(source.Schema, names.Function);
+        Trigger = D.QuoteIdentifier(names.Trigger);
+        Mapping = mapping;
+        SecondaryUniques = shadowUniqueSourceColumns;
+        var sequence = "_shadowcopy_seq";
+        while (mapping.Key.Any(k => k.SourceName == sequence))
+        {
+            sequence += "_";
+        }
+
+        LogSequence = D.QuoteIdentifier(sequence);
+    }
+
+    /// <summary>The change log's ordering column, named so it cannot collide with a key column.</summary>
+    public string LogSequence { get; }
+
+    public string Source { get; }
+
+    public string Shadow { get; }
+
+    public string Log { get; }
+
+    public string Function { get; }
+
+    public string Trigger { get; }
+
+    public PgMapping Mapping { get; }
+
+    /// <summary>Unique indexes of the shadow other than the key, as the original's column names.</summary>
+    public IReadOnlyList<IReadOnlyList<string>> SecondaryUniques { get; }
+
+    private IEnumerable<string> KeySource => Mapping.Key.Select(k => D.QuoteIdentifier(k.SourceName));
+
+    private IEnumerable<string> KeyShadow => Mapping.Key.Select(k => D.QuoteIdentifier(k.ShadowName));
+
+    private string ShadowColumnList => string.Join(", ", Mapping.Copied.Select(c => D.QuoteIdentifier(c.ShadowName)));
+
+    private string SourceColumnList(string alias) => string.Join(", ", Mapping.Copied.Select(c => $"{alias}.{D.QuoteIdentifier(c.SourceName)}"));
+
+    // ---- change log and triggers -------------------------------------------------------------
+
+    public string CreateLogTable() =>
+        $"CREATE TABLE {Log} ({LogSequence} bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "
+        + string.Join(", ", Mapping.Key.Select(k => $"{D.QuoteIdentifier(k.SourceName)} {k.SourceType}")) + ")";
+
+    public string CreateTriggerFunction()
+    {
+        string Values(string row) => string.Join(", ", KeySource.Select(k => $"{row}.{k}"));
+        var columns = string.Join(", ", KeySource);
+        var insertNew = $"INSERT INTO {Log} ({columns}) VALUES ({Values("NEW")});";
+        var insertOld = $"INSERT INTO {Log} ({columns}) VALUES ({Values("OLD")});";
+        var body = new StringBuilder()
+            .AppendLine()
+            .AppendLine("BEGIN")
+            .AppendLine("  IF TG_OP = 'INSERT' THEN")
+            .AppendLine(CultureInfo.InvariantCulture, $"    {insertNew}")
+            .AppendLine("  ELSIF TG_OP = 'DELETE' THEN")
+            .AppendLine(CultureInfo.InvariantCulture, $"    {insertOld}")
+            .AppendLine("  ELSE")
+            .AppendLine(CultureInfo.InvariantCulture, $"    {insertNew}")
+            // A key update logs both keys: the old one is deleted from the shadow, the new one copied.
+            .AppendLine(CultureInfo.InvariantCulture, $"    IF ({Values("OLD")}) IS DISTINCT FROM ({Values("NEW")}) THEN")
+            .AppendLine(CultureInfo.InvariantCulture, $"      {insertOld}")
+            .AppendLine("    END IF;")
+            .AppendLine("  END IF;")
+            .AppendLine("  RETURN NULL;")
+            .Append("END")
+            .AppendLine()
+            .ToString();
+        var tag = DollarTag(body);
+                // SECURITY DEFINER: application roles that write the table need no privilege on the log.
+        // A fixed search_path keeps a definer function from resolving anything a caller planted.
+        return $"CREATE FUNCTION {Function}() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS {tag}{body}{tag}";
+    }
+
+    public string CreateTrigger() =>
+        $"CREATE TRIGGER {Trigger} AFTER INSERT OR UPDATE OR DELETE ON {Source} FOR EACH ROW EXECUTE FUNCTION {Function}()";
+
+    public string DropTrigger(string table) => $"DROP TRIGGER IF EXISTS {Trigger} ON {table}";
+
+    // ---- copy ---------------------------------------------------------------------------------
+
+    /// <summary>The key of the row <paramref name="offsetParameter"/> rows after the lower bound, as text.</summary>
+    public string NextBoundary(bool hasLower)
+    {
+        var keys = string.Join(", ", KeySource.Select(k => $"{k}::text"));
+        var where = hasLower ? $" WHERE {RowExpr(KeySource)} > {Params(1, Mapping.Key.Select(k => k.SourceType))}" : string.Empty;
+        var offset = hasLower ? Mapping.Key.Count + 1 : 1;
+        return $"SELECT {keys} FROM {Source}{where} ORDER BY {string.Join(", ", KeySource)} LIMIT 1 OFFSET ${offset}";
+    }
+
+    /// <summary>
+    /// Copies one key range. ON CONFLICT DO NOTHING: a row already there came from the applier,
+    /// which read it no earlier than this statement's snapshot and will see any later change
+    /// in the log (docs/architecture.md, "why the copy may skip a conflicting row").
+    /// </summary>
+    public string CopyRange(bool hasLower, bool hasUpper) =>
+        $"INSERT INTO {Shadow} ({ShadowColumnList}) OVERRIDING SYSTEM VALUE SELECT {SourceColumnList("s")} FROM {Source} s"
+        + RangePredicate("s", KeySource, hasLower, hasUpper) + " ON CONFLICT DO NOTHING";
+
+    public string DeleteShadowRange(bool hasLower, bool hasUpper) =>
+        $"DELETE FROM {Shadow} n" + RangePredicate("n", KeyShadow, hasLower, hasUpper);
+
+    // ---- apply --------------------------------------------------------------------------------
+
+    public string CreateBatchTable() =>
+        $"CREATE TEMP TABLE IF NOT EXISTS {BatchTable} ("
+        + string.Join(", ", Mapping.Key.Select(k => $"{D.QuoteIdentifier(k.SourceName)} {k.SourceType}"))
+        + ") ON COMMIT DELETE ROWS";
+
+    public string ClearBatchTable() => $"TRUNCATE {BatchTable}";
+
+    /// <summary>Takes the oldest $1 log rows (removing them) and stages their distinct keys.</summary>
+    public string TakeBatch()
+    {
+        var keys = string.Join(", ", KeySource);
+        return $"WITH d AS (DELETE FROM {Log} WHERE {LogSequence} IN (SELECT {LogSequence} FROM {Log} ORDER BY {LogSequence} LIMIT $1) RETURNING {keys}), "
+               + $"i AS (INSERT INTO {BatchTable} ({keys}) SELECT DISTINCT {keys} FROM d RETURNING 1) "
+               + "SELECT (SELECT count(*) FROM d), (SELECT count(*) FROM i)";
+    }
+
+    public string DeleteBatchFromShadow() =>
+        $"DELETE FROM {Shadow} n USING {BatchTable} b WHERE {RowExpr(KeyShadow.Select(k => "n." + k))} = {RowExpr(KeySource.Select(k => "b." + k))}";
+
+    /// <summary>
+    /// For each other unique index: removes shadow rows that would collide with a row being
+    /// re-copied. Such a row is stale (the original is unique at this snapshot), so its own key
+    /// has an unapplied log entry that will copy it back. Rows are re-read from the original in
+    /// the same REPEATABLE READ snapshot as the log rows taken.
+    /// </summary>
+    public IEnumerable<string> DeleteUniqueCollisions()
+    {
+        var byName = Mapping.Copied.ToDictionary(c => c.SourceName, StringComparer.Ordinal);
+        foreach (var unique in SecondaryUniques)
+        {
+            var shadowSide = RowExpr(unique.Select(c => "n." + D.QuoteIdentifier(byName[c].ShadowName)));
+            var sourceSide = RowExpr(unique.Select(c => "s." + D.QuoteIdentifier(c)));
+            yield return $"DELETE FROM {Shadow} n USING {Source} s JOIN {BatchTable} b ON {JoinKey("s", "b")} WHERE {shadowSide} = {sourceSide}";
+        }
+    }
+
+    public string InsertBatchIntoShadow() =>
+        $"INSERT INTO {Shadow} ({ShadowColumnList}) OVERRIDING SYSTEM VALUE SELECT {SourceColumnList("s")} FROM {Source} s "
+        + $"JOIN {BatchTable} b ON {JoinKey("s", "b")} ON CONFLICT DO NOTHING";
+
+    public string Backlog() => $"SELECT coalesce(max({LogSequence}) - min({LogSequence}) + 1, 0) FROM {Log}";
+
+    // ---- verify -------------------------------------------------------------------------------
+
+    /// <summary>Count and order-independent sum of 64-bit row hashes over the copied columns, cast to the new types.</summary>
+    public string SourceChecksum(bool hasLower, bool hasUpper)
+    {
+        var row = string.Join(", ", Mapping.Copied.Select(c => c.TypeChanged ? $"s.{D.QuoteIdentifier(c.SourceName)}::{c.ShadowType}" : $"s.{D.QuoteIdentifier(c.SourceName)}"));
+        return Checksum(row, Source + " s", RangePredicate("s", KeySource, hasLower, hasUpper));
+    }
+
+    public string ShadowChecksum(bool hasLower, bool hasUpper)
+    {
+        var row = string.Join(", ", Mapping.Copied.Select(c => $"n.{D.QuoteIdentifier(c.ShadowName)}"));
+        return Checksum(row, Shadow + " n", RangePredicate("n", KeyShadow, hasLower, hasUpper));
+    }
+
+    private static string Checksum(string row, string from, string where) =>
+        $"SELECT count(*), coalesce(sum(pg_catalog.hashtextextended(ROW({row})::text, 0)::numeric), 0) FROM {from}{where}";
+
+    // ---- helpers ------------------------------------------------------------------------------
+
+    private string JoinKey(string left, string right) =>
+        RowExpr(KeySource.Select(k => $"{left}.{k}")) + " = " + RowExpr(KeySource.Select(k => $"{right}.{k}"));
+
+    /// <summary>WHERE (k) &gt; ($1..) AND (k) &lt;= ($n..): lower bound exclusive, upper inclusive.</summary>
+    private string RangePredicate(string alias, IEnumerable<string> keyColumns, bool hasLower, bool hasUpper)
+    {
+        var columns = RowExpr(keyColumns.Select(k => $"{alias}.{k}"));
+        var types = Mapping.Key.Select(k => k.SourceType).ToList();
+        var parts = new List<string>();
+        var next = 1;
+        if (hasLower)
+        {
+            parts.Add($"{columns} > {Params(next, types)}");
+            next += types.Count;
+        }
+
+        if (hasUpper)
+        {
+            parts.Add($"{columns} <= {Params(next, types)}");
+        }
+
+        return parts.Count == 0 ? string.Empty : " WHERE " + string.Join(" AND ", parts);
+    }
+
+    private static string RowExpr(IEnumerable<string> items) => "(" + string.Join(", ", items) + ")";
+
+    private static string Params(int first, IEnumerable<string> types) =>
+        "(" + string.Join(", ", types.Select((t, i) => $"${first + i}::{t}")) + ")";
+
+    /// <summary>A dollar-quote tag that does not occur in the body (hostile column names cannot close it).</summary>
+    private static string DollarTag(string body)
+    {
+        for (var n = 0; ; n++)
+        {
+            var tag = n == 0 ? "$shadowcopy$" : $"$shadowcopy{n}$";
+            if (!body.Contains(tag, StringComparison.Ordinal))
+            {
+                return tag;
+            }
+        }
+    }
+}
