@@ -1,0 +1,246 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using ShadowCopy.MySql.Protocol.Payloads;
+using ShadowCopy.MySql.Protocol.Serialization;
+
+namespace ShadowCopy.MySql.Protocol.Binlog;
+
+/// <summary>
+/// Reads the binlog as a replica: registers with COM_REGISTER_SLAVE, then streams with COM_BINLOG_DUMP
+/// (file/position, or MariaDB GTID via @slave_connect_state) or COM_BINLOG_DUMP_GTID (MySQL). After a
+/// transport failure it reconnects from the last acknowledged position (or the last transaction end).
+/// </summary>
+public sealed class BinlogClient
+{
+    private const ushort NonBlockFlag = 0x01;
+    private const ushort ThroughGtidFlag = 0x04;
+
+    private readonly MySqlSettings _settings;
+    private readonly BinlogOptions _options;
+    private readonly ILogger _logger;
+    private BinlogPosition? _acknowledged;
+
+    public BinlogClient(MySqlSettings settings, BinlogOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(options);
+        _settings = settings with { CommandTimeout = TimeSpan.Zero };
+        _options = options;
+        _logger = settings.LoggerFactory?.CreateLogger<BinlogClient>() ?? (ILogger)NullLogger.Instance;
+    }
+
+    /// <summary>Last position passed to <see cref="Acknowledge"/>.</summary>
+    public BinlogPosition? AcknowledgedPosition => _acknowledged;
+
+    /// <summary>Records that everything up to <paramref name="position"/> (a transaction end) is applied; reconnects resume there.</summary>
+    public void Acknowledge(BinlogPosition position) => _acknowledged = position;
+
+    /// <summary>The source's current binlog file, position and GTID state (SHOW MASTER STATUS / gtid_binlog_pos / gtid_executed).</summary>
+    public static async Task<BinlogPosition> GetCurrentPositionAsync(MySqlClientConnection connection, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        var status = await connection.QueryAsync("SHOW MASTER STATUS", cancellationToken).ConfigureAwait(false);
+        if (status.Rows.Count == 0)
+        {
+            throw new MySqlProtocolException("SHOW MASTER STATUS returned no row: binary logging is off on the server.");
+        }
+
+        var file = status.Rows[0].GetString(0);
+        var position = status.Rows[0].GetInt64(1);
+        var gtidSql = connection.IsMariaDb ? "SELECT @@global.gtid_binlog_pos" : "SELECT @@global.gtid_executed";
+        var gtid = await connection.ScalarAsync(gtidSql, cancellationToken).ConfigureAwait(false) as string;
+        return new BinlogPosition(file, position, gtid?.Replace("\n", string.Empty, StringComparison.Ordinal));
+    }
+
+    /// <summary>Streams events from <paramref name="start"/> until cancelled (or the end of the binlog with <see cref="BinlogOptions.StopAtEnd"/>).</summary>
+    public async IAsyncEnumerable<BinlogEvent> ReadEventsAsync(BinlogPosition start, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        var resume = start;
+        var attempt = 0;
+        while (true)
+        {
+            var connection = await MySqlClientConnection.OpenAsync(_settings, cancellationToken).ConfigureAwait(false);
+            await using (connection.ConfigureAwait(false))
+            {
+                var tracker = new BinlogPositionTracker(resume, connection.IsMariaDb);
+                var parser = await StartDumpAsync(connection, resume, cancellationToken).ConfigureAwait(false);
+                var events = ReadSessionAsync(connection, parser, tracker, cancellationToken).GetAsyncEnumerator(cancellationToken);
+                await using (events.ConfigureAwait(false))
+                {
+                    while (true)
+                    {
+                        BinlogEvent? next;
+                        try
+                        {
+                            if (!await events.MoveNextAsync().ConfigureAwait(false))
+                            {
+                                yield break;
+                            }
+
+                            next = events.Current;
+                        }
+                        catch (Exception ex) when (ex is MySqlIOException or MySqlTimeoutException && attempt < _options.MaxReconnectAttempts && !cancellationToken.IsCancellationRequested)
+                        {
+                            attempt++;
+                            resume = _acknowledged ?? tracker.LastTransactionEnd;
+                            Log.BinlogReconnecting(_logger, resume.ToString(), attempt, ex);
+                            next = null;
+                        }
+
+                        if (next is null)
+                        {
+                            break;
+                        }
+
+                        attempt = 0;
+                        yield return next;
+                    }
+                }
+            }
+
+            await Task.Delay(_options.ReconnectDelay, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<BinlogEventParser> StartDumpAsync(MySqlClientConnection connection, BinlogPosition start, CancellationToken cancellationToken)
+    {
+        Log.BinlogStarting(_logger, start.ToString());
+        var checksumValue = await connection.ScalarAsync("SELECT @@global.binlog_checksum", cancellationToken).ConfigureAwait(false) as string;
+        var checksum = string.Equals(checksumValue, "CRC32", StringComparison.OrdinalIgnoreCase) ? BinlogChecksumAlgorithm.Crc32 : BinlogChecksumAlgorithm.Off;
+
+        // Declaring checksum awareness makes the server keep checksums instead of stripping them (MySQL WL#2540).
+        var setup = new List<string> { "SET @master_binlog_checksum = @@global.binlog_checksum" };
+        if (_options.HeartbeatInterval > TimeSpan.Zero)
+        {
+            setup.Add(string.Create(CultureInfo.InvariantCulture, $"SET @master_heartbeat_period = {(long)_options.HeartbeatInterval.TotalMilliseconds * 1_000_000L}"));
+        }
+
+        var useGtid = _options.UseGtid && start.GtidSet is not null;
+        if (connection.IsMariaDb)
+        {
+            // Capability 4 (MARIA_SLAVE_CAPABILITY_GTID): send GTID events instead of rewriting them as BEGIN queries.
+            setup.Add("SET @mariadb_slave_capability = 4");
+            if (useGtid)
+            {
+                setup.Add("SET @slave_connect_state = " + MySqlEscaping.QuoteString(start.GtidSet!, connection.NoBackslashEscapes));
+                setup.Add("SET @slave_gtid_strict_mode = 0");
+                setup.Add("SET @slave_gtid_ignore_duplicates = 0");
+            }
+        }
+
+        foreach (var sql in setup)
+        {
+            await connection.ExecuteAsync(sql, cancellationToken).ConfigureAwait(false);
+        }
+
+        await RegisterAsync(connection, cancellationToken).ConfigureAwait(false);
+        var flags = _options.StopAtEnd ? NonBlockFlag : (ushort)0;
+        var writer = new PacketWriter();
+        if (useGtid && !connection.IsMariaDb)
+        {
+            var set = MySqlGtidSet.Parse(start.GtidSet!);
+            writer.WriteUInt16((ushort)(flags | ThroughGtidFlag));
+            writer.WriteUInt32(_options.ServerId);
+            writer.WriteUInt32(0); // file name length: GTID decides where to start
+            writer.WriteUInt64(4);
+            writer.WriteUInt32((uint)set.EncodedLength);
+            set.Encode(writer);
+            await connection.SendCommandAsync(CommandKind.BinlogDumpGtid, writer.WrittenMemory, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            // MariaDB with @slave_connect_state ignores the file name; file/position otherwise.
+            writer.WriteUInt32(useGtid ? 4u : checked((uint)start.Position));
+            writer.WriteUInt16(flags);
+            writer.WriteUInt32(_options.ServerId);
+            writer.WriteString(useGtid ? string.Empty : start.FileName);
+            await connection.SendCommandAsync(CommandKind.BinlogDump, writer.WrittenMemory, cancellationToken).ConfigureAwait(false);
+        }
+
+        return new BinlogEventParser(checksum, _options.VerifyChecksum);
+    }
+
+    /// <summary>COM_REGISTER_SLAVE: server id, empty host/user/password, port 0, rank 0, source id 0.</summary>
+    private async Task RegisterAsync(MySqlClientConnection connection, CancellationToken cancellationToken)
+    {
+        var writer = new PacketWriter(32);
+        writer.WriteUInt32(_options.ServerId);
+        writer.WriteByte(0);
+        writer.WriteByte(0);
+        writer.WriteByte(0);
+        writer.WriteUInt16(0);
+        writer.WriteUInt32(0);
+        writer.WriteUInt32(0);
+        await connection.SendCommandAsync(CommandKind.RegisterSlave, writer.WrittenMemory, cancellationToken).ConfigureAwait(false);
+        var reply = await connection.ReadPayloadAsync(cancellationToken).ConfigureAwait(false);
+        if (reply.Length > 0 && reply.Span[0] == 0xFF)
+        {
+            throw ErrorPayload.Parse(reply.Span).ToException();
+        }
+
+        OkPayload.Parse(reply.Span);
+    }
+
+    private async IAsyncEnumerable<BinlogEvent> ReadSessionAsync(
+        MySqlClientConnection connection,
+        BinlogEventParser parser,
+        BinlogPositionTracker tracker,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var readTimeout = _options.ReadTimeout ?? (_options.HeartbeatInterval > TimeSpan.Zero ? _options.HeartbeatInterval * 3 : Timeout.InfiniteTimeSpan);
+        while (true)
+        {
+            ReadOnlyMemory<byte> payload;
+            using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            {
+                if (readTimeout > TimeSpan.Zero)
+                {
+                    timeout.CancelAfter(readTimeout);
+                }
+
+                try
+                {
+                    payload = await connection.ReadPayloadAsync(timeout.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    throw new MySqlTimeoutException($"No binlog event or heartbeat within {readTimeout}.");
+                }
+            }
+
+            var span = payload.Span;
+            if (span.Length == 0)
+            {
+                throw new MySqlProtocolException("Empty packet in the binlog stream.");
+            }
+
+            if (span[0] == 0xFF)
+            {
+                throw ErrorPayload.Parse(span).ToException();
+            }
+
+            if (span[0] == 0xFE && span.Length < 9)
+            {
+                yield break; // end of binlog (BINLOG_DUMP_NON_BLOCK)
+            }
+
+            if (span[0] != 0x00)
+            {
+                throw new MySqlProtocolException($"Unexpected packet 0x{span[0]:X2} in the binlog stream.");
+            }
+
+            var binlogEvent = parser.Parse(span[1..], out var header);
+            tracker.Advance(header, binlogEvent);
+            if (binlogEvent is null)
+            {
+                Log.BinlogSkippedEvent(_logger, (int)header.EventType, tracker.Current.ToString());
+                continue;
+            }
+
+            yield return binlogEvent;
+        }
+    }
+}

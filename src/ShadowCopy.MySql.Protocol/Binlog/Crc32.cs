@@ -1,0 +1,35 @@
+namespace ShadowCopy.MySql.Protocol.Binlog;
+
+/// <summary>CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320), the binlog_checksum=CRC32 algorithm.</summary>
+internal static class Crc32
+{
+    private static readonly uint[] Table = CreateTable();
+
+    public static uint Compute(ReadOnlySpan<byte> data)
+    {
+        var crc = 0xFFFF_FFFFu;
+        foreach (var b in data)
+        {
+            crc = Table[(crc ^ b) & 0xFF] ^ (crc >> 8);
+        }
+
+        return ~crc;
+    }
+
+    private static uint[] CreateTable()
+    {
+        var table = new uint[256];
+        for (uint i = 0; i < 256; i++)
+        {
+            var c = i;
+            for (var k = 0; k < 8; k++)
+            {
+                c = (c & 1) != 0 ? 0xEDB8_8320u ^ (c >> 1) : c >> 1;
+            }
+
+            table[i] = c;
+        }
+
+        return table;
+    }
+}
