@@ -1,0 +1,96 @@
+using System.Net;
+using System.Net.Sockets;
+using ShadowCopy.MySql.Protocol.Serialization;
+
+namespace ShadowCopy.MySql.Protocol.Tests.Fakes;
+
+/// <summary>A one-connection MySQL server on a loopback socket that runs a scripted exchange.</summary>
+internal sealed class FakeServer : IAsyncDisposable
+{
+    private readonly TcpListener _listener;
+    private readonly Task _run;
+
+    private FakeServer(Func<FakeSession, Task> script)
+    {
+        _listener = new TcpListener(IPAddress.Loopback, 0);
+        _listener.Start();
+        _run = RunAsync(script);
+    }
+
+    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+    public static FakeServer Start(Func<FakeSession, Task> script) => new(script);
+
+    public MySqlSettings Settings(string password = "secret", MySqlSslMode sslMode = MySqlSslMode.Disabled) => new()
+    {
+        Host = "127.0.0.1",
+        Port = Port,
+        User = "app",
+        Password = password,
+        SslMode = sslMode,
+        ConnectTimeout = TimeSpan.FromSeconds(10),
+        CommandTimeout = TimeSpan.FromSeconds(10),
+    };
+
+    /// <summary>Waits for the script and rethrows its assertion failures.</summary>
+    public Task Completion => _run;
+
+    public async ValueTask DisposeAsync()
+    {
+        _listener.Stop();
+        try
+        {
+            await _run.WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        catch (Exception)
+        {
+            // Completion is awaited by the tests that care about the script's outcome.
+        }
+    }
+
+    private async Task RunAsync(Func<FakeSession, Task> script)
+    {
+        using var client = await _listener.AcceptTcpClientAsync();
+        await using var session = new FakeSession(client.GetStream());
+        await script(session);
+    }
+}
+
+/// <summary>Server side of one connection.</summary>
+internal sealed class FakeSession : IAsyncDisposable
+{
+    public FakeSession(Stream stream)
+    {
+        Stream = stream;
+        // Unbuffered reads: a buffered channel could swallow the TLS ClientHello that follows an SSLRequest.
+        Channel = new PacketChannel(stream, readBufferSize: 1);
+    }
+
+    public Stream Stream { get; }
+
+    public PacketChannel Channel { get; private set; }
+
+    public static readonly byte[] Scramble = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20];
+
+    public Task SendAsync(byte[] payload) => Channel.WritePayloadAsync(payload, CancellationToken.None).AsTask();
+
+    public async Task<byte[]> ReceiveAsync() => (await Channel.ReadPayloadAsync(CancellationToken.None)).ToArray();
+
+    /// <summary>Sends a v10 handshake with the given plugin and capabilities (sequence id 0).</summary>
+    public Task SendHandshakeAsync(string plugin, bool ssl = false, string version = "8.0.36")
+    {
+        Channel.SequenceId = 0;
+        return SendAsync(Packets.Handshake(version, plugin, Scramble, ssl));
+    }
+
+    /// <summary>Switches to TLS after an SSLRequest, as the server side.</summary>
+    public async Task UpgradeToTlsAsync(System.Security.Cryptography.X509Certificates.X509Certificate2 certificate)
+    {
+        var ssl = new System.Net.Security.SslStream(Stream, leaveInnerStreamOpen: true);
+        await ssl.AuthenticateAsServerAsync(certificate);
+        var sequence = Channel.SequenceId;
+        Channel = new PacketChannel(ssl) { SequenceId = sequence };
+    }
+
+    public async ValueTask DisposeAsync() => await Stream.DisposeAsync();
+}
