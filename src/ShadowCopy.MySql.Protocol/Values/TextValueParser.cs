@@ -10,7 +10,19 @@ internal static class TextValueParser
     /// <summary>Significant digits a <see cref="decimal"/> always holds exactly.</summary>
     private const int MaxDecimalDigits = 28;
 
-    public static object? Decode(MySqlColumn column, ReadOnlySpan<byte> data, Encoding? encoding) => column.ValueKind switch
+    public static object? Decode(MySqlColumn column, ReadOnlySpan<byte> data, Encoding? encoding)
+    {
+        try
+        {
+            return DecodeUnchecked(column, data, encoding);
+        }
+        catch (OverflowException ex)
+        {
+            throw new FormatException($"Value out of range for {column.Type} column '{column.Name}'.", ex);
+        }
+    }
+
+    private static object? DecodeUnchecked(MySqlColumn column, ReadOnlySpan<byte> data, Encoding? encoding) => column.ValueKind switch
     {
         MySqlValueKind.SByte => checked((sbyte)ParseInt64(data)),
         MySqlValueKind.Byte => checked((byte)ParseUInt64(data)),
