@@ -82,7 +82,7 @@ public sealed class BinlogClient
 
                             next = events.Current;
                         }
-                        catch (Exception ex) when (ex is MySqlIOException or MySqlTimeoutException && attempt < _options.MaxReconnectAttempts && !cancellationToken.IsCancellationRequested)
+                        catch (Exception ex) when (IsTransient(ex) && attempt < _options.MaxReconnectAttempts && !cancellationToken.IsCancellationRequested)
                         {
                             attempt++;
                             resume = _acknowledged ?? tracker.LastTransactionEnd;
@@ -104,6 +104,17 @@ public sealed class BinlogClient
             await Task.Delay(_options.ReconnectDelay, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// Transport failures, and the errors a server sends when it ends a dump for reasons outside the stream
+    /// (1053 shutdown, 1317 interrupted, 1927 connection killed), are worth a reconnect; others are not.
+    /// </summary>
+    private static bool IsTransient(Exception exception) => exception switch
+    {
+        MySqlIOException or MySqlTimeoutException => true,
+        MySqlServerException server => server.ErrorCode is 1053 or 1317 or 1927,
+        _ => false,
+    };
 
     private async Task<BinlogEventParser> StartDumpAsync(MySqlClientConnection connection, BinlogPosition start, CancellationToken cancellationToken)
     {
