@@ -21,11 +21,11 @@ internal static partial class Log
     public static partial void KillQueryFailed(ILogger logger, uint connectionId, Exception exception);
 
     [LoggerMessage(3010, LogLevel.Information, "Binlog stream starting at {Position}")]
-    public static partial void BinlogStarting(ILogger logger, string position);
+    public static partial void BinlogStarting(ILogger logger, Binlog.BinlogPosition position);
 
     [LoggerMessage(3011, LogLevel.Warning, "Binlog stream failed at {Position}; reconnecting (attempt {Attempt})")]
-    public static partial void BinlogReconnecting(ILogger logger, string position, int attempt, Exception exception);
+    public static partial void BinlogReconnecting(ILogger logger, Binlog.BinlogPosition position, int attempt, Exception exception);
 
     [LoggerMessage(3012, LogLevel.Debug, "Skipping binlog event type {EventType} at {Position}")]
-    public static partial void BinlogSkippedEvent(ILogger logger, int eventType, string position);
+    public static partial void BinlogSkippedEvent(ILogger logger, int eventType, Binlog.BinlogPosition position);
 }

@@ -17,6 +17,9 @@ public sealed class BinlogClient
     private const ushort NonBlockFlag = 0x01;
     private const ushort ThroughGtidFlag = 0x04;
 
+    /// <summary>MariaDB BINLOG_SEND_ANNOTATE_ROWS_EVENT: include ANNOTATE_ROWS events (the statement behind row events).</summary>
+    private const ushort SendAnnotateRowsFlag = 0x02;
+
     private readonly MySqlSettings _settings;
     private readonly BinlogOptions _options;
     private readonly ILogger _logger;
@@ -41,7 +44,17 @@ public sealed class BinlogClient
     public static async Task<BinlogPosition> GetCurrentPositionAsync(MySqlClientConnection connection, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        var status = await connection.QueryAsync("SHOW MASTER STATUS", cancellationToken).ConfigureAwait(false);
+        MySqlResultSet status;
+        try
+        {
+            // MySQL 8.2+ renamed the statement (and 8.4 removed the old name); MariaDB and older MySQL know only SHOW MASTER STATUS.
+            status = await connection.QueryAsync(connection.IsMariaDb ? "SHOW MASTER STATUS" : "SHOW BINARY LOG STATUS", cancellationToken).ConfigureAwait(false);
+        }
+        catch (MySqlServerException ex) when (ex.ErrorCode == 1064 && !connection.IsMariaDb)
+        {
+            status = await connection.QueryAsync("SHOW MASTER STATUS", cancellationToken).ConfigureAwait(false);
+        }
+
         if (status.Rows.Count == 0)
         {
             throw new MySqlProtocolException("SHOW MASTER STATUS returned no row: binary logging is off on the server.");
@@ -86,7 +99,7 @@ public sealed class BinlogClient
                         {
                             attempt++;
                             resume = _acknowledged ?? tracker.LastTransactionEnd;
-                            Log.BinlogReconnecting(_logger, resume.ToString(), attempt, ex);
+                            Log.BinlogReconnecting(_logger, resume, attempt, ex);
                             next = null;
                         }
 
@@ -118,7 +131,7 @@ public sealed class BinlogClient
 
     private async Task<BinlogEventParser> StartDumpAsync(MySqlClientConnection connection, BinlogPosition start, CancellationToken cancellationToken)
     {
-        Log.BinlogStarting(_logger, start.ToString());
+        Log.BinlogStarting(_logger, start);
         var checksumValue = await connection.ScalarAsync("SELECT @@global.binlog_checksum", cancellationToken).ConfigureAwait(false) as string;
         var checksum = string.Equals(checksumValue, "CRC32", StringComparison.OrdinalIgnoreCase) ? BinlogChecksumAlgorithm.Crc32 : BinlogChecksumAlgorithm.Off;
 
@@ -148,7 +161,7 @@ public sealed class BinlogClient
         }
 
         await RegisterAsync(connection, cancellationToken).ConfigureAwait(false);
-        var flags = _options.StopAtEnd ? NonBlockFlag : (ushort)0;
+        var flags = (ushort)((_options.StopAtEnd ? NonBlockFlag : 0) | (connection.IsMariaDb ? SendAnnotateRowsFlag : 0));
         var writer = new PacketWriter();
         if (useGtid && !connection.IsMariaDb)
         {
@@ -247,7 +260,7 @@ public sealed class BinlogClient
             tracker.Advance(header, binlogEvent);
             if (binlogEvent is null)
             {
-                Log.BinlogSkippedEvent(_logger, (int)header.EventType, tracker.Current.ToString());
+                Log.BinlogSkippedEvent(_logger, (int)header.EventType, tracker.Current);
                 continue;
             }
 

@@ -61,5 +61,19 @@ public sealed class BinlogColumn
 
     internal bool IsEnumOrSet => Type is MySqlColumnType.Enum or MySqlColumnType.Set;
 
+    /// <summary>
+    /// Supplies what the TABLE_MAP lacked when the server sends no optional metadata (MariaDB's default
+    /// binlog_row_metadata=NO_LOG), e.g. from information_schema.COLUMNS. Metadata sent by the server wins.
+    /// Affects rows events parsed after the call.
+    /// </summary>
+    public void ApplySchema(string name, bool isUnsigned, int? collationId, IReadOnlyList<string>? enumValues = null, IReadOnlyList<string>? setValues = null)
+    {
+        Name ??= name;
+        IsUnsigned ??= IsNumeric ? isUnsigned : null;
+        CollationId ??= collationId;
+        EnumValues ??= Type == MySqlColumnType.Enum ? enumValues : null;
+        SetValues ??= Type == MySqlColumnType.Set ? setValues : null;
+    }
+
     public override string ToString() => $"{Name ?? "#" + Index} {Type}";
 }

@@ -60,15 +60,21 @@ public sealed class BinlogIntegrationTests
         + "'abcd', 'abc', 'abc', 'abc', b'101', 81985529216486895, 'a', 'x,y,z', '{\"k\": \"v\", \"n\": -12345678901234}', ST_GeomFromText('LINESTRING(1 1,2 2)')",
     ];
 
-    [Fact]
-    public async Task ReadEventsAsync_every_type_edge_values_binlog_equals_text_protocol()
+    /// <summary>
+    /// FULL: signedness, charsets and ENUM/SET names come from the TABLE_MAP. NO_LOG (MariaDB's default): the
+    /// consumer supplies them from information_schema with <see cref="BinlogColumn.ApplySchema"/>.
+    /// </summary>
+    [Theory]
+    [InlineData("FULL")]
+    [InlineData("NO_LOG")]
+    public async Task ReadEventsAsync_every_type_edge_values_binlog_equals_text_protocol(string rowMetadata)
     {
         var table = TestServer.UniqueName("bl_types");
         await using var connection = await TestServer.OpenAsync();
         var previousMetadata = (string?)await connection.ScalarAsync("SELECT @@global.binlog_row_metadata");
         try
         {
-            await connection.ExecuteAsync("SET GLOBAL binlog_row_metadata = 'FULL'");
+            await connection.ExecuteAsync($"SET GLOBAL binlog_row_metadata = '{rowMetadata}'");
             await connection.ExecuteAsync("SET SESSION sql_mode = 'NO_ENGINE_SUBSTITUTION', SESSION time_zone = '+00:00'");
             await connection.ExecuteAsync($"CREATE TABLE {MySqlEscaping.QuoteIdentifier(table)} ({Columns}) ENGINE=InnoDB");
             var start = await BinlogClient.GetCurrentPositionAsync(connection);
@@ -85,7 +91,8 @@ public sealed class BinlogIntegrationTests
             var afterUpdate = await SnapshotAsync(connection, quoted);
             await connection.ExecuteAsync($"DELETE FROM {quoted} WHERE id IN (4, 5)");
 
-            var changes = await ReadChangesAsync(start, table);
+            var schema = rowMetadata == "FULL" ? null : await ReadSchemaAsync(connection, table);
+            var changes = await ReadChangesAsync(start, table, schema);
 
             var inserts = changes.Where(c => c.Event is WriteRowsEvent).SelectMany(c => c.Event.Rows).ToList();
             var updates = changes.Where(c => c.Event is UpdateRowsEvent).SelectMany(c => c.Event.Rows).ToList();
@@ -109,7 +116,7 @@ public sealed class BinlogIntegrationTests
                 AssertRowEqual(afterUpdate, change.Before!);
             }
 
-            Assert.All(changes.Select(c => c.Event.Table), t => Assert.Equal(new[] { 0 }, t.PrimaryKey));
+            Assert.All(changes.Select(c => c.Event.Table), t => Assert.Equal(rowMetadata == "FULL" ? new[] { 0 } : [], t.PrimaryKey));
             Assert.True(changes.Count(c => c.EndsTransactionAfter) >= 4, "every autocommit statement ends with a transaction end");
         }
         finally
@@ -119,7 +126,7 @@ public sealed class BinlogIntegrationTests
         }
     }
 
-    private static async Task<List<(RowsEvent Event, bool EndsTransactionAfter)>> ReadChangesAsync(BinlogPosition start, string table)
+    private static async Task<List<(RowsEvent Event, bool EndsTransactionAfter)>> ReadChangesAsync(BinlogPosition start, string table, ColumnSchema[]? schema)
     {
         var client = new BinlogClient(TestServer.Settings, new BinlogOptions { StopAtEnd = true, ServerId = 0x5C0F_1001 + (uint)Random.Shared.Next(1000) });
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
@@ -127,6 +134,16 @@ public sealed class BinlogIntegrationTests
         RowsEvent? pending = null;
         await foreach (var e in client.ReadEventsAsync(start, timeout.Token))
         {
+            if (schema is not null && e is TableMapEvent map && map.TableName == table)
+            {
+                Assert.All(map.Columns, c => Assert.Null(c.Name));
+                foreach (var column in map.Columns)
+                {
+                    var s = schema[column.Index];
+                    column.ApplySchema(s.Name, s.IsUnsigned, s.CollationId, s.Values, s.Values);
+                }
+            }
+
             if (e is RowsEvent rows && rows.Table.TableName == table)
             {
                 if (pending is not null)
@@ -146,6 +163,57 @@ public sealed class BinlogIntegrationTests
         Assert.Null(pending);
         return result;
     }
+
+    /// <summary>What a provider reads from information_schema to decode row images without TABLE_MAP metadata.</summary>
+    private static async Task<ColumnSchema[]> ReadSchemaAsync(MySqlClientConnection connection, string table)
+    {
+        var result = await connection.QueryAsync(
+            "SELECT c.COLUMN_NAME, c.COLUMN_TYPE, c.DATA_TYPE, IFNULL(co.ID, IF(c.DATA_TYPE IN ('binary','varbinary','tinyblob','blob','mediumblob','longblob'), 63, NULL)) "
+            + "FROM information_schema.COLUMNS c LEFT JOIN information_schema.COLLATIONS co ON co.COLLATION_NAME = c.COLLATION_NAME "
+            + $"WHERE c.TABLE_SCHEMA = DATABASE() AND c.TABLE_NAME = {MySqlEscaping.QuoteString(table, connection.NoBackslashEscapes)} ORDER BY c.ORDINAL_POSITION");
+        return result.Rows.Select(r =>
+        {
+            var columnType = r.GetString(1);
+            var dataType = r.GetString(2);
+            var values = dataType is "enum" or "set" ? ParseValueList(columnType) : null;
+            return new ColumnSchema(r.GetString(0), columnType.Contains("unsigned", StringComparison.Ordinal), r.IsNull(3) ? null : (int)r.GetInt64(3), values);
+        }).ToArray();
+    }
+
+    /// <summary>enum('a','b''c') → [a, b'c].</summary>
+    private static string[] ParseValueList(string columnType)
+    {
+        var values = new List<string>();
+        var inner = columnType[(columnType.IndexOf('(', StringComparison.Ordinal) + 1)..columnType.LastIndexOf(')')];
+        var current = new System.Text.StringBuilder();
+        var quoted = false;
+        for (var i = 0; i < inner.Length; i++)
+        {
+            var c = inner[i];
+            if (c == '\'' && quoted && i + 1 < inner.Length && inner[i + 1] == '\'')
+            {
+                current.Append('\'');
+                i++;
+            }
+            else if (c == '\'')
+            {
+                quoted = !quoted;
+                if (!quoted)
+                {
+                    values.Add(current.ToString());
+                    current.Clear();
+                }
+            }
+            else if (quoted)
+            {
+                current.Append(c);
+            }
+        }
+
+        return [.. values];
+    }
+
+    private sealed record ColumnSchema(string Name, bool IsUnsigned, int? CollationId, string[]? Values);
 
     private static async Task<Dictionary<int, MySqlRow>> SnapshotAsync(MySqlClientConnection connection, string quotedTable)
     {

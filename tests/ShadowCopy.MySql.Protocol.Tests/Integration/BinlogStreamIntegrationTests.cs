@@ -23,6 +23,8 @@ public sealed class BinlogStreamIntegrationTests
             var firstPass = await CollectAsync(new BinlogOptions { StopAtEnd = true, ServerId = NewServerId() }, start, table);
             Assert.Equal(new[] { 1, 2 }, firstPass.Ids);
             Assert.Contains(firstPass.Events, e => e is MariaDbGtidEvent);
+            Assert.Contains(firstPass.Events, e => e is AnnotateRowsEvent a && a.Sql.Contains("'two'", StringComparison.Ordinal));
+            Assert.Contains(firstPass.Events, e => e is XidEvent { IsTransactionEnd: true });
             Assert.Contains(firstPass.Events, e => e is FormatDescriptionEvent { ChecksumAlgorithm: BinlogChecksumAlgorithm.Crc32 });
             var afterFirst = firstPass.TransactionEnds[0];
             Assert.NotNull(afterFirst.GtidSet);
