@@ -128,7 +128,7 @@ public sealed class BinlogIntegrationTests
 
     private static async Task<List<(RowsEvent Event, bool EndsTransactionAfter)>> ReadChangesAsync(BinlogPosition start, string table, ColumnSchema[]? schema)
     {
-        var client = new BinlogClient(TestServer.Settings, new BinlogOptions { StopAtEnd = true, ServerId = 0x5C0F_1001 + (uint)Random.Shared.Next(1000) });
+        var client = new BinlogClient(TestServer.Settings, new BinlogOptions { StopAtEnd = true, ServerId = TestServer.NewReplicaServerId() });
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var result = new List<(RowsEvent, bool)>();
         RowsEvent? pending = null;

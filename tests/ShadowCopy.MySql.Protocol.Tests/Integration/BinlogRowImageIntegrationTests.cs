@@ -23,7 +23,7 @@ public sealed class BinlogRowImageIntegrationTests
             await connection.ExecuteAsync($"UPDATE {quoted} SET a = 5 WHERE id = 1");
             await connection.ExecuteAsync($"DELETE FROM {quoted} WHERE id = 1");
 
-            var client = new BinlogClient(TestServer.Settings, new BinlogOptions { StopAtEnd = true, ServerId = 0x5C0F_3000u + (uint)Random.Shared.Next(100_000) });
+            var client = new BinlogClient(TestServer.Settings, new BinlogOptions { StopAtEnd = true, ServerId = TestServer.NewReplicaServerId() });
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
             var events = new List<RowsEvent>();
             await foreach (var e in client.ReadEventsAsync(start, timeout.Token))

@@ -20,7 +20,7 @@ public sealed class BinlogStreamIntegrationTests
             await connection.ExecuteAsync($"INSERT INTO {quoted} VALUES (1, 'one')");
             await connection.ExecuteAsync($"INSERT INTO {quoted} VALUES (2, 'two')");
 
-            var firstPass = await CollectAsync(new BinlogOptions { StopAtEnd = true, ServerId = NewServerId() }, start, table);
+            var firstPass = await CollectAsync(new BinlogOptions { StopAtEnd = true, ServerId = TestServer.NewReplicaServerId() }, start, table);
             Assert.Equal(new[] { 1, 2 }, firstPass.Ids);
             Assert.Contains(firstPass.Events, e => e is MariaDbGtidEvent);
             Assert.Contains(firstPass.Events, e => e is AnnotateRowsEvent a && a.Sql.Contains("'two'", StringComparison.Ordinal));
@@ -29,9 +29,9 @@ public sealed class BinlogStreamIntegrationTests
             var afterFirst = firstPass.TransactionEnds[0];
             Assert.NotNull(afterFirst.GtidSet);
 
-            var byGtid = await CollectAsync(new BinlogOptions { StopAtEnd = true, UseGtid = true, ServerId = NewServerId() }, afterFirst, table);
+            var byGtid = await CollectAsync(new BinlogOptions { StopAtEnd = true, UseGtid = true, ServerId = TestServer.NewReplicaServerId() }, afterFirst, table);
             Assert.Equal(new[] { 2 }, byGtid.Ids);
-            var byFile = await CollectAsync(new BinlogOptions { StopAtEnd = true, ServerId = NewServerId() }, afterFirst with { GtidSet = null }, table);
+            var byFile = await CollectAsync(new BinlogOptions { StopAtEnd = true, ServerId = TestServer.NewReplicaServerId() }, afterFirst with { GtidSet = null }, table);
             Assert.Equal(new[] { 2 }, byFile.Ids);
         }
         finally
@@ -45,7 +45,7 @@ public sealed class BinlogStreamIntegrationTests
     {
         await using var connection = await TestServer.OpenAsync();
         var start = await BinlogClient.GetCurrentPositionAsync(connection);
-        var client = new BinlogClient(TestServer.Settings, new BinlogOptions { HeartbeatInterval = TimeSpan.FromMilliseconds(200), ServerId = NewServerId() });
+        var client = new BinlogClient(TestServer.Settings, new BinlogOptions { HeartbeatInterval = TimeSpan.FromMilliseconds(200), ServerId = TestServer.NewReplicaServerId() });
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         HeartbeatEvent? heartbeat = null;
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
@@ -68,7 +68,7 @@ public sealed class BinlogStreamIntegrationTests
     {
         var table = TestServer.UniqueName("bl_reconnect");
         var quoted = MySqlEscaping.QuoteIdentifier(table);
-        var serverId = NewServerId();
+        var serverId = TestServer.NewReplicaServerId();
         await using var connection = await TestServer.OpenAsync();
         try
         {
@@ -119,8 +119,6 @@ public sealed class BinlogStreamIntegrationTests
             await connection.ExecuteAsync($"KILL CONNECTION {row.GetInt64(0)}");
         }
     }
-
-    private static uint NewServerId() => 0x5C0F_2000u + (uint)Random.Shared.Next(100_000);
 
     private static async Task<(List<int> Ids, List<BinlogEvent> Events, List<BinlogPosition> TransactionEnds)> CollectAsync(BinlogOptions options, BinlogPosition start, string table)
     {

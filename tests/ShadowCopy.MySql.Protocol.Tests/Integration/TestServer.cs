@@ -33,6 +33,9 @@ internal static class TestServer
         }
     }
 
+    /// <summary>A replica server id no other test (or the server itself, id 1) uses.</summary>
+    public static uint NewReplicaServerId() => 0x5C0F_0000u + (uint)Random.Shared.Next(1_000_000);
+
     public static string UniqueName(string prefix) => $"{prefix}_{Guid.NewGuid():N}"[..Math.Min(60, prefix.Length + 33)];
 
     private static string Get(string key) =>
