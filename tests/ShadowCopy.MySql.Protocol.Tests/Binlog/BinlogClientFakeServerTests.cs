@@ -1,0 +1,136 @@
+using System.Text;
+using ShadowCopy.MySql.Protocol.Binlog;
+using ShadowCopy.MySql.Protocol.Payloads;
+using ShadowCopy.MySql.Protocol.Serialization;
+using ShadowCopy.MySql.Protocol.Tests.Fakes;
+
+namespace ShadowCopy.MySql.Protocol.Tests.Binlog;
+
+/// <summary>The MySQL 8 replication path end to end against a scripted server: setup, COM_REGISTER_SLAVE, COM_BINLOG_DUMP_GTID, events.</summary>
+public sealed class BinlogClientFakeServerTests
+{
+    private const string SourceUuid = "3e11fa47-71ca-11e1-9e33-c80aa9429562";
+
+    [Fact]
+    public async Task ReadEventsAsync_mysql_gtid_dump_sends_documented_commands_and_yields_events()
+    {
+        var commands = new List<byte[]>();
+        var queries = new List<string>();
+        await using var server = FakeServer.Start(async s =>
+        {
+            await s.SendHandshakeAsync("mysql_native_password");
+            await s.ReceiveAsync();
+            await s.SendAsync(Packets.Ok());
+            while (true)
+            {
+                s.Channel.SequenceId = 0;
+                byte[] command;
+                try
+                {
+                    command = await s.ReceiveAsync();
+                }
+                catch (MySqlIOException)
+                {
+                    return;
+                }
+
+                commands.Add(command);
+                switch ((CommandKind)command[0])
+                {
+                    case CommandKind.Query:
+                        var sql = Encoding.UTF8.GetString(command.AsSpan(1));
+                        queries.Add(sql);
+                        if (sql.StartsWith("SELECT", StringComparison.Ordinal))
+                        {
+                            await s.SendAsync(Packets.ColumnCount(1));
+                            await s.SendAsync(Packets.Column("@@global.binlog_checksum", MySqlColumnType.VarString));
+                            await s.SendAsync(Packets.Row("CRC32"));
+                            await s.SendAsync(Packets.Ok(header: 0xFE));
+                        }
+                        else
+                        {
+                            await s.SendAsync(Packets.Ok());
+                        }
+
+                        break;
+                    case CommandKind.RegisterSlave:
+                        await s.SendAsync(Packets.Ok());
+                        break;
+                    case CommandKind.BinlogDumpGtid:
+                        foreach (var e in MySqlTransaction())
+                        {
+                            await s.SendAsync([0x00, .. e]);
+                        }
+
+                        await s.SendAsync(Hex.Bytes("fe 00 00 02 00"));
+                        break;
+                    case CommandKind.Quit:
+                        return;
+                    default:
+                        throw new InvalidOperationException($"unexpected command {command[0]}");
+                }
+            }
+        });
+
+        var client = new BinlogClient(server.Settings(), new BinlogOptions { ServerId = 77, UseGtid = true, StopAtEnd = true, HeartbeatInterval = TimeSpan.FromSeconds(5) });
+        var events = new List<BinlogEvent>();
+        await foreach (var e in client.ReadEventsAsync(new BinlogPosition(string.Empty, 4, $"{SourceUuid}:1-41")))
+        {
+            events.Add(e);
+        }
+
+        await server.Completion;
+        Assert.Equal(
+            new[] { "SELECT @@global.binlog_checksum", "SET @master_binlog_checksum = @@global.binlog_checksum", "SET @master_heartbeat_period = 5000000000" },
+            queries);
+
+        var register = commands.Single(c => c[0] == (byte)CommandKind.RegisterSlave);
+        Assert.Equal(Hex.Bytes("15 4d 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00"), register);
+
+        var dump = commands.Single(c => c[0] == (byte)CommandKind.BinlogDumpGtid);
+        var reader = new PacketReader(dump.AsSpan(1));
+        Assert.Equal(0x05, reader.ReadUInt16()); // BINLOG_THROUGH_GTID | BINLOG_DUMP_NON_BLOCK
+        Assert.Equal(77u, reader.ReadUInt32());
+        Assert.Equal(0u, reader.ReadUInt32());
+        Assert.Equal(4UL, reader.ReadUInt64());
+        Assert.Equal(8u + 16 + 8 + 16, reader.ReadUInt32());
+        Assert.Equal(1UL, reader.ReadUInt64());
+        Assert.Equal(Guid.Parse(SourceUuid), new Guid(reader.ReadSpan(16), bigEndian: true));
+        Assert.Equal(1UL, reader.ReadUInt64());
+        Assert.Equal((1UL, 42UL), (reader.ReadUInt64(), reader.ReadUInt64()));
+        Assert.True(reader.IsAtEnd);
+
+        Assert.Collection(
+            events,
+            e => Assert.Equal("binlog.000003", Assert.IsType<RotateEvent>(e).NextFileName),
+            e => Assert.IsType<FormatDescriptionEvent>(e),
+            e => Assert.Equal($"{SourceUuid}:42", Assert.IsType<GtidEvent>(e).Gtid),
+            e => Assert.True(Assert.IsType<QueryEvent>(e).IsBegin),
+            e => Assert.Equal("t", Assert.IsType<TableMapEvent>(e).TableName),
+            e => Assert.Equal("{\"a\": 1, \"b\": [true, \"x\"]}", Assert.IsType<WriteRowsEvent>(e).Rows[0].After![4]),
+            e =>
+            {
+                Assert.IsType<XidEvent>(e);
+                Assert.True(e.IsTransactionEnd);
+                Assert.Equal($"binlog.000003:900 gtid={SourceUuid}:1-42", e.Position.ToString());
+            });
+    }
+
+    private static IEnumerable<byte[]> MySqlTransaction()
+    {
+        var gtid = new PacketWriter();
+        gtid.WriteByte(1);
+        gtid.WriteBytes(Guid.Parse(SourceUuid).ToByteArray(bigEndian: true));
+        gtid.WriteUInt64(42);
+        gtid.WriteByte(2);
+        gtid.WriteUInt64(41);
+        gtid.WriteUInt64(42);
+        yield return BinlogBytes.Rotate("binlog.000003", 4);
+        yield return BinlogBytes.FormatDescription();
+        yield return BinlogBytes.Event(BinlogEventType.Gtid, gtid.ToArray(), 300);
+        yield return BinlogBytes.Query("BEGIN", nextPosition: 400);
+        yield return RowsEventTests.TableMapEvent();
+        yield return RowsEventTests.RowsEvent(BinlogEventType.WriteRowsV2, "ff ff", null, "00 00 " + RowsEventTests.FullRowValues);
+        yield return BinlogBytes.Xid(1, 900);
+    }
+}
