@@ -18,16 +18,13 @@ public sealed class BinlogClientFakeServerTests
         var queries = new List<string>();
         await using var server = FakeServer.Start(async s =>
         {
-            await s.SendHandshakeAsync("mysql_native_password");
-            await s.ReceiveAsync();
-            await s.SendAsync(Packets.Ok());
+            await s.AcceptAsync();
             while (true)
             {
-                s.Channel.SequenceId = 0;
                 byte[] command;
                 try
                 {
-                    command = await s.ReceiveAsync();
+                    command = await s.ReceiveCommandAsync();
                 }
                 catch (MySqlIOException)
                 {

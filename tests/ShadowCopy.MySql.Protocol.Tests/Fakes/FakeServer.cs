@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using ShadowCopy.MySql.Protocol.Payloads;
 using ShadowCopy.MySql.Protocol.Serialization;
 
 namespace ShadowCopy.MySql.Protocol.Tests.Fakes;
@@ -77,10 +78,25 @@ internal sealed class FakeSession : IAsyncDisposable
     public async Task<byte[]> ReceiveAsync() => (await Channel.ReadPayloadAsync(CancellationToken.None)).ToArray();
 
     /// <summary>Sends a v10 handshake with the given plugin and capabilities (sequence id 0).</summary>
-    public Task SendHandshakeAsync(string plugin, bool ssl = false, string version = "8.0.36")
+    public Task SendHandshakeAsync(string plugin, bool ssl = false, string version = "8.0.36", CapabilityFlags without = CapabilityFlags.None)
     {
         Channel.SequenceId = 0;
-        return SendAsync(Packets.Handshake(version, plugin, Scramble, ssl));
+        return SendAsync(Packets.Handshake(version, plugin, Scramble, ssl, without));
+    }
+
+    /// <summary>Handshake and OK for any password, then ready for commands.</summary>
+    public async Task AcceptAsync(CapabilityFlags without = CapabilityFlags.None)
+    {
+        await SendHandshakeAsync("mysql_native_password", without: without);
+        await ReceiveAsync();
+        await SendAsync(Packets.Ok());
+    }
+
+    /// <summary>Reads the next command (the client restarts sequence ids at 0).</summary>
+    public Task<byte[]> ReceiveCommandAsync()
+    {
+        Channel.SequenceId = 0;
+        return ReceiveAsync();
     }
 
     /// <summary>Switches to TLS after an SSLRequest, as the server side.</summary>

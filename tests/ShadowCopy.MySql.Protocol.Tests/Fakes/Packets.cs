@@ -13,9 +13,9 @@ internal static class Packets
         | CapabilityFlags.MultiResults | CapabilityFlags.PsMultiResults | CapabilityFlags.PluginAuth
         | CapabilityFlags.PluginAuthLengthEncodedClientData | CapabilityFlags.DeprecateEof;
 
-    public static byte[] Handshake(string version, string plugin, byte[] scramble, bool ssl)
+    public static byte[] Handshake(string version, string plugin, byte[] scramble, bool ssl, CapabilityFlags without = CapabilityFlags.None)
     {
-        var caps = (uint)(ServerCapabilities | (ssl ? CapabilityFlags.Ssl : 0));
+        var caps = (uint)((ServerCapabilities | (ssl ? CapabilityFlags.Ssl : 0)) & ~without);
         var w = new PacketWriter();
         w.WriteByte(10);
         w.WriteNullTerminatedString(version);
