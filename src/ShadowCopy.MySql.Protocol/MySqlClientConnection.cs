@@ -322,20 +322,19 @@ public sealed class MySqlClientConnection : IAsyncDisposable
         using var killer = new QueryKiller(this, io);
         using var userRegistration = cancellationToken.Register(static state => ((QueryKiller)state!).Trigger(timedOut: false), killer);
         using var timer = _settings.CommandTimeout > TimeSpan.Zero ? new Timer(static state => ((QueryKiller)state!).Trigger(timedOut: true), killer, _settings.CommandTimeout, Timeout.InfiniteTimeSpan) : null;
+        T result;
         try
         {
-            var result = await body(io.Token).ConfigureAwait(false);
-            await killer.WaitAsync().ConfigureAwait(false);
-            if (killer.Triggered)
+            result = await body(io.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is MySqlServerException or OperationCanceledException or MySqlIOException)
+        {
+            killer.Stop();
+            if (!killer.Triggered)
             {
-                // The command finished before the kill took effect; still report the cancellation asked for.
-                ThrowCancelled(killer, cancellationToken, null);
+                throw;
             }
 
-            return result;
-        }
-        catch (Exception ex) when (killer.Triggered && ex is MySqlServerException or OperationCanceledException or MySqlIOException)
-        {
             await killer.WaitAsync().ConfigureAwait(false);
             if (ex is not MySqlServerException)
             {
@@ -345,6 +344,17 @@ public sealed class MySqlClientConnection : IAsyncDisposable
             ThrowCancelled(killer, cancellationToken, ex);
             throw;
         }
+
+        // No kill may start after this point, and one already started must finish before the next command runs.
+        killer.Stop();
+        await killer.WaitAsync().ConfigureAwait(false);
+        if (killer.Triggered)
+        {
+            // The command finished before the kill took effect; still report the cancellation asked for.
+            ThrowCancelled(killer, cancellationToken, null);
+        }
+
+        return result;
     }
 
     private void ThrowCancelled(QueryKiller killer, CancellationToken cancellationToken, Exception? inner)

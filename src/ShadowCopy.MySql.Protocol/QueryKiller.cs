@@ -47,7 +47,8 @@ internal sealed class QueryKiller : IDisposable
         }
     }
 
-    public void Dispose()
+    /// <summary>Refuses further triggers and stops the grace timer; a kill already sent still completes.</summary>
+    public void Stop()
     {
         lock (_gate)
         {
@@ -55,6 +56,8 @@ internal sealed class QueryKiller : IDisposable
             _grace?.Dispose();
         }
     }
+
+    public void Dispose() => Stop();
 
     private async Task KillAsync()
     {

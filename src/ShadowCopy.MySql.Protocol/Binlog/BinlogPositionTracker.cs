@@ -46,8 +46,9 @@ internal sealed class BinlogPositionTracker
             _file = rotate.NextFileName;
             _position = (long)rotate.NextPosition;
         }
-        else if (header.NextPosition != 0 && header.EventType is not BinlogEventType.Heartbeat and not BinlogEventType.HeartbeatV2)
+        else if (header.NextPosition > _position && header.EventType is not BinlogEventType.Heartbeat and not BinlogEventType.HeartbeatV2)
         {
+            // Within a file positions only grow; the FORMAT_DESCRIPTION replayed at the start of a dump may carry an earlier one.
             _position = header.NextPosition;
         }
 

@@ -58,10 +58,12 @@ public sealed class FormatDescriptionEvent : BinlogEvent
             throw new FormatException($"Unsupported binlog event header length {headerLength}.");
         }
 
-        // Checksum-aware servers (MySQL 5.6.1+, MariaDB 5.3+) end the event with alg(1) [+ crc(4)].
+        // Checksum-aware servers (MySQL 5.6.1+, MariaDB 5.3+) end the event with alg(1) [+ crc(4)]; the CRC
+        // itself tells a CRC32 trailer from a post-header length that happens to be 1.
         BinlogChecksumAlgorithm checksum;
         int trailer;
-        if (eventBytes.Length >= fixedPart + 5 && eventBytes[^5] == (byte)BinlogChecksumAlgorithm.Crc32)
+        if (eventBytes.Length >= fixedPart + 5 && eventBytes[^5] == (byte)BinlogChecksumAlgorithm.Crc32
+            && Crc32.Compute(eventBytes[..^4]) == System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(eventBytes[^4..]))
         {
             checksum = BinlogChecksumAlgorithm.Crc32;
             trailer = 5;

@@ -59,9 +59,22 @@ public sealed class TableMapEvent : BinlogEvent
         {
             switch (column.Type)
             {
-                case MySqlColumnType.Float or MySqlColumnType.Double or MySqlColumnType.Blob or MySqlColumnType.TinyBlob
-                    or MySqlColumnType.MediumBlob or MySqlColumnType.LongBlob or MySqlColumnType.Geometry or MySqlColumnType.Json:
+                case MySqlColumnType.Float or MySqlColumnType.Double:
                     column.PackLength = reader.ReadByte();
+                    if (column.PackLength != (column.Type == MySqlColumnType.Float ? 4 : 8))
+                    {
+                        throw new FormatException($"Invalid {column.Type} pack length {column.PackLength}.");
+                    }
+
+                    break;
+                case MySqlColumnType.Blob or MySqlColumnType.TinyBlob or MySqlColumnType.MediumBlob or MySqlColumnType.LongBlob
+                    or MySqlColumnType.Geometry or MySqlColumnType.Json:
+                    column.PackLength = reader.ReadByte();
+                    if (column.PackLength is < 1 or > 4)
+                    {
+                        throw new FormatException($"Invalid {column.Type} length-prefix size {column.PackLength}.");
+                    }
+
                     break;
                 case MySqlColumnType.Timestamp2 or MySqlColumnType.DateTime2 or MySqlColumnType.Time2:
                     column.FractionalSecondsPrecision = reader.ReadByte();
@@ -78,6 +91,11 @@ public sealed class TableMapEvent : BinlogEvent
                     var bits = reader.ReadByte();
                     var bytes = reader.ReadByte();
                     column.BitLength = (bytes * 8) + bits;
+                    if (bits > 7 || column.BitLength is < 1 or > 64)
+                    {
+                        throw new FormatException($"Invalid BIT metadata ({bits} bits, {bytes} bytes).");
+                    }
+
                     break;
                 case MySqlColumnType.NewDecimal:
                     column.Precision = reader.ReadByte();
@@ -115,6 +133,11 @@ public sealed class TableMapEvent : BinlogEvent
         {
             case MySqlColumnType.Enum or MySqlColumnType.Set:
                 column.PackLength = length;
+                if (length < 1 || length > (column.Type == MySqlColumnType.Enum ? 2 : 8))
+                {
+                    throw new FormatException($"Invalid {column.Type} pack length {length}.");
+                }
+
                 break;
             case MySqlColumnType.String:
                 column.MaxLength = length;

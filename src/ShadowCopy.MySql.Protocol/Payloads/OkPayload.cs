@@ -5,9 +5,6 @@ namespace ShadowCopy.MySql.Protocol.Payloads;
 /// <summary>OK_Packet (header 0x00, or 0xFE when it replaces EOF under CLIENT_DEPRECATE_EOF).</summary>
 internal sealed record OkPayload(ulong AffectedRows, ulong LastInsertId, MySqlServerStatus Status, int Warnings, string Info)
 {
-    public static bool IsOk(ReadOnlySpan<byte> payload, bool deprecateEof) =>
-        payload.Length > 0 && (payload[0] == 0x00 || (deprecateEof && payload[0] == 0xFE && payload.Length < PacketChannel.MaxPacketSize));
-
     public static OkPayload Parse(ReadOnlySpan<byte> payload)
     {
         var reader = new PacketReader(payload);

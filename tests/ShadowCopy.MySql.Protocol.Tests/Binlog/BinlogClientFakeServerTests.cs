@@ -109,7 +109,7 @@ public sealed class BinlogClientFakeServerTests
             {
                 Assert.IsType<XidEvent>(e);
                 Assert.True(e.IsTransactionEnd);
-                Assert.Equal($"binlog.000003:900 gtid={SourceUuid}:1-42", e.Position.ToString());
+                Assert.Equal($"binlog.000003:1500 gtid={SourceUuid}:1-42", e.Position.ToString());
             });
     }
 
@@ -128,6 +128,6 @@ public sealed class BinlogClientFakeServerTests
         yield return BinlogBytes.Query("BEGIN", nextPosition: 400);
         yield return RowsEventTests.TableMapEvent();
         yield return RowsEventTests.RowsEvent(BinlogEventType.WriteRowsV2, "ff ff", null, "00 00 " + RowsEventTests.FullRowValues);
-        yield return BinlogBytes.Xid(1, 900);
+        yield return BinlogBytes.Xid(1, 1500);
     }
 }

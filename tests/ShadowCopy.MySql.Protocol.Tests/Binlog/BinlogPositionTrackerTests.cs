@@ -20,11 +20,11 @@ public sealed class BinlogPositionTrackerTests
             BinlogBytes.Event(BinlogEventType.Gtid, gtid.ToArray(), 200),
             BinlogBytes.Query("BEGIN", nextPosition: 300),
             RowsEventTests.TableMapEvent(),
-            BinlogBytes.Xid(9, 500),
+            BinlogBytes.Xid(9, 1500),
         };
         var results = events.Select(e => Step(parser, tracker, e)).ToList();
         Assert.Equal(new[] { false, false, false, true }, results.Select(r => r.IsTransactionEnd));
-        Assert.Equal("binlog.000001:500 gtid=3e11fa47-71ca-11e1-9e33-c80aa9429562:1-42", results[^1].Position.ToString());
+        Assert.Equal("binlog.000001:1500 gtid=3e11fa47-71ca-11e1-9e33-c80aa9429562:1-42", results[^1].Position.ToString());
         Assert.Equal(results[^1].Position, tracker.LastTransactionEnd);
         Assert.Equal(300, results[1].Position.Position);
         Assert.Equal("3e11fa47-71ca-11e1-9e33-c80aa9429562:1-41", results[1].Position.GtidSet);
