@@ -99,6 +99,45 @@ public sealed class TlsModeTests
     }
 
     [Fact]
+    public async Task OpenAsync_verify_full_with_trusted_ca_and_matching_name_connects()
+    {
+        await using var server = FakeServer.Start(async s =>
+        {
+            await s.SendHandshakeAsync(NativePassword.PluginName, ssl: true);
+            await s.ReceiveAsync();
+            await s.UpgradeToTlsAsync(TestCertificates.Certificate);
+            await s.ReceiveAsync();
+            await s.SendAsync(Packets.Ok());
+        });
+
+        var settings = server.Settings(sslMode: MySqlSslMode.VerifyFull) with { SslCaPath = TestCertificates.PemPath };
+        await using var connection = await MySqlClientConnection.OpenAsync(settings);
+        Assert.True(connection.IsTlsActive);
+    }
+
+    [Fact]
+    public async Task OpenAsync_unix_socket_allows_caching_sha2_clear_password_like_mysql()
+    {
+        byte[]? password = null;
+        await using var server = FakeServer.StartUnix(async s =>
+        {
+            await s.SendHandshakeAsync(CachingSha2Password.PluginName);
+            await s.ReceiveAsync();
+            await s.SendAsync(Packets.MoreData(CachingSha2Password.PerformFullAuthentication));
+            password = await s.ReceiveAsync();
+            await s.SendAsync(Packets.Ok());
+        });
+
+        // A local socket is not a network channel (the MySQL server treats it as secure for this exchange).
+        await using (await MySqlClientConnection.OpenAsync(server.Settings()))
+        {
+        }
+
+        await server.Completion;
+        Assert.Equal("secret\0", Encoding.UTF8.GetString(password!));
+    }
+
+    [Fact]
     public async Task OpenAsync_verify_full_with_untrusted_certificate_fails()
     {
         await using var server = FakeServer.Start(async s =>
