@@ -154,8 +154,8 @@ public sealed class MySqlClientConnection : IAsyncDisposable
                 }
             }
 
-            // A clear-text password may only travel over verified TLS or a local Unix socket.
-            var clearTextAllowed = (tls && TlsCertificateValidator.IsVerified(settings.SslMode)) || (isLocalSocket && !tls && settings.SslMode != MySqlSslMode.VerifyFull && settings.SslMode != MySqlSslMode.VerifyCA);
+            // A clear-text password only travels over verified TLS, or over a Unix socket when explicitly allowed.
+            var clearTextAllowed = (tls && TlsCertificateValidator.IsVerified(settings.SslMode)) || (isLocalSocket && settings.AllowClearTextPasswordOverUnixSocket);
             var (plugin, response) = AuthenticationExchange.CreateInitialResponse(handshake.AuthPluginName, settings.Password, handshake.Scramble);
             await channel.WritePayloadAsync(
                 HandshakeResponsePayload.Create(capabilities, settings.User, response, settings.Database, plugin),

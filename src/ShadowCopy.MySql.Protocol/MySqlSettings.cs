@@ -29,6 +29,13 @@ public sealed record MySqlSettings
     /// <summary>Allow asking the server for its RSA public key (exposed to a man in the middle; off by default).</summary>
     public bool AllowPublicKeyRetrieval { get; init; }
 
+    /// <summary>
+    /// Send the password in clear over a Unix socket when the server asks for it (mysql_clear_password, or
+    /// caching_sha2_password full authentication, which MySQL expects in clear over local sockets). Off by
+    /// default: without it a clear-text password only ever travels over verified TLS.
+    /// </summary>
+    public bool AllowClearTextPasswordOverUnixSocket { get; init; }
+
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(15);
 
     /// <summary>Per-command timeout; <see cref="TimeSpan.Zero"/> or <see cref="Timeout.InfiniteTimeSpan"/> disables it.</summary>

@@ -71,7 +71,7 @@ internal static class AuthenticationExchange
         CachingSha2Password.PluginName => CachingSha2Password.Scramble(password, scramble),
         ClearPasswordPlugin when clearTextAllowed => CachingSha2Password.NullTerminated(password),
         ClearPasswordPlugin => throw new MySqlProtocolException(
-            "The server asked for mysql_clear_password; refusing to send a clear-text password over a channel that is not verified TLS (use SslMode VerifyCA or VerifyFull)."),
+            "The server asked for mysql_clear_password; refusing to send a clear-text password over a channel that is not verified TLS (use SslMode VerifyCA or VerifyFull, or AllowClearTextPasswordOverUnixSocket on a Unix socket)."),
         _ => throw new MySqlProtocolException($"Authentication plugin '{plugin}' is not supported by this client."),
     };
 
@@ -105,7 +105,7 @@ internal static class AuthenticationExchange
             if (!settings.AllowPublicKeyRetrieval)
             {
                 throw new MySqlProtocolException(
-                    "caching_sha2_password needs full authentication: use TLS with certificate verification (VerifyCA/VerifyFull), set ServerRsaPublicKey, or enable AllowPublicKeyRetrieval.");
+                    "caching_sha2_password needs full authentication: use TLS with certificate verification (VerifyCA/VerifyFull), set ServerRsaPublicKey, or enable AllowPublicKeyRetrieval (over a Unix socket: AllowClearTextPasswordOverUnixSocket).");
             }
 
             await channel.WritePayloadAsync(new[] { CachingSha2Password.RequestPublicKey }, cancellationToken).ConfigureAwait(false);

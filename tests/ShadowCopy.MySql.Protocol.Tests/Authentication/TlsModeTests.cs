@@ -115,26 +115,44 @@ public sealed class TlsModeTests
         Assert.True(connection.IsTlsActive);
     }
 
-    [Fact]
-    public async Task OpenAsync_unix_socket_allows_caching_sha2_clear_password_like_mysql()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task OpenAsync_unix_socket_sends_caching_sha2_clear_password_only_when_allowed(bool allowed)
     {
-        byte[]? password = null;
+        var received = new List<byte[]>();
         await using var server = FakeServer.StartUnix(async s =>
         {
             await s.SendHandshakeAsync(CachingSha2Password.PluginName);
             await s.ReceiveAsync();
             await s.SendAsync(Packets.MoreData(CachingSha2Password.PerformFullAuthentication));
-            password = await s.ReceiveAsync();
-            await s.SendAsync(Packets.Ok());
+            try
+            {
+                received.Add(await s.ReceiveAsync());
+                await s.SendAsync(Packets.Ok());
+            }
+            catch (MySqlIOException)
+            {
+            }
         });
 
-        // A local socket is not a network channel (the MySQL server treats it as secure for this exchange).
-        await using (await MySqlClientConnection.OpenAsync(server.Settings()))
+        var settings = server.Settings() with { AllowClearTextPasswordOverUnixSocket = allowed };
+        if (allowed)
         {
-        }
+            await using (await MySqlClientConnection.OpenAsync(settings))
+            {
+            }
 
-        await server.Completion;
-        Assert.Equal("secret\0", Encoding.UTF8.GetString(password!));
+            await server.Completion;
+            Assert.Equal("secret\0", Encoding.UTF8.GetString(Assert.Single(received)));
+        }
+        else
+        {
+            var error = await Assert.ThrowsAsync<MySqlProtocolException>(() => MySqlClientConnection.OpenAsync(settings));
+            Assert.Contains("AllowClearTextPasswordOverUnixSocket", error.Message, StringComparison.Ordinal);
+            await server.Completion;
+            Assert.Empty(received);
+        }
     }
 
     [Fact]
