@@ -14,61 +14,8 @@ public sealed class BinlogClientFakeServerTests
     [Fact]
     public async Task ReadEventsAsync_mysql_gtid_dump_sends_documented_commands_and_yields_events()
     {
-        var commands = new List<byte[]>();
-        var queries = new List<string>();
-        await using var server = FakeServer.Start(async s =>
-        {
-            await s.AcceptAsync();
-            while (true)
-            {
-                byte[] command;
-                try
-                {
-                    command = await s.ReceiveCommandAsync();
-                }
-                catch (MySqlIOException)
-                {
-                    return;
-                }
-
-                commands.Add(command);
-                switch ((CommandKind)command[0])
-                {
-                    case CommandKind.Query:
-                        var sql = Encoding.UTF8.GetString(command.AsSpan(1));
-                        queries.Add(sql);
-                        if (sql.StartsWith("SELECT", StringComparison.Ordinal))
-                        {
-                            await s.SendAsync(Packets.ColumnCount(1));
-                            await s.SendAsync(Packets.Column("@@global.binlog_checksum", MySqlColumnType.VarString));
-                            await s.SendAsync(Packets.Row("CRC32"));
-                            await s.SendAsync(Packets.Ok(header: 0xFE));
-                        }
-                        else
-                        {
-                            await s.SendAsync(Packets.Ok());
-                        }
-
-                        break;
-                    case CommandKind.RegisterSlave:
-                        await s.SendAsync(Packets.Ok());
-                        break;
-                    case CommandKind.BinlogDumpGtid:
-                        foreach (var e in MySqlTransaction())
-                        {
-                            await s.SendAsync([0x00, .. e]);
-                        }
-
-                        await s.SendAsync(Hex.Bytes("fe 00 00 02 00"));
-                        break;
-                    case CommandKind.Quit:
-                        return;
-                    default:
-                        throw new InvalidOperationException($"unexpected command {command[0]}");
-                }
-            }
-        });
-
+        var (server, commands, queries) = StartReplicationServer("8.0.36", CommandKind.BinlogDumpGtid, MySqlTransaction());
+        await using var disposeServer = server;
         var client = new BinlogClient(server.Settings(), new BinlogOptions { ServerId = 77, UseGtid = true, StopAtEnd = true, HeartbeatInterval = TimeSpan.FromSeconds(5) });
         var events = new List<BinlogEvent>();
         await foreach (var e in client.ReadEventsAsync(new BinlogPosition(string.Empty, 4, $"{SourceUuid}:1-41")))
@@ -111,6 +58,110 @@ public sealed class BinlogClientFakeServerTests
                 Assert.True(e.IsTransactionEnd);
                 Assert.Equal($"binlog.000003:1500 gtid={SourceUuid}:1-42", e.Position.ToString());
             });
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task ReadEventsAsync_mariadb_dump_sets_capability_and_connect_state(bool useGtid)
+    {
+        var (server, commands, queries) = StartReplicationServer("10.11.6-MariaDB", CommandKind.BinlogDump, MariaDbTransaction());
+        await using var disposeServer = server;
+        var client = new BinlogClient(server.Settings(), new BinlogOptions { ServerId = 78, UseGtid = useGtid, StopAtEnd = true, HeartbeatInterval = TimeSpan.Zero });
+        var events = new List<BinlogEvent>();
+        await foreach (var e in client.ReadEventsAsync(new BinlogPosition("mariadb-bin.000007", 1234, "0-1-41")))
+        {
+            events.Add(e);
+        }
+
+        await server.Completion;
+        var expected = new List<string> { "SELECT @@global.binlog_checksum", "SET @master_binlog_checksum = @@global.binlog_checksum", "SET @mariadb_slave_capability = 4" };
+        if (useGtid)
+        {
+            expected.AddRange(["SET @slave_connect_state = '0-1-41'", "SET @slave_gtid_strict_mode = 0", "SET @slave_gtid_ignore_duplicates = 0"]);
+        }
+
+        Assert.Equal(expected, queries);
+        var dump = commands.Single(c => c[0] == (byte)CommandKind.BinlogDump);
+        // position(4), flags(2) = NON_BLOCK | SEND_ANNOTATE_ROWS, server id(4), file name (empty with GTID)
+        var expectedDump = useGtid ? Hex.Bytes("12 04 00 00 00 03 00 4e 00 00 00") : [.. Hex.Bytes("12 d2 04 00 00 03 00 4e 00 00 00"), .. "mariadb-bin.000007"u8.ToArray()];
+        Assert.Equal(expectedDump, dump);
+        var xid = Assert.IsType<XidEvent>(events[^1]);
+        Assert.True(xid.IsTransactionEnd);
+        Assert.Equal("mariadb-bin.000008:1500 gtid=0-9-42", xid.Position.ToString());
+        Assert.Equal("0-9-42", Assert.Single(events.OfType<MariaDbGtidEvent>()).Gtid);
+    }
+
+    /// <summary>A scripted source: answers the setup queries, registration and the dump command with the given events.</summary>
+    private static (FakeServer Server, List<byte[]> Commands, List<string> Queries) StartReplicationServer(string version, CommandKind dumpCommand, IEnumerable<byte[]> events)
+    {
+        var commands = new List<byte[]>();
+        var queries = new List<string>();
+        var server = FakeServer.Start(async s =>
+        {
+            await s.SendHandshakeAsync("mysql_native_password", version: version);
+            await s.ReceiveAsync();
+            await s.SendAsync(Packets.Ok());
+            while (true)
+            {
+                byte[] command;
+                try
+                {
+                    command = await s.ReceiveCommandAsync();
+                }
+                catch (MySqlIOException)
+                {
+                    return;
+                }
+
+                commands.Add(command);
+                switch ((CommandKind)command[0])
+                {
+                    case CommandKind.Query:
+                        var sql = Encoding.UTF8.GetString(command.AsSpan(1));
+                        queries.Add(sql);
+                        if (sql.StartsWith("SELECT", StringComparison.Ordinal))
+                        {
+                            await s.SendAsync(Packets.ColumnCount(1));
+                            await s.SendAsync(Packets.Column("@@global.binlog_checksum", MySqlColumnType.VarString));
+                            await s.SendAsync(Packets.Row("CRC32"));
+                            await s.SendAsync(Packets.Ok(header: 0xFE));
+                        }
+                        else
+                        {
+                            await s.SendAsync(Packets.Ok());
+                        }
+
+                        break;
+                    case CommandKind.RegisterSlave:
+                        await s.SendAsync(Packets.Ok());
+                        break;
+                    case var kind when kind == dumpCommand:
+                        foreach (var e in events)
+                        {
+                            await s.SendAsync([0x00, .. e]);
+                        }
+
+                        await s.SendAsync(Hex.Bytes("fe 00 00 02 00"));
+                        break;
+                    case CommandKind.Quit:
+                        return;
+                    default:
+                        throw new InvalidOperationException($"unexpected command {command[0]}");
+                }
+            }
+        });
+        return (server, commands, queries);
+    }
+
+    private static IEnumerable<byte[]> MariaDbTransaction()
+    {
+        yield return BinlogBytes.Rotate("mariadb-bin.000008", 4);
+        yield return BinlogBytes.FormatDescription("10.11.6-MariaDB");
+        yield return BinlogBytes.Event(BinlogEventType.MariaDbGtid, Hex.Bytes("2a 00 00 00 00 00 00 00 00 00 00 00 00"), 300, serverId: 9);
+        yield return RowsEventTests.TableMapEvent();
+        yield return RowsEventTests.RowsEvent(BinlogEventType.WriteRowsV1, "ff ff", null, "00 00 " + RowsEventTests.FullRowValues);
+        yield return BinlogBytes.Xid(1, 1500);
     }
 
     private static IEnumerable<byte[]> MySqlTransaction()
