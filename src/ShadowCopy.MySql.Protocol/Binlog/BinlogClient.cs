@@ -108,7 +108,13 @@ public sealed class BinlogClient
                             break;
                         }
 
-                        attempt = 0;
+                        if (next.IsTransactionEnd)
+                        {
+                            // Only real progress resets the budget: a source that fails right after the replayed
+                            // ROTATE/FORMAT_DESCRIPTION must not make the reconnect loop unbounded.
+                            attempt = 0;
+                        }
+
                         yield return next;
                     }
                 }
