@@ -183,7 +183,13 @@ public sealed class BinlogClient
         else
         {
             // MariaDB with @slave_connect_state ignores the file name; file/position otherwise.
-            writer.WriteUInt32(useGtid ? 4u : checked((uint)start.Position));
+            if (!useGtid && start.Position is < 4 or > uint.MaxValue)
+            {
+                // COM_BINLOG_DUMP carries a 4-byte position; larger offsets need a GTID start.
+                throw new MySqlProtocolException($"Binlog position {start.Position} cannot be sent with COM_BINLOG_DUMP (4 to {uint.MaxValue}); start by GTID instead.");
+            }
+
+            writer.WriteUInt32(useGtid ? 4u : (uint)start.Position);
             writer.WriteUInt16(flags);
             writer.WriteUInt32(_options.ServerId);
             writer.WriteString(useGtid ? string.Empty : start.FileName);
