@@ -12,7 +12,7 @@ namespace ShadowCopy.MySql.Protocol.Tests.Integration;
 [Collection(BinlogCollection.Name)]
 public sealed class BinlogIntegrationTests
 {
-    private const string Columns = """
+    internal const string Columns = """
         id INT NOT NULL PRIMARY KEY,
         c_tiny TINYINT NULL, c_utiny TINYINT UNSIGNED NULL, c_small SMALLINT NULL, c_usmall SMALLINT UNSIGNED NULL,
         c_medium MEDIUMINT NULL, c_umedium MEDIUMINT UNSIGNED NULL, c_int INT NULL, c_uint INT UNSIGNED NULL,
@@ -29,7 +29,7 @@ public sealed class BinlogIntegrationTests
         c_json JSON NULL, c_geom GEOMETRY NULL
         """;
 
-    private static readonly string[] ColumnNames =
+    internal static readonly string[] ColumnNames =
     [
         "id", "c_tiny", "c_utiny", "c_small", "c_usmall", "c_medium", "c_umedium", "c_int", "c_uint", "c_big", "c_ubig",
         "c_dec", "c_dec0", "c_float", "c_double", "c_date", "c_dt", "c_dt3", "c_dt6", "c_ts", "c_ts0",
@@ -37,7 +37,7 @@ public sealed class BinlogIntegrationTests
         "c_binary", "c_varbinary", "c_blob", "c_mediumblob", "c_bit", "c_bit64", "c_enum", "c_set", "c_json", "c_geom",
     ];
 
-    private static readonly string[] Rows =
+    internal static readonly string[] Rows =
     [
         // minimum values and empty strings
         "1, -128, 0, -32768, 0, -8388608, 0, -2147483648, 0, -9223372036854775808, 0, -99999999999999.999999, -9999999999, -1.5, -1.7976931348623157E308, "
