@@ -9,35 +9,27 @@ public sealed class BinlogStreamIntegrationTests
     [Fact]
     public async Task ReadEventsAsync_mariadb_gtid_resume_starts_after_acknowledged_transaction()
     {
-        var table = TestServer.UniqueName("bl_gtid");
-        var quoted = MySqlEscaping.QuoteIdentifier(table);
         await using var connection = await TestServer.OpenAsync();
-        try
-        {
-            await connection.ExecuteAsync($"CREATE TABLE {quoted} (id INT PRIMARY KEY, v VARCHAR(10))");
-            var start = await BinlogClient.GetCurrentPositionAsync(connection);
-            Assert.NotNull(start.GtidSet);
-            await connection.ExecuteAsync($"INSERT INTO {quoted} VALUES (1, 'one')");
-            await connection.ExecuteAsync($"INSERT INTO {quoted} VALUES (2, 'two')");
+        await using var testTable = await TestTable.CreateAsync(connection, "bl_gtid", "id INT PRIMARY KEY, v VARCHAR(10)");
+        var (table, quoted) = (testTable.Name, testTable.Quoted);
+        var start = await BinlogClient.GetCurrentPositionAsync(connection);
+        Assert.NotNull(start.GtidSet);
+        await connection.ExecuteAsync($"INSERT INTO {quoted} VALUES (1, 'one')");
+        await connection.ExecuteAsync($"INSERT INTO {quoted} VALUES (2, 'two')");
 
-            var firstPass = await CollectAsync(new BinlogOptions { StopAtEnd = true, ServerId = TestServer.NewReplicaServerId() }, start, table);
-            Assert.Equal(new[] { 1, 2 }, firstPass.Ids);
-            Assert.Contains(firstPass.Events, e => e is MariaDbGtidEvent);
-            Assert.Contains(firstPass.Events, e => e is AnnotateRowsEvent a && a.Sql.Contains("'two'", StringComparison.Ordinal));
-            Assert.Contains(firstPass.Events, e => e is XidEvent { IsTransactionEnd: true });
-            Assert.Contains(firstPass.Events, e => e is FormatDescriptionEvent { ChecksumAlgorithm: BinlogChecksumAlgorithm.Crc32 });
-            var afterFirst = firstPass.TransactionEnds[0];
-            Assert.NotNull(afterFirst.GtidSet);
+        var firstPass = await CollectAsync(new BinlogOptions { StopAtEnd = true, ServerId = TestServer.NewReplicaServerId() }, start, table);
+        Assert.Equal(new[] { 1, 2 }, firstPass.Ids);
+        Assert.Contains(firstPass.Events, e => e is MariaDbGtidEvent);
+        Assert.Contains(firstPass.Events, e => e is AnnotateRowsEvent a && a.Sql.Contains("'two'", StringComparison.Ordinal));
+        Assert.Contains(firstPass.Events, e => e is XidEvent { IsTransactionEnd: true });
+        Assert.Contains(firstPass.Events, e => e is FormatDescriptionEvent { ChecksumAlgorithm: BinlogChecksumAlgorithm.Crc32 });
+        var afterFirst = firstPass.TransactionEnds[0];
+        Assert.NotNull(afterFirst.GtidSet);
 
-            var byGtid = await CollectAsync(new BinlogOptions { StopAtEnd = true, UseGtid = true, ServerId = TestServer.NewReplicaServerId() }, afterFirst, table);
-            Assert.Equal(new[] { 2 }, byGtid.Ids);
-            var byFile = await CollectAsync(new BinlogOptions { StopAtEnd = true, ServerId = TestServer.NewReplicaServerId() }, afterFirst with { GtidSet = null }, table);
-            Assert.Equal(new[] { 2 }, byFile.Ids);
-        }
-        finally
-        {
-            await connection.ExecuteAsync($"DROP TABLE IF EXISTS {quoted}");
-        }
+        var byGtid = await CollectAsync(new BinlogOptions { StopAtEnd = true, UseGtid = true, ServerId = TestServer.NewReplicaServerId() }, afterFirst, table);
+        Assert.Equal(new[] { 2 }, byGtid.Ids);
+        var byFile = await CollectAsync(new BinlogOptions { StopAtEnd = true, ServerId = TestServer.NewReplicaServerId() }, afterFirst with { GtidSet = null }, table);
+        Assert.Equal(new[] { 2 }, byFile.Ids);
     }
 
     [Fact]
@@ -66,48 +58,40 @@ public sealed class BinlogStreamIntegrationTests
     [Fact]
     public async Task ReadEventsAsync_killed_dump_connection_reconnects_from_acknowledged_position()
     {
-        var table = TestServer.UniqueName("bl_reconnect");
-        var quoted = MySqlEscaping.QuoteIdentifier(table);
         var serverId = TestServer.NewReplicaServerId();
         await using var connection = await TestServer.OpenAsync();
-        try
+        await using var testTable = await TestTable.CreateAsync(connection, "bl_reconnect", "id INT PRIMARY KEY");
+        var (table, quoted) = (testTable.Name, testTable.Quoted);
+        var start = await BinlogClient.GetCurrentPositionAsync(connection);
+        var client = new BinlogClient(TestServer.Settings, new BinlogOptions { ServerId = serverId, ReconnectDelay = TimeSpan.FromMilliseconds(100), HeartbeatInterval = TimeSpan.FromSeconds(1) });
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var ids = new List<int>();
+        await connection.ExecuteAsync($"INSERT INTO {quoted} VALUES (1)");
+        var killed = false;
+        await foreach (var e in client.ReadEventsAsync(start, cts.Token))
         {
-            await connection.ExecuteAsync($"CREATE TABLE {quoted} (id INT PRIMARY KEY)");
-            var start = await BinlogClient.GetCurrentPositionAsync(connection);
-            var client = new BinlogClient(TestServer.Settings, new BinlogOptions { ServerId = serverId, ReconnectDelay = TimeSpan.FromMilliseconds(100), HeartbeatInterval = TimeSpan.FromSeconds(1) });
-            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            var ids = new List<int>();
-            await connection.ExecuteAsync($"INSERT INTO {quoted} VALUES (1)");
-            var killed = false;
-            await foreach (var e in client.ReadEventsAsync(start, cts.Token))
+            if (e is WriteRowsEvent rows && rows.Table.TableName == table)
             {
-                if (e is WriteRowsEvent rows && rows.Table.TableName == table)
-                {
-                    ids.AddRange(rows.Rows.Select(r => (int)r.After!.GetInt64(0)));
-                }
-
-                if (e.IsTransactionEnd && ids.Count > 0)
-                {
-                    client.Acknowledge(e.Position);
-                    if (!killed)
-                    {
-                        killed = true;
-                        await KillDumpThreadAsync(connection);
-                        await connection.ExecuteAsync($"INSERT INTO {quoted} VALUES (2)");
-                    }
-                    else if (ids.Contains(2))
-                    {
-                        break;
-                    }
-                }
+                ids.AddRange(rows.Rows.Select(r => (int)r.After!.GetInt64(0)));
             }
 
-            Assert.Equal(new[] { 1, 2 }, ids);
+            if (e.IsTransactionEnd && ids.Count > 0)
+            {
+                client.Acknowledge(e.Position);
+                if (!killed)
+                {
+                    killed = true;
+                    await KillDumpThreadAsync(connection);
+                    await connection.ExecuteAsync($"INSERT INTO {quoted} VALUES (2)");
+                }
+                else if (ids.Contains(2))
+                {
+                    break;
+                }
+            }
         }
-        finally
-        {
-            await connection.ExecuteAsync($"DROP TABLE IF EXISTS {quoted}");
-        }
+
+        Assert.Equal(new[] { 1, 2 }, ids);
     }
 
     private static async Task KillDumpThreadAsync(MySqlClientConnection connection)
