@@ -106,10 +106,12 @@ internal sealed class PgStatements
     /// <summary>The key of the row <paramref name="offsetParameter"/> rows after the lower bound, as text.</summary>
     public string NextBoundary(bool hasLower)
     {
-        var keys = string.Join(", ", KeySource.Select(k => $"{k}::text"));
-        var where = hasLower ? $" WHERE {RowExpr(KeySource)} > {Params(1, Mapping.Key.Select(k => k.SourceType))}" : string.Empty;
+        // Qualified names and k-aliases: an unqualified ORDER BY "id" would bind to the output
+        // column "id"::text and order the keys as text (found by the chunk-size test).
+        var keys = string.Join(", ", KeySource.Select((k, i) => $"s.{k}::text AS k{i}"));
+        var where = hasLower ? $" WHERE {RowExpr(KeySource.Select(k => "s." + k))} > {Params(1, Mapping.Key.Select(k => k.SourceType))}" : string.Empty;
         var offset = hasLower ? Mapping.Key.Count + 1 : 1;
-        return $"SELECT {keys} FROM {Source}{where} ORDER BY {string.Join(", ", KeySource)} LIMIT 1 OFFSET ${offset}";
+        return $"SELECT {keys} FROM {Source} s{where} ORDER BY {string.Join(", ", KeySource.Select(k => "s." + k))} LIMIT 1 OFFSET ${offset}";
     }
 
     /// <summary>

@@ -1,0 +1,25 @@
+using System.Collections.Concurrent;
+using ShadowCopy.Core.Engine;
+
+namespace ShadowCopy.IntegrationTests.Infrastructure;
+
+internal sealed class RecordingStatusSink : IStatusSink
+{
+    public ConcurrentQueue<Phase> Phases { get; } = new();
+
+    public ConcurrentQueue<StatusSnapshot> Statuses { get; } = new();
+
+    public ConcurrentQueue<string> Messages { get; } = new();
+
+    public Action<Phase>? OnEnter { get; set; }
+
+    public void OnStatus(StatusSnapshot status) => Statuses.Enqueue(status);
+
+    public void OnPhase(Phase from, Phase to, string? detail)
+    {
+        Phases.Enqueue(to);
+        OnEnter?.Invoke(to);
+    }
+
+    public void OnMessage(string message) => Messages.Enqueue(message);
+}
