@@ -1,0 +1,77 @@
+-- CreateLogTable
+CREATE TABLE "Sales Data"."_Order""Items_log" ("_shadowcopy_seq" bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "region" integer, "we""ird col" text);
+
+-- CreateTriggerFunction
+CREATE FUNCTION "Sales Data"."_Order""Items_fn"() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $shadowcopy$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    INSERT INTO "Sales Data"."_Order""Items_log" ("region", "we""ird col") VALUES (NEW."region", NEW."we""ird col");
+  ELSIF TG_OP = 'DELETE' THEN
+    INSERT INTO "Sales Data"."_Order""Items_log" ("region", "we""ird col") VALUES (OLD."region", OLD."we""ird col");
+  ELSE
+    INSERT INTO "Sales Data"."_Order""Items_log" ("region", "we""ird col") VALUES (NEW."region", NEW."we""ird col");
+    IF (OLD."region", OLD."we""ird col") IS DISTINCT FROM (NEW."region", NEW."we""ird col") THEN
+      INSERT INTO "Sales Data"."_Order""Items_log" ("region", "we""ird col") VALUES (OLD."region", OLD."we""ird col");
+    END IF;
+  END IF;
+  RETURN NULL;
+END
+$shadowcopy$;
+
+-- CreateTrigger
+CREATE TRIGGER "_Order""Items_trg" AFTER INSERT OR UPDATE OR DELETE ON "Sales Data"."Order""Items" FOR EACH ROW EXECUTE FUNCTION "Sales Data"."_Order""Items_fn"();
+
+-- DropTrigger(source)
+DROP TRIGGER IF EXISTS "_Order""Items_trg" ON "Sales Data"."Order""Items";
+
+-- NextBoundary(hasLower: false)
+SELECT s."region"::text AS k0, s."we""ird col"::text AS k1 FROM "Sales Data"."Order""Items" s ORDER BY s."region", s."we""ird col" LIMIT 1 OFFSET $1;
+
+-- NextBoundary(hasLower: true)
+SELECT s."region"::text AS k0, s."we""ird col"::text AS k1 FROM "Sales Data"."Order""Items" s WHERE (s."region", s."we""ird col") > ($1::integer, $2::text) ORDER BY s."region", s."we""ird col" LIMIT 1 OFFSET $3;
+
+-- CopyRange(hasLower: False, hasUpper: False)
+INSERT INTO "Sales Data"."_Order""Items_new" ("region", "we""ird col", "note text", "qty", "select") OVERRIDING SYSTEM VALUE SELECT s."region", s."we""ird col", s."Note", s."qty", s."select" FROM "Sales Data"."Order""Items" s ON CONFLICT DO NOTHING;
+
+-- CopyRange(hasLower: True, hasUpper: False)
+INSERT INTO "Sales Data"."_Order""Items_new" ("region", "we""ird col", "note text", "qty", "select") OVERRIDING SYSTEM VALUE SELECT s."region", s."we""ird col", s."Note", s."qty", s."select" FROM "Sales Data"."Order""Items" s WHERE (s."region", s."we""ird col") > ($1::integer, $2::text) ON CONFLICT DO NOTHING;
+
+-- CopyRange(hasLower: False, hasUpper: True)
+INSERT INTO "Sales Data"."_Order""Items_new" ("region", "we""ird col", "note text", "qty", "select") OVERRIDING SYSTEM VALUE SELECT s."region", s."we""ird col", s."Note", s."qty", s."select" FROM "Sales Data"."Order""Items" s WHERE (s."region", s."we""ird col") <= ($1::integer, $2::text) ON CONFLICT DO NOTHING;
+
+-- CopyRange(hasLower: True, hasUpper: True)
+INSERT INTO "Sales Data"."_Order""Items_new" ("region", "we""ird col", "note text", "qty", "select") OVERRIDING SYSTEM VALUE SELECT s."region", s."we""ird col", s."Note", s."qty", s."select" FROM "Sales Data"."Order""Items" s WHERE (s."region", s."we""ird col") > ($1::integer, $2::text) AND (s."region", s."we""ird col") <= ($3::integer, $4::text) ON CONFLICT DO NOTHING;
+
+-- DeleteShadowRange(hasLower: true, hasUpper: true)
+DELETE FROM "Sales Data"."_Order""Items_new" n WHERE (n."region", n."we""ird col") > ($1::integer, $2::text) AND (n."region", n."we""ird col") <= ($3::integer, $4::text);
+
+-- CreateBatchTable
+CREATE TEMP TABLE IF NOT EXISTS pg_temp."_shadowcopy_batch" ("region" integer, "we""ird col" text) ON COMMIT DELETE ROWS;
+
+-- TakeBatch
+WITH d AS (DELETE FROM "Sales Data"."_Order""Items_log" WHERE "_shadowcopy_seq" IN (SELECT "_shadowcopy_seq" FROM "Sales Data"."_Order""Items_log" ORDER BY "_shadowcopy_seq" LIMIT $1) RETURNING "region", "we""ird col"), i AS (INSERT INTO pg_temp."_shadowcopy_batch" ("region", "we""ird col") SELECT DISTINCT "region", "we""ird col" FROM d RETURNING 1) SELECT (SELECT count(*) FROM d), (SELECT count(*) FROM i);
+
+-- DeleteBatchFromShadow
+DELETE FROM "Sales Data"."_Order""Items_new" n USING pg_temp."_shadowcopy_batch" b WHERE (n."region", n."we""ird col") = (b."region", b."we""ird col");
+
+-- DeleteUniqueCollisions
+DELETE FROM "Sales Data"."_Order""Items_new" n USING "Sales Data"."Order""Items" s JOIN pg_temp."_shadowcopy_batch" b ON (s."region", s."we""ird col") = (b."region", b."we""ird col") WHERE (n."note text", n."select") = (s."Note", s."select");
+
+-- InsertBatchIntoShadow
+INSERT INTO "Sales Data"."_Order""Items_new" ("region", "we""ird col", "note text", "qty", "select") OVERRIDING SYSTEM VALUE SELECT s."region", s."we""ird col", s."Note", s."qty", s."select" FROM "Sales Data"."Order""Items" s JOIN pg_temp."_shadowcopy_batch" b ON (s."region", s."we""ird col") = (b."region", b."we""ird col") ON CONFLICT DO NOTHING;
+
+-- Backlog
+SELECT coalesce(max("_shadowcopy_seq") - min("_shadowcopy_seq") + 1, 0) FROM "Sales Data"."_Order""Items_log";
+
+-- SourceChecksum(hasLower: False, hasUpper: False)
+SELECT count(*), coalesce(sum(pg_catalog.hashtextextended(ROW(s."region"::bigint, s."we""ird col", s."Note", s."qty"::numeric(12,2), s."select")::text, 0)::numeric), 0) FROM "Sales Data"."Order""Items" s;
+
+-- ShadowChecksum(hasLower: False, hasUpper: False)
+SELECT count(*), coalesce(sum(pg_catalog.hashtextextended(ROW(n."region", n."we""ird col", n."note text", n."qty", n."select")::text, 0)::numeric), 0) FROM "Sales Data"."_Order""Items_new" n;
+
+-- SourceChecksum(hasLower: True, hasUpper: True)
+SELECT count(*), coalesce(sum(pg_catalog.hashtextextended(ROW(s."region"::bigint, s."we""ird col", s."Note", s."qty"::numeric(12,2), s."select")::text, 0)::numeric), 0) FROM "Sales Data"."Order""Items" s WHERE (s."region", s."we""ird col") > ($1::integer, $2::text) AND (s."region", s."we""ird col") <= ($3::integer, $4::text);
+
+-- ShadowChecksum(hasLower: True, hasUpper: True)
+SELECT count(*), coalesce(sum(pg_catalog.hashtextextended(ROW(n."region", n."we""ird col", n."note text", n."qty", n."select")::text, 0)::numeric), 0) FROM "Sales Data"."_Order""Items_new" n WHERE (n."region", n."we""ird col") > ($1::integer, $2::text) AND (n."region", n."we""ird col") <= ($3::integer, $4::text);
+

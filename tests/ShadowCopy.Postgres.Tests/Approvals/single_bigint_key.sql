@@ -1,0 +1,77 @@
+-- CreateLogTable
+CREATE TABLE "public"."_orders_log" ("_shadowcopy_seq" bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "id" bigint);
+
+-- CreateTriggerFunction
+CREATE FUNCTION "public"."_orders_fn"() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $shadowcopy$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    INSERT INTO "public"."_orders_log" ("id") VALUES (NEW."id");
+  ELSIF TG_OP = 'DELETE' THEN
+    INSERT INTO "public"."_orders_log" ("id") VALUES (OLD."id");
+  ELSE
+    INSERT INTO "public"."_orders_log" ("id") VALUES (NEW."id");
+    IF (OLD."id") IS DISTINCT FROM (NEW."id") THEN
+      INSERT INTO "public"."_orders_log" ("id") VALUES (OLD."id");
+    END IF;
+  END IF;
+  RETURN NULL;
+END
+$shadowcopy$;
+
+-- CreateTrigger
+CREATE TRIGGER "_orders_trg" AFTER INSERT OR UPDATE OR DELETE ON "public"."orders" FOR EACH ROW EXECUTE FUNCTION "public"."_orders_fn"();
+
+-- DropTrigger(source)
+DROP TRIGGER IF EXISTS "_orders_trg" ON "public"."orders";
+
+-- NextBoundary(hasLower: false)
+SELECT s."id"::text AS k0 FROM "public"."orders" s ORDER BY s."id" LIMIT 1 OFFSET $1;
+
+-- NextBoundary(hasLower: true)
+SELECT s."id"::text AS k0 FROM "public"."orders" s WHERE (s."id") > ($1::bigint) ORDER BY s."id" LIMIT 1 OFFSET $2;
+
+-- CopyRange(hasLower: False, hasUpper: False)
+INSERT INTO "public"."_orders_new" ("id", "customer_id", "email", "note") OVERRIDING SYSTEM VALUE SELECT s."id", s."customer_id", s."email", s."note" FROM "public"."orders" s ON CONFLICT DO NOTHING;
+
+-- CopyRange(hasLower: True, hasUpper: False)
+INSERT INTO "public"."_orders_new" ("id", "customer_id", "email", "note") OVERRIDING SYSTEM VALUE SELECT s."id", s."customer_id", s."email", s."note" FROM "public"."orders" s WHERE (s."id") > ($1::bigint) ON CONFLICT DO NOTHING;
+
+-- CopyRange(hasLower: False, hasUpper: True)
+INSERT INTO "public"."_orders_new" ("id", "customer_id", "email", "note") OVERRIDING SYSTEM VALUE SELECT s."id", s."customer_id", s."email", s."note" FROM "public"."orders" s WHERE (s."id") <= ($1::bigint) ON CONFLICT DO NOTHING;
+
+-- CopyRange(hasLower: True, hasUpper: True)
+INSERT INTO "public"."_orders_new" ("id", "customer_id", "email", "note") OVERRIDING SYSTEM VALUE SELECT s."id", s."customer_id", s."email", s."note" FROM "public"."orders" s WHERE (s."id") > ($1::bigint) AND (s."id") <= ($2::bigint) ON CONFLICT DO NOTHING;
+
+-- DeleteShadowRange(hasLower: true, hasUpper: true)
+DELETE FROM "public"."_orders_new" n WHERE (n."id") > ($1::bigint) AND (n."id") <= ($2::bigint);
+
+-- CreateBatchTable
+CREATE TEMP TABLE IF NOT EXISTS pg_temp."_shadowcopy_batch" ("id" bigint) ON COMMIT DELETE ROWS;
+
+-- TakeBatch
+WITH d AS (DELETE FROM "public"."_orders_log" WHERE "_shadowcopy_seq" IN (SELECT "_shadowcopy_seq" FROM "public"."_orders_log" ORDER BY "_shadowcopy_seq" LIMIT $1) RETURNING "id"), i AS (INSERT INTO pg_temp."_shadowcopy_batch" ("id") SELECT DISTINCT "id" FROM d RETURNING 1) SELECT (SELECT count(*) FROM d), (SELECT count(*) FROM i);
+
+-- DeleteBatchFromShadow
+DELETE FROM "public"."_orders_new" n USING pg_temp."_shadowcopy_batch" b WHERE (n."id") = (b."id");
+
+-- DeleteUniqueCollisions
+DELETE FROM "public"."_orders_new" n USING "public"."orders" s JOIN pg_temp."_shadowcopy_batch" b ON (s."id") = (b."id") WHERE (n."email") = (s."email");
+
+-- InsertBatchIntoShadow
+INSERT INTO "public"."_orders_new" ("id", "customer_id", "email", "note") OVERRIDING SYSTEM VALUE SELECT s."id", s."customer_id", s."email", s."note" FROM "public"."orders" s JOIN pg_temp."_shadowcopy_batch" b ON (s."id") = (b."id") ON CONFLICT DO NOTHING;
+
+-- Backlog
+SELECT coalesce(max("_shadowcopy_seq") - min("_shadowcopy_seq") + 1, 0) FROM "public"."_orders_log";
+
+-- SourceChecksum(hasLower: False, hasUpper: False)
+SELECT count(*), coalesce(sum(pg_catalog.hashtextextended(ROW(s."id", s."customer_id", s."email", s."note")::text, 0)::numeric), 0) FROM "public"."orders" s;
+
+-- ShadowChecksum(hasLower: False, hasUpper: False)
+SELECT count(*), coalesce(sum(pg_catalog.hashtextextended(ROW(n."id", n."customer_id", n."email", n."note")::text, 0)::numeric), 0) FROM "public"."_orders_new" n;
+
+-- SourceChecksum(hasLower: True, hasUpper: True)
+SELECT count(*), coalesce(sum(pg_catalog.hashtextextended(ROW(s."id", s."customer_id", s."email", s."note")::text, 0)::numeric), 0) FROM "public"."orders" s WHERE (s."id") > ($1::bigint) AND (s."id") <= ($2::bigint);
+
+-- ShadowChecksum(hasLower: True, hasUpper: True)
+SELECT count(*), coalesce(sum(pg_catalog.hashtextextended(ROW(n."id", n."customer_id", n."email", n."note")::text, 0)::numeric), 0) FROM "public"."_orders_new" n WHERE (n."id") > ($1::bigint) AND (n."id") <= ($2::bigint);
+

@@ -1,0 +1,108 @@
+using System.Text;
+using ShadowCopy.Core.Schema;
+using ShadowCopy.Postgres.Model;
+using ShadowCopy.Postgres.Tests.Fakes;
+
+namespace ShadowCopy.Postgres.Tests;
+
+/// <summary>
+/// The full SQL text of the copy, capture, apply and checksum statements for two fixed mappings,
+/// pinned as approval files (Approvals/*.sql) that were reviewed by eye: quoting of hostile names,
+/// parameter numbering, qualified ORDER BY, casts to the key's source type.
+/// </summary>
+public sealed class PgStatementsApprovalTests
+{
+    [Fact]
+    public void Statements_single_bigint_key_match_approved_sql() =>
+        Approval.Verify("single_bigint_key", Transcript(SingleBigintKey()));
+
+    [Fact]
+    public void Statements_composite_key_with_hostile_names_and_type_change_match_approved_sql() =>
+        Approval.Verify("composite_key_hostile", Transcript(CompositeHostileKey()));
+
+    [Fact]
+    public void LogSequence_key_column_named_like_it_gets_a_different_name()
+    {
+        var mapping = new PgMapping([Map("_shadowcopy_seq", "bigint")], [Map("_shadowcopy_seq", "bigint")], [], [], PgModel.PrimaryKey("t_pkey", 1));
+        var statements = new PgStatements(new TableName("public", "t"), HelperObjectNames.For("t", 63), mapping, []);
+
+        Assert.Equal("\"_shadowcopy_seq_\"", statements.LogSequence);
+        Assert.StartsWith("CREATE TABLE \"public\".\"_t_log\" (\"_shadowcopy_seq_\" bigint GENERATED ALWAYS", statements.CreateLogTable(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CreateTriggerFunction_column_name_containing_the_dollar_tag_gets_another_tag()
+    {
+        var key = Map("$shadowcopy$", "bigint");
+        var statements = new PgStatements(new TableName("public", "t"), HelperObjectNames.For("t", 63), new PgMapping([key], [key], [], [], PgModel.PrimaryKey("t_pkey", 1)), []);
+
+        var sql = statements.CreateTriggerFunction();
+
+        Assert.Contains(" AS $shadowcopy1$", sql, StringComparison.Ordinal);
+        Assert.EndsWith("END\n$shadowcopy1$", sql.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+    }
+
+    internal static PgStatements SingleBigintKey()
+    {
+        var id = Map("id", "bigint");
+        var mapping = new PgMapping(
+            [id, Map("customer_id", "integer"), Map("email", "text"), Map("note", "text")],
+            [id],
+            ["legacy"],
+            ["note2"],
+            PgModel.PrimaryKey("orders_pkey", 1));
+        return new PgStatements(new TableName("public", "orders"), HelperObjectNames.For("orders", 63), mapping, [["email"]]);
+    }
+
+    internal static PgStatements CompositeHostileKey()
+    {
+        var region = new ColumnMap("region", "region", "integer", "bigint");
+        var weird = Map("we\"ird col", "text");
+        var mapping = new PgMapping(
+            [region, weird, new ColumnMap("Note", "note text", "text", "text"), new ColumnMap("qty", "qty", "integer", "numeric(12,2)"), Map("select", "date")],
+            [region, weird],
+            [],
+            [],
+            PgModel.PrimaryKey("order items pkey", 1, 2));
+        var table = new TableName("Sales Data", "Order\"Items");
+        return new PgStatements(table, HelperObjectNames.For(table.Name, 63), mapping, [["Note", "select"]]);
+    }
+
+    private static ColumnMap Map(string name, string type) => new(name, name, type, type);
+
+    private static string Transcript(PgStatements s)
+    {
+        var text = new StringBuilder();
+        void Add(string title, string sql) => text.Append("-- ").Append(title).Append('\n').Append(sql.ReplaceLineEndings("\n")).Append(";\n\n");
+
+        Add("CreateLogTable", s.CreateLogTable());
+        Add("CreateTriggerFunction", s.CreateTriggerFunction());
+        Add("CreateTrigger", s.CreateTrigger());
+        Add("DropTrigger(source)", s.DropTrigger(s.Source));
+        Add("NextBoundary(hasLower: false)", s.NextBoundary(false));
+        Add("NextBoundary(hasLower: true)", s.NextBoundary(true));
+        foreach (var (lower, upper) in new[] { (false, false), (true, false), (false, true), (true, true) })
+        {
+            Add($"CopyRange(hasLower: {lower}, hasUpper: {upper})", s.CopyRange(lower, upper));
+        }
+
+        Add("DeleteShadowRange(hasLower: true, hasUpper: true)", s.DeleteShadowRange(true, true));
+        Add("CreateBatchTable", s.CreateBatchTable());
+        Add("TakeBatch", s.TakeBatch());
+        Add("DeleteBatchFromShadow", s.DeleteBatchFromShadow());
+        foreach (var collision in s.DeleteUniqueCollisions())
+        {
+            Add("DeleteUniqueCollisions", collision);
+        }
+
+        Add("InsertBatchIntoShadow", s.InsertBatchIntoShadow());
+        Add("Backlog", s.Backlog());
+        foreach (var (lower, upper) in new[] { (false, false), (true, true) })
+        {
+            Add($"SourceChecksum(hasLower: {lower}, hasUpper: {upper})", s.SourceChecksum(lower, upper));
+            Add($"ShadowChecksum(hasLower: {lower}, hasUpper: {upper})", s.ShadowChecksum(lower, upper));
+        }
+
+        return text.ToString();
+    }
+}
