@@ -89,13 +89,13 @@ internal static class PgAlterText
         return PgLexer.Join(tokens);
     }
 
-    private static bool IsUnterminated(SqlToken token) => token.Kind switch
-    {
-        SqlTokenKind.QuotedIdentifier => token.Text.Length < 2 || token.Text[^1] != '"',
-        SqlTokenKind.Comment => token.Text.StartsWith("/*", StringComparison.Ordinal) && !token.Text.EndsWith("*/", StringComparison.Ordinal),
-        SqlTokenKind.String => token.Text.StartsWith('$') ? !token.Text.EndsWith('$') || token.Text.Length < 4 : token.Text[^1] != '\'' || token.Text.Length < 2,
-        _ => false,
-    };
+    /// <summary>
+    /// The lexer runs an unterminated quote or comment to the end of the input, so a token is
+    /// closed exactly when appending a character leaves it as it was. Looking at the last
+    /// character is not enough: 'it'', E'a\', "a"", $q$a$ and /* /* */ all end in their
+    /// closing character and are still open.
+    /// </summary>
+    private static bool IsUnterminated(SqlToken token) => PgLexer.Tokenize(token.Text + "\n")[0].Text != token.Text;
 
     private static PreflightRefusedException Refuse(string message) => new(RefusalReason.AlterRejected, message);
 }
