@@ -93,12 +93,9 @@ public sealed class PgMappingTests
     [InlineData("text", "character varying(20)")]
     public void Build_key_column_retyped_other_than_integer_widening_refuses_KeyNotMappable(string from, string to)
     {
-        var source = Table("t", [Column(1, "id", from)], [PrimaryKey("t_pkey", 1)]);
-        var shadow = Table("_t_new", [Column(1, "id", to)], [PrimaryKey("p", 1)]);
+        var (source, shadow) = RetypedKey(from, to);
 
-        var refusal = Assert.Throws<PreflightRefusedException>(() => PgMapping.Build(source, shadow));
-
-        Assert.Equal(RefusalReason.KeyNotMappable, refusal.Reason);
+        Assert.Equal(RefusalReason.KeyNotMappable, Assert.Throws<PreflightRefusedException>(() => PgMapping.Build(source, shadow)).Reason);
     }
 
     [Theory]
@@ -108,19 +105,15 @@ public sealed class PgMappingTests
     [InlineData("integer", "integer")]
     public void Build_key_column_widened_integer_maps(string from, string to)
     {
-        var source = Table("t", [Column(1, "id", from)], [PrimaryKey("t_pkey", 1)]);
-        var shadow = Table("_t_new", [Column(1, "id", to)], [PrimaryKey("p", 1)]);
+        var (source, shadow) = RetypedKey(from, to);
 
-        var mapping = PgMapping.Build(source, shadow);
-
-        Assert.Equal([new ColumnMap("id", "id", from, to)], mapping.Key);
+        Assert.Equal([new ColumnMap("id", "id", from, to)], PgMapping.Build(source, shadow).Key);
     }
 
     [Fact]
     public void Build_key_column_collation_changed_refuses_KeyNotMappable()
     {
-        var source = Table("t", [Column(1, "code", "text", collation: "\"C\"")], [PrimaryKey("t_pkey", 1)]);
-        var shadow = Table("_t_new", [Column(1, "code", "text", collation: "\"en_US\"")], [PrimaryKey("p", 1)]);
+        var (source, shadow) = RetypedKey("text", "text", "\"C\"", "\"en_US\"");
 
         Assert.Equal(RefusalReason.KeyNotMappable, Assert.Throws<PreflightRefusedException>(() => PgMapping.Build(source, shadow)).Reason);
     }
@@ -184,4 +177,9 @@ public sealed class PgMappingTests
         Assert.Equal("t_email_key", mapping.SourceKeyIndex.Name);
         Assert.Equal(["email"], mapping.Key.Select(k => k.SourceName));
     }
+
+    /// <summary>A one-column primary key whose type (and collation) the ALTER changes.</summary>
+    private static (PgTable Source, PgTable Shadow) RetypedKey(string from, string to, string? fromCollation = null, string? toCollation = null) =>
+        (Table("t", [Column(1, "id", from, collation: fromCollation)], [PrimaryKey("t_pkey", 1)]),
+         Table("_t_new", [Column(1, "id", to, collation: toCollation)], [PrimaryKey("p", 1)]));
 }
