@@ -140,10 +140,16 @@ internal static class AlterCommand
             return (new JsonStatusSink(output), null);
         }
 
-        if (!Console.IsOutputRedirected && ReferenceEquals(output, Console.Out) && AnsiConsole.Profile.Capabilities.Interactive)
+        // The live bar goes to stderr when that is a terminal, so stdout stays a clean record of
+        // the result even when it is piped (e.g. `shadowcopy alter … | tee run.log`).
+        if (!Console.IsErrorRedirected && ReferenceEquals(output, Console.Out))
         {
-            var bar = new ProgressBarStatusSink(AnsiConsole.Console);
-            return (bar, bar);
+            var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+            if (console.Profile.Capabilities.Interactive)
+            {
+                var bar = new ProgressBarStatusSink(console);
+                return (bar, bar);
+            }
         }
 
         return (new PlainStatusSink(output), null);
