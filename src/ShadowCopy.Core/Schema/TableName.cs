@@ -67,7 +67,7 @@ public sealed record TableName(string Schema, string Name)
                 continue;
             }
 
-            current.Append(foldUnquotedToLower ? char.ToLowerInvariant(ch) : ch);
+            current.Append(foldUnquotedToLower ? FoldAscii(ch) : ch);
             partStarted = true;
             i++;
         }
@@ -85,4 +85,10 @@ public sealed record TableName(string Schema, string Name)
             _ => throw new FormatException($"Table name '{text}' has more than two parts; write schema.table."),
         };
     }
+
+    /// <summary>
+    /// PostgreSQL folds only A–Z in unquoted identifiers when the server encoding is multibyte
+    /// (scansup.c, downcase_identifier), so unquoted ÄPFEL names the table "Äpfel", not "äpfel".
+    /// </summary>
+    internal static char FoldAscii(char ch) => ch is >= 'A' and <= 'Z' ? (char)(ch + ('a' - 'A')) : ch;
 }

@@ -7,10 +7,10 @@ public readonly record struct SqlToken(SqlTokenKind Kind, string Text, int Offse
 
     public bool IsWord(string word) => Kind == SqlTokenKind.Word && string.Equals(Text, word, StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>The identifier this token names: unquoted words fold to lower case (PostgreSQL rules).</summary>
+    /// <summary>The identifier this token names: unquoted words fold A–Z to lower case (PostgreSQL rules, see <see cref="Schema.TableName.FoldAscii"/>).</summary>
     public string? IdentifierValue => Kind switch
     {
-        SqlTokenKind.Word => Text.ToLowerInvariant(),
+        SqlTokenKind.Word => string.Concat(Text.Select(Schema.TableName.FoldAscii)),
         SqlTokenKind.QuotedIdentifier => Text[1..^1].Replace("\"\"", "\"", StringComparison.Ordinal),
         _ => null,
     };
