@@ -20,6 +20,17 @@ public sealed class TableNameTests
         Assert.Equal(new TableName(schema, name), TableName.Parse(text, "public"));
     }
 
+    [Theory]
+    [InlineData("ÄPFEL", "Äpfel")]
+    [InlineData("Größe", "größe")]
+    [InlineData("ΣΟΦΙΑ", "ΣΟΦΙΑ")]
+    [InlineData("İNDEX", "İndex")]
+    public void Parse_unquoted_folds_only_ASCII_letters_like_PostgreSQL_in_UTF8(string text, string name)
+    {
+        // scansup.c downcase_identifier: A-Z only when the server encoding is multibyte.
+        Assert.Equal(new TableName("public", name), TableName.Parse(text, "public"));
+    }
+
     [Fact]
     public void Parse_without_schema_uses_the_default_schema()
     {

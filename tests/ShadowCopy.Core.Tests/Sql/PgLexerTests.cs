@@ -43,10 +43,7 @@ public sealed class PgLexerTests
     [MemberData(nameof(Samples))]
     public void Tokenize_then_Join_gives_back_the_input(string sql)
     {
-        var tokens = PgLexer.Tokenize(sql);
-
-        Assert.Equal(sql, PgLexer.Join(tokens));
-        AssertContiguous(sql, tokens);
+        AssertRoundTrip(sql);
     }
 
     [Theory]
@@ -73,11 +70,12 @@ public sealed class PgLexerTests
     [Fact]
     public void IdentifierValue_folds_words_and_unescapes_quoted_identifiers()
     {
-        var tokens = PgLexer.Tokenize("MyTable \"My\"\"Table\" 'str'").Where(t => !t.IsTrivia).ToList();
+        var tokens = PgLexer.Tokenize("MyTable \"My\"\"Table\" 'str' ÄPFEL").Where(t => !t.IsTrivia).ToList();
 
         Assert.Equal("mytable", tokens[0].IdentifierValue);
         Assert.Equal("My\"Table", tokens[1].IdentifierValue);
         Assert.Null(tokens[2].IdentifierValue);
+        Assert.Equal("Äpfel", tokens[3].IdentifierValue);
     }
 
     [Fact]
@@ -95,9 +93,7 @@ public sealed class PgLexerTests
             }
 
             var sql = builder.ToString();
-            var tokens = PgLexer.Tokenize(sql);
-            Assert.Equal(sql, PgLexer.Join(tokens));
-            AssertContiguous(sql, tokens);
+            AssertRoundTrip(sql);
         }
     }
 
@@ -111,16 +107,16 @@ public sealed class PgLexerTests
             random.NextBytes(bytes);
             foreach (var sql in new[] { Encoding.UTF8.GetString(bytes), Encoding.Latin1.GetString(bytes), new string(bytes.Select(b => (char)(b | (b << 8))).ToArray()) })
             {
-                var tokens = PgLexer.Tokenize(sql);
-                Assert.Equal(sql, PgLexer.Join(tokens));
-                AssertContiguous(sql, tokens);
+                AssertRoundTrip(sql);
             }
         }
     }
 
-    /// <summary>Tokens are non-empty, in order, and their offsets cover the input without gaps.</summary>
-    private static void AssertContiguous(string sql, IReadOnlyList<SqlToken> tokens)
+    /// <summary>Join gives back the input; tokens are non-empty, in order, and cover it without gaps.</summary>
+    private static void AssertRoundTrip(string sql)
     {
+        var tokens = PgLexer.Tokenize(sql);
+        Assert.Equal(sql, PgLexer.Join(tokens));
         var offset = 0;
         foreach (var token in tokens)
         {
