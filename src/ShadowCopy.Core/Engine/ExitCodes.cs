@@ -15,6 +15,9 @@ public static class ExitCodes
     public const int Cancelled = 6;
     public const int AlterRejected = 7;
 
+    /// <summary>A replication slot retained more WAL than allowed; the run stopped and cleaned up.</summary>
+    public const int SlotWalLimit = 8;
+
     public const int TableMissing = 10;
     public const int NoUsableKey = 11;
     public const int KeyNotMappable = 12;
@@ -25,4 +28,6 @@ public static class ExitCodes
     public const int DependentViews = 17;
     public const int UnsupportedTable = 18;
     public const int NameConflict = 19;
+
+    public const int CaptureUnavailable = 30;
 }

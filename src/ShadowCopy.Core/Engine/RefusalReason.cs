@@ -14,4 +14,7 @@ public enum RefusalReason
     UnsupportedTable,
     NameConflict,
     AlterRejected,
+
+    /// <summary>The chosen change capture cannot run (wal_level, free slots, replica identity…).</summary>
+    CaptureUnavailable,
 }

@@ -15,6 +15,7 @@ public static class RefusalReasonExtensions
         RefusalReason.UnsupportedTable => ExitCodes.UnsupportedTable,
         RefusalReason.NameConflict => ExitCodes.NameConflict,
         RefusalReason.AlterRejected => ExitCodes.AlterRejected,
+        RefusalReason.CaptureUnavailable => ExitCodes.CaptureUnavailable,
         _ => ExitCodes.InternalError,
     };
 
@@ -32,6 +33,7 @@ public static class RefusalReasonExtensions
         RefusalReason.UnsupportedTable => "unsupported-table",
         RefusalReason.NameConflict => "name-conflict",
         RefusalReason.AlterRejected => "alter-rejected",
+        RefusalReason.CaptureUnavailable => "capture-unavailable",
         _ => "unknown",
     };
 }
