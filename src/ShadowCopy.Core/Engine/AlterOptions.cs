@@ -39,6 +39,9 @@ public sealed record AlterOptions
     /// <summary>Re-point foreign keys of other tables that reference this one (NOT VALID, then VALIDATE).</summary>
     public bool RepointForeignKeys { get; init; }
 
+    /// <summary>MySQL: run although the table takes part in foreign keys (they are not re-pointed).</summary>
+    public bool AllowForeignKeys { get; init; }
+
     /// <summary>How many times a mismatching chunk is re-copied and re-checked before the run fails.</summary>
     public int VerifyAttempts { get; init; } = 3;
 

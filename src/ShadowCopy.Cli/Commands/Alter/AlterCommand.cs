@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using ShadowCopy.Cli.Output;
 using ShadowCopy.Core.Engine;
 using ShadowCopy.Core.Schema;
+using ShadowCopy.MySql;
 using ShadowCopy.Postgres;
 using Spectre.Console;
 
@@ -21,7 +22,7 @@ internal static class AlterCommand
         {
             format = AlterCommandDefinition.ParseOutput(parse.GetValue(AlterCommandDefinition.Output)!);
             dsn = parse.GetValue(AlterCommandDefinition.Dsn)!;
-            options = BuildOptions(parse);
+            options = BuildOptions(parse, dsn);
         }
         catch (Exception bad) when (bad is ArgumentException or FormatException)
         {
@@ -36,7 +37,7 @@ internal static class AlterCommand
         IAlterBackend backend;
         try
         {
-            backend = CreateBackend(dsn, options, logger, parse.GetValue(AlterCommandDefinition.Capture)!);
+            backend = CreateBackend(dsn, options, logger, parse.GetValue(AlterCommandDefinition.Capture));
         }
         catch (ShadowCopyException bad)
         {
@@ -65,7 +66,7 @@ internal static class AlterCommand
         }
     }
 
-    internal static AlterOptions BuildOptions(ParseResult parse)
+    internal static AlterOptions BuildOptions(ParseResult parse, string dsn)
     {
         static TimeSpan Duration(ParseResult parse, Option<string> option)
         {
@@ -96,7 +97,7 @@ internal static class AlterCommand
 
         return new AlterOptions
         {
-            Table = TableName.Parse(parse.GetValue(AlterCommandDefinition.Table)!, "public"),
+            Table = ParseTable(parse.GetValue(AlterCommandDefinition.Table)!, dsn),
             Alter = parse.GetValue(AlterCommandDefinition.AlterClauses)!,
             Execute = parse.GetValue(AlterCommandDefinition.Execute),
             ChunkTime = Duration(parse, AlterCommandDefinition.ChunkTime),
@@ -110,13 +111,21 @@ internal static class AlterCommand
             CutOverAttempts = attempts,
             DropOldTable = parse.GetValue(AlterCommandDefinition.DropOldTable),
             RepointForeignKeys = parse.GetValue(AlterCommandDefinition.RepointForeignKeys),
+            AllowForeignKeys = parse.GetValue(AlterCommandDefinition.AllowForeignKeys),
         };
     }
 
-    internal static IAlterBackend CreateBackend(string dsn, AlterOptions options, ILogger logger, string capture)
+    /// <summary>PostgreSQL folds unquoted names to lower case in schema "public"; MySQL keeps case and defaults to the DSN's database.</summary>
+    internal static TableName ParseTable(string text, string dsn) =>
+        dsn.StartsWith("mysql://", StringComparison.Ordinal) && Uri.TryCreate(dsn, UriKind.Absolute, out var uri)
+            ? TableName.Parse(text, Uri.UnescapeDataString(uri.AbsolutePath.TrimStart('/')), foldUnquotedToLower: false)
+            : TableName.Parse(text, "public");
+
+    internal static IAlterBackend CreateBackend(string dsn, AlterOptions options, ILogger logger, string? capture)
     {
         if (dsn.StartsWith("postgres://", StringComparison.Ordinal) || dsn.StartsWith("postgresql://", StringComparison.Ordinal))
         {
+            capture ??= "trigger";
             if (capture != "trigger")
             {
                 throw new ShadowCopyException($"--capture {capture} is not available for PostgreSQL yet; use --capture trigger.", ExitCodes.UsageError);
@@ -127,10 +136,16 @@ internal static class AlterCommand
 
         if (dsn.StartsWith("mysql://", StringComparison.Ordinal))
         {
-            throw new ShadowCopyException("MySQL/MariaDB tables are not supported by this version yet (PostgreSQL only).", ExitCodes.UsageError);
+            var mode = (capture ?? "binlog") switch
+            {
+                "binlog" => CaptureMode.Binlog,
+                "trigger" => CaptureMode.Trigger,
+                _ => throw new ShadowCopyException($"--capture {capture} is not available for MySQL/MariaDB; use binlog or trigger.", ExitCodes.UsageError),
+            };
+            return new MySqlAlterBackend(MySqlDsn.Parse(dsn), options, mode, logger);
         }
 
-        throw new ShadowCopyException("--dsn must start with postgres:// (e.g. postgres://app@db1:5432/shop).", ExitCodes.UsageError);
+        throw new ShadowCopyException("--dsn must start with postgres:// or mysql:// (e.g. postgres://app@db1:5432/shop).", ExitCodes.UsageError);
     }
 
     private static (IStatusSink Sink, IAsyncDisposable? Disposable) CreateSink(OutputFormat format, TextWriter output)

@@ -6,11 +6,11 @@ namespace ShadowCopy.Cli.Commands.Alter;
 /// <summary>The options of <c>shadowcopy alter</c>; the logic is in <see cref="AlterCommand"/>.</summary>
 internal static class AlterCommandDefinition
 {
-    public static readonly Option<string> Dsn = new("--dsn") { Description = "postgres://user@host:port/database (password from SHADOWCOPY_PASSWORD, PGPASSWORD or ~/.pgpass; never on the command line)", Required = true };
+    public static readonly Option<string> Dsn = new("--dsn") { Description = "postgres://user@host:port/database or mysql://user@host:port/database (password from SHADOWCOPY_PASSWORD, PGPASSWORD/MYSQL_PWD or ~/.pgpass/~/.my.cnf; never on the command line)", Required = true };
     public static readonly Option<string> Table = new("--table") { Description = "schema.table (quote parts with \"…\" for case or special characters)", Required = true };
     public static readonly Option<string> AlterClauses = new("--alter") { Description = "the clauses that follow ALTER TABLE name, e.g. \"ADD COLUMN note text, ALTER COLUMN n TYPE bigint\"", Required = true };
     public static readonly Option<bool> Execute = new("--execute") { Description = "run for real; without it, a dry run that changes nothing on the live table" };
-    public static readonly Option<string> Capture = new("--capture") { Description = "change capture: trigger (PostgreSQL)", DefaultValueFactory = _ => "trigger" };
+    public static readonly Option<string?> Capture = new("--capture") { Description = "change capture: binlog (MySQL/MariaDB default) or trigger (MySQL/MariaDB, PostgreSQL default)" };
     public static readonly Option<string> ChunkTime = new("--chunk-time") { Description = "target time per copy chunk (e.g. 500ms)", DefaultValueFactory = _ => "500ms" };
     public static readonly Option<int> ChunkSize = new("--chunk-size") { Description = "initial rows per chunk (then adapted to --chunk-time)", DefaultValueFactory = _ => 1000 };
     public static readonly Option<int> MaxChunkSize = new("--max-chunk-size") { Description = "upper bound on rows per chunk", DefaultValueFactory = _ => 200_000 };
@@ -21,13 +21,14 @@ internal static class AlterCommandDefinition
     public static readonly Option<int> CutOverAttempts = new("--cut-over-attempts") { Description = "cut-over attempts before giving up (jittered backoff between)", DefaultValueFactory = _ => 6 };
     public static readonly Option<bool> DropOldTable = new("--drop-old-table") { Description = "drop _<table>_old after a successful swap (default: keep it)" };
     public static readonly Option<bool> RepointForeignKeys = new("--repoint-foreign-keys") { Description = "re-create foreign keys of other tables on the new table (NOT VALID, then VALIDATE)" };
+    public static readonly Option<bool> AllowForeignKeys = new("--allow-foreign-keys") { Description = "MySQL/MariaDB: run although the table takes part in foreign keys (they are not re-pointed)" };
     public static readonly Option<string> Output = new("--output") { Description = "text or json (one JSON object per line)", DefaultValueFactory = _ => "text" };
     public static readonly Option<bool> Verbose = new("--verbose") { Description = "log details to stderr" };
 
     public static Command Create()
     {
         var command = new Command("alter", "Change a table's schema online: shadow table, chunked copy, change capture, verification, atomic swap.");
-        foreach (var option in new Option[] { Dsn, Table, AlterClauses, Execute, Capture, ChunkTime, ChunkSize, MaxChunkSize, MaxRowsPerSecond, ThrottleFlagFile, PostponeFlagFile, CutOverLockTimeout, CutOverAttempts, DropOldTable, RepointForeignKeys, Output, Verbose })
+        foreach (var option in new Option[] { Dsn, Table, AlterClauses, Execute, Capture, ChunkTime, ChunkSize, MaxChunkSize, MaxRowsPerSecond, ThrottleFlagFile, PostponeFlagFile, CutOverLockTimeout, CutOverAttempts, DropOldTable, RepointForeignKeys, AllowForeignKeys, Output, Verbose })
         {
             command.Options.Add(option);
         }

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using ShadowCopy.Core.Engine;
+using ShadowCopy.Cli.Commands.Alter;
 using ShadowCopy.Core.Schema;
+using ShadowCopy.MySql;
 using ShadowCopy.Postgres;
 
 namespace ShadowCopy.Cli.Commands.Cleanup;
@@ -12,19 +14,22 @@ internal static class CleanupCommand
         try
         {
             var dsn = parse.GetValue(CleanupCommandDefinition.Dsn)!;
-            if (!dsn.StartsWith("postgres://", StringComparison.Ordinal) && !dsn.StartsWith("postgresql://", StringComparison.Ordinal))
+            var mysql = dsn.StartsWith("mysql://", StringComparison.Ordinal);
+            if (!mysql && !dsn.StartsWith("postgres://", StringComparison.Ordinal) && !dsn.StartsWith("postgresql://", StringComparison.Ordinal))
             {
-                throw new ShadowCopyException("--dsn must start with postgres:// (MySQL/MariaDB cleanup arrives with MySQL support).", ExitCodes.UsageError);
+                throw new ShadowCopyException("--dsn must start with postgres:// or mysql://.", ExitCodes.UsageError);
             }
 
-            var table = TableName.Parse(parse.GetValue(CleanupCommandDefinition.Table)!, "public");
+            var table = AlterCommand.ParseTable(parse.GetValue(CleanupCommandDefinition.Table)!, dsn);
             var lockText = parse.GetValue(CleanupCommandDefinition.LockTimeout);
             if (!DurationParser.TryParse(lockText, out var lockTimeout) || lockTimeout <= TimeSpan.Zero)
             {
                 throw new ShadowCopyException($"--lock-timeout must be a duration like 2s, not '{lockText}'", ExitCodes.UsageError);
             }
 
-            var dropped = await PgCleanup.RunAsync(PgDsn.Parse(dsn), table, lockTimeout, cancellationToken);
+            var dropped = mysql
+                ? await MySqlCleanup.RunAsync(MySqlDsn.Parse(dsn), table, lockTimeout, cancellationToken)
+                : await PgCleanup.RunAsync(PgDsn.Parse(dsn), table, lockTimeout, cancellationToken);
             output.WriteLine(dropped.Count == 0 ? $"nothing to clean up for {table}" : $"removed: {string.Join(", ", dropped)}");
             return ExitCodes.Success;
         }

@@ -1,0 +1,11 @@
+namespace ShadowCopy.MySql.Model;
+
+internal sealed record MyTable(string Schema, string Name, IReadOnlyList<MyColumn> Columns, IReadOnlyList<MyIndex> Indexes)
+{
+    public MyColumn? Column(string name) => Columns.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>The primary key, else the first unique key over NOT NULL columns without prefixes.</summary>
+    public MyIndex? IdentifyingKey() =>
+        Indexes.FirstOrDefault(i => i.IsPrimary)
+        ?? Indexes.FirstOrDefault(i => i.IsUnique && !i.HasPrefix && i.Columns.All(c => Column(c) is { IsNullable: false, IsGenerated: false }));
+}

@@ -1,0 +1,445 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using ShadowCopy.Core.Copy;
+using ShadowCopy.Core.CutOver;
+using ShadowCopy.Core.Engine;
+using ShadowCopy.Core.Schema;
+using ShadowCopy.Core.Sql;
+using ShadowCopy.Core.Verification;
+using ShadowCopy.MySql.Model;
+using ShadowCopy.MySql.Protocol;
+
+namespace ShadowCopy.MySql;
+
+/// <summary>
+/// MySQL/MariaDB online ALTER. The shadow is <c>CREATE TABLE … LIKE</c> plus the user's ALTER
+/// (rehearsed first on a temporary table, so refusals touch nothing); the copy walks the key in
+/// ranges; changes arrive by binlog row events (<see cref="CaptureMode.Binlog"/>) or by AFTER
+/// triggers (<see cref="CaptureMode.Trigger"/>); chunks are verified by checksum in one consistent
+/// snapshot; the cut-over swaps names atomically (docs/cut-over.md).
+/// </summary>
+public sealed class MySqlAlterBackend : IAlterBackend
+{
+    private readonly MySqlSettings _settings;
+    private readonly AlterOptions _options;
+    private readonly ILogger _logger;
+    private readonly SqlTranscript _transcript = new();
+    private readonly List<Chunk> _chunks = [];
+    private readonly List<string> _warnings = [];
+    private readonly MySqlBinlogCapture? _binlog;
+
+    private MySqlSession? _main;
+    private MySqlSession? _snapshot;
+    private MyTable? _source;
+    private MyMapping? _mapping;
+    private MySqlStatements? _sql;
+    private string? _alter;
+    private string[]? _copyCursor;
+    private bool _copyDone;
+    private bool _clientSideCopy;
+
+    public MySqlAlterBackend(MySqlSettings settings, AlterOptions options, CaptureMode capture, ILogger logger)
+    {
+        _settings = settings;
+        _options = options;
+        _logger = logger;
+        Capture = capture;
+        Names = HelperObjectNames.For(options.Table.Name, MySqlDialect.Instance.MaxIdentifierBytes);
+        if (capture == CaptureMode.Binlog)
+        {
+            _binlog = new MySqlBinlogCapture(settings, logger);
+        }
+    }
+
+    public HelperObjectNames Names { get; }
+
+    public CaptureMode Capture { get; }
+
+    public IReadOnlyList<PlannedStatement> ExecutedStatements => _transcript.Snapshot();
+
+    /// <summary>Replaces the server-settings probe of the binlog preflight (tests of the refusal without changing globals).</summary>
+    internal Func<MySqlSession, CancellationToken, Task>? BinlogCheckOverride { get; init; }
+
+    private TableName Table => _options.Table;
+
+    private MySqlStatements Sql => _sql ?? throw new InvalidOperationException("shadow not created yet");
+
+    private MySqlSession Main => _main ?? throw new InvalidOperationException("not connected");
+
+    // ---- preflight ----------------------------------------------------------------------------
+
+    public async Task<PreflightReport> PreflightAsync(CancellationToken cancellationToken)
+    {
+        _transcript.Step = "preflight";
+        _main = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var (rows, bytes) = await MySqlPreflight.CheckTableAsync(Main, Table, cancellationToken).ConfigureAwait(false);
+        _source = await MySqlInspector.ReadAsync(Main, Table.Schema, Table.Name, cancellationToken).ConfigureAwait(false);
+        MySqlPreflight.CheckKey(_source, Table);
+        _alter = MySqlAlterText.Validate(_options.Alter);
+        await MySqlPreflight.CheckForeignKeysAsync(Main, Table, _options.AllowForeignKeys, cancellationToken).ConfigureAwait(false);
+        await MySqlPreflight.CheckTriggersAsync(Main, Table, cancellationToken).ConfigureAwait(false);
+        await MySqlObjects.CheckNoLeftoversAsync(Main, Table, Names, cancellationToken).ConfigureAwait(false);
+        if (Capture == CaptureMode.Binlog)
+        {
+            await (BinlogCheckOverride ?? MySqlPreflight.CheckBinlogAsync)(Main, cancellationToken).ConfigureAwait(false);
+        }
+
+        // Rehearse on a session-private temporary table (invisible to others, not binlogged in
+        // ROW format): the ALTER's errors, the mapping and the key's survival are known before
+        // anything is created; the lossy-change probes run against the live data read-only.
+        _transcript.Step = "preflight (rehearsal on a temporary table)";
+        var rehearsal = MySqlStatements.Q(Table.Schema, Names.Shadow);
+        await Main.ExecuteAsync($"CREATE TEMPORARY TABLE {rehearsal} LIKE {MySqlStatements.Q(Table.Schema, Table.Name)}", cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await AlterShadowAsync(cancellationToken).ConfigureAwait(false);
+            await PrepareStatementsAsync(cancellationToken).ConfigureAwait(false);
+            await MySqlLossyChecks.RunAsync(Main, Table, _source, _mapping!, await MySqlInspector.ReadAsync(Main, Table.Schema, Names.Shadow, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await Main.ExecuteAsync($"DROP TEMPORARY TABLE IF EXISTS {rehearsal}", CancellationToken.None).ConfigureAwait(false);
+        }
+
+        var mapping = _mapping!;
+        Log.Rehearsed(_logger, mapping.Copied.Count, mapping.Dropped.Count, mapping.Added.Count);
+        return new PreflightReport(rows, bytes, mapping.Key.Select(k => k.SourceName).ToList(), mapping.Copied.Select(c => c.SourceName).ToList(), mapping.Dropped, mapping.Added, _warnings);
+    }
+
+    private async Task AlterShadowAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Main.ExecuteAsync($"ALTER TABLE {MySqlStatements.Q(Table.Schema, Names.Shadow)} {_alter}", cancellationToken).ConfigureAwait(false);
+        }
+        catch (MySqlServerException error)
+        {
+            throw new PreflightRefusedException(RefusalReason.AlterRejected, $"The server rejected the ALTER on the shadow: {MySqlErrors.Describe(error)}. Nothing was changed.", error);
+        }
+    }
+
+    private async Task PrepareStatementsAsync(CancellationToken cancellationToken)
+    {
+        var shadow = await MySqlInspector.ReadAsync(Main, Table.Schema, Names.Shadow, cancellationToken).ConfigureAwait(false);
+        _mapping = MyMapping.Build(_source!, shadow, MySqlAlterText.Renames(_alter!));
+        if (_mapping.Key.Count == 0)
+        {
+            throw new PreflightRefusedException(
+                RefusalReason.KeyNotMappable,
+                $"After the ALTER the new table no longer has a unique key over the columns of {Table}'s key ({_mapping.KeyIndex}); rows could not be matched between the tables. Keep the key, or change it in a separate run.");
+        }
+
+        var keyNames = _mapping.Key.Select(k => k.ShadowName).ToList();
+        var shadowIndex = shadow.Indexes.First(i => i.IsUnique && !i.HasPrefix && i.Columns.Count == keyNames.Count
+            && i.Columns.Zip(keyNames).All(p => string.Equals(p.First, p.Second, StringComparison.OrdinalIgnoreCase)));
+        _sql = new MySqlStatements(Table.Schema, Table.Name, Names, _mapping, shadowIndex.Name);
+        _clientSideCopy = false;
+        if (Capture == CaptureMode.Trigger && shadow.Columns.Any(c => c.IsAutoIncrement))
+        {
+            var lockMode = await Main.ScalarInt64Async("SELECT @@GLOBAL.innodb_autoinc_lock_mode", cancellationToken).ConfigureAwait(false);
+            _clientSideCopy = lockMode != 2;
+            if (_clientSideCopy)
+            {
+                Log.ClientSideCopy(_logger, lockMode);
+            }
+        }
+    }
+
+    // ---- shadow -------------------------------------------------------------------------------
+
+    public async Task CreateShadowAsync(CancellationToken cancellationToken)
+    {
+        _transcript.Step = "create shadow";
+        // The state table first: cleanup recognises the shadow as ours by it (MySqlObjects).
+        await Main.ExecuteAsync(Sql.CreateLogTable(), cancellationToken).ConfigureAwait(false);
+        await Main.ExecuteAsync($"CREATE TABLE {Sql.Shadow} LIKE {Sql.Source}", cancellationToken).ConfigureAwait(false);
+        await AlterShadowAsync(cancellationToken).ConfigureAwait(false);
+        await PrepareStatementsAsync(cancellationToken).ConfigureAwait(false);
+        await CarryAutoIncrementAsync(Main, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// CREATE TABLE … LIKE starts the counter at 1; explicit ids raise it only to max(id)+1, so
+    /// ids of rows deleted at the tail could be handed out again. Carry the original's counter.
+    /// </summary>
+    private async Task CarryAutoIncrementAsync(MySqlSession session, CancellationToken cancellationToken)
+    {
+        var next = await session.ScalarInt64Async(
+            $"SELECT COALESCE(AUTO_INCREMENT, 0) FROM information_schema.TABLES WHERE TABLE_SCHEMA = {session.Literal(Table.Schema)} AND BINARY TABLE_NAME = {session.Literal(Table.Name)}",
+            cancellationToken).ConfigureAwait(false);
+        if (next > 1)
+        {
+            await session.ExecuteAsync($"ALTER TABLE {Sql.Shadow} AUTO_INCREMENT = {next}", cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    // ---- capture ------------------------------------------------------------------------------
+
+    public async Task StartCaptureAsync(CancellationToken cancellationToken)
+    {
+        _transcript.Step = "install capture";
+        if (_binlog is not null)
+        {
+            // The stream starts before the first chunk: every change committed after this point
+            // is applied from its row image, every change before it is in the copy.
+            await _binlog.StartAsync(Main, Sql, _source!, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            foreach (var (_, sql) in Sql.CreateTriggers(Table.Name))
+            {
+                await MySqlObjects.WithLockRetriesAsync(Main, _options.CutOverLockTimeout, _options.CutOverAttempts, sql, cancellationToken).ConfigureAwait(false);
+            }
+
+            await Main.ExecuteAsync("SET SESSION lock_wait_timeout = 60", cancellationToken).ConfigureAwait(false);
+        }
+
+        Log.CaptureStarted(_logger, Capture);
+        _transcript.Step = "copy";
+    }
+
+    // ---- copy ---------------------------------------------------------------------------------
+
+    public async Task<ChunkResult> CopyChunkAsync(int chunkSize, CancellationToken cancellationToken)
+    {
+        if (_copyDone)
+        {
+            return new ChunkResult(0, true, TimeSpan.Zero);
+        }
+
+        _transcript.Step = "copy";
+        var watch = Stopwatch.StartNew();
+        try
+        {
+            var lower = _copyCursor;
+            var boundary = await Main.QueryAsync(Sql.NextBoundary(lower, Math.Max(0, chunkSize - 1)), cancellationToken).ConfigureAwait(false);
+            var upper = boundary.Rows.Count == 0 ? null : Enumerable.Range(0, Sql.KeyCount).Select(i => MySqlLiteral.FromText(boundary.Columns[i], boundary.Rows[0], i)).ToArray();
+            var rows = await CopyRangeAsync(lower, upper, cancellationToken).ConfigureAwait(false);
+            _chunks.Add(new Chunk(lower, upper));
+            _copyCursor = upper;
+            _copyDone = upper is null;
+            return new ChunkResult(rows, _copyDone, watch.Elapsed);
+        }
+        catch (MySqlServerException error) when (MySqlErrors.IsRetryable(error))
+        {
+            await Main.ResetQuietlyAsync().ConfigureAwait(false);
+            throw new RetryableDatabaseException(error.Message, error.ErrorCode.ToString(System.Globalization.CultureInfo.InvariantCulture), error);
+        }
+    }
+
+    /// <summary>One range in its own transaction; truncation or conversion warnings fail the run (a lossy change).</summary>
+    private async Task<long> CopyRangeAsync(string[]? lower, string[]? upper, CancellationToken cancellationToken, bool inTransaction = false)
+    {
+        if (_clientSideCopy)
+        {
+            return await MySqlClientCopy.CopyAsync(Main, Sql, lower, upper, inTransaction, CheckWarningsAsync, cancellationToken).ConfigureAwait(false);
+        }
+
+        var result = await Main.ExecuteAsync(Sql.CopyRange(lower, upper), cancellationToken).ConfigureAwait(false);
+        if (result.Warnings > 0)
+        {
+            await CheckWarningsAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return (long)result.AffectedRows;
+    }
+
+    /// <summary>INSERT IGNORE turns data errors into warnings; only duplicate keys (a row capture wrote first) are expected.</summary>
+    private async Task CheckWarningsAsync(CancellationToken cancellationToken)
+    {
+        var warnings = await Main.QueryAsync("SHOW WARNINGS", cancellationToken).ConfigureAwait(false);
+        var bad = warnings.Rows.Where(r => r.GetInt64(1) != MySqlErrors.DuplicateKey).Select(r => $"{r.GetInt64(1)}: {r.GetString(2)}").ToList();
+        if (bad.Count > 0)
+        {
+            throw new ShadowCopyException(
+                $"The copy would change data ({string.Join("; ", bad.Take(3))}); the ALTER is lossy for rows written during the run. Nothing was swapped; the original table is unchanged.",
+                ExitCodes.AlterRejected);
+        }
+    }
+
+    public Task FinishCopyAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    // ---- apply --------------------------------------------------------------------------------
+
+    public async Task<long> ApplyChangesAsync(int maxChanges, CancellationToken cancellationToken) =>
+        _binlog is null ? 0 : await _binlog.ApplyAsync(Main, maxChanges, null, cancellationToken).ConfigureAwait(false);
+
+    public Task<long> GetBacklogAsync(CancellationToken cancellationToken) => Task.FromResult(_binlog?.Backlog ?? 0L);
+
+    // ---- verify -------------------------------------------------------------------------------
+
+    public async Task<VerifyRoundResult> VerifyChunksAsync(IReadOnlyList<int>? chunks, CancellationToken cancellationToken)
+    {
+        _transcript.Step = "verify";
+        _snapshot ??= await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var ids = chunks ?? Enumerable.Range(0, _chunks.Count).ToList();
+        if (_binlog is null)
+        {
+            // Triggers write the shadow in the writer's own transaction: any snapshot is consistent.
+            await _snapshot.ExecuteAsync("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY", cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await MySqlVerifyPoint.TakeAsync(this, _snapshot, cancellationToken).ConfigureAwait(false);
+        }
+
+        try
+        {
+            var mismatched = new List<int>();
+            long rows = 0;
+            foreach (var id in ids)
+            {
+                var chunk = _chunks[id];
+                var source = (await _snapshot.QueryAsync(Sql.SourceChecksum(chunk.Lower, chunk.Upper), cancellationToken).ConfigureAwait(false)).Rows[0];
+                var shadow = (await _snapshot.QueryAsync(Sql.ShadowChecksum(chunk.Lower, chunk.Upper), cancellationToken).ConfigureAwait(false)).Rows[0];
+                rows += source.GetInt64(0);
+                if (Enumerable.Range(0, 3).Any(i => source.GetString(i) != shadow.GetString(i)))
+                {
+                    mismatched.Add(id);
+                }
+            }
+
+            await _snapshot.ExecuteAsync("COMMIT", cancellationToken).ConfigureAwait(false);
+            return new VerifyRoundResult(ids.Count, rows, mismatched);
+        }
+        catch
+        {
+            await _snapshot.ResetQuietlyAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    public async Task RecopyChunksAsync(IReadOnlyList<int> chunks, CancellationToken cancellationToken)
+    {
+        _transcript.Step = "re-copy";
+        foreach (var id in chunks)
+        {
+            var chunk = _chunks[id];
+            await Main.ExecuteAsync("START TRANSACTION", cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await Main.ExecuteAsync(Sql.DeleteShadowRange(chunk.Lower, chunk.Upper), cancellationToken).ConfigureAwait(false);
+                await CopyRangeAsync(chunk.Lower, chunk.Upper, cancellationToken, inTransaction: true).ConfigureAwait(false);
+                await Main.ExecuteAsync("COMMIT", cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                await Main.ResetQuietlyAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
+    }
+
+    // ---- cut-over -----------------------------------------------------------------------------
+
+    public Task<CutOverAttempt> TryCutOverAsync(TimeSpan lockTimeout, CancellationToken cancellationToken) =>
+        MySqlCutOver.TryAsync(this, lockTimeout, cancellationToken);
+
+    public async Task AfterCutOverAsync(bool dropOldTable, CancellationToken cancellationToken)
+    {
+        _transcript.Step = "after cut-over";
+        await EnsureMainAsync(cancellationToken).ConfigureAwait(false);
+        await MySqlObjects.DropAllAsync(Main, Table, Names, _options.CutOverLockTimeout, 20, cancellationToken).ConfigureAwait(false);
+        if (dropOldTable)
+        {
+            await MySqlObjects.WithLockRetriesAsync(Main, _options.CutOverLockTimeout, 20, $"DROP TABLE IF EXISTS {Sql.Old}", cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    // ---- cleanup ------------------------------------------------------------------------------
+
+    public async Task CleanupAsync(CancellationToken cancellationToken)
+    {
+        _transcript.Step = "cleanup";
+        if (_binlog is not null)
+        {
+            await _binlog.StopAsync().ConfigureAwait(false);
+        }
+
+        await CloseSnapshotAsync().ConfigureAwait(false);
+        await EnsureMainAsync(cancellationToken).ConfigureAwait(false);
+        await Main.ResetQuietlyAsync().ConfigureAwait(false);
+        await MySqlObjects.DropAllAsync(Main, Table, Names, _options.CutOverLockTimeout, 20, cancellationToken).ConfigureAwait(false);
+    }
+
+    public IReadOnlyList<PlannedStatement> DescribeUnexecutedSteps()
+    {
+        var plan = new List<PlannedStatement>();
+        if (Capture == CaptureMode.Trigger)
+        {
+            plan.AddRange(Sql.CreateTriggers(Table.Name).Select(t => new PlannedStatement("install capture", t.Sql, false, $"metadata lock, lock_wait_timeout {_options.CutOverLockTimeout.TotalSeconds:0} s, retried")));
+        }
+        else
+        {
+            plan.Add(new("install capture", "(read the binlog from the current position; apply row images by key)", false));
+        }
+
+        plan.Add(new("copy (per chunk)", _clientSideCopy ? Sql.SelectRange(["<lower>"], ["<upper>"]) : Sql.CopyRange(["<lower>"], ["<upper>"]), false));
+        plan.Add(new("verify (per chunk)", Sql.SourceChecksum(["<lower>"], ["<upper>"]), false));
+        plan.Add(new("verify (per chunk)", Sql.ShadowChecksum(["<lower>"], ["<upper>"]), false));
+        plan.AddRange(MySqlCutOver.Describe(this));
+        return plan;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_binlog is not null)
+        {
+            await _binlog.StopAsync().ConfigureAwait(false);
+        }
+
+        await CloseSnapshotAsync().ConfigureAwait(false);
+        if (_main is not null)
+        {
+            await _main.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    internal MySqlSession MainSession => Main;
+
+    internal MySqlStatements Statements => Sql;
+
+    internal AlterOptions Options => _options;
+
+    internal ILogger Logger => _logger;
+
+    internal MySqlBinlogCapture? Binlog => _binlog;
+
+    internal async Task EnsureMainAsync(CancellationToken cancellationToken)
+    {
+        if (_main is null || _main.IsBroken)
+        {
+            if (_main is not null)
+            {
+                await _main.DisposeAsync().ConfigureAwait(false);
+            }
+
+            _main = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    internal async Task<MySqlSession> OpenAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await MySqlSession.OpenAsync(_settings, _transcript, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception error) when (error is MySqlIOException or MySqlTimeoutException or MySqlServerException && !cancellationToken.IsCancellationRequested)
+        {
+            throw new ShadowCopyException($"Cannot connect to {MySqlDsn.Describe(_settings)}: {error.Message}", ExitCodes.ConnectionFailed, error);
+        }
+    }
+
+    internal Task CarryAutoIncrementForCutOverAsync(MySqlSession session, CancellationToken cancellationToken) => CarryAutoIncrementAsync(session, cancellationToken);
+
+    private async Task CloseSnapshotAsync()
+    {
+        if (_snapshot is not null)
+        {
+            await _snapshot.DisposeAsync().ConfigureAwait(false);
+            _snapshot = null;
+        }
+    }
+
+    private sealed record Chunk(string[]? Lower, string[]? Upper);
+}

@@ -1,0 +1,227 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using ShadowCopy.Core.Engine;
+using ShadowCopy.MySql.Model;
+using ShadowCopy.MySql.Protocol;
+using ShadowCopy.MySql.Protocol.Binlog;
+
+namespace ShadowCopy.MySql;
+
+/// <summary>
+/// Binlog capture: a background reader keeps the replication stream's row events of our table,
+/// grouped per source transaction; the applier replays them on the shadow from the row images
+/// (never re-reading the source: a row can be in the binlog before its commit is visible to a
+/// reader), a batch of whole transactions per shadow transaction, in binlog order. Replay is
+/// idempotent (delete by key, then insert the after image), so events the copy already covered
+/// can be replayed without harm, and order inside a batch makes key changes and unique swaps work.
+/// </summary>
+internal sealed class MySqlBinlogCapture
+{
+    private const long MaxQueuedChanges = 500_000;
+
+    private readonly MySqlSettings _settings;
+    private readonly ILogger _logger;
+    private readonly Channel<BinlogTransaction> _queue = Channel.CreateUnbounded<BinlogTransaction>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+    private readonly List<BinlogTransaction> _taken = [];
+    private readonly CancellationTokenSource _stop = new();
+    private MySqlRowApplier? _applier;
+    private BinlogClient? _client;
+    private Task? _reader;
+    private BinlogPosition? _lastSeen;
+    private long _queued;
+    private Exception? _failure;
+
+    public MySqlBinlogCapture(MySqlSettings settings, ILogger logger)
+    {
+        _settings = settings;
+        _logger = logger;
+    }
+
+    public long Backlog => Interlocked.Read(ref _queued);
+
+    public BinlogPosition? LastSeen => Volatile.Read(ref _lastSeen);
+
+    public async Task StartAsync(MySqlSession session, MySqlStatements sql, MyTable source, CancellationToken cancellationToken)
+    {
+        var schema = await ColumnSchemaAsync(session, source, cancellationToken).ConfigureAwait(false);
+        _applier = new MySqlRowApplier(sql, source, schema.Select(s => s.Charset).ToList());
+        var start = await BinlogClient.GetCurrentPositionAsync(session.Connection, cancellationToken).ConfigureAwait(false);
+        _lastSeen = start;
+        _client = new BinlogClient(_settings, new BinlogOptions
+        {
+            ServerId = 0x5C0F_0000u + (uint)Random.Shared.Next(1_000_000),
+            HeartbeatInterval = TimeSpan.FromSeconds(1),
+        });
+        Log.BinlogStart(_logger, start.ToString());
+        _reader = Task.Run(() => ReadAsync(_client, start, source, schema, _stop.Token), CancellationToken.None);
+    }
+
+    /// <summary>Applies queued transactions (whole ones, up to about <paramref name="maxChanges"/> rows) in one shadow transaction.</summary>
+    public async Task<long> ApplyAsync(MySqlSession session, int maxChanges, BinlogPosition? upTo, CancellationToken cancellationToken)
+    {
+        ThrowIfFailed();
+        var count = _taken.Sum(t => t.Changes.Count);
+        while (count < maxChanges && _queue.Reader.TryPeek(out var next) && (upTo is null || BinlogPositions.Compare(next.End, upTo) <= 0))
+        {
+            _queue.Reader.TryRead(out _);
+            _taken.Add(next);
+            count += next.Changes.Count;
+        }
+
+        if (_taken.Count == 0)
+        {
+            return 0;
+        }
+
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await session.ExecuteAsync("START TRANSACTION", cancellationToken).ConfigureAwait(false);
+                foreach (var change in _taken.SelectMany(t => t.Changes))
+                {
+                    await _applier!.ApplyAsync(session, change, cancellationToken).ConfigureAwait(false);
+                }
+
+                await session.ExecuteAsync("COMMIT", cancellationToken).ConfigureAwait(false);
+                break;
+            }
+            catch (MySqlServerException error) when (MySqlErrors.IsRetryable(error) && attempt < 5)
+            {
+                await session.ResetQuietlyAsync().ConfigureAwait(false);
+                await Task.Delay(TimeSpan.FromMilliseconds(50 * attempt), cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                await session.ResetQuietlyAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
+
+        _client!.Acknowledge(_taken[^1].End);
+        Interlocked.Add(ref _queued, -count);
+        _taken.Clear();
+        return count;
+    }
+
+    /// <summary>Waits until the reader has passed <paramref name="target"/> and applies everything up to it.</summary>
+    public async Task DrainToAsync(MySqlSession session, BinlogPosition target, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            ThrowIfFailed();
+            var seen = LastSeen!;
+            while (await ApplyAsync(session, 5000, target, cancellationToken).ConfigureAwait(false) > 0)
+            {
+            }
+
+            if (BinlogPositions.Compare(seen, target) >= 0)
+            {
+                return;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"the binlog reader did not reach {target} within {timeout.TotalSeconds:0} s (at {seen})");
+            }
+
+            await Task.Delay(5, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public async Task StopAsync()
+    {
+        if (!_stop.IsCancellationRequested)
+        {
+            await _stop.CancelAsync().ConfigureAwait(false);
+        }
+
+        if (_reader is not null)
+        {
+            try
+            {
+                await _reader.ConfigureAwait(false);
+            }
+            catch (Exception error) when (error is OperationCanceledException or MySqlException)
+            {
+                // Stopping: the stream's end does not matter any more.
+            }
+        }
+    }
+
+    private void ThrowIfFailed()
+    {
+        if (Volatile.Read(ref _failure) is { } failure)
+        {
+            throw new ShadowCopyException($"Binlog capture failed: {failure.Message}. Nothing was swapped; the original table is unchanged.", ExitCodes.InternalError, failure);
+        }
+    }
+
+    private async Task ReadAsync(BinlogClient client, BinlogPosition start, MyTable source, IReadOnlyList<(int? CollationId, string? Charset, bool Unsigned)> schema, CancellationToken cancellationToken)
+    {
+        var pending = new List<BinlogRowChange>();
+        try
+        {
+            await foreach (var ev in client.ReadEventsAsync(start, cancellationToken).ConfigureAwait(false))
+            {
+                if (ev is TableMapEvent map && Ours(map, source))
+                {
+                    // MariaDB sends no column metadata by default (binlog_row_metadata=NO_LOG):
+                    // signedness and charset come from the catalog, before the rows are parsed.
+                    for (var i = 0; i < map.Columns.Count && i < source.Columns.Count; i++)
+                    {
+                        map.Columns[i].ApplySchema(source.Columns[i].Name, schema[i].Unsigned, schema[i].CollationId);
+                    }
+                }
+                else if (ev is RowsEvent rows && Ours(rows.Table, source))
+                {
+                    pending.AddRange(rows.Rows);
+                }
+
+                if (ev.IsTransactionEnd)
+                {
+                    if (pending.Count > 0)
+                    {
+                        while (Interlocked.Read(ref _queued) > MaxQueuedChanges)
+                        {
+                            await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+                        }
+
+                        Interlocked.Add(ref _queued, pending.Count);
+                        _queue.Writer.TryWrite(new BinlogTransaction(pending, ev.Position));
+                        pending = [];
+                    }
+
+                    Volatile.Write(ref _lastSeen, ev.Position);
+                }
+                else if (pending.Count == 0 && BinlogPositions.Compare(ev.Position, LastSeen!) > 0)
+                {
+                    Volatile.Write(ref _lastSeen, ev.Position);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception error)
+        {
+            Log.BinlogReaderFailed(_logger, error, error.Message);
+            Volatile.Write(ref _failure, error);
+        }
+    }
+
+    private static bool Ours(TableMapEvent map, MyTable source) =>
+        string.Equals(map.DatabaseName, source.Schema, StringComparison.Ordinal) && string.Equals(map.TableName, source.Name, StringComparison.Ordinal);
+
+    private static async Task<List<(int? CollationId, string? Charset, bool Unsigned)>> ColumnSchemaAsync(MySqlSession session, MyTable source, CancellationToken cancellationToken)
+    {
+        var rows = await session.QueryAsync(
+            $"SELECT c.COLUMN_NAME, co.ID, c.CHARACTER_SET_NAME, c.COLUMN_TYPE FROM information_schema.COLUMNS c LEFT JOIN information_schema.COLLATIONS co ON co.COLLATION_NAME = c.COLLATION_NAME WHERE c.TABLE_SCHEMA = {session.Literal(source.Schema)} AND BINARY c.TABLE_NAME = {session.Literal(source.Name)} ORDER BY c.ORDINAL_POSITION",
+            cancellationToken).ConfigureAwait(false);
+        return rows.Rows.Select(r => (
+            r.IsNull(1) ? (int?)63 : (int)r.GetInt64(1),
+            r.IsNull(2) ? null : r.GetString(2),
+            r.GetString(3).Contains("unsigned", StringComparison.OrdinalIgnoreCase))).ToList();
+    }
+}

@@ -1,0 +1,127 @@
+using ShadowCopy.Core.Engine;
+using ShadowCopy.Core.Schema;
+using ShadowCopy.MySql.Protocol;
+
+namespace ShadowCopy.MySql;
+
+/// <summary>
+/// Finds and removes a run's helper objects. The state table <c>_t_log</c> carries the marker
+/// comment and is created before the shadow and dropped after it, so a shadow is ours exactly
+/// when our state table is there; trigger bodies carry the marker. Cleanup never drops a
+/// user's object that happens to share a name.
+/// </summary>
+internal static class MySqlObjects
+{
+    private static readonly string[] TriggerSuffixes = ["ins", "upd", "del"];
+
+    public static IReadOnlyList<string> TriggerNames(string table) => TriggerSuffixes.Select(s => MySqlStatements.TriggerName(table, s)).ToList();
+
+    public static async Task CheckNoLeftoversAsync(MySqlSession session, TableName table, HelperObjectNames names, CancellationToken cancellationToken)
+    {
+        var tables = await TablesAsync(session, table.Schema, [names.Shadow, names.ChangeLog, names.Old], cancellationToken).ConfigureAwait(false);
+        if (tables.TryGetValue(names.Old, out var oldComment) && oldComment.StartsWith(MySqlStatements.Marker, StringComparison.Ordinal))
+        {
+            throw new PreflightRefusedException(RefusalReason.Leftovers, $"An interrupted cut-over left its sentry table {table.Schema}.{names.Old}. If no other run is active on {table}, remove it with: shadowcopy cleanup --dsn … --table {table.Name}");
+        }
+
+        if (tables.ContainsKey(names.Old))
+        {
+            throw new PreflightRefusedException(RefusalReason.NameConflict, $"{table.Schema}.{names.Old} exists (the table kept by an earlier run, or a table of yours). Drop or rename it; the cut-over needs that name.");
+        }
+
+        var ours = tables.TryGetValue(names.ChangeLog, out var comment) && comment.StartsWith(MySqlStatements.Marker, StringComparison.Ordinal);
+        if (tables.ContainsKey(names.ChangeLog) && !ours)
+        {
+            throw new PreflightRefusedException(RefusalReason.NameConflict, $"A table not created by shadowcopy uses the name {table.Schema}.{names.ChangeLog} this run needs. Rename it and run again.");
+        }
+
+        if (tables.ContainsKey(names.Shadow) && !ours)
+        {
+            throw new PreflightRefusedException(RefusalReason.NameConflict, $"A table not created by shadowcopy uses the name {table.Schema}.{names.Shadow} this run needs. Rename it and run again.");
+        }
+
+        var triggers = await OurTriggersAsync(session, table.Schema, [table.Name, names.Old], cancellationToken).ConfigureAwait(false);
+        if (ours || triggers.Count > 0)
+        {
+            var found = tables.Keys.Select(n => $"table {n}").Concat(triggers.Select(t => $"trigger {t.Name}"));
+            throw new PreflightRefusedException(RefusalReason.Leftovers, $"An earlier run left {string.Join(", ", found)}. If no other run is active on {table}, remove them with: shadowcopy cleanup --dsn … --table {table.Name}");
+        }
+    }
+
+    /// <summary>Drops our triggers (bounded metadata-lock wait, retried), the shadow, then the state table.</summary>
+    public static async Task<IReadOnlyList<string>> DropAllAsync(MySqlSession session, TableName table, HelperObjectNames names, TimeSpan lockTimeout, int attempts, CancellationToken cancellationToken)
+    {
+        var dropped = new List<string>();
+        foreach (var (name, _) in await OurTriggersAsync(session, table.Schema, [table.Name, names.Old], cancellationToken).ConfigureAwait(false))
+        {
+            await WithLockRetriesAsync(session, lockTimeout, attempts, $"DROP TRIGGER IF EXISTS {MySqlStatements.Q(table.Schema, name)}", cancellationToken).ConfigureAwait(false);
+            dropped.Add($"trigger {name}");
+        }
+
+        var tables = await TablesAsync(session, table.Schema, [names.Shadow, names.ChangeLog, names.Old], cancellationToken).ConfigureAwait(false);
+        if (tables.TryGetValue(names.Old, out var oldComment) && oldComment.StartsWith(MySqlStatements.Marker, StringComparison.Ordinal))
+        {
+            // Only the cut-over sentry carries the marker; the kept old table has the user's comment.
+            await WithLockRetriesAsync(session, lockTimeout, attempts, $"DROP TABLE IF EXISTS {MySqlStatements.Q(table.Schema, names.Old)}", cancellationToken).ConfigureAwait(false);
+            dropped.Add($"table {names.Old} (cut-over sentry)");
+        }
+
+        if (tables.TryGetValue(names.ChangeLog, out var comment) && comment.StartsWith(MySqlStatements.Marker, StringComparison.Ordinal))
+        {
+            if (tables.ContainsKey(names.Shadow))
+            {
+                await WithLockRetriesAsync(session, lockTimeout, attempts, $"DROP TABLE IF EXISTS {MySqlStatements.Q(table.Schema, names.Shadow)}", cancellationToken).ConfigureAwait(false);
+                dropped.Add($"table {names.Shadow}");
+            }
+
+            await WithLockRetriesAsync(session, lockTimeout, attempts, $"DROP TABLE IF EXISTS {MySqlStatements.Q(table.Schema, names.ChangeLog)}", cancellationToken).ConfigureAwait(false);
+            dropped.Add($"table {names.ChangeLog}");
+        }
+
+        return dropped;
+    }
+
+    /// <summary>Runs one DDL statement with a bounded lock_wait_timeout, retrying lock timeouts with jitter.</summary>
+    public static async Task<TimeSpan> WithLockRetriesAsync(MySqlSession session, TimeSpan lockTimeout, int attempts, string sql, CancellationToken cancellationToken)
+    {
+        var random = new Random();
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await session.ExecuteAsync(LockWaitTimeout(lockTimeout), cancellationToken).ConfigureAwait(false);
+                return await session.TimedExecuteAsync(sql, cancellationToken).ConfigureAwait(false);
+            }
+            catch (MySqlServerException error) when (MySqlErrors.IsLockTimeout(error) && attempt < attempts)
+            {
+                var delay = TimeSpan.FromMilliseconds(Math.Min(5000, 200 * (1 << Math.Min(attempt, 5))) * (0.5 + random.NextDouble()));
+                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>lock_wait_timeout takes whole seconds (minimum 1).</summary>
+    public static string LockWaitTimeout(TimeSpan timeout) =>
+        $"SET SESSION lock_wait_timeout = {Math.Max(1, (long)Math.Ceiling(timeout.TotalSeconds))}";
+
+    private static async Task<Dictionary<string, string>> TablesAsync(MySqlSession session, string schema, IReadOnlyList<string> names, CancellationToken cancellationToken)
+    {
+        var list = string.Join(", ", names.Select(session.Literal));
+        var rows = await session.QueryAsync(
+            $"SELECT TABLE_NAME, COALESCE(TABLE_COMMENT, '') FROM information_schema.TABLES WHERE TABLE_SCHEMA = {session.Literal(schema)} AND BINARY TABLE_NAME IN ({list})",
+            cancellationToken).ConfigureAwait(false);
+        return rows.Rows.ToDictionary(r => r.GetString(0), r => r.GetString(1), StringComparer.Ordinal);
+    }
+
+    private static async Task<List<(string Name, string Table)>> OurTriggersAsync(MySqlSession session, string schema, IReadOnlyList<string> tables, CancellationToken cancellationToken)
+    {
+        var names = tables.SelectMany(t => t == tables[0] ? TriggerNames(t) : []).ToList();
+        var rows = await session.QueryAsync(
+            $"SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE, ACTION_STATEMENT FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = {session.Literal(schema)} AND BINARY EVENT_OBJECT_TABLE IN ({string.Join(", ", tables.Select(session.Literal))}) AND BINARY TRIGGER_NAME IN ({string.Join(", ", names.Select(session.Literal))})",
+            cancellationToken).ConfigureAwait(false);
+        return rows.Rows
+            .Where(r => r.GetString(2).Contains(MySqlStatements.Marker, StringComparison.Ordinal))
+            .Select(r => (r.GetString(0), r.GetString(1)))
+            .ToList();
+    }
+}

@@ -1,0 +1,119 @@
+using ShadowCopy.Core.Engine;
+using ShadowCopy.Core.Schema;
+using ShadowCopy.MySql.Model;
+
+namespace ShadowCopy.MySql;
+
+/// <summary>Read-only checks of the live table and server; each refusal says how to fix it.</summary>
+internal static class MySqlPreflight
+{
+    public static async Task<(long Rows, long Bytes)> CheckTableAsync(MySqlSession session, TableName table, CancellationToken cancellationToken)
+    {
+        var found = await MySqlInspector.FindAsync(session, table.Schema, table.Name, cancellationToken).ConfigureAwait(false);
+        if (found.CaseVariants.Count > 0)
+        {
+            throw new PreflightRefusedException(
+                RefusalReason.NameConflict,
+                $"{table.Schema} holds tables whose names differ from {table.Name} only by letter case ({string.Join(", ", found.CaseVariants)}); the helper tables and the swap would be ambiguous where names are case-insensitive. Rename one of them first.");
+        }
+
+        if (!found.Exists)
+        {
+            throw new PreflightRefusedException(RefusalReason.TableMissing, $"Table {table} does not exist (table names are case-sensitive on this server).");
+        }
+
+        if (!found.Engine.Equals("InnoDB", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new PreflightRefusedException(RefusalReason.UnsupportedTable, $"{table} uses the {found.Engine} engine; online ALTER needs InnoDB (row locks and consistent snapshots).");
+        }
+
+        if (found.Partitioned)
+        {
+            throw new PreflightRefusedException(RefusalReason.PartitionedTable, $"{table} is partitioned; partitioned tables are not supported yet.");
+        }
+
+        return (found.Rows, found.Bytes);
+    }
+
+    public static void CheckKey(MyTable source, TableName table)
+    {
+        if (source.IdentifyingKey() is null)
+        {
+            throw new PreflightRefusedException(
+                RefusalReason.NoUsableKey,
+                $"{table} has neither a PRIMARY KEY nor a UNIQUE key over NOT NULL columns; rows could not be identified while copying and applying changes. Add one first.");
+        }
+    }
+
+    public static async Task CheckForeignKeysAsync(MySqlSession session, TableName table, bool allowed, CancellationToken cancellationToken)
+    {
+        var schema = session.Literal(table.Schema);
+        var name = session.Literal(table.Name);
+        var rows = await session.QueryAsync(
+            $"SELECT CONSTRAINT_NAME, TABLE_NAME, REFERENCED_TABLE_NAME FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE (CONSTRAINT_SCHEMA = {schema} AND BINARY TABLE_NAME = {name}) OR (UNIQUE_CONSTRAINT_SCHEMA = {schema} AND BINARY REFERENCED_TABLE_NAME = {name})",
+            cancellationToken).ConfigureAwait(false);
+        if (rows.Rows.Count > 0 && !allowed)
+        {
+            var list = string.Join(", ", rows.Rows.Select(r => $"{r.GetString(0)} ({r.GetString(1)} -> {r.GetString(2)})"));
+            throw new PreflightRefusedException(
+                RefusalReason.ForeignKeys,
+                $"{table} takes part in foreign keys: {list}. After the swap, child tables would still reference the old table and the shadow's own foreign keys get new names. Drop them first, or pass --allow-foreign-keys if you accept that.");
+        }
+    }
+
+    public static async Task CheckTriggersAsync(MySqlSession session, TableName table, CancellationToken cancellationToken)
+    {
+        var rows = await session.QueryAsync(
+            $"SELECT TRIGGER_NAME FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = {session.Literal(table.Schema)} AND BINARY EVENT_OBJECT_TABLE = {session.Literal(table.Name)}",
+            cancellationToken).ConfigureAwait(false);
+        if (rows.Rows.Count > 0)
+        {
+            throw new PreflightRefusedException(
+                RefusalReason.UnsupportedTable,
+                $"{table} has triggers ({string.Join(", ", rows.Rows.Select(r => r.GetString(0)))}); they would stay with the old table after the swap. Drop them, run the ALTER, and create them again on the new table.");
+        }
+    }
+
+    /// <summary>Binlog capture reads row events: log_bin on, ROW format with FULL images, and replication grants.</summary>
+    public static async Task CheckBinlogAsync(MySqlSession session, CancellationToken cancellationToken)
+    {
+        var rows = await session.QueryAsync("SELECT @@GLOBAL.log_bin, @@GLOBAL.binlog_format, @@GLOBAL.binlog_row_image", cancellationToken).ConfigureAwait(false);
+        var row = rows.Rows[0];
+        CheckBinlogSettings(row.GetString(0), row.GetString(1), row.GetString(2));
+        var grants = await session.QueryAsync("SHOW GRANTS", cancellationToken).ConfigureAwait(false);
+        CheckReplicationGrants(grants.Rows.Select(r => r.GetString(0)).ToList());
+    }
+
+    internal static void CheckBinlogSettings(string logBin, string format, string rowImage)
+    {
+        if (logBin is not ("1" or "ON"))
+        {
+            throw new PreflightRefusedException(RefusalReason.UnsupportedTable, "The binary log is off (log_bin); --capture binlog needs it. Start the server with log_bin and binlog_format=ROW, or use --capture trigger.");
+        }
+
+        if (!format.Equals("ROW", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new PreflightRefusedException(RefusalReason.UnsupportedTable, $"binlog_format is {format}; --capture binlog needs ROW. Run SET GLOBAL binlog_format = 'ROW' (and in the config file), or use --capture trigger.");
+        }
+
+        if (!rowImage.Equals("FULL", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new PreflightRefusedException(RefusalReason.UnsupportedTable, $"binlog_row_image is {rowImage}; --capture binlog needs FULL images. Run SET GLOBAL binlog_row_image = 'FULL' (and in the config file), or use --capture trigger.");
+        }
+    }
+
+    internal static void CheckReplicationGrants(IReadOnlyList<string> grants)
+    {
+        var global = grants.Where(g => g.Contains(" ON *.* ", StringComparison.OrdinalIgnoreCase)).ToList();
+        bool Has(string privilege) => global.Any(g => g.Contains("ALL PRIVILEGES", StringComparison.OrdinalIgnoreCase) || g.Contains(privilege, StringComparison.OrdinalIgnoreCase));
+        var missing = new[] { "REPLICATION SLAVE", "REPLICATION CLIENT" }
+            .Where(p => !Has(p) && !(p == "REPLICATION CLIENT" && Has("BINLOG MONITOR")) && !(p == "REPLICATION SLAVE" && Has("REPLICATION REPLICA")))
+            .ToList();
+        if (missing.Count > 0)
+        {
+            throw new PreflightRefusedException(
+                RefusalReason.MissingPrivileges,
+                $"--capture binlog reads the replication stream and needs {string.Join(" and ", missing)} ON *.*; grant them (GRANT {string.Join(", ", missing)} ON *.* TO …) or use --capture trigger.");
+        }
+    }
+}

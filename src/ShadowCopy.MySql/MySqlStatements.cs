@@ -1,0 +1,170 @@
+using System.Text;
+using ShadowCopy.Core.Schema;
+using ShadowCopy.MySql.Model;
+using ShadowCopy.MySql.Protocol;
+
+namespace ShadowCopy.MySql;
+
+/// <summary>
+/// SQL text of a run, built once from the mapping. Identifiers go through
+/// <see cref="MySqlEscaping.QuoteIdentifier(string)"/> only; key bounds arrive as ready literals
+/// (<see cref="MySqlLiteral"/>). Key ranges are spelled as expanded OR/AND comparisons because
+/// MariaDB's range optimizer does not use an index for row-constructor comparisons.
+/// </summary>
+internal sealed class MySqlStatements
+{
+    public const string Marker = "shadowcopy:";
+
+    private readonly MyMapping _map;
+    private readonly string _sourceIndex;
+    private readonly string _shadowIndex;
+
+    public MySqlStatements(string schema, string table, HelperObjectNames names, MyMapping map, string shadowIndex)
+    {
+        _map = map;
+        Schema = schema;
+        Names = names;
+        Source = Q(schema, table);
+        Shadow = Q(schema, names.Shadow);
+        Log = Q(schema, names.ChangeLog);
+        Old = Q(schema, names.Old);
+        _sourceIndex = Q(map.KeyIndex);
+        _shadowIndex = Q(shadowIndex);
+        TableLabel = $"{schema}.{table}";
+    }
+
+    public string Schema { get; }
+
+    public HelperObjectNames Names { get; }
+
+    public string Source { get; }
+
+    public string Shadow { get; }
+
+    public string Log { get; }
+
+    public string Old { get; }
+
+    public string TableLabel { get; }
+
+    public int KeyCount => _map.Key.Count;
+
+    public static string Q(string name) => MySqlEscaping.QuoteIdentifier(name);
+
+    public static string Q(string schema, string name) => MySqlEscaping.QuoteIdentifier(schema, name);
+
+    public static string TriggerName(string table, string suffix) => HelperObjectNames.Derive(table, suffix, 64);
+
+    public string SourceKeyList => string.Join(", ", _map.Key.Select(k => Q(k.SourceName)));
+
+    public string NextBoundary(string[]? lower, int offset) =>
+        $"SELECT {SourceKeyList} FROM {Source} FORCE INDEX ({_sourceIndex}) WHERE {Range(_map.Key.Select(k => k.SourceName), lower, null)} ORDER BY {SourceKeyList} LIMIT 1 OFFSET {offset}";
+
+    /// <summary>
+    /// Copies a key range inside the server. LOCK IN SHARE MODE waits for writers of those rows
+    /// to commit, so a row changed meanwhile is copied in its committed state, and INSERT IGNORE
+    /// keeps a row that capture wrote first (capture is always newer than the copy).
+    /// </summary>
+    public string CopyRange(string[]? lower, string[]? upper) =>
+        $"INSERT IGNORE INTO {Shadow} ({ShadowColumns}) SELECT {SourceColumns} FROM {Source} FORCE INDEX ({_sourceIndex}) WHERE {SourceRange(lower, upper)} LOCK IN SHARE MODE";
+
+    /// <summary>The client-side copy's read: the same range and locks, values read back by the tool.</summary>
+    public string SelectRange(string[]? lower, string[]? upper) =>
+        $"SELECT {string.Join(", ", _map.Copied.Select(c => c.Source.IsFloat ? $"{Q(c.SourceName)} + 0e0" : Q(c.SourceName)))} FROM {Source} FORCE INDEX ({_sourceIndex}) WHERE {SourceRange(lower, upper)} ORDER BY {SourceKeyList} LOCK IN SHARE MODE";
+
+    public string InsertValues(IEnumerable<string> rows) => $"INSERT IGNORE INTO {Shadow} ({ShadowColumns}) VALUES {string.Join(", ", rows)}";
+
+    public string DeleteShadowRange(string[]? lower, string[]? upper) =>
+        $"DELETE FROM {Shadow} WHERE {Range(_map.Key.Select(k => k.ShadowName), lower, upper)}";
+
+    public string SourceChecksum(string[]? lower, string[]? upper) =>
+        Checksum(Source, _sourceIndex, _map.Copied.Select(c => c.Source).ToList(), SourceRange(lower, upper));
+
+    public string ShadowChecksum(string[]? lower, string[]? upper) =>
+        Checksum(Shadow, _shadowIndex, _map.Copied.Select(c => c.Shadow).ToList(), Range(_map.Key.Select(k => k.ShadowName), lower, upper));
+
+    public string ShadowColumns => string.Join(", ", _map.Copied.Select(c => Q(c.ShadowName)));
+
+    public string SourceColumns => string.Join(", ", _map.Copied.Select(c => Q(c.SourceName)));
+
+    public IReadOnlyList<MyColumnMap> Copied => _map.Copied;
+
+    public IReadOnlyList<MyColumnMap> Key => _map.Key;
+
+    public string CreateLogTable() =>
+        $"CREATE TABLE {Log} (id INT NOT NULL PRIMARY KEY, beat TIMESTAMP(6) NOT NULL, note VARCHAR(255) NOT NULL) ENGINE=InnoDB COMMENT={MySqlEscaping.QuoteString(Comment("state and heartbeat"), false)}";
+
+    public string Comment(string role) => $"{Marker}{role} of {TableLabel}; remove with shadowcopy cleanup";
+
+    /// <summary>
+    /// AFTER triggers that mirror each change into the shadow in the writer's own transaction.
+    /// Delete by key then insert (never REPLACE: with a new UNIQUE key, REPLACE would silently
+    /// delete whichever other row holds the value; a plain INSERT fails loudly instead).
+    /// </summary>
+    public IReadOnlyList<(string Name, string Sql)> CreateTriggers(string table)
+    {
+        var marker = $"/* {Marker}capture of {TableLabel.Replace("*/", "* /", StringComparison.Ordinal)} */";
+        var insertNew = $"INSERT INTO {Shadow} ({ShadowColumns}) VALUES ({string.Join(", ", _map.Copied.Select(c => "NEW." + Q(c.SourceName)))});";
+        string DeleteKey(string row) => $"DELETE FROM {Shadow} WHERE {string.Join(" AND ", _map.Key.Select(k => $"{Q(k.ShadowName)} = {row}.{Q(k.SourceName)}"))};";
+        return
+        [
+            (TriggerName(table, "ins"), $"CREATE TRIGGER {Q(Schema, TriggerName(table, "ins"))} AFTER INSERT ON {Source} FOR EACH ROW BEGIN {marker} {DeleteKey("NEW")} {insertNew} END"),
+            (TriggerName(table, "upd"), $"CREATE TRIGGER {Q(Schema, TriggerName(table, "upd"))} AFTER UPDATE ON {Source} FOR EACH ROW BEGIN {marker} {DeleteKey("OLD")} {DeleteKey("NEW")} {insertNew} END"),
+            (TriggerName(table, "del"), $"CREATE TRIGGER {Q(Schema, TriggerName(table, "del"))} AFTER DELETE ON {Source} FOR EACH ROW BEGIN {marker} {DeleteKey("OLD")} END"),
+        ];
+    }
+
+    private string SourceRange(string[]? lower, string[]? upper) => Range(_map.Key.Select(k => k.SourceName), lower, upper);
+
+    private static string Checksum(string table, string index, IReadOnlyList<MyColumn> columns, string where)
+    {
+        // Text columns compared as utf8mb4 so a charset change does not read as a difference;
+        // the ISNULL flags tell NULL from the empty string (CONCAT_WS skips NULLs).
+        var values = columns.Select(c => c.IsText ? $"CONVERT({Q(c.Name)} USING utf8mb4)" : Q(c.Name));
+        var nulls = columns.Select(c => $"ISNULL({Q(c.Name)})");
+        var row = $"CONCAT_WS('#', {string.Join(", ", values)}, CONCAT({string.Join(", ", nulls)}))";
+        return $"SELECT COUNT(*), COALESCE(SUM(CRC32({row})), 0), COALESCE(BIT_XOR(CAST(CONV(LEFT(MD5({row}), 16), 16, 10) AS UNSIGNED)), 0) FROM {table} FORCE INDEX ({index}) WHERE {where}";
+    }
+
+    /// <summary>lower &lt; key ≤ upper over a composite key, as OR-of-AND comparisons; null bounds are open.</summary>
+    internal static string Range(IEnumerable<string> keyColumns, string[]? lower, string[]? upper)
+    {
+        var names = keyColumns.Select(Q).ToList();
+        var parts = new List<string>();
+        if (lower is not null)
+        {
+            parts.Add(Compare(names, lower, ">"));
+        }
+
+        if (upper is not null)
+        {
+            parts.Add(Compare(names, upper, "<="));
+        }
+
+        return parts.Count == 0 ? "1 = 1" : string.Join(" AND ", parts);
+    }
+
+    private static string Compare(List<string> names, string[] bound, string op)
+    {
+        var strict = op[..1];
+        var sb = new StringBuilder("(");
+        for (var i = 0; i < names.Count; i++)
+        {
+            if (i > 0)
+            {
+                sb.Append(" OR ");
+            }
+
+            sb.Append('(');
+            for (var j = 0; j < i; j++)
+            {
+                sb.Append(names[j]).Append(" = ").Append(bound[j]).Append(" AND ");
+            }
+
+            var last = i == names.Count - 1 ? op : strict;
+            sb.Append(names[i]).Append(' ').Append(last).Append(' ').Append(bound[i]).Append(')');
+        }
+
+        return sb.Append(')').ToString();
+    }
+}

@@ -1,0 +1,56 @@
+using ShadowCopy.Core.Engine;
+using ShadowCopy.MySql.Protocol;
+using ShadowCopy.MySql.Protocol.Binlog;
+
+namespace ShadowCopy.MySql;
+
+/// <summary>
+/// A point where, in binlog mode, the shadow equals the original: a side session holds
+/// <c>LOCK TABLES t READ</c> (granted once every writer of t has committed; bounded wait,
+/// retried), the applier drains the binlog to the position read under the lock, and the
+/// verifier opens its consistent snapshot before the lock is released.
+/// </summary>
+internal static class MySqlVerifyPoint
+{
+    public static async Task TakeAsync(MySqlAlterBackend backend, MySqlSession snapshot, CancellationToken cancellationToken)
+    {
+        var options = backend.Options;
+        var locker = await backend.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (locker.ConfigureAwait(false))
+        {
+            await LockAsync(locker, $"LOCK TABLES {backend.Statements.Source} READ", options.CutOverLockTimeout, options.CutOverAttempts, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                var target = await BinlogClient.GetCurrentPositionAsync(locker.Connection, cancellationToken).ConfigureAwait(false);
+                await backend.Binlog!.DrainToAsync(backend.MainSession, target, TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
+                await snapshot.ExecuteAsync("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY", cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                await locker.ResetQuietlyAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>LOCK TABLES with a bounded lock_wait_timeout, retried with jitter; gives up with a verification failure.</summary>
+    public static async Task LockAsync(MySqlSession session, string lockSql, TimeSpan timeout, int attempts, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await session.ExecuteAsync(MySqlObjects.LockWaitTimeout(timeout), cancellationToken).ConfigureAwait(false);
+                await session.ExecuteAsync(lockSql, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (MySqlServerException error) when (MySqlErrors.IsLockTimeout(error) && attempt < attempts)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5000, 250 * (1 << Math.Min(attempt, 5))) * (0.5 + Random.Shared.NextDouble())), cancellationToken).ConfigureAwait(false);
+            }
+            catch (MySqlServerException error) when (MySqlErrors.IsLockTimeout(error))
+            {
+                throw new ShadowCopyException($"Verification could not get a consistent point: {lockSql} not granted within {timeout.TotalSeconds:0} s after {attempt} attempts. Nothing was swapped.", ExitCodes.VerificationFailed, error);
+            }
+        }
+    }
+}
