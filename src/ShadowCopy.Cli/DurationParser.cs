@@ -22,7 +22,10 @@ internal static class DurationParser
             _ when text.EndsWith('h') || text.EndsWith('H') => (text[..^1], 3600.0),
             _ => (text, 1.0),
         };
-        if (!double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var amount) || amount < 0 || double.IsInfinity(amount))
+        // NaN and values beyond TimeSpan's range would make TimeSpan.FromSeconds throw, and a Try
+        // method must not: "NaN" or "1e300s" is a usage error (exit 2), not a crash (exit 1).
+        if (!double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var amount)
+            || !double.IsFinite(amount) || amount < 0 || amount * scale >= TimeSpan.MaxValue.TotalSeconds)
         {
             return false;
         }
