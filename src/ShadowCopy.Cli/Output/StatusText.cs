@@ -15,13 +15,14 @@ internal static class StatusText
         _ => phase.ToString().ToLowerInvariant(),
     };
 
+    /// <summary>m:ss, or h:mm:ss with total hours ("h" alone is the hours component: 25 h would print 1:00:00).</summary>
     public static string Duration(TimeSpan? span) => span is null
         ? "?"
         : span.Value.TotalHours >= 1
-            ? span.Value.ToString(@"h\:mm\:ss", CultureInfo.InvariantCulture)
+            ? string.Create(CultureInfo.InvariantCulture, $"{(long)span.Value.TotalHours}:{span.Value.Minutes:00}:{span.Value.Seconds:00}")
             : span.Value.ToString(@"m\:ss", CultureInfo.InvariantCulture);
 
     public static string Line(StatusSnapshot s) => string.Create(
         CultureInfo.InvariantCulture,
-        $"{PhaseName(s.Phase)}: copied {s.RowsCopied:N0}/{s.RowsEstimated:N0} rows ({s.Percent:0.0}%), {s.RowsPerSecond:N0} rows/s, ETA {Duration(s.Eta)}, backlog {s.ChangeBacklog:N0}, applied {s.ChangesApplied:N0}, chunk {s.ChunkSize:N0}{(s.ThrottleReason is null ? string.Empty : $", throttled: {s.ThrottleReason}")}, elapsed {Duration(s.Elapsed)}");
+        $"{PhaseName(s.Phase)}: copied {s.RowsCopied:N0}/{s.RowsEstimated:N0} rows ({s.Percent:0.0}%), {s.RowsPerSecond:N0} rows/s, ETA {Duration(s.Eta)}, backlog {s.ChangeBacklog:N0}, applied {s.ChangesApplied:N0}, chunk {s.ChunkSize:N0}{(s.ThrottleReason is null ? string.Empty : $", throttled: {s.ThrottleReason}")}{(s.CaptureDetail is null ? string.Empty : $", {s.CaptureDetail}")}, elapsed {Duration(s.Elapsed)}");
 }
