@@ -1,6 +1,7 @@
 using System.CommandLine;
 using ShadowCopy.Cli.Commands.Alter;
 using ShadowCopy.Cli.Commands.Cleanup;
+using ShadowCopy.Core.Engine;
 
 namespace ShadowCopy.Cli;
 
@@ -13,6 +14,10 @@ public static class Program
         root.Subcommands.Add(CleanupCommandDefinition.Create());
         // We handle SIGINT/SIGTERM ourselves and must not be killed while removing triggers.
         var configuration = new InvocationConfiguration { ProcessTerminationTimeout = null };
-        return await root.Parse(args).InvokeAsync(configuration);
+        var parse = root.Parse(args);
+        var exitCode = await parse.InvokeAsync(configuration);
+        // System.CommandLine ends a command line that does not parse with 1; ours documents 2 for
+        // a bad command line (docs/user-guide.md#exit-codes), and 1 means an unexpected error.
+        return parse.Errors.Count > 0 ? ExitCodes.UsageError : exitCode;
     }
 }
