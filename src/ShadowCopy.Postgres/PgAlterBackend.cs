@@ -7,23 +7,24 @@ using ShadowCopy.Core.Engine;
 using ShadowCopy.Core.Schema;
 using ShadowCopy.Core.Sql;
 using ShadowCopy.Core.Verification;
+using ShadowCopy.Postgres.Capture;
 using ShadowCopy.Postgres.Model;
 
 namespace ShadowCopy.Postgres;
 
 /// <summary>
-/// PostgreSQL online ALTER with trigger capture: a row trigger logs the key of every changed row
-/// in a change-log table; the applier replays logged keys by deleting them from the shadow and
-/// re-copying the original's current row in one REPEATABLE READ snapshot (so delete, update,
-/// key change, and delete-then-reinsert all converge on the original's state).
+/// PostgreSQL online ALTER. Changes are captured by triggers (ADR 0002) or a pgoutput slot
+/// (<see cref="PgLogicalCapture"/>), behind <see cref="IPgCapture"/>; everything else — rehearsal,
+/// shadow, chunked copy, consistent-snapshot verification, one-transaction swap — is shared.
 /// </summary>
-public sealed partial class PgAlterBackend : IAlterBackend
+public sealed partial class PgAlterBackend : IAlterBackend, ICaptureStatus
 {
     private static readonly PgDialect D = PgDialect.Instance;
 
     private readonly NpgsqlConnectionStringBuilder _settings;
     private readonly AlterOptions _options;
     private readonly ILogger _logger;
+    private readonly PgCaptureOptions _captureOptions;
     private readonly SqlTranscript _transcript = new();
     private readonly List<Chunk> _chunks = [];
     private readonly Dictionary<string, string> _indexTempNames = new(StringComparer.Ordinal);
@@ -40,15 +41,21 @@ public sealed partial class PgAlterBackend : IAlterBackend
     private string? _alter;
     private string[]? _copyCursor;
     private bool _copyDone;
-    private bool _captureStarted;
+    private IPgCapture? _capture;
 
-    public PgAlterBackend(NpgsqlConnectionStringBuilder settings, AlterOptions options, ILogger logger)
+    public PgAlterBackend(NpgsqlConnectionStringBuilder settings, AlterOptions options, ILogger logger, PgCaptureOptions? capture = null)
     {
         _settings = settings;
         _options = options;
         _logger = logger;
+        _captureOptions = capture ?? new PgCaptureOptions();
+        _transcript.Enabled = !options.Execute;
         Names = HelperObjectNames.For(options.Table.Name, D.MaxIdentifierBytes);
     }
+
+    public string? CaptureDetail => _capture?.Detail;
+
+    private IPgCapture Capture => _capture ?? throw new InvalidOperationException("shadow not created yet");
 
     public HelperObjectNames Names { get; }
 
@@ -70,6 +77,11 @@ public sealed partial class PgAlterBackend : IAlterBackend
             ?? throw new PreflightRefusedException(RefusalReason.TableMissing, $"Table {Table} does not exist (names are case-sensitive when quoted: --table '\"MySchema\".\"MyTable\"').");
         _source = source;
         PgPreflight.CheckTable(source, _options);
+        if (_captureOptions.IsLogical)
+        {
+            await PgPreflight.CheckLogicalAsync(Main, source, _captureOptions, cancellationToken).ConfigureAwait(false);
+        }
+
         await PgObjects.CheckNoLeftoversAsync(Main, Table, Names, cancellationToken).ConfigureAwait(false);
         _alter = PgAlterText.Validate(_options.Alter);
 
@@ -145,7 +157,9 @@ public sealed partial class PgAlterBackend : IAlterBackend
     {
         _shadow = await PgInspector.ReadAsync(Main, new TableName(Table.Schema, Names.Shadow), cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException("shadow table vanished");
-        _mapping = PgMapping.Build(_source!, _shadow);
+        // Logical capture identifies rows by the replica identity: make that index the key.
+        var identity = _captureOptions.IsLogical && _source!.ReplicaIdentity == "i" ? _source.Indexes.FirstOrDefault(i => i.IsReplicaIdentity)?.Name : null;
+        _mapping = PgMapping.Build(_source!, _shadow, identity);
         var keyAttNums = _shadow.Columns.Where(c => _mapping.Key.Any(k => k.ShadowName == c.Name)).Select(c => c.AttNum).ToHashSet();
         var shadowToSource = _mapping.Copied.ToDictionary(c => c.ShadowName, c => c.SourceName, StringComparer.Ordinal);
         var uniques = new List<IReadOnlyList<string>>();
@@ -164,6 +178,14 @@ public sealed partial class PgAlterBackend : IAlterBackend
         }
 
         _sql = new PgStatements(Table, Names, _mapping, uniques);
+        if (_capture is not null)
+        {
+            await _capture.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _capture = _captureOptions.IsLogical
+            ? new PgLogicalCapture(_settings, Table, _sql, _mapping, _captureOptions)
+            : new PgTriggerCapture(_sql, Table, _options.CutOverLockTimeout, _options.CutOverAttempts);
     }
 
     /// <summary>Plans (without running) the copy and checksum statements, so a type change without a cast fails here.</summary>
@@ -190,17 +212,7 @@ public sealed partial class PgAlterBackend : IAlterBackend
     public async Task StartCaptureAsync(CancellationToken cancellationToken)
     {
         _transcript.Step = "install capture";
-        await Main.ExecuteAsync(Sql.CreateLogTable(), null, cancellationToken).ConfigureAwait(false);
-        await Main.ExecuteAsync($"COMMENT ON TABLE {Sql.Log} IS {D.QuoteLiteral(PgObjects.Comment("change log", Table))}", null, cancellationToken).ConfigureAwait(false);
-        await Main.ExecuteAsync(Sql.CreateTriggerFunction(), null, cancellationToken).ConfigureAwait(false);
-        await Main.ExecuteAsync($"COMMENT ON FUNCTION {Sql.Function}() IS {D.QuoteLiteral(PgObjects.Comment("capture function", Table))}", null, cancellationToken).ConfigureAwait(false);
-        _captureStarted = true;
-
-        // CREATE TRIGGER takes SHARE ROW EXCLUSIVE (not ACCESS EXCLUSIVE): reads go on, and it
-        // waits only for writers in flight. Bounded wait, retried; once it commits, every later
-        // write is logged, and every copy snapshot starts after it.
-        await PgObjects.WithLockRetriesAsync(Main, _options.CutOverLockTimeout, _options.CutOverAttempts, Sql.CreateTrigger(), cancellationToken).ConfigureAwait(false);
-        await Main.ExecuteAsync(Sql.CreateBatchTable(), null, cancellationToken).ConfigureAwait(false);
+        await Capture.StartAsync(Main, cancellationToken).ConfigureAwait(false);
         _transcript.Step = "copy";
     }
 
@@ -267,67 +279,11 @@ public sealed partial class PgAlterBackend : IAlterBackend
 
     // ---- apply --------------------------------------------------------------------------------
 
-    public async Task<long> ApplyChangesAsync(int maxChanges, CancellationToken cancellationToken)
-    {
-        if (!_captureStarted)
-        {
-            return 0;
-        }
+    public Task<long> ApplyChangesAsync(int maxChanges, CancellationToken cancellationToken) =>
+        _capture is null ? Task.FromResult(0L) : _capture.ApplyAsync(Main, maxChanges, ownTransaction: true, cancellationToken);
 
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                await Main.ExecuteAsync("BEGIN ISOLATION LEVEL REPEATABLE READ", null, cancellationToken).ConfigureAwait(false);
-                var applied = await ApplyBatchInTransactionAsync(Main, maxChanges, cancellationToken).ConfigureAwait(false);
-                await Main.ExecuteAsync("COMMIT", null, cancellationToken).ConfigureAwait(false);
-                return applied;
-            }
-            catch (PostgresException error) when (PgErrors.IsRetryable(error) && attempt < 5)
-            {
-                await Main.RollbackQuietlyAsync().ConfigureAwait(false);
-                await Task.Delay(TimeSpan.FromMilliseconds(50 * attempt), cancellationToken).ConfigureAwait(false);
-            }
-            catch
-            {
-                await Main.RollbackQuietlyAsync().ConfigureAwait(false);
-                throw;
-            }
-        }
-    }
-
-    /// <summary>One batch: take logged keys, delete them from the shadow, copy the original's current rows.</summary>
-    private async Task<long> ApplyBatchInTransactionAsync(PgSession session, int maxChanges, CancellationToken cancellationToken)
-    {
-        var taken = await session.QueryAsync(Sql.TakeBatch(), [(long)maxChanges], cancellationToken).ConfigureAwait(false);
-        var logRows = (long)taken[0][0]!;
-        if (logRows == 0)
-        {
-            return 0;
-        }
-
-        await session.ExecuteAsync(Sql.DeleteBatchFromShadow(), null, cancellationToken).ConfigureAwait(false);
-        foreach (var statement in Sql.DeleteUniqueCollisions())
-        {
-            await session.ExecuteAsync(statement, null, cancellationToken).ConfigureAwait(false);
-        }
-
-        await session.ExecuteAsync(Sql.InsertBatchIntoShadow(), null, cancellationToken).ConfigureAwait(false);
-        // ON COMMIT DELETE ROWS empties the batch at commit; inside the cut-over transaction we
-        // run several batches before committing, so empty it explicitly.
-        await session.ExecuteAsync(Sql.ClearBatchTable(), null, cancellationToken).ConfigureAwait(false);
-        return logRows;
-    }
-
-    public async Task<long> GetBacklogAsync(CancellationToken cancellationToken)
-    {
-        if (!_captureStarted)
-        {
-            return 0;
-        }
-
-        return await Main.ScalarAsync<long>(Sql.Backlog(), null, cancellationToken).ConfigureAwait(false);
-    }
+    public Task<long> GetBacklogAsync(CancellationToken cancellationToken) =>
+        _capture is null ? Task.FromResult(0L) : _capture.BacklogAsync(Main, cancellationToken);
 
     // ---- verify -------------------------------------------------------------------------------
 
@@ -395,7 +351,12 @@ public sealed partial class PgAlterBackend : IAlterBackend
                 await _side!.ExecuteAsync("BEGIN", null, cancellationToken).ConfigureAwait(false);
                 await _side.ExecuteAsync(PgObjects.LockTimeout(_options.CutOverLockTimeout), null, cancellationToken).ConfigureAwait(false);
                 await _side.ExecuteAsync($"LOCK TABLE {Sql.Source} IN SHARE MODE", null, cancellationToken).ConfigureAwait(false);
+                await Capture.FenceAsync(_side, _captureOptions.FenceTimeout, cancellationToken).ConfigureAwait(false);
                 return;
+            }
+            catch (PgFenceTimeoutException) when (attempt < _options.CutOverAttempts)
+            {
+                await _side!.RollbackQuietlyAsync().ConfigureAwait(false);
             }
             catch (PostgresException error) when (PgErrors.IsLockTimeout(error) && attempt < _options.CutOverAttempts)
             {
@@ -437,6 +398,11 @@ public sealed partial class PgAlterBackend : IAlterBackend
     public async Task CleanupAsync(CancellationToken cancellationToken)
     {
         _transcript.Step = "cleanup";
+        if (_capture is not null)
+        {
+            await _capture.DisposeAsync().ConfigureAwait(false);
+        }
+
         await CloseSideSessionsAsync().ConfigureAwait(false);
         if (_main is null || !_main.IsOpen)
         {
@@ -454,17 +420,10 @@ public sealed partial class PgAlterBackend : IAlterBackend
 
     public IReadOnlyList<PlannedStatement> DescribeUnexecutedSteps()
     {
-        var plan = new List<PlannedStatement>
+        var plan = new List<PlannedStatement>(Capture.Describe())
         {
-            new("install capture", Sql.CreateLogTable(), false),
-            new("install capture", Sql.CreateTriggerFunction(), false),
-            new("install capture", Sql.CreateTrigger(), false, "SHARE ROW EXCLUSIVE on the table, lock_timeout " + _options.CutOverLockTimeout.TotalMilliseconds + " ms, retried"),
             new("copy (per chunk)", Sql.CopyRange(true, true), false),
-            new("apply (per batch, REPEATABLE READ)", Sql.TakeBatch(), false),
-            new("apply (per batch, REPEATABLE READ)", Sql.DeleteBatchFromShadow(), false),
         };
-        plan.AddRange(Sql.DeleteUniqueCollisions().Select(s => new PlannedStatement("apply (per batch, REPEATABLE READ)", s, false)));
-        plan.Add(new("apply (per batch, REPEATABLE READ)", Sql.InsertBatchIntoShadow(), false));
         plan.Add(new("verify", $"LOCK TABLE {Sql.Source} IN SHARE MODE", false, "SHARE (blocks writes while the log drains), lock_timeout bounded"));
         plan.Add(new("verify (per chunk)", Sql.SourceChecksum(true, true), false));
         plan.Add(new("verify (per chunk)", Sql.ShadowChecksum(true, true), false));
@@ -474,6 +433,11 @@ public sealed partial class PgAlterBackend : IAlterBackend
 
     public async ValueTask DisposeAsync()
     {
+        if (_capture is not null)
+        {
+            await _capture.DisposeAsync().ConfigureAwait(false);
+        }
+
         await CloseSideSessionsAsync().ConfigureAwait(false);
         if (_main is not null)
         {

@@ -3,6 +3,7 @@ using Npgsql;
 using ShadowCopy.Core.CutOver;
 using ShadowCopy.Core.Engine;
 using ShadowCopy.Core.Schema;
+using ShadowCopy.Postgres.Capture;
 using ShadowCopy.Postgres.Model;
 
 namespace ShadowCopy.Postgres;
@@ -49,7 +50,6 @@ public sealed partial class PgAlterBackend
         _transcript.Step = "cut-over";
         _side ??= await OpenAsync(cancellationToken).ConfigureAwait(false);
         var session = _side;
-        await session.ExecuteAsync(Sql.CreateBatchTable(), null, cancellationToken).ConfigureAwait(false);
         // Read what the swap needs before taking the lock, to keep the lock short.
         var shadow = await PgInspector.ReadAsync(session, new TableName(Table.Schema, Names.Shadow), cancellationToken).ConfigureAwait(false)
             ?? throw new ShadowCopyException("The shadow table disappeared before cut-over.", ExitCodes.CutOverFailed);
@@ -65,7 +65,8 @@ public sealed partial class PgAlterBackend
             await session.ExecuteAsync(PgObjects.LockTimeout(lockTimeout), null, cancellationToken).ConfigureAwait(false);
             await session.ExecuteAsync($"LOCK TABLE {Sql.Source} IN ACCESS EXCLUSIVE MODE", null, cancellationToken).ConfigureAwait(false);
             waitedMs = wait.ElapsedMilliseconds;
-            while (await ApplyBatchInTransactionAsync(session, 100_000, cancellationToken).ConfigureAwait(false) > 0)
+            await Capture.FenceAsync(session, _captureOptions.FenceTimeout, cancellationToken).ConfigureAwait(false);
+            while (await Capture.ApplyAsync(session, 100_000, ownTransaction: false, cancellationToken).ConfigureAwait(false) > 0)
             {
             }
 
@@ -83,6 +84,12 @@ public sealed partial class PgAlterBackend
         {
             await session.RollbackQuietlyAsync().ConfigureAwait(false);
             return new CutOverAttempt(false, true, wait.ElapsedMilliseconds, error.MessageText);
+        }
+        catch (PgFenceTimeoutException error)
+        {
+            // Holding the lock while the stream lags would stall writers: give up this attempt.
+            await session.RollbackQuietlyAsync().ConfigureAwait(false);
+            return new CutOverAttempt(false, true, wait.ElapsedMilliseconds, error.Message);
         }
         catch (NpgsqlException error) when (committing && error is not PostgresException)
         {
@@ -138,7 +145,11 @@ public sealed partial class PgAlterBackend
         var list = new List<(string, IReadOnlyList<object?>?)>();
         void Add(string sql, IReadOnlyList<object?>? args = null) => list.Add((sql, args));
 
-        Add(Sql.DropTrigger(Sql.Source));
+        foreach (var statement in Capture.CutOverStatements())
+        {
+            Add(statement);
+        }
+
         Add($"ALTER TABLE {Sql.Source} RENAME TO {D.QuoteIdentifier(Names.Old)}");
         Add($"ALTER TABLE {Sql.Shadow} RENAME TO {D.QuoteIdentifier(Table.Name)}");
 
@@ -292,8 +303,7 @@ public sealed partial class PgAlterBackend
             await session.ExecuteAsync($"ALTER TABLE {table} VALIDATE CONSTRAINT {D.QuoteIdentifier(constraint)}", null, cancellationToken).ConfigureAwait(false);
         }
 
-        await session.ExecuteAsync($"DROP FUNCTION IF EXISTS {Sql.Function}()", null, cancellationToken).ConfigureAwait(false);
-        await session.ExecuteAsync($"DROP TABLE IF EXISTS {Sql.Log}", null, cancellationToken).ConfigureAwait(false);
+        await Capture.AfterSwapAsync(session, cancellationToken).ConfigureAwait(false);
         if (dropOldTable)
         {
             await PgObjects.WithLockRetriesAsync(session, _options.CutOverLockTimeout, 20, $"DROP TABLE {D.Qualified(Table.Schema, Names.Old)}", cancellationToken).ConfigureAwait(false);

@@ -1,5 +1,6 @@
 using ShadowCopy.Core.Engine;
 using ShadowCopy.Core.Schema;
+using ShadowCopy.Postgres.Capture;
 
 namespace ShadowCopy.Postgres;
 
@@ -28,6 +29,12 @@ internal static class PgObjects
         SELECT 1 FROM pg_catalog.pg_trigger t
         JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
         WHERE n.nspname = $1 AND c.relname = $2 AND t.tgname = $3
+        """;
+
+    private const string SlotSql = "SELECT 1 FROM pg_catalog.pg_replication_slots WHERE slot_name = $1";
+
+    private const string PublicationSql = """
+        SELECT coalesce(pg_catalog.obj_description(p.oid, 'pg_publication'), '') FROM pg_catalog.pg_publication p WHERE p.pubname = $1
         """;
 
     public static string Comment(string role, TableName table) => $"{Marker}{role} of {table}; remove with shadowcopy cleanup";
@@ -60,6 +67,17 @@ internal static class PgObjects
         if ((await session.QueryAsync(TriggerSql, [table.Schema, table.Name, names.Trigger], cancellationToken).ConfigureAwait(false)).Count > 0)
         {
             found.Add($"trigger {names.Trigger} on {table}");
+        }
+
+        var slot = PgLogicalNames.Slot(table);
+        if ((await session.QueryAsync(SlotSql, [slot], cancellationToken).ConfigureAwait(false)).Count > 0)
+        {
+            found.Add($"replication slot {slot}");
+        }
+
+        foreach (var row in await session.QueryAsync(PublicationSql, [PgLogicalNames.Publication(table)], cancellationToken).ConfigureAwait(false))
+        {
+            ((string)row[0]!).StartsWith(Marker, StringComparison.Ordinal).Then(found, foreign).Add($"publication {PgLogicalNames.Publication(table)}");
         }
 
         if (foreign.Count > 0)
@@ -103,6 +121,22 @@ internal static class PgObjects
             {
                 await session.ExecuteAsync($"DROP FUNCTION IF EXISTS {d.Qualified(table.Schema, names.Function)}()", null, cancellationToken).ConfigureAwait(false);
                 dropped.Add($"function {names.Function}()");
+            }
+        }
+
+        var slot = PgLogicalNames.Slot(table);
+        if (await PgLogicalNames.DropSlotAsync(session, slot, cancellationToken).ConfigureAwait(false))
+        {
+            dropped.Add($"replication slot {slot}");
+        }
+
+        var publication = PgLogicalNames.Publication(table);
+        foreach (var row in await session.QueryAsync(PublicationSql, [publication], cancellationToken).ConfigureAwait(false))
+        {
+            if (((string)row[0]!).StartsWith(Marker, StringComparison.Ordinal))
+            {
+                await session.ExecuteAsync($"DROP PUBLICATION IF EXISTS {d.QuoteIdentifier(publication)}", null, cancellationToken).ConfigureAwait(false);
+                dropped.Add($"publication {publication}");
             }
         }
 

@@ -1,5 +1,6 @@
 using ShadowCopy.Core.Engine;
 using ShadowCopy.Core.Schema;
+using ShadowCopy.Postgres.Capture;
 using ShadowCopy.Postgres.Model;
 
 namespace ShadowCopy.Postgres;
@@ -74,6 +75,55 @@ internal static class PgPreflight
             throw new PreflightRefusedException(
                 RefusalReason.UnsupportedTable,
                 $"{name} is listed in publications ({string.Join(", ", table.Publications)}); the new table would not be. Remove it from them first (ALTER PUBLICATION … DROP TABLE) and add it back after.");
+        }
+    }
+
+    private const string LogicalSql = """
+        SELECT pg_catalog.current_setting('wal_level'),
+               pg_catalog.current_setting('max_replication_slots')::int - (SELECT count(*) FROM pg_catalog.pg_replication_slots),
+               pg_catalog.current_setting('max_wal_senders')::int - (SELECT count(*) FROM pg_catalog.pg_stat_replication),
+               (SELECT r.rolreplication OR r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = current_user),
+               pg_catalog.has_database_privilege(pg_catalog.current_database(), 'CREATE')
+        """;
+
+    /// <summary>What logical capture needs from the server, checked read-only.</summary>
+    public static async Task CheckLogicalAsync(PgSession session, PgTable table, PgCaptureOptions options, CancellationToken cancellationToken)
+    {
+        var r = (await session.QueryAsync(LogicalSql, null, cancellationToken).ConfigureAwait(false))[0];
+        if ((string)r[0]! != "logical")
+        {
+            throw new PreflightRefusedException(RefusalReason.CaptureUnavailable, $"--capture logical needs wal_level = logical (it is {(string)r[0]!}). Set it in postgresql.conf and restart, or use --capture trigger.");
+        }
+
+        if (Convert.ToInt64(r[1], System.Globalization.CultureInfo.InvariantCulture) < 1)
+        {
+            throw new PreflightRefusedException(RefusalReason.CaptureUnavailable, "No free replication slot (max_replication_slots is used up). Drop an unused slot or raise max_replication_slots, or use --capture trigger.");
+        }
+
+        if (Convert.ToInt64(r[2], System.Globalization.CultureInfo.InvariantCulture) < 1)
+        {
+            throw new PreflightRefusedException(RefusalReason.CaptureUnavailable, "No free WAL sender (max_wal_senders is used up). Raise max_wal_senders, or use --capture trigger.");
+        }
+
+        if (r[3] is not true)
+        {
+            throw new PreflightRefusedException(RefusalReason.MissingPrivileges, "--capture logical needs the REPLICATION attribute: ALTER ROLE <role> REPLICATION, or use --capture trigger.");
+        }
+
+        if (r[4] is not true)
+        {
+            throw new PreflightRefusedException(RefusalReason.MissingPrivileges, "--capture logical creates a publication, which needs CREATE on the database: GRANT CREATE ON DATABASE … TO <role>.");
+        }
+
+        var name = $"{table.Schema}.{table.Name}";
+        switch (table.ReplicaIdentity)
+        {
+            case "n":
+                throw new PreflightRefusedException(RefusalReason.CaptureUnavailable, $"{name} has REPLICA IDENTITY NOTHING: once published, its UPDATEs and DELETEs would fail. Set REPLICA IDENTITY DEFAULT (with a primary key) or USING INDEX, or use --capture trigger.");
+            case "d" when !table.Indexes.Any(i => i.IsPrimary):
+                throw new PreflightRefusedException(RefusalReason.CaptureUnavailable, $"{name} has no primary key, so its default replica identity is empty: once published, its UPDATEs and DELETEs would fail. Add a primary key or set REPLICA IDENTITY USING INDEX, or use --capture trigger.");
+            case "f" when !options.AllowReplicaIdentityFull:
+                throw new PreflightRefusedException(RefusalReason.CaptureUnavailable, $"{name} has REPLICA IDENTITY FULL: every update writes the whole old row to WAL. Pass --allow-replica-identity-full to accept that, or use --capture trigger.");
         }
     }
 }

@@ -57,6 +57,33 @@ public sealed class PgSession : ISqlSession
 
     public Task<long> ExecuteAsync(string sql, CancellationToken cancellationToken) => ExecuteAsync(sql, null, cancellationToken);
 
+    /// <summary>Runs statements in order in one round trip (text parameters, $1… per statement).</summary>
+    public async Task ExecuteBatchAsync(IReadOnlyList<(string Sql, IReadOnlyList<object?> Args)> statements, CancellationToken cancellationToken)
+    {
+        if (statements.Count == 0)
+        {
+            return;
+        }
+
+        var batch = new NpgsqlBatch(_connection);
+        await using var _ = batch.ConfigureAwait(false);
+        foreach (var (sql, args) in statements)
+        {
+            Transcript.Record(sql);
+            var command = new NpgsqlBatchCommand(sql);
+            foreach (var arg in args)
+            {
+                command.Parameters.Add(arg is string or null
+                    ? new NpgsqlParameter { Value = arg ?? (object)DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text }
+                    : new NpgsqlParameter { Value = arg });
+            }
+
+            batch.BatchCommands.Add(command);
+        }
+
+        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     public async Task<IReadOnlyList<object?[]>> QueryAsync(string sql, IReadOnlyList<object?>? args, CancellationToken cancellationToken)
     {
         Transcript.Record(sql);

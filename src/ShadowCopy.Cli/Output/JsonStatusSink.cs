@@ -21,6 +21,7 @@ internal sealed class JsonStatusSink(TextWriter writer) : IStatusSink
         ["changes_applied"] = status.ChangesApplied,
         ["chunk_size"] = status.ChunkSize,
         ["throttle_reason"] = status.ThrottleReason,
+        ["capture"] = status.CaptureDetail,
         ["elapsed_seconds"] = Math.Round(status.Elapsed.TotalSeconds, 1),
     });
 

@@ -24,5 +24,5 @@ internal static class StatusText
 
     public static string Line(StatusSnapshot s) => string.Create(
         CultureInfo.InvariantCulture,
-        $"{PhaseName(s.Phase)}: copied {s.RowsCopied:N0}/{s.RowsEstimated:N0} rows ({s.Percent:0.0}%), {s.RowsPerSecond:N0} rows/s, ETA {Duration(s.Eta)}, backlog {s.ChangeBacklog:N0}, applied {s.ChangesApplied:N0}, chunk {s.ChunkSize:N0}{(s.ThrottleReason is null ? string.Empty : $", throttled: {s.ThrottleReason}")}, elapsed {Duration(s.Elapsed)}");
+        $"{PhaseName(s.Phase)}: copied {s.RowsCopied:N0}/{s.RowsEstimated:N0} rows ({s.Percent:0.0}%), {s.RowsPerSecond:N0} rows/s, ETA {Duration(s.Eta)}, backlog {s.ChangeBacklog:N0}, applied {s.ChangesApplied:N0}, chunk {s.ChunkSize:N0}{(s.ThrottleReason is null ? string.Empty : $", throttled: {s.ThrottleReason}")}{(s.CaptureDetail is null ? string.Empty : $", {s.CaptureDetail}")}, elapsed {Duration(s.Elapsed)}");
 }

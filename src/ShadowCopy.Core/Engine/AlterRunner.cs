@@ -430,7 +430,10 @@ public sealed class AlterRunner
             _state.ChangesApplied,
             _sizer.Current,
             _state.ThrottleReason,
-            _clock.Elapsed));
+            _clock.Elapsed)
+        {
+            CaptureDetail = (_backend as ICaptureStatus)?.CaptureDetail,
+        });
     }
 
     private AlterResult Result(int exitCode, string outcome, string? message, Summary summary) => new()

@@ -13,5 +13,8 @@ public sealed record StatusSnapshot(
     string? ThrottleReason,
     TimeSpan Elapsed)
 {
+    /// <summary>Capture-specific lag, e.g. "slot retains 12.0 MB of WAL"; null when there is none.</summary>
+    public string? CaptureDetail { get; init; }
+
     public double Percent => RowsEstimated <= 0 ? 0 : Math.Min(100.0, 100.0 * RowsCopied / RowsEstimated);
 }

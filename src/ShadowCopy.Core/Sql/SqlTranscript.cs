@@ -10,8 +10,16 @@ public sealed class SqlTranscript
 
     public string Step { get; set; } = "setup";
 
+    /// <summary>Off for real runs: a run of days must not keep every statement in memory.</summary>
+    public bool Enabled { get; set; } = true;
+
     public void Record(string sql)
     {
+        if (!Enabled)
+        {
+            return;
+        }
+
         lock (_gate)
         {
             _statements.Add(new PlannedStatement(Step, sql, ExecutedInDryRun: true));

@@ -17,7 +17,8 @@ public sealed record PgMapping(
 {
     private static readonly string[] IntegerWidening = ["smallint", "integer", "bigint"];
 
-    public static PgMapping Build(PgTable source, PgTable shadow)
+    /// <param name="preferredKeyIndex">Index to use as the key when it qualifies (logical capture: the replica identity index).</param>
+    public static PgMapping Build(PgTable source, PgTable shadow, string? preferredKeyIndex = null)
     {
         var live = source.Columns;
         var byShadowAttNum = new Dictionary<short, PgColumn>();
@@ -51,7 +52,8 @@ public sealed record PgMapping(
             .Where(i => i.IsUnique && i.IsValid && !i.HasPredicate && i.Columns.Count > 0 && i.Columns.All(a => a > 0)
                         && i.ConstraintDeferrable == false
                         && i.Columns.All(a => source.Columns.Single(c => c.AttNum == a).NotNull))
-            .OrderByDescending(i => i.IsPrimary)
+            .OrderByDescending(i => i.Name == preferredKeyIndex)
+            .ThenByDescending(i => i.IsPrimary)
             .ThenBy(i => i.Columns.Count)
             .ThenBy(i => i.Name, StringComparer.Ordinal)
             .ToList();

@@ -1,0 +1,123 @@
+using ShadowCopy.Postgres.Model;
+
+namespace ShadowCopy.Postgres.Capture;
+
+/// <summary>
+/// How one stream relation's columns land in the shadow: which are copied (and under which name and
+/// type), which form the key. Builds the per-change statements; values travel as text parameters
+/// cast to the original's column types, so the shadow converts them as the copy does.
+/// </summary>
+internal sealed class ColumnPlan
+{
+    private static readonly PgDialect D = PgDialect.Instance;
+    private readonly PgStatements _sql;
+    private readonly List<(int Index, ColumnMap Map)> _copied = [];
+    private readonly List<(int Index, ColumnMap Map)> _key = [];
+    private readonly List<List<(int Index, ColumnMap Map)>> _uniques = [];
+
+    public ColumnPlan(PgRelationShape relation, PgMapping mapping, PgStatements sql)
+    {
+        _sql = sql;
+        var position = relation.Columns.Select((name, i) => (name, i)).ToDictionary(p => p.name, p => p.i, StringComparer.Ordinal);
+        foreach (var map in mapping.Copied)
+        {
+            if (position.TryGetValue(map.SourceName, out var i))
+            {
+                _copied.Add((i, map));
+            }
+        }
+
+        foreach (var key in mapping.Key)
+        {
+            if (!position.TryGetValue(key.SourceName, out var i))
+            {
+                throw new InvalidOperationException($"the replication stream does not carry key column {key.SourceName}");
+            }
+
+            _key.Add((i, key));
+        }
+
+        foreach (var unique in sql.SecondaryUniques)
+        {
+            var columns = unique.Select(name => _copied.FirstOrDefault(c => c.Map.SourceName == name)).ToList();
+            if (columns.All(c => c.Map is not null))
+            {
+                _uniques.Add(columns);
+            }
+        }
+    }
+
+    private bool IsKey(ColumnMap map) => _key.Any(k => k.Map.SourceName == map.SourceName);
+
+    public bool IsComplete(PgTuple row) => _copied.All(c => row.Present[c.Index]);
+
+    public bool KeyChanged(PgTuple old, PgTuple row) => _key.Any(k => old.Values[k.Index] != row.Values[k.Index]);
+
+    public (string Sql, IReadOnlyList<object?> Args) Upsert(PgTuple row)
+    {
+        var args = new List<object?>();
+        var values = _copied.Select(c => Param(args, row.Values[c.Index], c.Map.SourceType)).ToList();
+        var nonKey = _copied.Where(c => !IsKey(c.Map)).Select(c => D.QuoteIdentifier(c.Map.ShadowName)).ToList();
+        var onConflict = nonKey.Count == 0
+            ? "DO NOTHING"
+            : "DO UPDATE SET " + string.Join(", ", nonKey.Select(n => $"{n} = EXCLUDED.{n}"));
+        return (
+            $"INSERT INTO {_sql.Shadow} ({string.Join(", ", _copied.Select(c => D.QuoteIdentifier(c.Map.ShadowName)))}) OVERRIDING SYSTEM VALUE VALUES ({string.Join(", ", values)}) "
+            + $"ON CONFLICT ({string.Join(", ", _key.Select(k => D.QuoteIdentifier(k.Map.ShadowName)))}) {onConflict}",
+            args);
+    }
+
+    /// <summary>An update whose stream image lacks some columns (unchanged TOAST): set only those it carries.</summary>
+    public (string Sql, IReadOnlyList<object?> Args)? UpdateCarried(PgTuple row)
+    {
+        var args = new List<object?>();
+        var sets = _copied.Where(c => row.Present[c.Index] && !IsKey(c.Map))
+            .Select(c => $"{D.QuoteIdentifier(c.Map.ShadowName)} = {Param(args, row.Values[c.Index], c.Map.SourceType)}")
+            .ToList();
+        if (sets.Count == 0)
+        {
+            return null;
+        }
+
+        return ($"UPDATE {_sql.Shadow} SET {string.Join(", ", sets)} WHERE {KeyMatch(args, row)}", args);
+    }
+
+    public (string Sql, IReadOnlyList<object?> Args) Delete(PgTuple keyRow)
+    {
+        var args = new List<object?>();
+        return ($"DELETE FROM {_sql.Shadow} WHERE {KeyMatch(args, keyRow)}", args);
+    }
+
+    /// <summary>
+    /// Deletes shadow rows of other keys that hold the incoming row's value of a unique index: an
+    /// older image being applied can meet a row the copy already brought to a later state; that
+    /// row's own later change is further down the stream and puts it back.
+    /// </summary>
+    public IEnumerable<(string Sql, IReadOnlyList<object?> Args)> Collisions(PgTuple row)
+    {
+        foreach (var unique in _uniques)
+        {
+            if (unique.Any(c => !row.Present[c.Index] || row.Values[c.Index] is null))
+            {
+                continue;
+            }
+
+            var args = new List<object?>();
+            var columns = "(" + string.Join(", ", unique.Select(c => D.QuoteIdentifier(c.Map.ShadowName))) + ")";
+            var values = "(" + string.Join(", ", unique.Select(c => Param(args, row.Values[c.Index], c.Map.SourceType))) + ")";
+            var key = "(" + string.Join(", ", _key.Select(k => D.QuoteIdentifier(k.Map.ShadowName))) + ")";
+            var keyValues = "(" + string.Join(", ", _key.Select(k => Param(args, row.Values[k.Index], k.Map.SourceType))) + ")";
+            yield return ($"DELETE FROM {_sql.Shadow} WHERE {columns} = {values} AND {key} <> {keyValues}", args);
+        }
+    }
+
+    private string KeyMatch(List<object?> args, PgTuple row) =>
+        "(" + string.Join(", ", _key.Select(k => D.QuoteIdentifier(k.Map.ShadowName))) + ") = ("
+        + string.Join(", ", _key.Select(k => Param(args, row.Values[k.Index], k.Map.SourceType))) + ")";
+
+    private static string Param(List<object?> args, string? value, string type)
+    {
+        args.Add(value);
+        return $"${args.Count}::{type}";
+    }
+}

@@ -1,0 +1,41 @@
+using ShadowCopy.Core.Engine;
+
+namespace ShadowCopy.Postgres.Capture;
+
+/// <summary>
+/// A PostgreSQL change source feeding the shadow: triggers with a change log, or a pgoutput slot.
+/// The backend drives it; every method is a bounded step.
+/// </summary>
+internal interface IPgCapture : IAsyncDisposable
+{
+    /// <summary>Installs the capture; every change committed afterwards reaches <see cref="ApplyAsync"/>.</summary>
+    Task StartAsync(PgSession main, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Applies up to about <paramref name="maxChanges"/> captured changes to the shadow. With
+    /// <paramref name="ownTransaction"/> it commits them (and only then acknowledges them to the
+    /// source); otherwise it runs inside the caller's transaction (the cut-over's).
+    /// </summary>
+    Task<long> ApplyAsync(PgSession session, int maxChanges, bool ownTransaction, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Called while <paramref name="locked"/> holds a lock that stops writes to the original:
+    /// returns once every change committed before the lock is available to <see cref="ApplyAsync"/>.
+    /// </summary>
+    Task FenceAsync(PgSession locked, TimeSpan timeout, CancellationToken cancellationToken);
+
+    /// <summary>Changes captured but not applied (may be an estimate); may throw when a guard trips.</summary>
+    Task<long> BacklogAsync(PgSession main, CancellationToken cancellationToken);
+
+    /// <summary>A short human description of the capture's lag (e.g. retained WAL), or null.</summary>
+    string? Detail { get; }
+
+    /// <summary>Statements run inside the cut-over transaction, before the renames.</summary>
+    IEnumerable<string> CutOverStatements();
+
+    /// <summary>Removes the capture after a successful swap.</summary>
+    Task AfterSwapAsync(PgSession main, CancellationToken cancellationToken);
+
+    /// <summary>The capture's statements, for the dry-run plan.</summary>
+    IEnumerable<PlannedStatement> Describe();
+}

@@ -1,0 +1,21 @@
+namespace ShadowCopy.Postgres.Capture;
+
+/// <summary>How PostgreSQL changes are captured: "trigger" or "logical" (pgoutput slot).</summary>
+public sealed record PgCaptureOptions
+{
+    public string Mode { get; init; } = "trigger";
+
+    /// <summary>Abort cleanly when the slot retains more WAL than this (so it can never fill the disk).</summary>
+    public long MaxSlotRetainedWalBytes { get; init; } = 4L * 1024 * 1024 * 1024;
+
+    /// <summary>Accept a table whose replica identity is FULL (every update logs the whole old row).</summary>
+    public bool AllowReplicaIdentityFull { get; init; }
+
+    /// <summary>Longest wait for CREATE_REPLICATION_SLOT, which waits for open transactions.</summary>
+    public TimeSpan SlotCreationTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Longest wait for the stream to reach a fence while writes are locked out.</summary>
+    public TimeSpan FenceTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    public bool IsLogical => Mode == "logical";
+}

@@ -1,0 +1,129 @@
+using Npgsql;
+using ShadowCopy.Core.Engine;
+using ShadowCopy.Core.Schema;
+
+namespace ShadowCopy.Postgres.Capture;
+
+/// <summary>
+/// Trigger capture (ADR 0002): a row trigger logs changed keys; each batch re-copies those keys from
+/// the original in one REPEATABLE READ snapshot. Log entries commit with the change, so there is
+/// nothing to fence: a committed change's entry is already visible.
+/// </summary>
+internal sealed class PgTriggerCapture(PgStatements sql, TableName table, TimeSpan lockTimeout, int attempts) : IPgCapture
+{
+    private static readonly PgDialect D = PgDialect.Instance;
+    private readonly HashSet<PgSession> _sessionsWithBatchTable = [];
+    private bool _started;
+
+    public string? Detail => null;
+
+    public async Task StartAsync(PgSession main, CancellationToken cancellationToken)
+    {
+        await main.ExecuteAsync(sql.CreateLogTable(), null, cancellationToken).ConfigureAwait(false);
+        await main.ExecuteAsync($"COMMENT ON TABLE {sql.Log} IS {D.QuoteLiteral(PgObjects.Comment("change log", table))}", null, cancellationToken).ConfigureAwait(false);
+        await main.ExecuteAsync(sql.CreateTriggerFunction(), null, cancellationToken).ConfigureAwait(false);
+        await main.ExecuteAsync($"COMMENT ON FUNCTION {sql.Function}() IS {D.QuoteLiteral(PgObjects.Comment("capture function", table))}", null, cancellationToken).ConfigureAwait(false);
+        _started = true;
+
+        // CREATE TRIGGER takes SHARE ROW EXCLUSIVE (not ACCESS EXCLUSIVE): reads go on, and it
+        // waits only for writers in flight. Bounded wait, retried; once it commits, every later
+        // write is logged, and every copy snapshot starts after it.
+        await PgObjects.WithLockRetriesAsync(main, lockTimeout, attempts, sql.CreateTrigger(), cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<long> ApplyAsync(PgSession session, int maxChanges, bool ownTransaction, CancellationToken cancellationToken)
+    {
+        if (!_started)
+        {
+            return 0;
+        }
+
+        if (_sessionsWithBatchTable.Add(session))
+        {
+            await session.ExecuteAsync(sql.CreateBatchTable(), null, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (!ownTransaction)
+        {
+            return await ApplyBatchAsync(session, maxChanges, cancellationToken).ConfigureAwait(false);
+        }
+
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await session.ExecuteAsync("BEGIN ISOLATION LEVEL REPEATABLE READ", null, cancellationToken).ConfigureAwait(false);
+                var applied = await ApplyBatchAsync(session, maxChanges, cancellationToken).ConfigureAwait(false);
+                await session.ExecuteAsync("COMMIT", null, cancellationToken).ConfigureAwait(false);
+                return applied;
+            }
+            catch (PostgresException error) when (PgErrors.IsRetryable(error) && attempt < 5)
+            {
+                await session.RollbackQuietlyAsync().ConfigureAwait(false);
+                await Task.Delay(TimeSpan.FromMilliseconds(50 * attempt), cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                await session.RollbackQuietlyAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
+    }
+
+    /// <summary>One batch: take logged keys, delete them from the shadow, copy the original's current rows.</summary>
+    private async Task<long> ApplyBatchAsync(PgSession session, int maxChanges, CancellationToken cancellationToken)
+    {
+        var taken = await session.QueryAsync(sql.TakeBatch(), [(long)maxChanges], cancellationToken).ConfigureAwait(false);
+        var logRows = (long)taken[0][0]!;
+        if (logRows == 0)
+        {
+            return 0;
+        }
+
+        await session.ExecuteAsync(sql.DeleteBatchFromShadow(), null, cancellationToken).ConfigureAwait(false);
+        foreach (var statement in sql.DeleteUniqueCollisions())
+        {
+            await session.ExecuteAsync(statement, null, cancellationToken).ConfigureAwait(false);
+        }
+
+        await session.ExecuteAsync(sql.InsertBatchIntoShadow(), null, cancellationToken).ConfigureAwait(false);
+        // ON COMMIT DELETE ROWS empties the batch at commit; inside the cut-over transaction we
+        // run several batches before committing, so empty it explicitly.
+        await session.ExecuteAsync(sql.ClearBatchTable(), null, cancellationToken).ConfigureAwait(false);
+        return logRows;
+    }
+
+    public Task FenceAsync(PgSession locked, TimeSpan timeout, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async Task<long> BacklogAsync(PgSession main, CancellationToken cancellationToken) =>
+        _started ? await main.ScalarAsync<long>(sql.Backlog(), null, cancellationToken).ConfigureAwait(false) : 0;
+
+    public IEnumerable<string> CutOverStatements()
+    {
+        yield return sql.DropTrigger(sql.Source);
+    }
+
+    public async Task AfterSwapAsync(PgSession main, CancellationToken cancellationToken)
+    {
+        await main.ExecuteAsync($"DROP FUNCTION IF EXISTS {sql.Function}()", null, cancellationToken).ConfigureAwait(false);
+        await main.ExecuteAsync($"DROP TABLE IF EXISTS {sql.Log}", null, cancellationToken).ConfigureAwait(false);
+    }
+
+    public IEnumerable<PlannedStatement> Describe()
+    {
+        yield return new("install capture", sql.CreateLogTable(), false);
+        yield return new("install capture", sql.CreateTriggerFunction(), false);
+        yield return new("install capture", sql.CreateTrigger(), false, "SHARE ROW EXCLUSIVE on the table, lock_timeout " + lockTimeout.TotalMilliseconds + " ms, retried");
+        const string Apply = "apply (per batch, REPEATABLE READ)";
+        yield return new(Apply, sql.TakeBatch(), false);
+        yield return new(Apply, sql.DeleteBatchFromShadow(), false);
+        foreach (var statement in sql.DeleteUniqueCollisions())
+        {
+            yield return new(Apply, statement, false);
+        }
+
+        yield return new(Apply, sql.InsertBatchIntoShadow(), false);
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}
