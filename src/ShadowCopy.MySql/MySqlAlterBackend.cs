@@ -60,6 +60,9 @@ public sealed class MySqlAlterBackend : IAlterBackend
     /// <summary>Replaces the server-settings probe of the binlog preflight (tests of the refusal without changing globals).</summary>
     internal Func<MySqlSession, CancellationToken, Task>? BinlogCheckOverride { get; init; }
 
+    /// <summary>Copy with INSERT … SELECT even where the client-side copy would be chosen (to measure the AUTO-INC stall it avoids).</summary>
+    internal bool ForceServerSideCopy { get; init; }
+
     private TableName Table => _options.Table;
 
     private MySqlStatements Sql => _sql ?? throw new InvalidOperationException("shadow not created yet");
@@ -134,7 +137,7 @@ public sealed class MySqlAlterBackend : IAlterBackend
             && i.Columns.Zip(keyNames).All(p => string.Equals(p.First, p.Second, StringComparison.OrdinalIgnoreCase)));
         _sql = new MySqlStatements(Table.Schema, Table.Name, Names, _mapping, shadowIndex.Name);
         _clientSideCopy = false;
-        if (Capture == CaptureMode.Trigger && shadow.Columns.Any(c => c.IsAutoIncrement))
+        if (Capture == CaptureMode.Trigger && !ForceServerSideCopy && shadow.Columns.Any(c => c.IsAutoIncrement))
         {
             var lockMode = await Main.ScalarInt64Async("SELECT @@GLOBAL.innodb_autoinc_lock_mode", cancellationToken).ConfigureAwait(false);
             _clientSideCopy = lockMode != 2;

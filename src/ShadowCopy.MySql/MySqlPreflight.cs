@@ -88,17 +88,17 @@ internal static class MySqlPreflight
     {
         if (logBin is not ("1" or "ON"))
         {
-            throw new PreflightRefusedException(RefusalReason.UnsupportedTable, "The binary log is off (log_bin); --capture binlog needs it. Start the server with log_bin and binlog_format=ROW, or use --capture trigger.");
+            throw new PreflightRefusedException(RefusalReason.CaptureUnavailable, "The binary log is off (log_bin); --capture binlog needs it. Start the server with log_bin and binlog_format=ROW, or use --capture trigger.");
         }
 
         if (!format.Equals("ROW", StringComparison.OrdinalIgnoreCase))
         {
-            throw new PreflightRefusedException(RefusalReason.UnsupportedTable, $"binlog_format is {format}; --capture binlog needs ROW. Run SET GLOBAL binlog_format = 'ROW' (and in the config file), or use --capture trigger.");
+            throw new PreflightRefusedException(RefusalReason.CaptureUnavailable, $"binlog_format is {format}; --capture binlog needs ROW. Run SET GLOBAL binlog_format = 'ROW' (and in the config file), or use --capture trigger.");
         }
 
         if (!rowImage.Equals("FULL", StringComparison.OrdinalIgnoreCase))
         {
-            throw new PreflightRefusedException(RefusalReason.UnsupportedTable, $"binlog_row_image is {rowImage}; --capture binlog needs FULL images. Run SET GLOBAL binlog_row_image = 'FULL' (and in the config file), or use --capture trigger.");
+            throw new PreflightRefusedException(RefusalReason.CaptureUnavailable, $"binlog_row_image is {rowImage}; --capture binlog needs FULL images. Run SET GLOBAL binlog_row_image = 'FULL' (and in the config file), or use --capture trigger.");
         }
     }
 

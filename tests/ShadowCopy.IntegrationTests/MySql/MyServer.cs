@@ -68,8 +68,8 @@ internal static class MyServer
     public static async Task<List<string>> ObjectsAsync(string table)
     {
         var like = Lit("%" + table + "%");
-        var tables = await ColumnAsync($"SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = {Lit(Database)} AND TABLE_NAME LIKE {like} ORDER BY 1");
-        var triggers = await ColumnAsync($"SELECT CONCAT('trigger ', TRIGGER_NAME) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = {Lit(Database)} AND (TRIGGER_NAME LIKE {like} OR EVENT_OBJECT_TABLE LIKE {like}) ORDER BY 1");
+        var tables = await ColumnAsync($"SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = {Lit(Database)} AND TABLE_NAME LIKE {like} ORDER BY BINARY TABLE_NAME");
+        var triggers = await ColumnAsync($"SELECT CONCAT('trigger ', TRIGGER_NAME) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = {Lit(Database)} AND (TRIGGER_NAME LIKE {like} OR EVENT_OBJECT_TABLE LIKE {like}) ORDER BY BINARY TRIGGER_NAME");
         return [.. tables, .. triggers];
     }
 
