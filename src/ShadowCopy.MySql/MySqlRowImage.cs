@@ -26,7 +26,9 @@ internal static class MySqlRowImage
             string s => MySqlEscaping.QuoteBytesAs(System.Text.Encoding.UTF8.GetBytes(s), "utf8mb4"),
             byte[] b when charset is not null && charset != "binary" => MySqlEscaping.QuoteBytesAs(b, charset),
             double d => d.ToString("R", CultureInfo.InvariantCulture),
-            float f => f.ToString("R", CultureInfo.InvariantCulture),
+            // A float's shortest text (3.4028235E+38) can round above FLT_MAX when the server reads it
+            // as a double; its exact double value converts back to the same float.
+            float f => ((double)f).ToString("R", CultureInfo.InvariantCulture),
             var other => MySqlEscaping.FormatLiteral(other, noBackslashEscapes: false),
         };
     }
