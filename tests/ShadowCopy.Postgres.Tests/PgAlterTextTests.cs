@@ -8,6 +8,7 @@ public sealed class PgAlterTextTests
     {
         ["orders_pkey"] = "_orders_pkey_new",
         ["Orders Key"] = "_Orders Key_new",
+        ["Äpfel_pkey"] = "_Äpfel_pkey_new",
     };
 
     private static readonly Dictionary<string, string> Indexes = new(StringComparer.Ordinal)
@@ -77,6 +78,7 @@ public sealed class PgAlterTextTests
     [InlineData("drop constraint ORDERS_PKEY", "drop constraint \"_orders_pkey_new\"")]
     [InlineData("DROP CONSTRAINT \"orders_pkey\"", "DROP CONSTRAINT \"_orders_pkey_new\"")]
     [InlineData("DROP CONSTRAINT \"Orders Key\"", "DROP CONSTRAINT \"_Orders Key_new\"")]
+    [InlineData("DROP CONSTRAINT ÄPFEL_PKEY", "DROP CONSTRAINT \"_Äpfel_pkey_new\"")]
     [InlineData("ADD CONSTRAINT u UNIQUE USING INDEX orders_email_idx", "ADD CONSTRAINT u UNIQUE USING INDEX \"_orders_email_idx_new\"")]
     [InlineData("REPLICA IDENTITY USING INDEX /* why */ orders_email_idx", "REPLICA IDENTITY USING INDEX /* why */ \"_orders_email_idx_new\"")]
     [InlineData("DROP CONSTRAINT\n  orders_pkey -- the old key\n, ADD PRIMARY KEY (id)", "DROP CONSTRAINT\n  \"_orders_pkey_new\" -- the old key\n, ADD PRIMARY KEY (id)")]

@@ -38,6 +38,15 @@ public sealed class JsonStatusSinkTests
 
         Assert.Equal(JsonValueKind.Null, json.GetProperty("eta_seconds").ValueKind);
         Assert.Equal(JsonValueKind.Null, json.GetProperty("throttle_reason").ValueKind);
+        Assert.Equal(JsonValueKind.Null, json.GetProperty("capture").ValueKind);
+    }
+
+    [Fact]
+    public void OnStatus_capture_detail_is_the_capture_key()
+    {
+        var json = Assert.Single(Lines(sink => sink.OnStatus(new StatusSnapshot(Phase.Copying, 0, 0, 0, null, 0, 0, 1, null, TimeSpan.Zero) { CaptureDetail = "slot retains 1.0 MB of WAL" }))).RootElement;
+
+        Assert.Equal("slot retains 1.0 MB of WAL", json.GetProperty("capture").GetString());
     }
 
     [Fact]

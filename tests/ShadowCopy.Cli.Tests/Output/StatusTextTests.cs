@@ -54,6 +54,16 @@ public sealed class StatusTextTests
     }
 
     [Fact]
+    public void Line_shows_the_capture_detail()
+    {
+        var status = new StatusSnapshot(Phase.CatchingUp, 10, 10, 0, null, 3, 4, 1_000, null, TimeSpan.FromSeconds(61)) { CaptureDetail = "slot retains 12.0 MB of WAL" };
+
+        Assert.Equal(
+            "catching-up: copied 10/10 rows (100.0%), 0 rows/s, ETA ?, backlog 3, applied 4, chunk 1,000, slot retains 12.0 MB of WAL, elapsed 1:01",
+            StatusText.Line(status));
+    }
+
+    [Fact]
     public void Line_shows_the_throttle_reason()
     {
         var status = new StatusSnapshot(Phase.Copying, 0, 0, 0, null, 0, 0, 1_000, "flag file /tmp/x exists", TimeSpan.Zero);

@@ -67,6 +67,18 @@ public sealed class AlterRunnerTests
     }
 
     [Fact]
+    public async Task RunAsync_capture_detail_of_the_backend_is_in_every_status()
+    {
+        var backend = new FakeAlterBackend { CaptureDetail = "slot retains 12.0 MB of WAL" };
+        var sink = new RecordingStatusSink();
+
+        await RunAsync(backend, Fast, sink);
+
+        Assert.NotEmpty(sink.Statuses);
+        Assert.All(sink.Statuses, s => Assert.Equal("slot retains 12.0 MB of WAL", s.CaptureDetail));
+    }
+
+    [Fact]
     public async Task RunAsync_preflight_warnings_are_reported_and_kept_in_the_result()
     {
         var backend = new FakeAlterBackend { OnPreflight = () => new PreflightReport(10, 10, ["id"], ["id"], [], [], ["lossy narrowing of c"]) };

@@ -11,7 +11,7 @@ namespace ShadowCopy.Core.Tests.Fakes;
 /// the behaviour of the phases it is about. By default the table copies in <see cref="Chunks"/>
 /// chunks of 100 rows, verifies clean and cuts over on the first attempt.
 /// </summary>
-internal sealed class FakeAlterBackend : IAlterBackend
+internal sealed class FakeAlterBackend : IAlterBackend, ICaptureStatus
 {
     private readonly Lock _gate = new();
     private readonly List<string> _calls = [];
@@ -19,6 +19,8 @@ internal sealed class FakeAlterBackend : IAlterBackend
     public HelperObjectNames Names { get; } = HelperObjectNames.For("orders", 63);
 
     public int Chunks { get; init; } = 3;
+
+    public string? CaptureDetail { get; set; }
 
     public long RowsPerChunk { get; init; } = 100;
 

@@ -166,6 +166,27 @@ public sealed class PgMappingTests
     }
 
     [Fact]
+    public void Build_preferred_key_index_wins_over_the_primary_key()
+    {
+        var columns = new[] { Column(1, "id", "integer"), Column(2, "email", "text") };
+        var source = Table("t", columns, [PrimaryKey("t_pkey", 1), Unique("t_email_key", 2)]);
+
+        var mapping = PgMapping.Build(source, source, preferredKeyIndex: "t_email_key");
+
+        Assert.Equal("t_email_key", mapping.SourceKeyIndex.Name);
+        Assert.Equal(["email"], mapping.Key.Select(k => k.SourceName));
+    }
+
+    [Fact]
+    public void Build_preferred_key_index_that_does_not_qualify_is_passed_over()
+    {
+        var columns = new[] { Column(1, "id", "integer"), Column(2, "email", "text", notNull: false) };
+        var source = Table("t", columns, [PrimaryKey("t_pkey", 1), Unique("t_email_key", 2)]);
+
+        Assert.Equal("t_pkey", PgMapping.Build(source, source, preferredKeyIndex: "t_email_key").SourceKeyIndex.Name);
+    }
+
+    [Fact]
     public void Build_primary_key_dropped_falls_back_to_a_unique_index_that_survives()
     {
         var columns = new[] { Column(1, "id", "integer"), Column(2, "email", "text") };
