@@ -80,8 +80,9 @@ public sealed class MySqlAlterBackend : IAlterBackend
         MySqlPreflight.CheckKey(_source, Table);
         _alter = MySqlAlterText.Validate(_options.Alter);
         await MySqlPreflight.CheckForeignKeysAsync(Main, Table, _options.AllowForeignKeys, cancellationToken).ConfigureAwait(false);
-        await MySqlPreflight.CheckTriggersAsync(Main, Table, cancellationToken).ConfigureAwait(false);
+        // Leftovers first: our own triggers from a killed run must read as leftovers, not as the user's.
         await MySqlObjects.CheckNoLeftoversAsync(Main, Table, Names, cancellationToken).ConfigureAwait(false);
+        await MySqlPreflight.CheckTriggersAsync(Main, Table, cancellationToken).ConfigureAwait(false);
         if (Capture == CaptureMode.Binlog)
         {
             await (BinlogCheckOverride ?? MySqlPreflight.CheckBinlogAsync)(Main, cancellationToken).ConfigureAwait(false);
