@@ -27,6 +27,7 @@ internal static class ResultPrinter
                 ["duration_seconds"] = Math.Round(result.Duration.TotalSeconds, 2),
                 ["shadow_table"] = result.ShadowTable,
                 ["old_table"] = result.OldTable,
+                ["old_table_dropped"] = result.OldTableDropped,
                 ["estimated_rows"] = result.EstimatedRows,
                 ["sample_rows_per_second"] = result.SampleRowsPerSecond is null ? null : Math.Round(result.SampleRowsPerSecond.Value, 1),
                 ["estimated_copy_seconds"] = result.EstimatedCopyDuration is null ? null : Math.Round(result.EstimatedCopyDuration.Value.TotalSeconds, 1),
@@ -57,7 +58,9 @@ internal static class ResultPrinter
             $"{result.Outcome}: rows copied {result.RowsCopied:N0}, changes applied {result.ChangesApplied:N0}, chunks verified {result.ChunksVerified:N0} ({result.RowsVerified:N0} rows, re-copied {result.ChunksRecopied}), cut-over lock wait {result.CutOverLockWaitMs} ms in {result.CutOverAttempts} attempt(s), duration {StatusText.Duration(result.Duration)}"));
         if (result.Outcome == "completed")
         {
-            w.WriteLine($"the original table is kept as {result.OldTable} (drop it when satisfied, or pass --drop-old-table next time)");
+            w.WriteLine(result.OldTableDropped
+                ? $"the original table ({result.OldTable}) was dropped (--drop-old-table)"
+                : $"the original table is kept as {result.OldTable} (drop it when satisfied, or pass --drop-old-table next time)");
         }
 
         w.WriteLine($"exit code {result.ExitCode}");

@@ -32,6 +32,9 @@ public sealed record AlterResult
 
     public required string OldTable { get; init; }
 
+    /// <summary>True when a completed run dropped <see cref="OldTable"/> (--drop-old-table).</summary>
+    public bool OldTableDropped { get; init; }
+
     public long EstimatedRows { get; init; }
 
     public double? SampleRowsPerSecond { get; init; }

@@ -100,7 +100,7 @@ public sealed class AlterRunner
 
             _state.EnterPhase(Phase.Done);
             Report(force: true);
-            return Result(ExitCodes.Success, "completed", null, summary);
+            return Result(ExitCodes.Success, "completed", null, summary) with { OldTableDropped = _options.DropOldTable };
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
