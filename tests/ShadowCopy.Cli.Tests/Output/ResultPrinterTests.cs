@@ -72,6 +72,17 @@ public sealed class ResultPrinterTests
     }
 
     [Fact]
+    public void Print_completed_with_the_old_table_dropped_does_not_claim_it_is_kept()
+    {
+        var (output, _) = Print(Completed with { OldTableDropped = true }, OutputFormat.Text);
+
+        var lines = SplitLines(output);
+        Assert.Equal("the original table (_orders_old) was dropped (--drop-old-table)", lines[^2]);
+        Assert.DoesNotContain(lines, l => l.Contains("kept as", StringComparison.Ordinal));
+        Assert.True(PrintJson(Completed with { OldTableDropped = true }).GetProperty("old_table_dropped").GetBoolean());
+    }
+
+    [Fact]
     public void Print_refused_text_goes_to_error_with_the_refusal_id()
     {
         var (output, error) = Print(Refused, OutputFormat.Text);
@@ -130,6 +141,7 @@ public sealed class ResultPrinterTests
         Assert.Equal(2, json.GetProperty("cut_over_attempts").GetInt32());
         Assert.Equal(95.0, json.GetProperty("duration_seconds").GetDouble());
         Assert.Equal("_orders_old", json.GetProperty("old_table").GetString());
+        Assert.False(json.GetProperty("old_table_dropped").GetBoolean());
         Assert.Equal(["column c narrowed"], json.GetProperty("warnings").EnumerateArray().Select(w => w.GetString()));
         Assert.Equal(0, json.GetProperty("plan").GetArrayLength());
     }

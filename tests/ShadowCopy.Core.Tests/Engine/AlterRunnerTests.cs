@@ -60,10 +60,22 @@ public sealed class AlterRunnerTests
         Assert.Equal("_orders_new", result.ShadowTable);
         Assert.Equal("_orders_old", result.OldTable);
         Assert.Equal([true], backend.AfterCutOverDropOld);
+        Assert.True(result.OldTableDropped);
         Assert.Equal([TimeSpan.FromMilliseconds(10)], backend.CutOverLockTimeouts);
         Assert.Equal(0, backend.CountOf(Cleanup));
         Assert.Contains(sink.Messages, m => m.StartsWith("verification passed", StringComparison.Ordinal));
         Assert.Equal(Phase.Done, sink.Statuses[^1].Phase);
+    }
+
+    [Fact]
+    public async Task RunAsync_without_drop_old_table_keeps_the_old_table()
+    {
+        var backend = new FakeAlterBackend();
+
+        var result = await RunAsync(backend, Fast);
+
+        Assert.Equal([false], backend.AfterCutOverDropOld);
+        Assert.False(result.OldTableDropped);
     }
 
     [Fact]
