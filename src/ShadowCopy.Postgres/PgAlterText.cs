@@ -33,13 +33,16 @@ internal static class PgAlterText
                 throw Refuse("--alter must be one ALTER TABLE's clauses; it contains ';' followed by another statement.");
             }
 
+            // RENAME TO and SET SCHEMA are table actions, so they start a clause; elsewhere the
+            // words can be names (RENAME COLUMN rename TO old_rename).
             var next = i + 1 < significant.Count ? significant[i + 1] : default;
-            if (token.IsWord("rename") && next.IsWord("to"))
+            var clauseStart = i == 0 || significant[i - 1] is { Kind: SqlTokenKind.Punctuation, Text: "," };
+            if (clauseStart && token.IsWord("rename") && next.IsWord("to"))
             {
                 throw Refuse("--alter renames the table; that is not a schema change to copy. Run ALTER TABLE … RENAME TO directly (it is instant).");
             }
 
-            if (token.IsWord("set") && next.IsWord("schema"))
+            if (clauseStart && token.IsWord("set") && next.IsWord("schema"))
             {
                 throw Refuse("--alter moves the table to another schema; run ALTER TABLE … SET SCHEMA directly (it is instant).");
             }
