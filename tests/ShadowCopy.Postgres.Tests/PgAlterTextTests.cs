@@ -22,6 +22,9 @@ public sealed class PgAlterTextTests
     [InlineData("ADD COLUMN note text;;", "ADD COLUMN note text")]
     [InlineData("RENAME COLUMN a TO b", "RENAME COLUMN a TO b")]
     [InlineData("RENAME a TO b", "RENAME a TO b")]
+    [InlineData("RENAME COLUMN rename TO old_rename", "RENAME COLUMN rename TO old_rename")]
+    [InlineData("RENAME rename TO old_rename", "RENAME rename TO old_rename")]
+    [InlineData("ADD COLUMN set int, ALTER COLUMN set SET STATISTICS 100", "ADD COLUMN set int, ALTER COLUMN set SET STATISTICS 100")]
     [InlineData("ALTER COLUMN n SET DEFAULT 'x; y', ADD COLUMN \"a;b\" int", "ALTER COLUMN n SET DEFAULT 'x; y', ADD COLUMN \"a;b\" int")]
     [InlineData("ADD COLUMN t text DEFAULT $q$it's$q$", "ADD COLUMN t text DEFAULT $q$it's$q$")]
     [InlineData("ADD COLUMN n int -- trailing comment", "ADD COLUMN n int -- trailing comment")]
@@ -40,6 +43,8 @@ public sealed class PgAlterTextTests
     [InlineData("RENAME TO orders2", "renames the table")]
     [InlineData("rename  to orders2", "renames the table")]
     [InlineData("SET SCHEMA archive", "another schema")]
+    [InlineData("ADD COLUMN x int, SET SCHEMA archive", "another schema")]
+    [InlineData("ADD COLUMN x int,RENAME TO y", "renames the table")]
     [InlineData("ADD COLUMN x int; DROP TABLE users", "another statement")]
     [InlineData("ADD COLUMN x int;\nSELECT 1;", "another statement")]
     public void Validate_rejected_clauses_refuse_with_AlterRejected(string alter, string messagePart)
