@@ -70,11 +70,12 @@ internal static class PgPreflight
             throw new PreflightRefusedException(RefusalReason.UnsupportedTable, $"{name} has row-level security enabled; its policies would not follow the swap.");
         }
 
-        if (table.Publications.Count > 0)
+        var publications = table.Publications.Where(p => p != PgLogicalNames.Publication(new TableName(table.Schema, table.Name))).ToList();
+        if (publications.Count > 0)
         {
             throw new PreflightRefusedException(
                 RefusalReason.UnsupportedTable,
-                $"{name} is listed in publications ({string.Join(", ", table.Publications)}); the new table would not be. Remove it from them first (ALTER PUBLICATION … DROP TABLE) and add it back after.");
+                $"{name} is listed in publications ({string.Join(", ", publications)}); the new table would not be. Remove it from them first (ALTER PUBLICATION … DROP TABLE) and add it back after.");
         }
     }
 

@@ -15,7 +15,7 @@ public sealed record PgCaptureOptions
     public TimeSpan SlotCreationTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary>Longest wait for the stream to reach a fence while writes are locked out.</summary>
-    public TimeSpan FenceTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    public TimeSpan FenceTimeout { get; init; } = TimeSpan.FromSeconds(3);
 
     public bool IsLogical => Mode == "logical";
 }

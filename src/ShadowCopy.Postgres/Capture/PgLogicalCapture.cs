@@ -33,6 +33,7 @@ internal sealed class PgLogicalCapture : IPgCapture
     private readonly List<PgChange> _openTransaction = [];
     private readonly Dictionary<PgRelationShape, ColumnPlan> _plans = [];
     private LogicalReplicationConnection? _replication;
+    private PgSession? _flusher;
     private CancellationTokenSource? _stop;
     private Task? _reader;
     private Exception? _readerError;
@@ -331,6 +332,12 @@ internal sealed class PgLogicalCapture : IPgCapture
         var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _fence = (token, seen);
         await locked.ExecuteAsync($"SELECT pg_catalog.pg_logical_emit_message(false, '{FencePrefix}', $1)", [token], cancellationToken).ConfigureAwait(false);
+
+        // The walsender only sends WAL that is flushed, and nothing else commits while writes are
+        // locked out (PostgreSQL 15 has no flush argument for the message): commit a one-xid
+        // transaction with synchronous_commit on from another session to flush past the message.
+        _flusher ??= await PgSession.OpenAsync(_settings, new Core.Sql.SqlTranscript { Enabled = false }, cancellationToken).ConfigureAwait(false);
+        await _flusher.ExecuteAsync("BEGIN; SET LOCAL synchronous_commit = on; SELECT pg_catalog.pg_current_xact_id(); COMMIT", null, cancellationToken).ConfigureAwait(false);
         try
         {
             await seen.Task.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
@@ -412,6 +419,12 @@ internal sealed class PgLogicalCapture : IPgCapture
         {
             await _replication.DisposeAsync().ConfigureAwait(false);
             _replication = null;
+        }
+
+        if (_flusher is not null)
+        {
+            await _flusher.DisposeAsync().ConfigureAwait(false);
+            _flusher = null;
         }
 
         _stop?.Dispose();

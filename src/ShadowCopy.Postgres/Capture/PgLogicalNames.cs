@@ -13,7 +13,8 @@ internal static class PgLogicalNames
     public static string Slot(TableName table) =>
         "shadowcopy_" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(table.Schema + "\0" + table.Name)))[..16];
 
-    public static string Publication(TableName table) => HelperObjectNames.Derive(table.Name, "pub", PgDialect.Instance.MaxIdentifierBytes);
+    /// <summary>Publications are per database, not per schema: named from the same hash as the slot.</summary>
+    public static string Publication(TableName table) => Slot(table);
 
     /// <summary>Drops the slot if it exists, ending a walsender still attached to it (bounded retries).</summary>
     public static async Task<bool> DropSlotAsync(PgSession session, string slot, CancellationToken cancellationToken)

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using ShadowCopy.Core.Engine;
 using ShadowCopy.Core.Schema;
 using ShadowCopy.Postgres;
+using ShadowCopy.Postgres.Capture;
 
 namespace ShadowCopy.IntegrationTests.Infrastructure;
 
@@ -22,9 +23,11 @@ internal static class PgAlterHarness
         StatusInterval = TimeSpan.FromMilliseconds(200),
     };
 
-    public static async Task<AlterResult> RunAsync(AlterOptions options, CancellationToken cancellationToken = default, string? user = null, string? password = null, RecordingStatusSink? sink = null)
+    public static readonly PgCaptureOptions Logical = new() { Mode = "logical" };
+
+    public static async Task<AlterResult> RunAsync(AlterOptions options, CancellationToken cancellationToken = default, string? user = null, string? password = null, RecordingStatusSink? sink = null, PgCaptureOptions? capture = null)
     {
-        await using var backend = new PgAlterBackend(PgServer.Settings(user, password), options, NullLogger.Instance);
+        await using var backend = new PgAlterBackend(PgServer.Settings(user, password), options, NullLogger.Instance, capture);
         return await new AlterRunner(backend, options, (IStatusSink?)sink ?? NullStatusSink.Instance, NullLogger.Instance).RunAsync(cancellationToken);
     }
 }
