@@ -1,6 +1,5 @@
 using System.CommandLine;
 using ShadowCopy.Cli.Commands.Alter;
-using ShadowCopy.Cli.Commands.Cleanup;
 using ShadowCopy.Core.Engine;
 using ShadowCopy.Core.Schema;
 
@@ -13,15 +12,6 @@ namespace ShadowCopy.Cli.Tests.Commands;
 public sealed class AlterCommandTests
 {
     private const string Dsn = "postgres://app@127.0.0.1:1/shop";
-
-    private static readonly Lazy<RootCommand> Root = new(() =>
-    {
-        // As Program.Main builds it.
-        var root = new RootCommand("shadowcopy");
-        root.Subcommands.Add(AlterCommandDefinition.Create());
-        root.Subcommands.Add(CleanupCommandDefinition.Create());
-        return root;
-    });
 
     [Theory]
     [InlineData("--chunk-time", "abc", "--chunk-time must be a positive duration")]
@@ -140,6 +130,16 @@ public sealed class AlterCommandTests
     }
 
     [Theory]
+    [InlineData("Orders", "postgres://app@db1/shop", "public", "orders")]
+    [InlineData("\"Orders\"", "postgresql://app@db1/shop", "public", "Orders")]
+    [InlineData("Orders", "mysql://app@db1/Shop", "Shop", "Orders")]
+    [InlineData("Sales.Orders", "mysql://app@db1/shop", "Sales", "Orders")]
+    public void ParseTable_folds_and_defaults_the_schema_per_engine(string text, string dsn, string schema, string name)
+    {
+        Assert.Equal(new TableName(schema, name), AlterCommand.ParseTable(text, dsn));
+    }
+
+    [Theory]
     [InlineData("alter", "--table", "t", "--alter", "x")]
     [InlineData("alter", "--dsn", Dsn, "--table", "t", "--alter", "x", "--no-such-option")]
     [InlineData("alter", "--dsn", Dsn, "--table", "t", "--alter", "x", "--chunk-size", "many")]
@@ -169,18 +169,8 @@ public sealed class AlterCommandTests
         return [.. args.SelectMany(a => new[] { a.Key, a.Value })];
     }
 
-    private static ParseResult Parse(params string[] alterArgs)
-    {
-        var parse = Root.Value.Parse(["alter", .. alterArgs]);
-        Assert.Empty(parse.Errors);
-        return parse;
-    }
+    private static ParseResult Parse(params string[] alterArgs) => CliHarness.Parse("alter", alterArgs);
 
-    private static async Task<(int ExitCode, string Output, string Error)> RunAsync(string[] alterArgs)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var exitCode = await AlterCommand.RunAsync(Parse(alterArgs), output, error, CancellationToken.None);
-        return (exitCode, output.ToString(), error.ToString());
-    }
+    private static Task<(int ExitCode, string Output, string Error)> RunAsync(string[] alterArgs) =>
+        CliHarness.RunAsync(AlterCommand.RunAsync, "alter", alterArgs);
 }

@@ -96,6 +96,20 @@ public sealed class ResultPrinterTests
     }
 
     [Fact]
+    public void Print_cancelled_text_goes_to_error_without_a_plan_or_kept_table()
+    {
+        var cancelled = Refused with { ExitCode = ExitCodes.Cancelled, Outcome = "cancelled", RefusalId = null, Message = "Cancelled before cut-over." };
+
+        var (output, error) = Print(cancelled, OutputFormat.Text);
+
+        Assert.Equal(string.Empty, output);
+        var lines = SplitLines(error);
+        Assert.Equal("Cancelled before cut-over.", lines[0]);
+        Assert.StartsWith("cancelled: rows copied 0,", lines[1], StringComparison.Ordinal);
+        Assert.Equal("exit code 6", lines[^1]);
+    }
+
+    [Fact]
     public void Print_dry_run_text_shows_the_plan_with_step_headers_and_lock_notes()
     {
         var (output, _) = Print(DryRun, OutputFormat.Text);
