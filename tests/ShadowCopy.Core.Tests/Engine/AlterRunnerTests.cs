@@ -191,6 +191,26 @@ public sealed class AlterRunnerTests
     }
 
     [Fact]
+    public async Task RunAsync_cancelled_during_preflight_exits_6_without_cleanup()
+    {
+        using var cancel = new CancellationTokenSource();
+        var backend = new FakeAlterBackend
+        {
+            OnPreflight = () =>
+            {
+                cancel.Cancel();
+                throw new OperationCanceledException(cancel.Token);
+            },
+        };
+
+        var result = await RunAsync(backend, Fast, cancellationToken: cancel.Token);
+
+        Assert.Equal(ExitCodes.Cancelled, result.ExitCode);
+        Assert.Equal(["PreflightAsync"], backend.PhaseCalls);
+        Assert.Equal(0, backend.CountOf(Cleanup));
+    }
+
+    [Fact]
     public async Task RunAsync_verification_keeps_failing_recopies_VerifyAttempts_times_then_exits_4()
     {
         var backend = new FakeAlterBackend { OnVerify = (_, _) => new VerifyRoundResult(3, 300, [1]) };
