@@ -91,6 +91,17 @@ internal static class PgInspector
         WHERE pr.prrelid = $1 ORDER BY 1
         """;
 
+    // FOR TABLES IN SCHEMA exists from PostgreSQL 15 (pg_publication_namespace).
+    private const string AutoPublicationsSql = """
+        SELECT p.pubname FROM pg_catalog.pg_publication p WHERE p.puballtables
+        UNION
+        SELECT p.pubname FROM pg_catalog.pg_publication p
+        WHERE pg_catalog.current_setting('server_version_num')::int >= 150000
+          AND p.oid IN (SELECT pn.pnpubid FROM pg_catalog.pg_publication_namespace pn
+                        JOIN pg_catalog.pg_namespace n ON n.oid = pn.pnnspid WHERE n.nspname = $1)
+        ORDER BY 1
+        """;
+
     public static async Task<PgTable?> ReadAsync(PgSession session, TableName table, CancellationToken cancellationToken)
     {
         var rows = await session.QueryAsync(TableSql, [table.Schema, table.Name], cancellationToken).ConfigureAwait(false);
@@ -130,7 +141,10 @@ internal static class PgInspector
         return new PgTable(
             oid, table.Schema, table.Name, (string)r[1]!, (string)r[2]!, (string)r[3]!, (bool)r[4]!, (bool)r[5]!,
             estimate, (long)r[7]!, (bool)r[8]!, (bool)r[9]!, (bool)r[10]!, (string[])r[11]!, (string)r[12]!,
-            (string?)r[13], (string?)r[14], columns, indexes, sequences, outgoing, incoming, views, triggers, publications);
+            (string?)r[13], (string?)r[14], columns, indexes, sequences, outgoing, incoming, views, triggers, publications)
+        {
+            AutoPublications = (await session.QueryAsync(AutoPublicationsSql, [table.Schema], cancellationToken).ConfigureAwait(false)).Select(x => (string)x[0]!).ToList(),
+        };
     }
 
     private static async Task<IReadOnlyList<string>> StringsAsync(PgSession session, string sql, uint oid, CancellationToken cancellationToken) =>

@@ -70,6 +70,13 @@ internal static class PgPreflight
             throw new PreflightRefusedException(RefusalReason.UnsupportedTable, $"{name} has row-level security enabled; its policies would not follow the swap.");
         }
 
+        if (table.AutoPublications.Count > 0)
+        {
+            throw new PreflightRefusedException(
+                RefusalReason.UnsupportedTable,
+                $"Publications {string.Join(", ", table.AutoPublications)} publish every table of schema {table.Schema} (FOR ALL TABLES or FOR TABLES IN SCHEMA): the shadow and helper tables would be replicated too and break the subscribers, which do not have them. Run in a schema those publications do not cover, or alter the table natively.");
+        }
+
         var publications = table.Publications.Where(p => p != PgLogicalNames.Publication(new TableName(table.Schema, table.Name))).ToList();
         if (publications.Count > 0)
         {

@@ -26,4 +26,8 @@ public sealed record PgTable(
     IReadOnlyList<PgForeignKey> IncomingForeignKeys,
     IReadOnlyList<string> DependentViews,
     IReadOnlyList<string> UserTriggers,
-    IReadOnlyList<string> Publications);
+    IReadOnlyList<string> Publications)
+{
+    /// <summary>Publications that would also publish new tables in this schema (FOR ALL TABLES, FOR TABLES IN SCHEMA).</summary>
+    public IReadOnlyList<string> AutoPublications { get; init; } = [];
+}

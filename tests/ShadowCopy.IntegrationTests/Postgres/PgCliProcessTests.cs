@@ -71,15 +71,17 @@ public sealed class PgCliProcessTests
         Assert.Equal(before, await PgCatalogSnapshot.TakeAsync(schema.Name));
     }
 
-    [Fact]
-    public async Task Cleanup_AfterKilledRun_RemovesLeftoversOnly()
+    [Theory]
+    [InlineData("trigger", "trigger")]
+    [InlineData("logical", "replication slot")]
+    public async Task Cleanup_AfterSigkilledRun_RemovesLeftoversOnly(string capture, string leftover)
     {
         await using var schema = await PgSchemaScope.CreateAsync();
         var layout = new PgTableLayout(schema.Name, "orders", "orders_control");
         await layout.CreateAsync(30_000);
         var before = await PgCatalogSnapshot.TakeAsync(schema.Name);
 
-        using (var process = StartCli("alter", "--dsn", PgServer.Dsn(), "--table", $"{schema.Name}.orders", "--alter", "ADD COLUMN note text", "--execute", "--max-rows-per-second", "2000", "--chunk-size", "200", "--output", "json"))
+        using (var process = StartCli("alter", "--dsn", PgServer.Dsn(), "--table", $"{schema.Name}.orders", "--alter", "ADD COLUMN note text", "--execute", "--capture", capture, "--max-rows-per-second", "2000", "--chunk-size", "200", "--output", "json"))
         {
             while (await process.StandardOutput.ReadLineAsync() is { } line && !line.Contains("\"copying\"", StringComparison.Ordinal))
             {
@@ -97,8 +99,9 @@ public sealed class PgCliProcessTests
         var output = await cleanup.StandardOutput.ReadToEndAsync();
         await cleanup.WaitForExitAsync();
         Assert.True(cleanup.ExitCode == 0, output + await cleanup.StandardError.ReadToEndAsync());
-        Assert.Contains("trigger", output, StringComparison.Ordinal);
+        Assert.Contains(leftover, output, StringComparison.Ordinal);
         Assert.Equal(before, await PgCatalogSnapshot.TakeAsync(schema.Name));
+        await PgLogicalCaptureTests.AssertNoSlotOrPublicationAsync(schema.Name, "orders");
     }
 
     [Fact]

@@ -30,6 +30,7 @@ public sealed class PgPreflightRefusalTests
         { "referenced-by-fk", Base + "CREATE TABLE {s}.child (id int PRIMARY KEY, subject_id bigint REFERENCES {t} (id));", "ADD COLUMN x int", ExitCodes.ForeignKeys, "--repoint-foreign-keys" },
         { "dependent-view", Base + "CREATE VIEW {s}.v AS SELECT id FROM {t};", "ADD COLUMN x int", ExitCodes.DependentViews, "Views depend" },
         { "user-trigger", Base + "CREATE FUNCTION {s}.f() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$; CREATE TRIGGER audit BEFORE INSERT ON {t} FOR EACH ROW EXECUTE FUNCTION {s}.f();", "ADD COLUMN x int", ExitCodes.UnsupportedTable, "triggers" },
+        { "schema-publication", Base + "CREATE PUBLICATION {s_raw}_all FOR TABLES IN SCHEMA {s};", "ADD COLUMN x int", ExitCodes.UnsupportedTable, "break the subscribers" },
         { "syntax-error", Base, "ADD COLUMN", ExitCodes.AlterRejected, "rejected" },
         { "renames-table", Base, "RENAME TO other", ExitCodes.AlterRejected, "renames the table" },
         { "two-statements", Base, "ADD COLUMN x int; DROP TABLE y", ExitCodes.AlterRejected, "another statement" },
@@ -43,8 +44,10 @@ public sealed class PgPreflightRefusalTests
         await using var schema = await PgSchemaScope.CreateAsync();
         if (setup.Length > 0)
         {
-            await PgServer.ExecAsync(setup.Replace("{t}", schema.Table("subject"), StringComparison.Ordinal).Replace("{s}", schema.Q, StringComparison.Ordinal));
+            await PgServer.ExecAsync(setup.Replace("{t}", schema.Table("subject"), StringComparison.Ordinal).Replace("{s_raw}", schema.Name, StringComparison.Ordinal).Replace("{s}", schema.Q, StringComparison.Ordinal));
         }
+
+        await using var publications = new AsyncCleanup(() => PgServer.ExecAsync($"DROP PUBLICATION IF EXISTS {schema.Name}_all"));
 
         var before = await PgCatalogSnapshot.TakeAsync(schema.Name);
         var result = await PgAlterHarness.RunAsync(PgAlterHarness.Options(schema.Name, "subject", alter));

@@ -5,6 +5,7 @@ using ShadowCopy.Core.Engine;
 using ShadowCopy.Core.Schema;
 using ShadowCopy.MySql;
 using ShadowCopy.Postgres;
+using ShadowCopy.Postgres.Capture;
 using Spectre.Console;
 
 namespace ShadowCopy.Cli.Commands.Alter;
@@ -17,12 +18,14 @@ internal static class AlterCommand
         _ = cancellationToken; // our own signal handling decides when to stop (see ShutdownSignal)
         OutputFormat format;
         AlterOptions options;
+        PgCaptureOptions postgresCapture;
         string dsn;
         try
         {
             format = AlterCommandDefinition.ParseOutput(parse.GetValue(AlterCommandDefinition.Output)!);
             dsn = parse.GetValue(AlterCommandDefinition.Dsn)!;
             options = BuildOptions(parse, dsn);
+            postgresCapture = BuildPostgresCapture(parse);
         }
         catch (Exception bad) when (bad is ArgumentException or FormatException)
         {
@@ -37,7 +40,7 @@ internal static class AlterCommand
         IAlterBackend backend;
         try
         {
-            backend = CreateBackend(dsn, options, logger, parse.GetValue(AlterCommandDefinition.Capture));
+            backend = CreateBackend(dsn, options, logger, parse.GetValue(AlterCommandDefinition.Capture), postgresCapture);
         }
         catch (ShadowCopyException bad)
         {
@@ -121,17 +124,25 @@ internal static class AlterCommand
             ? TableName.Parse(text, Uri.UnescapeDataString(uri.AbsolutePath.TrimStart('/')), foldUnquotedToLower: false)
             : TableName.Parse(text, "public");
 
-    internal static IAlterBackend CreateBackend(string dsn, AlterOptions options, ILogger logger, string? capture)
+    internal static PgCaptureOptions BuildPostgresCapture(ParseResult parse)
+    {
+        var text = parse.GetValue(AlterCommandDefinition.MaxSlotRetainedWal);
+        return SizeParser.TryParse(text, out var bytes)
+            ? new PgCaptureOptions { MaxSlotRetainedWalBytes = bytes, AllowReplicaIdentityFull = parse.GetValue(AlterCommandDefinition.AllowReplicaIdentityFull) }
+            : throw new ArgumentException($"--max-slot-retained-wal must be a size like 4GB or 512MB, not '{text}'");
+    }
+
+    internal static IAlterBackend CreateBackend(string dsn, AlterOptions options, ILogger logger, string? capture, PgCaptureOptions? postgresCapture = null)
     {
         if (dsn.StartsWith("postgres://", StringComparison.Ordinal) || dsn.StartsWith("postgresql://", StringComparison.Ordinal))
         {
             capture ??= "trigger";
-            if (capture != "trigger")
+            if (capture is not ("trigger" or "logical"))
             {
-                throw new ShadowCopyException($"--capture {capture} is not available for PostgreSQL yet; use --capture trigger.", ExitCodes.UsageError);
+                throw new ShadowCopyException($"--capture {capture} is not available for PostgreSQL; use trigger or logical.", ExitCodes.UsageError);
             }
 
-            return new PgAlterBackend(PgDsn.Parse(dsn), options, logger);
+            return new PgAlterBackend(PgDsn.Parse(dsn), options, logger, (postgresCapture ?? new PgCaptureOptions()) with { Mode = capture });
         }
 
         if (dsn.StartsWith("mysql://", StringComparison.Ordinal))

@@ -10,7 +10,9 @@ internal static class AlterCommandDefinition
     public static readonly Option<string> Table = new("--table") { Description = "schema.table (quote parts with \"…\" for case or special characters)", Required = true };
     public static readonly Option<string> AlterClauses = new("--alter") { Description = "the clauses that follow ALTER TABLE name, e.g. \"ADD COLUMN note text, ALTER COLUMN n TYPE bigint\"", Required = true };
     public static readonly Option<bool> Execute = new("--execute") { Description = "run for real; without it, a dry run that changes nothing on the live table" };
-    public static readonly Option<string?> Capture = new("--capture") { Description = "change capture: binlog (MySQL/MariaDB default) or trigger (MySQL/MariaDB, PostgreSQL default)" };
+    public static readonly Option<string?> Capture = new("--capture") { Description = "change capture: binlog (MySQL/MariaDB default), trigger (MySQL/MariaDB, PostgreSQL default) or logical (PostgreSQL: pgoutput slot, no triggers)" };
+    public static readonly Option<string> MaxSlotRetainedWal = new("--max-slot-retained-wal") { Description = "PostgreSQL logical capture: stop cleanly when the slot retains more WAL than this (e.g. 4GB)", DefaultValueFactory = _ => "4GB" };
+    public static readonly Option<bool> AllowReplicaIdentityFull = new("--allow-replica-identity-full") { Description = "PostgreSQL logical capture: accept a table with REPLICA IDENTITY FULL" };
     public static readonly Option<string> ChunkTime = new("--chunk-time") { Description = "target time per copy chunk (e.g. 500ms)", DefaultValueFactory = _ => "500ms" };
     public static readonly Option<int> ChunkSize = new("--chunk-size") { Description = "initial rows per chunk (then adapted to --chunk-time)", DefaultValueFactory = _ => 1000 };
     public static readonly Option<int> MaxChunkSize = new("--max-chunk-size") { Description = "upper bound on rows per chunk", DefaultValueFactory = _ => 200_000 };
@@ -28,7 +30,7 @@ internal static class AlterCommandDefinition
     public static Command Create()
     {
         var command = new Command("alter", "Change a table's schema online: shadow table, chunked copy, change capture, verification, atomic swap.");
-        foreach (var option in new Option[] { Dsn, Table, AlterClauses, Execute, Capture, ChunkTime, ChunkSize, MaxChunkSize, MaxRowsPerSecond, ThrottleFlagFile, PostponeFlagFile, CutOverLockTimeout, CutOverAttempts, DropOldTable, RepointForeignKeys, AllowForeignKeys, Output, Verbose })
+        foreach (var option in new Option[] { Dsn, Table, AlterClauses, Execute, Capture, ChunkTime, ChunkSize, MaxChunkSize, MaxRowsPerSecond, ThrottleFlagFile, PostponeFlagFile, CutOverLockTimeout, CutOverAttempts, DropOldTable, RepointForeignKeys, AllowForeignKeys, MaxSlotRetainedWal, AllowReplicaIdentityFull, Output, Verbose })
         {
             command.Options.Add(option);
         }
