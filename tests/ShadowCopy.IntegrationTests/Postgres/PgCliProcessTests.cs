@@ -10,9 +10,10 @@ namespace ShadowCopy.IntegrationTests.Postgres;
 public sealed class PgCliProcessTests
 {
     [Theory]
-    [InlineData("INT")]
-    [InlineData("TERM")]
-    public async Task Alter_SignalDuringCopy_CleansUpAndLeavesDatabaseAsBefore(string signal)
+    [InlineData("INT", "trigger")]
+    [InlineData("TERM", "trigger")]
+    [InlineData("INT", "logical")]
+    public async Task Alter_SignalDuringCopy_CleansUpAndLeavesDatabaseAsBefore(string signal, string capture)
     {
         await using var schema = await PgSchemaScope.CreateAsync();
         var layout = new PgTableLayout(schema.Name, "orders", "orders_control");
@@ -33,7 +34,7 @@ public sealed class PgCliProcessTests
             echo "exit=$?"
             """;
         using var shell = StartProcess("bash", ["-c", script, "bash", "dotnet", CliDll, "alter", "--dsn", PgServer.Dsn(), "--table", $"{schema.Name}.orders", "--alter", "ADD COLUMN note text",
-            "--execute", "--max-rows-per-second", "2000", "--chunk-size", "200", "--output", "json"]);
+            "--execute", "--capture", capture, "--max-rows-per-second", "2000", "--chunk-size", "200", "--output", "json"]);
         var shellOut = await shell.StandardOutput.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
         await shell.WaitForExitAsync(timeout.Token);
@@ -44,6 +45,7 @@ public sealed class PgCliProcessTests
         Assert.Contains("\"outcome\":\"cancelled\"", cliOut, StringComparison.Ordinal);
         Assert.Contains($"received SIG{signal}", cliOut, StringComparison.Ordinal);
         Assert.Equal(before, await PgCatalogSnapshot.TakeAsync(schema.Name));
+        await PgLogicalCaptureTests.AssertNoSlotOrPublicationAsync(schema.Name, "orders");
     }
 
     [Fact]
