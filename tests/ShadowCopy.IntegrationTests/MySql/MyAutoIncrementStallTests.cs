@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging.Abstractions;
 using ShadowCopy.Core.Engine;
 using ShadowCopy.MySql;
 using Xunit.Abstractions;
@@ -38,11 +37,6 @@ public sealed class MyAutoIncrementStallTests
         var layout = new MyTableLayout(name);
         try
         {
-            await layout.CreateAsync(SeedRows);
-            await using var load = new MyWriterLoad(layout, writers: 4);
-            await load.StartAsync(SeedRows);
-            await load.WaitForOperationsAsync(50, TimeSpan.FromSeconds(20));
-            load.StartRecordingLatency();
             var options = MyAlterHarness.Options(name, "ADD COLUMN note VARCHAR(40) DEFAULT 'n/a'") with
             {
                 // Large chunks, no rate limit: the copy is what it would be in production.
@@ -51,16 +45,13 @@ public sealed class MyAutoIncrementStallTests
                 MaxChunkSize = 50_000,
                 MaxRowsPerSecond = null,
             };
-            await using var backend = new MySqlAlterBackend(MyServer.Settings(), options, capture, NullLogger.Instance) { ForceServerSideCopy = forceServerSide };
-            var result = await new AlterRunner(backend, options, NullStatusSink.Instance, NullLogger.Instance).RunAsync(CancellationToken.None);
-            var p99 = load.LatencyPercentile(0.99);
-            await load.StopAsync();
-            Assert.True(result.ExitCode == ExitCodes.Success, $"exit {result.ExitCode}: {result.Message}");
+            var run = await MyLoadRun.ExecuteAsync(layout, SeedRows, options, capture, forceServerSide, operationsAfterSwap: 0);
+            _output.WriteLine($"{capture} forceServerSide={forceServerSide}: {run}");
+            Assert.True(run.Result.ExitCode == ExitCodes.Success, $"exit {run.Result.ExitCode}: {run.Result.Message}");
             Assert.Equal(
                 await MyServer.ScalarAsync(MyTableLayout.ChecksumSql(layout.Control)),
                 await MyServer.ScalarAsync(MyTableLayout.ChecksumSql(layout.Table)));
-            _output.WriteLine($"{capture} forceServerSide={forceServerSide}: {result.Duration.TotalSeconds:0.0} s, copied {result.RowsCopied}, ops {load.Operations}, deadlocks {load.Deadlocks}, p50 {load.LatencyPercentile(0.5):0.0} ms, p99 {p99:0.0} ms, max {load.LatencyPercentile(1.0):0} ms");
-            return p99;
+            return run.P99;
         }
         finally
         {

@@ -1,5 +1,4 @@
 using ShadowCopy.Core.Engine;
-using ShadowCopy.IntegrationTests.Infrastructure;
 using ShadowCopy.MySql;
 using Xunit.Abstractions;
 
@@ -13,7 +12,6 @@ namespace ShadowCopy.IntegrationTests.MySql;
 [Collection("mysql")]
 public sealed class MyConcurrentAlterTests
 {
-    private const long SeedRows = 30_000;
     private readonly ITestOutputHelper _output;
 
     public MyConcurrentAlterTests(ITestOutputHelper output) => _output = output;
@@ -27,39 +25,62 @@ public sealed class MyConcurrentAlterTests
         var layout = new MyTableLayout(name);
         try
         {
-            await layout.CreateAsync(SeedRows);
-            await using var load = new MyWriterLoad(layout, writers: 4);
-            await load.StartAsync(SeedRows);
-            await load.WaitForOperationsAsync(50, TimeSpan.FromSeconds(20));
-            load.StartRecordingLatency();
-            var sink = new RecordingStatusSink();
-            var result = await MyAlterHarness.RunAsync(
+            var run = await MyLoadRun.ExecuteAsync(
+                layout,
+                30_000,
                 MyAlterHarness.Options(name, "ADD COLUMN note VARCHAR(40) DEFAULT 'n/a', MODIFY n BIGINT NOT NULL, MODIFY email VARCHAR(200) NULL, ADD INDEX idx_amount (amount), MODIFY status VARCHAR(20) CHARACTER SET utf8mb4 NULL"),
-                capture,
-                sink);
-            var p99 = load.LatencyPercentile(0.99);
-            var atSwap = load.Operations;
-            await load.WaitForOperationsAsync(atSwap + 200, TimeSpan.FromSeconds(30));
-            await load.StopAsync();
-            _output.WriteLine($"{capture}: exit {result.ExitCode}, copied {result.RowsCopied}, applied {result.ChangesApplied}, verified {result.ChunksVerified} chunks, writer p99 {p99:0.0} ms, p50 {load.LatencyPercentile(0.5):0.0} ms, deadlocks {load.Deadlocks}, ops {load.Operations}");
-
-            Assert.True(result.ExitCode == ExitCodes.Success, $"exit {result.ExitCode}: {result.Message}");
-            Assert.True(load.Errors == 0, "writer errors: " + string.Join(" | ", load.ErrorMessages));
-            Assert.True(load.Operations > atSwap + 100, $"writers made too little progress after the swap ({load.Operations - atSwap})");
-            Assert.True(result.ChunksVerified > 1);
-            Assert.Contains(Phase.Verifying, sink.Phases);
+                capture);
+            _output.WriteLine($"{capture}: {run}");
+            run.AssertSucceeded(await layout.DiffAsync());
+            Assert.Contains(Phase.Verifying, run.Sink.Phases);
             if (capture == CaptureMode.Binlog)
             {
-                Assert.True(result.ChangesApplied > 0, "no binlog change was applied: the writers did not overlap the copy");
+                Assert.True(run.Result.ChangesApplied > 0, "no binlog change was applied: the writers did not overlap the copy");
+                Assert.Contains(run.Sink.Statuses, s => s.ChangeBacklog >= 0);
             }
 
-            Assert.Equal(
-                await MyServer.ScalarAsync(MyTableLayout.ChecksumSql(layout.Control)),
-                await MyServer.ScalarAsync(MyTableLayout.ChecksumSql(layout.Table)));
-            var create = await MyServer.ScalarAsync($"SELECT COLUMN_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = {MyServer.Lit(MyServer.Database)} AND TABLE_NAME = {MyServer.Lit(name)} AND COLUMN_NAME = 'n'");
-            Assert.StartsWith("bigint", create);
+            var control = await MyServer.ScalarAsync(MyTableLayout.ChecksumSql(layout.Control));
+            var table = await MyServer.ScalarAsync(MyTableLayout.ChecksumSql(layout.Table));
+            Assert.True(control == table, $"checksums differ: {control} vs {table}\n{await layout.DiffAsync()}");
+            var columns = await MyServer.ColumnAsync($"SELECT CONCAT(COLUMN_NAME, ' ', COLUMN_TYPE, ' ', COALESCE(CHARACTER_SET_NAME, '-')) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = {MyServer.Lit(MyServer.Database)} AND TABLE_NAME = {MyServer.Lit(name)} ORDER BY ORDINAL_POSITION");
+            Assert.Contains("n bigint(20) -", columns);
+            Assert.Contains("email varchar(200) utf8mb4", columns);
+            Assert.Contains("status varchar(20) utf8mb4", columns);
+            Assert.Contains("note varchar(40) utf8mb4", columns);
             Assert.Equal("n/a", await MyServer.ScalarAsync($"SELECT note FROM {layout.Table} ORDER BY id LIMIT 1"));
+            Assert.Equal(["PRIMARY", "idx_amount", "idx_n", "uq_email"], await MyServer.ColumnAsync($"SELECT DISTINCT INDEX_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = {MyServer.Lit(MyServer.Database)} AND TABLE_NAME = {MyServer.Lit(name)} ORDER BY BINARY INDEX_NAME"));
+
             // Helpers gone; the old table kept (no --drop-old-table).
+            Assert.Equal(new[] { $"_{name}_old", name, name + "_ctl" }.Order(StringComparer.Ordinal), (await MyServer.ObjectsAsync(name)).Order(StringComparer.Ordinal));
+        }
+        finally
+        {
+            await MyServer.DropAsync(name);
+        }
+    }
+
+    /// <summary>The rest of the alter list, each with writers, in both modes.</summary>
+    [Theory]
+    [InlineData(CaptureMode.Binlog, "DROP COLUMN label", "NULL", "NULL")]
+    [InlineData(CaptureMode.Trigger, "DROP COLUMN label", "NULL", "NULL")]
+    [InlineData(CaptureMode.Binlog, "CHANGE COLUMN label tag VARCHAR(30) NULL", "label", "tag")]
+    [InlineData(CaptureMode.Trigger, "RENAME COLUMN label TO tag", "label", "tag")]
+    [InlineData(CaptureMode.Binlog, "MODIFY label VARCHAR(30) NULL FIRST, MODIFY n INT NOT NULL AFTER label", "label", "label")]
+    [InlineData(CaptureMode.Trigger, "MODIFY label VARCHAR(30) NULL FIRST", "label", "label")]
+    [InlineData(CaptureMode.Binlog, "ADD UNIQUE KEY uq_label (label)", "label", "label")]
+    [InlineData(CaptureMode.Trigger, "ADD UNIQUE KEY uq_label (label)", "label", "label")]
+    public async Task Alter_matrix_with_writers_matches_control(CaptureMode capture, string alter, string controlLabel, string tableLabel)
+    {
+        var name = MyServer.UniqueName("mx");
+        var layout = new MyTableLayout(name);
+        try
+        {
+            var run = await MyLoadRun.ExecuteAsync(layout, 10_000, MyAlterHarness.Options(name, alter), capture);
+            _output.WriteLine($"{capture} {alter}: {run}");
+            run.AssertSucceeded(await layout.DiffAsync());
+            var control = await MyServer.ScalarAsync(MyTableLayout.ChecksumSql(layout.Control, label: controlLabel));
+            var table = await MyServer.ScalarAsync(MyTableLayout.ChecksumSql(layout.Table, label: tableLabel));
+            Assert.True(control == table, $"checksums differ: {control} vs {table}\n{await layout.DiffAsync()}");
             Assert.Equal(new[] { $"_{name}_old", name, name + "_ctl" }.Order(StringComparer.Ordinal), (await MyServer.ObjectsAsync(name)).Order(StringComparer.Ordinal));
         }
         finally
