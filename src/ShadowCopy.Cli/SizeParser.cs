@@ -26,7 +26,8 @@ internal static class SizeParser
             }
         }
 
-        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var amount) || amount <= 0 || amount * scale > long.MaxValue)
+        // NaN fails every comparison, so it must be refused explicitly (it would become 0 bytes).
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var amount) || !double.IsFinite(amount) || amount <= 0 || amount * scale > long.MaxValue)
         {
             return false;
         }
