@@ -26,9 +26,12 @@ public sealed class AlterCommandTests
     [InlineData("--cut-over-attempts", "101", "--cut-over-attempts must be between 1 and 100")]
     [InlineData("--max-rows-per-second", "0", "--max-rows-per-second must be at least 1")]
     [InlineData("--output", "xml", "--output must be text or json")]
+    [InlineData("--max-slot-retained-wal", "NaN", "--max-slot-retained-wal must be a size")]
+    [InlineData("--max-slot-retained-wal", "0", "--max-slot-retained-wal must be a size")]
     [InlineData("--table", "a.b.c", "more than two parts")]
     [InlineData("--table", "\"orders", "Unterminated quoted identifier")]
-    [InlineData("--capture", "logical", "--capture logical is not available")]
+    [InlineData("--capture", "binlog", "--capture binlog is not available for PostgreSQL")]
+    [InlineData("--capture", "polling", "--capture polling is not available for PostgreSQL")]
     public async Task RunAsync_bad_option_value_is_a_usage_error_with_a_message(string option, string value, string message)
     {
         var (exitCode, output, error) = await RunAsync(WithOption(option, value));
@@ -98,6 +101,16 @@ public sealed class AlterCommandTests
         Assert.Equal(9, options.CutOverAttempts);
         Assert.True(options.DropOldTable);
         Assert.True(options.RepointForeignKeys);
+    }
+
+    [Fact]
+    public void BuildPostgresCapture_maps_the_logical_capture_options()
+    {
+        var capture = AlterCommand.BuildPostgresCapture(Parse("--dsn", Dsn, "--table", "t", "--alter", "x", "--max-slot-retained-wal", "512MB", "--allow-replica-identity-full"));
+
+        Assert.Equal(512L << 20, capture.MaxSlotRetainedWalBytes);
+        Assert.True(capture.AllowReplicaIdentityFull);
+        Assert.Equal(4L << 30, AlterCommand.BuildPostgresCapture(Parse("--dsn", Dsn, "--table", "t", "--alter", "x")).MaxSlotRetainedWalBytes);
     }
 
     [Fact]
