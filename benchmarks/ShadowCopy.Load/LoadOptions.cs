@@ -1,7 +1,7 @@
 namespace ShadowCopy.Load;
 
 /// <summary>Command line of the load generator (kept tiny: it is a test tool, not a product).</summary>
-internal sealed record LoadOptions(string ConnectionString, string Table, int Workers, int Rate, int MaxId, TimeSpan Duration, string? StopFile)
+internal sealed record LoadOptions(string ConnectionString, string Table, int Workers, int Rate, int MaxId, TimeSpan Duration, string? StopFile, string Profile, string? Control)
 {
     public static LoadOptions Parse(string[] args)
     {
@@ -33,6 +33,8 @@ internal sealed record LoadOptions(string ConnectionString, string Table, int Wo
             int.Parse(Value("--rate") ?? "200", System.Globalization.CultureInfo.InvariantCulture),
             int.Parse(Value("--max-id") ?? "1000000", System.Globalization.CultureInfo.InvariantCulture),
             TimeSpan.FromSeconds(double.Parse(Value("--duration") ?? "3600", System.Globalization.CultureInfo.InvariantCulture)),
-            Value("--stop-file"));
+            Value("--stop-file"),
+            Value("--profile") ?? "orders",
+            Value("--control"));
     }
 }

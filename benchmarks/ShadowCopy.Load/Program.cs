@@ -54,29 +54,43 @@ public static class Program
         var interval = TimeSpan.FromSeconds(options.Workers / (double)options.Rate);
         var next = Stopwatch.GetTimestamp();
         await using var connection = await source.OpenConnectionAsync(stop);
+        var tables = options.Control is null ? new[] { options.Table } : [options.Table, options.Control];
         while (!stop.IsCancellationRequested)
         {
-            var roll = random.Next(100);
-            var id = random.Next(1, options.MaxId + 1);
-            var sql = roll switch
-            {
-                < 40 => $"INSERT INTO {options.Table} (customer_id, doc, placed_at, amount, note) VALUES ($1, $2, now(), $3, $4)",
-                < 80 => $"UPDATE {options.Table} SET amount = $3, note = $4, doc = $2 WHERE id = $1",
-                _ => $"DELETE FROM {options.Table} WHERE id = $1",
-            };
-            await using var command = new NpgsqlCommand(sql, connection);
-            command.Parameters.Add(new NpgsqlParameter { Value = roll < 40 ? random.Next(1, 50_000) : (long)id });
-            if (roll < 80)
-            {
-                command.Parameters.Add(new NpgsqlParameter { Value = random.Next(5) == 0 ? DBNull.Value : $"{{\"w\": {worker}, \"tag\": \"ünï ✓\"}}", NpgsqlDbType = NpgsqlDbType.Jsonb });
-                command.Parameters.Add(new NpgsqlParameter { Value = Math.Round((decimal)random.NextDouble() * 1000, 2) });
-                command.Parameters.Add(new NpgsqlParameter { Value = random.Next(4) == 0 ? DBNull.Value : "load ✓ çà" });
-            }
-
             var started = Stopwatch.GetTimestamp();
             try
             {
-                await command.ExecuteNonQueryAsync(CancellationToken.None);
+                // One transaction per operation; with --control the same change is applied to the
+                // control table in the same transaction, so checksums prove what the table must hold.
+                await using var tx = await connection.BeginTransactionAsync(CancellationToken.None);
+                var statements = options.Profile == "sbtest" ? SbtestOperation(random, options, worker) : OrdersOperation(random, options, worker);
+                long? insertedId = null;
+                foreach (var table in tables)
+                {
+                    foreach (var (sql, args) in statements)
+                    {
+                        await using var command = new NpgsqlCommand(sql.Replace("{t}", table, StringComparison.Ordinal), connection, tx);
+                        foreach (var arg in args)
+                        {
+                            command.Parameters.Add(arg is NpgsqlParameter p ? p.Clone() : new NpgsqlParameter { Value = arg ?? DBNull.Value });
+                        }
+
+                        if (sql.Contains("RETURNING", StringComparison.Ordinal))
+                        {
+                            insertedId = (long)(await command.ExecuteScalarAsync(CancellationToken.None))!;
+                            // The control gets the same id the table's sequence produced.
+                            statements = [.. statements.Select(s => s.Sql.Contains("RETURNING", StringComparison.Ordinal)
+                                ? (s.Sql.Replace("INSERT INTO {t} (", "INSERT INTO {t} (id, ", StringComparison.Ordinal).Replace("VALUES (", $"VALUES ({insertedId}, ", StringComparison.Ordinal).Replace(" RETURNING id", string.Empty, StringComparison.Ordinal), s.Args)
+                                : s)];
+                        }
+                        else
+                        {
+                            await command.ExecuteNonQueryAsync(CancellationToken.None);
+                        }
+                    }
+                }
+
+                await tx.CommitAsync(CancellationToken.None);
                 stats.Record(Stopwatch.GetElapsedTime(started));
             }
             catch (PostgresException error)
@@ -102,6 +116,38 @@ public static class Program
                 }
             }
         }
+    }
+
+    /// <summary>The demo's table: 40% insert, 40% update (some to NULL), 20% delete.</summary>
+    private static List<(string Sql, object?[] Args)> OrdersOperation(Random random, LoadOptions options, int worker)
+    {
+        var roll = random.Next(100);
+        long id = random.Next(1, options.MaxId + 1);
+        var doc = new NpgsqlParameter { Value = random.Next(5) == 0 ? DBNull.Value : $"{{\"w\": {worker}, \"tag\": \"ünï ✓\"}}", NpgsqlDbType = NpgsqlDbType.Jsonb };
+        var amount = Math.Round((decimal)random.NextDouble() * 1000, 2);
+        object? note = random.Next(4) == 0 ? null : "load ✓ çà";
+        return roll switch
+        {
+            < 40 => [("INSERT INTO {t} (customer_id, doc, placed_at, amount, note) VALUES ($1, $2, now(), $3, $4) RETURNING id", [random.Next(1, 50_000), doc, amount, note])],
+            < 80 => [("UPDATE {t} SET amount = $3, note = $4, doc = $2 WHERE id = $1", [id, doc, amount, note])],
+            _ => [("DELETE FROM {t} WHERE id = $1", [id])],
+        };
+    }
+
+    /// <summary>sysbench oltp_write_only's statements (index update, non-index update, delete+insert) on the bench table.</summary>
+    private static List<(string Sql, object?[] Args)> SbtestOperation(Random random, LoadOptions options, int worker)
+    {
+        long id = random.Next(1, options.MaxId + 1);
+        var c = new string((char)('a' + random.Next(26)), 119) + worker;
+        object? note = random.Next(3) == 0 ? null : "émoji 🚀 " + random.Next(1000);
+        return
+        [
+            ("UPDATE {t} SET k = k + 1 WHERE id = $1", [id]),
+            ("UPDATE {t} SET c = $2, note = $3 WHERE id = $1", [id, c, note]),
+            ("DELETE FROM {t} WHERE id = $1", [id]),
+            ("INSERT INTO {t} (id, k, c, pad, doc, created, amount, note) VALUES ($1, $2, $3, $4, $5, now(), $6, $7)",
+                [id, random.Next(1, 1_000_000), c, new string('p', 59), new NpgsqlParameter { Value = "{\"s\": 1}", NpgsqlDbType = NpgsqlDbType.Jsonb }, 12.34m, note]),
+        ];
     }
 }
 
