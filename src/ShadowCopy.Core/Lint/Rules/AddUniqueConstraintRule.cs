@@ -1,0 +1,26 @@
+namespace ShadowCopy.Core.Lint.Rules;
+
+internal sealed class AddUniqueConstraintRule : LintRule
+{
+    public override LintRuleInfo Info { get; } = Rule(
+        "add-unique-constraint", LintSeverity.Warning, "Adding a UNIQUE constraint that builds its index under lock",
+        "ACCESS EXCLUSIVE while the index builds (PostgreSQL) / INPLACE, fails on duplicates (MySQL, MariaDB)", TableEffect.Scan,
+        "PostgreSQL: CREATE UNIQUE INDEX CONCURRENTLY idx ON t (c); then ALTER TABLE t ADD CONSTRAINT c_key UNIQUE USING INDEX idx. MySQL/MariaDB: check for duplicates first (SELECT c, COUNT(*) … HAVING COUNT(*) > 1) and add it with ALGORITHM=INPLACE, LOCK=NONE.",
+        AllDialects);
+
+    public override IEnumerable<RuleHit> Check(LintStatement statement, LintContext context)
+    {
+        foreach (var clause in ExistingTableClauses(statement, context, AlterAction.AddConstraint, AlterAction.AddColumn))
+        {
+            var unique = clause.Constraint == ConstraintKind.Unique || clause.Column is { Unique: true };
+            if (!unique || clause.UsingIndex)
+            {
+                continue;
+            }
+
+            yield return new RuleHit(clause.First, context.Target.IsPostgres
+                ? "the unique index is built while the table is locked against reads and writes"
+                : "the unique index build fails if existing rows hold duplicates (data-dependent change)");
+        }
+    }
+}
