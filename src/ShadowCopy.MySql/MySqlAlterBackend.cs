@@ -18,7 +18,7 @@ namespace ShadowCopy.MySql;
 /// triggers (<see cref="CaptureMode.Trigger"/>); chunks are verified by checksum in one consistent
 /// snapshot; the cut-over swaps names atomically (docs/cut-over.md).
 /// </summary>
-public sealed class MySqlAlterBackend : IAlterBackend
+public sealed class MySqlAlterBackend : IAlterBackend, ICaptureStatus
 {
     private readonly MySqlSettings _settings;
     private readonly AlterOptions _options;
@@ -265,8 +265,18 @@ public sealed class MySqlAlterBackend : IAlterBackend
 
     // ---- apply --------------------------------------------------------------------------------
 
-    public async Task<long> ApplyChangesAsync(int maxChanges, CancellationToken cancellationToken) =>
-        _binlog is null ? 0 : await _binlog.ApplyAsync(Main, maxChanges, null, cancellationToken).ConfigureAwait(false);
+    public async Task<long> ApplyChangesAsync(int maxChanges, CancellationToken cancellationToken)
+    {
+        if (_binlog is null)
+        {
+            return 0;
+        }
+
+        await _binlog.BeatAsync(Main, Sql, cancellationToken).ConfigureAwait(false);
+        return await _binlog.ApplyAsync(Main, maxChanges, null, cancellationToken).ConfigureAwait(false);
+    }
+
+    public string? CaptureDetail => _binlog?.Detail;
 
     public Task<long> GetBacklogAsync(CancellationToken cancellationToken) => Task.FromResult(_binlog?.Backlog ?? 0L);
 

@@ -29,6 +29,9 @@ internal sealed class MySqlBinlogCapture
     private Task? _reader;
     private BinlogPosition? _lastSeen;
     private long _queued;
+    private long _lagMicroseconds = -1;
+    private DateTime _lastBeat = DateTime.MinValue;
+    private string? _heartbeatTable;
     private Exception? _failure;
 
     public MySqlBinlogCapture(MySqlSettings settings, ILogger logger)
@@ -41,10 +44,16 @@ internal sealed class MySqlBinlogCapture
 
     public BinlogPosition? LastSeen => Volatile.Read(ref _lastSeen);
 
+    /// <summary>How far behind the stream is: now minus the time of the last heartbeat row seen in it.</summary>
+    public TimeSpan? Lag => Interlocked.Read(ref _lagMicroseconds) is var us and >= 0 ? TimeSpan.FromMicroseconds(us) : null;
+
+    public string Detail => $"binlog lag {(Lag is { } lag ? $"{lag.TotalSeconds:0.0} s" : "?")}, at {LastSeen}";
+
     public async Task StartAsync(MySqlSession session, MySqlStatements sql, MyTable source, CancellationToken cancellationToken)
     {
         var schema = await ColumnSchemaAsync(session, source, cancellationToken).ConfigureAwait(false);
         _applier = new MySqlRowApplier(sql, source, schema.Select(s => s.Charset).ToList());
+        _heartbeatTable = sql.Names.ChangeLog;
         var start = await BinlogClient.GetCurrentPositionAsync(session.Connection, cancellationToken).ConfigureAwait(false);
         _lastSeen = start;
         _client = new BinlogClient(_settings, new BinlogOptions
@@ -54,6 +63,21 @@ internal sealed class MySqlBinlogCapture
         });
         Log.BinlogStart(_logger, start.ToString());
         _reader = Task.Run(() => ReadAsync(_client, start, source, schema, _stop.Token), CancellationToken.None);
+    }
+
+    /// <summary>
+    /// Writes the heartbeat row (at most once a second). Its row event comes back through the stream,
+    /// and the difference between its time and the moment the reader sees it is the capture lag.
+    /// </summary>
+    public async Task BeatAsync(MySqlSession session, MySqlStatements sql, CancellationToken cancellationToken)
+    {
+        if (DateTime.UtcNow - _lastBeat < TimeSpan.FromSeconds(1))
+        {
+            return;
+        }
+
+        _lastBeat = DateTime.UtcNow;
+        await session.ExecuteAsync($"INSERT INTO {sql.Log} (id, beat, note) VALUES (1, UTC_TIMESTAMP(6), 'heartbeat') ON DUPLICATE KEY UPDATE beat = VALUES(beat)", cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Applies queued transactions (whole ones, up to about <paramref name="maxChanges"/> rows) in one shadow transaction.</summary>
@@ -177,6 +201,11 @@ internal sealed class MySqlBinlogCapture
                 else if (ev is RowsEvent rows && Ours(rows.Table, source))
                 {
                     pending.AddRange(rows.Rows);
+                }
+                else if (ev is RowsEvent beat && beat.Table.TableName == _heartbeatTable && beat.Table.DatabaseName == source.Schema && beat.Rows[^1].After is { } row && !row.IsNull(1))
+                {
+                    var lag = DateTime.UtcNow - row.GetDateTime(1).ToDateTime();
+                    Interlocked.Exchange(ref _lagMicroseconds, Math.Max(0, (long)lag.TotalMicroseconds));
                 }
 
                 if (ev.IsTransactionEnd)

@@ -7,7 +7,7 @@ namespace ShadowCopy.MySql;
 /// With innodb_autoinc_lock_mode=1, an INSERT … SELECT into a table with an AUTO_INCREMENT
 /// column holds the table-level AUTO-INC lock for the whole statement, and the capture
 /// triggers' single-row inserts queue behind it; a multi-row VALUES insert is a "simple insert"
-/// that only takes the light-weight mutex (docs/adr/0002-mysql-copy-and-auto-inc.md).
+/// that only takes the light-weight mutex (docs/adr/0008-mysql-copy-capture-and-auto-inc.md).
 /// The read locks the rows (LOCK IN SHARE MODE) in the same transaction as the insert.
 /// </summary>
 internal static class MySqlClientCopy
