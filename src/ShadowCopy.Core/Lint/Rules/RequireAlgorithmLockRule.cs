@@ -2,7 +2,8 @@ namespace ShadowCopy.Core.Lint.Rules;
 
 internal sealed class RequireAlgorithmLockRule : LintRule
 {
-    private static readonly AlterAction[] Harmless = [AlterAction.RenameIndex, AlterAction.Algorithm, AlterAction.Lock];
+    // Metadata-only on every supported version, or not recognised (then we do not guess).
+    private static readonly AlterAction[] Harmless = [AlterAction.RenameIndex, AlterAction.Algorithm, AlterAction.Lock, AlterAction.SetDefault, AlterAction.DropDefault, AlterAction.DropIndex, AlterAction.Other];
 
     public override LintRuleInfo Info { get; } = Rule(
         "require-algorithm-lock", LintSeverity.Info, "ALTER TABLE without ALGORITHM= and LOCK=",
