@@ -1,6 +1,7 @@
 using System.CommandLine;
 using ShadowCopy.Cli.Commands.Alter;
 using ShadowCopy.Cli.Commands.Cleanup;
+using ShadowCopy.Cli.Commands.Lint;
 using ShadowCopy.Core.Engine;
 
 namespace ShadowCopy.Cli;
@@ -12,6 +13,7 @@ public static class Program
         var root = new RootCommand("shadowcopy: online schema changes for PostgreSQL (MySQL/MariaDB coming) — shadow table, chunked copy, change capture, checksum verification, atomic swap.");
         root.Subcommands.Add(AlterCommandDefinition.Create());
         root.Subcommands.Add(CleanupCommandDefinition.Create());
+        root.Subcommands.Add(LintCommandDefinition.Create());
         // We handle SIGINT/SIGTERM ourselves and must not be killed while removing triggers.
         var configuration = new InvocationConfiguration { ProcessTerminationTimeout = null };
         var parse = root.Parse(args);

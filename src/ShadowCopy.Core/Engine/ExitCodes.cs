@@ -30,4 +30,7 @@ public static class ExitCodes
     public const int NameConflict = 19;
 
     public const int CaptureUnavailable = 30;
+
+    /// <summary>shadowcopy lint found at least one finding at or above --fail-on.</summary>
+    public const int LintFindings = 40;
 }

@@ -38,7 +38,7 @@ public sealed class Linter
             {
                 if (suppression.Reason.Length == 0)
                 {
-                    Add(findings, LintRules.SuppressionWithoutReason, new RuleHit(suppression.Comment, $"suppression of {string.Join(", ", suppression.RuleIds)} has no reason; it is not applied"), file, lines, statement);
+                    Add(findings, LintRules.SuppressionWithoutReason, new RuleHit(suppression.Comment, $"suppression of {string.Join(", ", suppression.RuleIds)} has no reason; it is not applied"), file, lines, statement, target);
                 }
                 else if (!suppression.WholeFile)
                 {
@@ -56,7 +56,7 @@ public sealed class Linter
 
                 foreach (var hit in rule.Check(statement, context))
                 {
-                    Add(findings, rule.Info, hit, file, lines, statement);
+                    Add(findings, rule.Info, hit, file, lines, statement, target);
                 }
             }
 
@@ -64,10 +64,10 @@ public sealed class Linter
         }
 
         AddUnterminated(findings, sql, target, file, lines);
-        return findings;
+        return [.. findings.OrderBy(f => f.Line).ThenBy(f => f.Column)];
     }
 
-    private void Add(List<LintFinding> findings, LintRuleInfo info, RuleHit hit, string file, LineMap lines, LintStatement? statement)
+    private void Add(List<LintFinding> findings, LintRuleInfo info, RuleHit hit, string file, LineMap lines, LintStatement? statement, LintTarget target)
     {
         var (line, column) = lines.Locate(hit.At.Offset);
         var severity = _config.Severities.TryGetValue(info.Id, out var overridden) ? overridden : hit.Severity ?? info.Severity;
@@ -79,7 +79,7 @@ public sealed class Linter
             line,
             column,
             hit.Message,
-            hit.Lock ?? info.Lock,
+            hit.Lock ?? LockFor(info.Lock, target.Dialect),
             hit.Effect ?? info.Effect,
             info.SafeAlternative,
             text.Length > StatementPreviewLength ? text[..StatementPreviewLength] + "…" : text));
@@ -124,8 +124,24 @@ public sealed class Linter
         };
         if (open && !_config.Disabled.Contains(LintRules.Unterminated.Id))
         {
-            Add(findings, LintRules.Unterminated, new RuleHit(last, "this string, quoted identifier or comment is never closed; everything after it was not linted"), file, lines, null);
+            Add(findings, LintRules.Unterminated, new RuleHit(last, "this string, quoted identifier or comment is never closed; everything after it was not linted"), file, lines, null, target);
         }
+    }
+
+    /// <summary>Rule lock texts read "X (PostgreSQL) / Y (MySQL, MariaDB)"; a finding shows the part for its engine.</summary>
+    internal static string LockFor(string lockText, LintDialect dialect)
+    {
+        var label = dialect == LintDialect.Postgres ? "(PostgreSQL)" : "(MySQL";
+        foreach (var part in lockText.Split(" / "))
+        {
+            var at = part.IndexOf(label, StringComparison.Ordinal);
+            if (at > 0)
+            {
+                return part[..at].Trim();
+            }
+        }
+
+        return lockText;
     }
 
     private static bool DollarOpen(string text)
