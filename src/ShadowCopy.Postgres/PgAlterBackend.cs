@@ -34,6 +34,8 @@ public sealed partial class PgAlterBackend : IAlterBackend, ICaptureStatus
     private PgSession? _main;
     private PgSession? _side;
     private PgSession? _snapshot;
+    private PgSession? _snapshotTwin;
+    private readonly List<string> _deferredIndexes = [];
     private PgTable? _source;
     private PgTable? _shadow;
     private PgMapping? _mapping;
@@ -130,6 +132,16 @@ public sealed partial class PgAlterBackend : IAlterBackend, ICaptureStatus
         }
 
         await PrepareStatementsAsync(cancellationToken).ConfigureAwait(false);
+
+        // Plain secondary indexes are built after the copy, as one sorted build each, instead of
+        // being maintained row by row through every chunk (pg_repack does the same). The key and
+        // every unique index stay: the applier and ON CONFLICT rely on them.
+        _deferredIndexes.Clear();
+        foreach (var index in _shadow!.Indexes.Where(i => !i.IsUnique && i.ConstraintType is null && i.IsValid))
+        {
+            _deferredIndexes.Add(index.Definition);
+            await Main.ExecuteAsync($"DROP INDEX {D.Qualified(Table.Schema, index.Name)}", null, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private async Task CreateShadowObjectsAsync(CancellationToken cancellationToken)
@@ -273,6 +285,17 @@ public sealed partial class PgAlterBackend : IAlterBackend, ICaptureStatus
     public async Task FinishCopyAsync(CancellationToken cancellationToken)
     {
         _transcript.Step = "finish copy";
+        if (_deferredIndexes.Count > 0)
+        {
+            await Main.ExecuteAsync("SET maintenance_work_mem = '256MB'", null, cancellationToken).ConfigureAwait(false);
+            foreach (var definition in _deferredIndexes)
+            {
+                await Main.ExecuteAsync(definition, null, cancellationToken).ConfigureAwait(false);
+            }
+
+            await Main.ExecuteAsync("RESET maintenance_work_mem", null, cancellationToken).ConfigureAwait(false);
+        }
+
         // Fresh statistics so the applier's joins and the checksums get sane plans.
         await Main.ExecuteAsync($"ANALYZE {Sql.Shadow}", null, cancellationToken).ConfigureAwait(false);
     }
@@ -292,12 +315,14 @@ public sealed partial class PgAlterBackend : IAlterBackend, ICaptureStatus
         _transcript.Step = "verify";
         _side ??= await OpenAsync(cancellationToken).ConfigureAwait(false);
         _snapshot ??= await OpenAsync(cancellationToken).ConfigureAwait(false);
+        _snapshotTwin ??= await OpenAsync(cancellationToken).ConfigureAwait(false);
         var ids = chunks ?? Enumerable.Range(0, _chunks.Count).ToList();
 
         // A consistent point: hold SHARE on the original (writers wait; bounded), apply the
         // log to empty, take a snapshot on a third session, release. In that snapshot the shadow
         // must equal the original over the copied columns, chunk by chunk.
         await LockForSnapshotAsync(cancellationToken).ConfigureAwait(false);
+        string? snapshotId;
         try
         {
             while (await ApplyChangesAsync(_options.ApplyBatchSize * 5, cancellationToken).ConfigureAwait(false) > 0)
@@ -305,12 +330,17 @@ public sealed partial class PgAlterBackend : IAlterBackend, ICaptureStatus
             }
 
             await _snapshot.ExecuteAsync("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", null, cancellationToken).ConfigureAwait(false);
-            await _snapshot.ExecuteAsync("SELECT 1", null, cancellationToken).ConfigureAwait(false);
+            snapshotId = await _snapshot.ScalarAsync<string>("SELECT pg_catalog.pg_export_snapshot()", null, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             await _side.RollbackQuietlyAsync().ConfigureAwait(false);
         }
+
+        // A second session imports the same snapshot, so the original's and the shadow's checksums
+        // of a chunk are computed at the same time on two backends (two cores) yet see one state.
+        await _snapshotTwin.ExecuteAsync("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", null, cancellationToken).ConfigureAwait(false);
+        await _snapshotTwin.ExecuteAsync($"SET TRANSACTION SNAPSHOT {D.QuoteLiteral(snapshotId!)}", null, cancellationToken).ConfigureAwait(false);
 
         try
         {
@@ -322,8 +352,11 @@ public sealed partial class PgAlterBackend : IAlterBackend, ICaptureStatus
                 var args = RangeArgs(chunk.Lower, chunk.Upper);
                 var hasLower = chunk.Lower is not null;
                 var hasUpper = chunk.Upper is not null;
-                var source = (await _snapshot.QueryAsync(Sql.SourceChecksum(hasLower, hasUpper), args, cancellationToken).ConfigureAwait(false))[0];
-                var shadow = (await _snapshot.QueryAsync(Sql.ShadowChecksum(hasLower, hasUpper), args, cancellationToken).ConfigureAwait(false))[0];
+                var sourceQuery = _snapshot.QueryAsync(Sql.SourceChecksum(hasLower, hasUpper), args, cancellationToken);
+                var shadowQuery = _snapshotTwin.QueryAsync(Sql.ShadowChecksum(hasLower, hasUpper), args, cancellationToken);
+                await Task.WhenAll(sourceQuery, shadowQuery).ConfigureAwait(false);
+                var source = (await sourceQuery.ConfigureAwait(false))[0];
+                var shadow = (await shadowQuery.ConfigureAwait(false))[0];
                 rows += (long)source[0]!;
                 if ((long)source[0]! != (long)shadow[0]! || (decimal)source[1]! != (decimal)shadow[1]!)
                 {
@@ -332,11 +365,13 @@ public sealed partial class PgAlterBackend : IAlterBackend, ICaptureStatus
             }
 
             await _snapshot.ExecuteAsync("COMMIT", null, cancellationToken).ConfigureAwait(false);
+            await _snapshotTwin.ExecuteAsync("COMMIT", null, cancellationToken).ConfigureAwait(false);
             return new VerifyRoundResult(ids.Count, rows, mismatched);
         }
         catch
         {
             await _snapshot.RollbackQuietlyAsync().ConfigureAwait(false);
+            await _snapshotTwin.RollbackQuietlyAsync().ConfigureAwait(false);
             throw;
         }
     }
@@ -424,6 +459,7 @@ public sealed partial class PgAlterBackend : IAlterBackend, ICaptureStatus
         {
             new("copy (per chunk)", Sql.CopyRange(true, true), false),
         };
+        plan.AddRange(_deferredIndexes.Select(d => new PlannedStatement("finish copy (indexes built after the copy)", d, false)));
         plan.Add(new("verify", $"LOCK TABLE {Sql.Source} IN SHARE MODE", false, "SHARE (blocks writes while the log drains), lock_timeout bounded"));
         plan.Add(new("verify (per chunk)", Sql.SourceChecksum(true, true), false));
         plan.Add(new("verify (per chunk)", Sql.ShadowChecksum(true, true), false));
@@ -457,6 +493,12 @@ public sealed partial class PgAlterBackend : IAlterBackend, ICaptureStatus
         {
             await _snapshot.DisposeAsync().ConfigureAwait(false);
             _snapshot = null;
+        }
+
+        if (_snapshotTwin is not null)
+        {
+            await _snapshotTwin.DisposeAsync().ConfigureAwait(false);
+            _snapshotTwin = null;
         }
     }
 

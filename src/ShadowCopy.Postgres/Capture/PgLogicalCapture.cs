@@ -15,7 +15,7 @@ namespace ShadowCopy.Postgres.Capture;
 /// <summary>
 /// Triggerless capture: a publication for the one table and a pgoutput slot created before the copy,
 /// so every change committed after the slot's consistent point is streamed. A background reader turns
-/// the stream into <see cref="PgChange"/> records (whole transactions, in commit order); the applier
+/// the stream into <see cref="PgChange"/> records (bounded queue, commit order); the applier
 /// writes the row images into the shadow — never re-reading the original — and acknowledges an LSN
 /// only after the shadow transaction holding its changes committed.
 /// </summary>
@@ -29,8 +29,7 @@ internal sealed class PgLogicalCapture : IPgCapture
     private readonly PgStatements _sql;
     private readonly PgMapping _mapping;
     private readonly PgCaptureOptions _options;
-    private readonly Channel<PgChange> _changes = Channel.CreateBounded<PgChange>(new BoundedChannelOptions(100_000) { SingleReader = true, SingleWriter = true });
-    private readonly List<PgChange> _openTransaction = [];
+    private readonly Channel<PgChange> _changes = Channel.CreateBounded<PgChange>(new BoundedChannelOptions(20_000) { SingleReader = true, SingleWriter = true });
     private readonly Dictionary<PgRelationShape, ColumnPlan> _plans = [];
     private LogicalReplicationConnection? _replication;
     private PgSession? _flusher;
@@ -208,24 +207,26 @@ internal sealed class PgLogicalCapture : IPgCapture
             throw new ShadowCopyException($"The replication stream failed: {error.Message}", ExitCodes.InternalError, error);
         }
 
-        // Only whole source transactions: a partly read one waits in _openTransaction.
+        // pgoutput sends only committed transactions, in commit order, so their row images may be
+        // applied in pieces (a bulk UPDATE of millions of rows never has to sit in memory whole);
+        // what must wait for the end of a transaction is the acknowledgement of its LSN.
         var batch = new List<PgChange>();
         NpgsqlLogSequenceNumber? lastCommit = null;
+        var consumed = 0;
         while (batch.Count < maxChanges && _changes.Reader.TryRead(out var change))
         {
+            consumed++;
             if (change.Kind == PgChangeKind.Commit)
             {
-                batch.AddRange(_openTransaction);
-                _openTransaction.Clear();
                 lastCommit = change.Lsn;
             }
             else
             {
-                _openTransaction.Add(change);
+                batch.Add(change);
             }
         }
 
-        if (lastCommit is null)
+        if (consumed == 0)
         {
             return 0;
         }
@@ -258,12 +259,12 @@ internal sealed class PgLogicalCapture : IPgCapture
         }
 
         Interlocked.Add(ref _queued, -batch.Count);
-        if (ownTransaction)
+        if (ownTransaction && lastCommit is { } lsn)
         {
-            Acknowledge(lastCommit.Value);
+            Acknowledge(lsn);
         }
 
-        return Math.Max(batch.Count, 1);
+        return consumed;
     }
 
     /// <summary>Tells the server it may recycle WAL up to <paramref name="lsn"/>: only after the shadow holds those changes.</summary>

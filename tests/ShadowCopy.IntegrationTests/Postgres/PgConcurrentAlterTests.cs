@@ -13,8 +13,10 @@ public sealed class PgConcurrentAlterTests
 {
     private const long SeedRows = 40_000;
 
-    [Fact]
-    public async Task Alter_SixWritersDuringCopyAndCutOver_TableMatchesControlByChecksum()
+    [Theory]
+    [InlineData("trigger")]
+    [InlineData("logical")]
+    public async Task Alter_SixWritersDuringCopyAndCutOver_TableMatchesControlByChecksum(string capture)
     {
         await using var schema = await PgSchemaScope.CreateAsync();
         var layout = new PgTableLayout(schema.Name, "orders", "orders_control");
@@ -26,7 +28,8 @@ public sealed class PgConcurrentAlterTests
         var sink = new RecordingStatusSink();
         var result = await PgAlterHarness.RunAsync(
             PgAlterHarness.Options(schema.Name, "orders", "ADD COLUMN note text DEFAULT 'n/a', ALTER COLUMN n TYPE bigint, ADD COLUMN flags integer NOT NULL DEFAULT 0"),
-            sink: sink);
+            sink: sink,
+            capture: PgAlterHarness.Logical with { Mode = capture });
 
         // Keep writing after the swap: inserts must take ids from the sequence without collisions.
         var atSwap = load.Operations;
@@ -52,6 +55,11 @@ public sealed class PgConcurrentAlterTests
             ["orders_email_idx", "orders_n_idx", "orders_pkey"],
             await NamesAsync($"SELECT indexname FROM pg_indexes WHERE schemaname = '{schema.Name}' AND tablename = 'orders' ORDER BY 1"));
         await AssertNoHelpersAsync(schema.Name, "orders");
+        await PgLogicalCaptureTests.AssertNoSlotOrPublicationAsync(schema.Name, "orders");
+        if (capture == "logical")
+        {
+            Assert.Contains(sink.Statuses, s => s.CaptureDetail is not null && s.CaptureDetail.Contains("retains", StringComparison.Ordinal));
+        }
 
         // The serial sequence moved to the new table and is ahead of every id ever used.
         var owner = await PgServer.ScalarAsync<string>($"SELECT pg_get_serial_sequence('{schema.Name}.orders', 'id')");

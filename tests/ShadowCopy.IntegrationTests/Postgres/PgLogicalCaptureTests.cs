@@ -7,43 +7,13 @@ using ShadowCopy.Postgres.Capture;
 
 namespace ShadowCopy.IntegrationTests.Postgres;
 
-/// <summary>--capture logical: the trigger mode's guarantees, from a pgoutput slot instead of triggers.</summary>
+/// <summary>
+/// --capture logical: the trigger mode's guarantees, from a pgoutput slot instead of triggers. The
+/// concurrent-writer scenario runs in both modes in <see cref="PgConcurrentAlterTests"/>.
+/// </summary>
 [Collection("postgres")]
 public sealed class PgLogicalCaptureTests
 {
-    private const long SeedRows = 30_000;
-
-    [Fact]
-    public async Task AlterLogical_SixWritersDuringCopyAndCutOver_TableMatchesControlAndNoSlotLeft()
-    {
-        await using var schema = await PgSchemaScope.CreateAsync();
-        var layout = new PgTableLayout(schema.Name, "orders", "orders_control");
-        await layout.CreateAsync(SeedRows);
-
-        await using var load = new PgWriterLoad(layout, writers: 6);
-        await load.StartAsync(SeedRows);
-        await load.WaitForOperationsAsync(50, TimeSpan.FromSeconds(20));
-        var sink = new RecordingStatusSink();
-        var result = await PgAlterHarness.RunAsync(
-            PgAlterHarness.Options(schema.Name, "orders", "ADD COLUMN note text DEFAULT 'n/a', ALTER COLUMN n TYPE bigint"),
-            sink: sink,
-            capture: PgAlterHarness.Logical);
-        var atSwap = load.Operations;
-        await load.WaitForOperationsAsync(atSwap + 300, TimeSpan.FromSeconds(30));
-        await load.StopAsync();
-
-        Assert.True(result.ExitCode == ExitCodes.Success, $"exit {result.ExitCode}: {result.Message}");
-        Assert.True(load.Errors == 0, "writer errors: " + string.Join(" | ", load.ErrorMessages));
-        Assert.True(result.ChangesApplied > 0, "no streamed change was applied: the writers did not overlap the copy");
-        Assert.Contains(sink.Statuses, s => s.CaptureDetail is not null && s.CaptureDetail.Contains("retains", StringComparison.Ordinal));
-        Assert.Equal(
-            await PgServer.ScalarAsync<string>(layout.ChecksumSql(layout.Control)),
-            await PgServer.ScalarAsync<string>(layout.ChecksumSql(layout.Table)));
-        Assert.Equal("bigint", (await PgConcurrentAlterTests.ColumnsAsync(schema.Name, "orders"))["n"]);
-        await AssertNoSlotOrPublicationAsync(schema.Name, "orders");
-        await PgConcurrentAlterTests.AssertNoHelpersAsync(schema.Name, "orders");
-    }
-
     [Fact]
     public async Task AlterLogical_ToastedValuesUpdatedOnlyInOtherColumns_LargeValuesIntact()
     {
