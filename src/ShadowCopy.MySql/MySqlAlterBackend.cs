@@ -79,7 +79,7 @@ public sealed class MySqlAlterBackend : IAlterBackend, ICaptureStatus
         _source = await MySqlInspector.ReadAsync(Main, Table.Schema, Table.Name, cancellationToken).ConfigureAwait(false);
         MySqlPreflight.CheckKey(_source, Table);
         _alter = MySqlAlterText.Validate(_options.Alter);
-        await MySqlPreflight.CheckForeignKeysAsync(Main, Table, _options.AllowForeignKeys, cancellationToken).ConfigureAwait(false);
+        _warnings.AddRange(await MySqlPreflight.CheckForeignKeysAsync(Main, Table, _options.AllowForeignKeys, cancellationToken).ConfigureAwait(false));
         // Leftovers first: our own triggers from a killed run must read as leftovers, not as the user's.
         await MySqlObjects.CheckNoLeftoversAsync(Main, Table, Names, cancellationToken).ConfigureAwait(false);
         await MySqlPreflight.CheckTriggersAsync(Main, Table, cancellationToken).ConfigureAwait(false);

@@ -45,6 +45,13 @@ internal static class MySqlLossyChecks
                     $"Column {map.SourceName} becomes NOT NULL but holds NULLs; the copy would replace them with a default. Update those rows first.", cancellationToken).ConfigureAwait(false);
             }
 
+            if (map.Source.Collation is { } from && map.Shadow.Collation is { } to && Charset(from) != Charset(to))
+            {
+                // Characters the new charset cannot hold would become '?' (a warning under IGNORE).
+                await RefuseIfAnyAsync(session, $"SELECT 1 FROM {src} WHERE {c} IS NOT NULL AND BINARY CONVERT(CONVERT({c} USING {Charset(to)}) USING {Charset(from)}) <> BINARY {c} LIMIT 1",
+                    $"Column {map.SourceName} changes charset from {Charset(from)} to {Charset(to)}, and existing values hold characters {Charset(to)} cannot represent. Clean the data or choose a wider charset first.", cancellationToken).ConfigureAwait(false);
+            }
+
             if (string.Equals(map.Source.ColumnType, map.Shadow.ColumnType, StringComparison.OrdinalIgnoreCase))
             {
                 continue;
@@ -83,6 +90,13 @@ internal static class MySqlLossyChecks
             "decimal" when Scale(target.ColumnType) is var (p, s) && p > 0 => $"{column} <> ROUND({column}, {s}) OR ABS({column}) >= POW(10, {p - s})",
             _ => null,
         };
+    }
+
+    /// <summary>The charset of a collation name (utf8mb4_general_ci → utf8mb4); only [a-z0-9] so it is safe in SQL.</summary>
+    internal static string Charset(string collation)
+    {
+        var name = collation.Split('_')[0];
+        return name.All(char.IsAsciiLetterOrDigit) ? name : throw new InvalidOperationException($"unexpected collation name {collation}");
     }
 
     private static string Range(string column, long min, long max) => $"{column} < {min} OR {column} > {max}";

@@ -45,7 +45,8 @@ internal static class MySqlPreflight
         }
     }
 
-    public static async Task CheckForeignKeysAsync(MySqlSession session, TableName table, bool allowed, CancellationToken cancellationToken)
+    /// <summary>Refuses foreign keys unless allowed; returns a warning for each allowed one (they are not carried).</summary>
+    public static async Task<IReadOnlyList<string>> CheckForeignKeysAsync(MySqlSession session, TableName table, bool allowed, CancellationToken cancellationToken)
     {
         var schema = session.Literal(table.Schema);
         var name = session.Literal(table.Name);
@@ -59,6 +60,10 @@ internal static class MySqlPreflight
                 RefusalReason.ForeignKeys,
                 $"{table} takes part in foreign keys: {list}. After the swap, child tables would still reference the old table and the shadow's own foreign keys get new names. Drop them first, or pass --allow-foreign-keys if you accept that.");
         }
+
+        // CREATE TABLE … LIKE does not copy foreign keys, and InnoDB moves child references with the
+        // renamed parent: after the swap none of these constraints applies to the new table.
+        return rows.Rows.Select(r => $"foreign key {r.GetString(0)} ({r.GetString(1)} -> {r.GetString(2)}) will not apply to the new table; re-create it after the run").ToList();
     }
 
     public static async Task CheckTriggersAsync(MySqlSession session, TableName table, CancellationToken cancellationToken)

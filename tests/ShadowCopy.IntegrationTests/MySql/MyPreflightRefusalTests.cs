@@ -17,6 +17,7 @@ public sealed class MyPreflightRefusalTests
     [InlineData("narrow", "CREATE TABLE {t} (id INT PRIMARY KEY, e VARCHAR(20)) ; INSERT INTO {t} VALUES (1, 'short'), (2, 'much too long')", "MODIFY e VARCHAR(5)", RefusalReason.AlterRejected)]
     [InlineData("narrowint", "CREATE TABLE {t} (id INT PRIMARY KEY, n INT) ; INSERT INTO {t} VALUES (1, 1), (2, 300)", "MODIFY n TINYINT", RefusalReason.AlterRejected)]
     [InlineData("notnull", "CREATE TABLE {t} (id INT PRIMARY KEY, e VARCHAR(20)) ; INSERT INTO {t} VALUES (1, 'a'), (2, NULL)", "MODIFY e VARCHAR(20) NOT NULL", RefusalReason.AlterRejected)]
+    [InlineData("charset", "CREATE TABLE {t} (id INT PRIMARY KEY, e VARCHAR(20) CHARACTER SET utf8mb4) ; INSERT INTO {t} VALUES (1, 'café'), (2, 'emoji 😀')", "MODIFY e VARCHAR(20) CHARACTER SET latin1", RefusalReason.AlterRejected)]
     [InlineData("enumre", "CREATE TABLE {t} (id INT PRIMARY KEY, s ENUM('a','b')) ; INSERT INTO {t} VALUES (1, 'a'), (2, 'b')", "MODIFY s ENUM('b','a')", RefusalReason.AlterRejected)]
     [InlineData("rename", "CREATE TABLE {t} (id INT PRIMARY KEY) ; INSERT INTO {t} VALUES (1)", "RENAME TO somewhere_else", RefusalReason.AlterRejected)]
     [InlineData("badalter", "CREATE TABLE {t} (id INT PRIMARY KEY) ; INSERT INTO {t} VALUES (1)", "ADD COLUMN x NOSUCHTYPE", RefusalReason.AlterRejected)]
@@ -57,6 +58,12 @@ public sealed class MyPreflightRefusalTests
             await ExecAsync($"INSERT INTO {T(child)} VALUES (1, 1)");
             await AssertRefusedAsync(parent, MyAlterHarness.Options(parent, "ADD COLUMN c INT"), CaptureMode.Binlog, RefusalReason.ForeignKeys);
             await AssertRefusedAsync(child, MyAlterHarness.Options(child, "ADD COLUMN c INT"), CaptureMode.Trigger, RefusalReason.ForeignKeys);
+
+            // Allowed explicitly: the run goes ahead and says what it does not carry.
+            var allowed = await MyAlterHarness.RunAsync(MyAlterHarness.Options(child, "ADD COLUMN c INT") with { AllowForeignKeys = true }, CaptureMode.Binlog);
+            Assert.True(allowed.ExitCode == ExitCodes.Success, allowed.Message);
+            Assert.Contains(allowed.Warnings, w => w.Contains("will not apply to the new table", StringComparison.Ordinal));
+            await ExecAsync($"DROP TABLE IF EXISTS {T("_" + child + "_old")}");
         }
         finally
         {
