@@ -1,6 +1,7 @@
 using System.CommandLine;
 using ShadowCopy.Cli.Commands.Alter;
 using ShadowCopy.Cli.Commands.Cleanup;
+using ShadowCopy.Cli.Commands.Emit;
 using ShadowCopy.Cli.Commands.Lint;
 using ShadowCopy.Core.Engine;
 
@@ -14,6 +15,7 @@ public static class Program
         root.Subcommands.Add(AlterCommandDefinition.Create());
         root.Subcommands.Add(CleanupCommandDefinition.Create());
         root.Subcommands.Add(LintCommandDefinition.Create());
+        root.Subcommands.Add(EmitCommandDefinition.Create());
         // We handle SIGINT/SIGTERM ourselves and must not be killed while removing triggers.
         var configuration = new InvocationConfiguration { ProcessTerminationTimeout = null };
         var parse = root.Parse(args);
