@@ -32,6 +32,9 @@ internal sealed class MySqlBinlogCapture
     private long _lagMicroseconds = -1;
     private DateTime _lastBeat = DateTime.MinValue;
     private string? _heartbeatTable;
+    private string? _expectedMarker;
+    private bool _markerInTransaction;
+    private BinlogPosition? _markerEnd;
     private Exception? _failure;
 
     public MySqlBinlogCapture(MySqlSettings settings, ILogger logger)
@@ -128,6 +131,43 @@ internal sealed class MySqlBinlogCapture
         return count;
     }
 
+    /// <summary>
+    /// A binlog position that every change committed so far is at or before, established by writing a
+    /// marker row and waiting for it to come back through the stream (as gh-ost does). SHOW MASTER
+    /// STATUS is not enough: a transaction can have committed and released its locks while the
+    /// position reported lags behind its events, and a drain to that position would miss them.
+    /// </summary>
+    public async Task<BinlogPosition> MarkAsync(MySqlSession session, MySqlStatements sql, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var marker = "marker " + Guid.NewGuid().ToString("N");
+        Volatile.Write(ref _markerEnd, null);
+        Volatile.Write(ref _expectedMarker, marker);
+        await session.ExecuteAsync(
+            $"INSERT INTO {sql.Log} (id, beat, note) VALUES (2, UTC_TIMESTAMP(6), {session.Literal(marker)}) ON DUPLICATE KEY UPDATE beat = VALUES(beat), note = VALUES(note)",
+            cancellationToken).ConfigureAwait(false);
+        var deadline = DateTime.UtcNow + timeout;
+        BinlogPosition? end;
+        while ((end = Volatile.Read(ref _markerEnd)) is null)
+        {
+            ThrowIfFailed();
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"the binlog reader did not see the marker within {timeout.TotalSeconds:0} s (at {LastSeen})");
+            }
+
+            await Task.Delay(2, cancellationToken).ConfigureAwait(false);
+        }
+
+        return end;
+    }
+
+    private static string? MarkerText(object? value) => value switch
+    {
+        string s => s,
+        byte[] b => System.Text.Encoding.UTF8.GetString(b),
+        _ => null,
+    };
+
     /// <summary>Waits until the reader has passed <paramref name="target"/> and applies everything up to it.</summary>
     public async Task DrainToAsync(MySqlSession session, BinlogPosition target, TimeSpan timeout, CancellationToken cancellationToken)
     {
@@ -206,6 +246,7 @@ internal sealed class MySqlBinlogCapture
                 {
                     var lag = DateTime.UtcNow - row.GetDateTime(1).ToDateTime();
                     Interlocked.Exchange(ref _lagMicroseconds, Math.Max(0, (long)lag.TotalMicroseconds));
+                    _markerInTransaction |= !row.IsNull(2) && row.GetValue(2) is var note && MarkerText(note) == Volatile.Read(ref _expectedMarker);
                 }
 
                 if (ev.IsTransactionEnd)
@@ -223,6 +264,11 @@ internal sealed class MySqlBinlogCapture
                     }
 
                     Volatile.Write(ref _lastSeen, ev.Position);
+                    if (_markerInTransaction)
+                    {
+                        _markerInTransaction = false;
+                        Volatile.Write(ref _markerEnd, ev.Position);
+                    }
                 }
                 else if (pending.Count == 0 && BinlogPositions.Compare(ev.Position, LastSeen!) > 0)
                 {

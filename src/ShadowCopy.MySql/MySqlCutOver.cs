@@ -2,7 +2,6 @@ using System.Diagnostics;
 using ShadowCopy.Core.CutOver;
 using ShadowCopy.Core.Engine;
 using ShadowCopy.MySql.Protocol;
-using ShadowCopy.MySql.Protocol.Binlog;
 
 namespace ShadowCopy.MySql;
 
@@ -39,7 +38,7 @@ internal static class MySqlCutOver
 
         yield return new("cut-over (session A)", $"CREATE TABLE {sql.Old} (id INT) COMMENT=… /* sentry */", false);
         yield return new("cut-over (session A)", $"LOCK TABLES {sql.Source} WRITE, {sql.Old} WRITE", false, lockText);
-        yield return new("cut-over (applier)", "(apply the binlog up to the position read under the lock)", false);
+        yield return new("cut-over (applier)", $"INSERT INTO {sql.Log} … 'marker …' /* then apply the binlog up to the marker */", false);
         yield return new("cut-over (session B, waits)", Rename(sql), false);
         yield return new("cut-over (session A)", $"DROP TABLE {sql.Old}; UNLOCK TABLES", false);
     }
@@ -90,9 +89,9 @@ internal static class MySqlCutOver
                 return new CutOverAttempt(false, true, watch.ElapsedMilliseconds, MySqlErrors.Describe(error));
             }
 
-            // Writes to t have stopped: everything they did is at or before this position.
-            var target = await BinlogClient.GetCurrentPositionAsync(locker.Connection, cancellationToken).ConfigureAwait(false);
-            await backend.Binlog!.DrainToAsync(backend.MainSession, target, lockTimeout + TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
+            // Writes to t have stopped: everything they did is before the marker written now.
+            var target = await backend.Binlog!.MarkAsync(backend.MainSession, sql, lockTimeout + TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
+            await backend.Binlog.DrainToAsync(backend.MainSession, target, lockTimeout + TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
 
             await renamer.ExecuteAsync(MySqlObjects.LockWaitTimeout(lockTimeout + TimeSpan.FromSeconds(30)), cancellationToken).ConfigureAwait(false);
             rename = renamer.ExecuteAsync(Rename(sql), cancellationToken);

@@ -1,6 +1,5 @@
 using ShadowCopy.Core.Engine;
 using ShadowCopy.MySql.Protocol;
-using ShadowCopy.MySql.Protocol.Binlog;
 
 namespace ShadowCopy.MySql;
 
@@ -21,8 +20,8 @@ internal static class MySqlVerifyPoint
             await LockAsync(locker, $"LOCK TABLES {backend.Statements.Source} READ", options.CutOverLockTimeout, options.CutOverAttempts, cancellationToken).ConfigureAwait(false);
             try
             {
-                var target = await BinlogClient.GetCurrentPositionAsync(locker.Connection, cancellationToken).ConfigureAwait(false);
-                await backend.Binlog!.DrainToAsync(backend.MainSession, target, TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
+                var target = await backend.Binlog!.MarkAsync(backend.MainSession, backend.Statements, TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
+                await backend.Binlog.DrainToAsync(backend.MainSession, target, TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
                 await snapshot.ExecuteAsync("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY", cancellationToken).ConfigureAwait(false);
             }
             finally
