@@ -3,6 +3,7 @@ using ShadowCopy.Cli.Commands.Alter;
 using ShadowCopy.Cli.Commands.Cleanup;
 using ShadowCopy.Cli.Commands.Emit;
 using ShadowCopy.Cli.Commands.Lint;
+using ShadowCopy.Cli.Commands.Plan;
 using ShadowCopy.Core.Engine;
 
 namespace ShadowCopy.Cli;
@@ -16,6 +17,7 @@ public static class Program
         root.Subcommands.Add(CleanupCommandDefinition.Create());
         root.Subcommands.Add(LintCommandDefinition.Create());
         root.Subcommands.Add(EmitCommandDefinition.Create());
+        root.Subcommands.Add(PlanCommandDefinition.Create());
         // We handle SIGINT/SIGTERM ourselves and must not be killed while removing triggers.
         var configuration = new InvocationConfiguration { ProcessTerminationTimeout = null };
         var parse = root.Parse(args);

@@ -27,6 +27,13 @@ internal sealed class ChangeColumnTypeRule : LintRule
             }
 
             var varchar = type.StartsWith("varchar(", StringComparison.Ordinal) || type.StartsWith("char(", StringComparison.Ordinal);
+            if (varchar && context.Target.Dialect == LintDialect.MariaDb && context.Target.Version.AtLeast(10, 4, 3))
+            {
+                // MariaDB 10.4.3+ extends VARCHAR with ALGORITHM=INSTANT (not in ROW_FORMAT=REDUNDANT); confirmed by the plan integration tests on 10.11.
+                yield return new RuleHit(clause.First, $"{type}: instant on MariaDB 10.4.3+ if it only widens a VARCHAR (and the table is not ROW_FORMAT=REDUNDANT); any other change copies the table with writes blocked", LintSeverity.Info);
+                continue;
+            }
+
             yield return varchar
                 ? new RuleHit(clause.First, $"{type}: INPLACE only when it widens a VARCHAR within the same length-byte range (under 256 bytes, or 256 and more); otherwise ALGORITHM=COPY blocks writes", LintSeverity.Warning)
                 : new RuleHit(clause.First, $"{clause.First.Text.ToUpperInvariant()} to {type}: a type change copies the table (ALGORITHM=COPY) and blocks writes for the whole copy");
