@@ -248,10 +248,13 @@ public sealed partial class PgAlterBackend : IAlterBackend, ICaptureStatus
                 args.AddRange(lower);
             }
 
-            args.Add((long)Math.Max(0, chunkSize - 1));
-            var boundary = await Main.QueryAsync(Sql.NextBoundary(lower is not null), args, cancellationToken).ConfigureAwait(false);
-            string[]? upper = boundary.Count == 0 ? null : boundary[0].Select(v => (string)v!).ToArray();
-            var rows = await CopyRangeAsync(Main, lower, upper, cancellationToken).ConfigureAwait(false);
+            args.Add((long)chunkSize);
+            var row = (await Main.QueryAsync(Sql.CopyNextChunk(lower is not null), args, cancellationToken).ConfigureAwait(false))[0];
+            var read = (long)row[0]!;
+            var rows = (long)row[1]!;
+            // Fewer rows than asked: the key space is exhausted, and the last chunk stays open-ended
+            // so verification also covers keys inserted above it since (the capture has them).
+            string[]? upper = read < chunkSize ? null : row.Skip(2).Select(v => (string)v!).ToArray();
             _chunks.Add(new Chunk(lower, upper));
             _copyCursor = upper;
             _copyDone = upper is null;
@@ -321,6 +324,11 @@ public sealed partial class PgAlterBackend : IAlterBackend, ICaptureStatus
         // A consistent point: hold SHARE on the original (writers wait; bounded), apply the
         // log to empty, take a snapshot on a third session, release. In that snapshot the shadow
         // must equal the original over the copied columns, chunk by chunk.
+        await Capture.FenceAsync(_side, _captureOptions.CatchUpFenceTimeout, cancellationToken).ConfigureAwait(false);
+        while (await ApplyChangesAsync(_options.ApplyBatchSize * 5, cancellationToken).ConfigureAwait(false) > 0)
+        {
+        }
+
         await LockForSnapshotAsync(cancellationToken).ConfigureAwait(false);
         string? snapshotId;
         try

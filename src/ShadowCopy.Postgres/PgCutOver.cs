@@ -56,6 +56,14 @@ public sealed partial class PgAlterBackend
         var grants = await session.QueryAsync(GrantsSql, [_source!.Oid], cancellationToken).ConfigureAwait(false);
         var currentUser = await session.ScalarAsync<string>("SELECT current_user", null, cancellationToken).ConfigureAwait(false);
 
+        // Let the change stream catch up before locking (for logical capture the decoder may still
+        // be working through the WAL the copy wrote); the fence under the lock then covers seconds,
+        // not the whole copy, and writers wait only for that.
+        await Capture.FenceAsync(session, _captureOptions.CatchUpFenceTimeout, cancellationToken).ConfigureAwait(false);
+        while (await Capture.ApplyAsync(Main, _options.ApplyBatchSize, ownTransaction: true, cancellationToken).ConfigureAwait(false) > 0)
+        {
+        }
+
         var wait = Stopwatch.StartNew();
         long waitedMs = 0;
         var committing = false;

@@ -103,15 +103,24 @@ internal sealed class PgStatements
 
     // ---- copy ---------------------------------------------------------------------------------
 
-    /// <summary>The key of the row <paramref name="offsetParameter"/> rows after the lower bound, as text.</summary>
-    public string NextBoundary(bool hasLower)
+    /// <summary>
+    /// Reads the next chunk once and copies it: the first $n rows after the lower bound in key
+    /// order are materialized, inserted, and their last key returned as the chunk's upper bound.
+    /// (Choosing the bound with OFFSET first read every row twice.) Returns rows read, rows
+    /// inserted, then the last key as text (NULLs when nothing was read).
+    /// </summary>
+    public string CopyNextChunk(bool hasLower)
     {
-        // Qualified names and k-aliases: an unqualified ORDER BY "id" would bind to the output
-        // column "id"::text and order the keys as text (found by the chunk-size test).
-        var keys = string.Join(", ", KeySource.Select((k, i) => $"s.{k}::text AS k{i}"));
-        var where = hasLower ? $" WHERE {RowExpr(KeySource.Select(k => "s." + k))} > {Params(1, Mapping.Key.Select(k => k.SourceType))}" : string.Empty;
-        var offset = hasLower ? Mapping.Key.Count + 1 : 1;
-        return $"SELECT {keys} FROM {Source} s{where} ORDER BY {string.Join(", ", KeySource.Select(k => "s." + k))} LIMIT 1 OFFSET ${offset}";
+        var keyTypes = Mapping.Key.Select(k => k.SourceType).ToList();
+        var where = hasLower ? $" WHERE {RowExpr(KeySource.Select(k => "s." + k))} > {Params(1, keyTypes)}" : string.Empty;
+        var limit = hasLower ? keyTypes.Count + 1 : 1;
+        var columns = string.Join(", ", Mapping.Copied.Select(c => D.QuoteIdentifier(c.SourceName)));
+        var last = Mapping.Key.Count == 1
+            ? $"SELECT max({KeySource.Single()})::text AS k0 FROM c"
+            : $"SELECT {string.Join(", ", KeySource.Select((k, i) => $"{k}::text AS k{i}"))} FROM c ORDER BY {string.Join(", ", KeySource.Select(k => k + " DESC"))} LIMIT 1";
+        return $"WITH c AS MATERIALIZED (SELECT {SourceColumnList("s")} FROM {Source} s{where} ORDER BY {string.Join(", ", KeySource.Select(k => "s." + k))} LIMIT ${limit}), "
+               + $"i AS (INSERT INTO {Shadow} ({ShadowColumnList}) OVERRIDING SYSTEM VALUE SELECT {columns} FROM c ON CONFLICT DO NOTHING RETURNING 1) "
+               + $"SELECT (SELECT count(*) FROM c), (SELECT count(*) FROM i), l.* FROM (SELECT 1) AS one LEFT JOIN LATERAL ({last}) AS l ON true";
     }
 
     /// <summary>

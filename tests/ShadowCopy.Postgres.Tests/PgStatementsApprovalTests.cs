@@ -79,8 +79,8 @@ public sealed class PgStatementsApprovalTests
         Add("CreateTriggerFunction", s.CreateTriggerFunction());
         Add("CreateTrigger", s.CreateTrigger());
         Add("DropTrigger(source)", s.DropTrigger(s.Source));
-        Add("NextBoundary(hasLower: false)", s.NextBoundary(false));
-        Add("NextBoundary(hasLower: true)", s.NextBoundary(true));
+        Add("CopyNextChunk(hasLower: false)", s.CopyNextChunk(false));
+        Add("CopyNextChunk(hasLower: true)", s.CopyNextChunk(true));
         foreach (var (lower, upper) in new[] { (false, false), (true, false), (false, true), (true, true) })
         {
             Add($"CopyRange(hasLower: {lower}, hasUpper: {upper})", s.CopyRange(lower, upper));

@@ -17,5 +17,8 @@ public sealed record PgCaptureOptions
     /// <summary>Longest wait for the stream to reach a fence while writes are locked out.</summary>
     public TimeSpan FenceTimeout { get; init; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>Longest wait for the stream to catch up before a locked step (no lock held meanwhile).</summary>
+    public TimeSpan CatchUpFenceTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
     public bool IsLogical => Mode == "logical";
 }

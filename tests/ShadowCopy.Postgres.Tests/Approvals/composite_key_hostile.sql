@@ -24,11 +24,11 @@ CREATE TRIGGER "_Order""Items_trg" AFTER INSERT OR UPDATE OR DELETE ON "Sales Da
 -- DropTrigger(source)
 DROP TRIGGER IF EXISTS "_Order""Items_trg" ON "Sales Data"."Order""Items";
 
--- NextBoundary(hasLower: false)
-SELECT s."region"::text AS k0, s."we""ird col"::text AS k1 FROM "Sales Data"."Order""Items" s ORDER BY s."region", s."we""ird col" LIMIT 1 OFFSET $1;
+-- CopyNextChunk(hasLower: false)
+WITH c AS MATERIALIZED (SELECT s."region", s."we""ird col", s."Note", s."qty", s."select" FROM "Sales Data"."Order""Items" s ORDER BY s."region", s."we""ird col" LIMIT $1), i AS (INSERT INTO "Sales Data"."_Order""Items_new" ("region", "we""ird col", "note text", "qty", "select") OVERRIDING SYSTEM VALUE SELECT "region", "we""ird col", "Note", "qty", "select" FROM c ON CONFLICT DO NOTHING RETURNING 1) SELECT (SELECT count(*) FROM c), (SELECT count(*) FROM i), l.* FROM (SELECT 1) AS one LEFT JOIN LATERAL (SELECT "region"::text AS k0, "we""ird col"::text AS k1 FROM c ORDER BY "region" DESC, "we""ird col" DESC LIMIT 1) AS l ON true;
 
--- NextBoundary(hasLower: true)
-SELECT s."region"::text AS k0, s."we""ird col"::text AS k1 FROM "Sales Data"."Order""Items" s WHERE (s."region", s."we""ird col") > ($1::integer, $2::text) ORDER BY s."region", s."we""ird col" LIMIT 1 OFFSET $3;
+-- CopyNextChunk(hasLower: true)
+WITH c AS MATERIALIZED (SELECT s."region", s."we""ird col", s."Note", s."qty", s."select" FROM "Sales Data"."Order""Items" s WHERE (s."region", s."we""ird col") > ($1::integer, $2::text) ORDER BY s."region", s."we""ird col" LIMIT $3), i AS (INSERT INTO "Sales Data"."_Order""Items_new" ("region", "we""ird col", "note text", "qty", "select") OVERRIDING SYSTEM VALUE SELECT "region", "we""ird col", "Note", "qty", "select" FROM c ON CONFLICT DO NOTHING RETURNING 1) SELECT (SELECT count(*) FROM c), (SELECT count(*) FROM i), l.* FROM (SELECT 1) AS one LEFT JOIN LATERAL (SELECT "region"::text AS k0, "we""ird col"::text AS k1 FROM c ORDER BY "region" DESC, "we""ird col" DESC LIMIT 1) AS l ON true;
 
 -- CopyRange(hasLower: False, hasUpper: False)
 INSERT INTO "Sales Data"."_Order""Items_new" ("region", "we""ird col", "note text", "qty", "select") OVERRIDING SYSTEM VALUE SELECT s."region", s."we""ird col", s."Note", s."qty", s."select" FROM "Sales Data"."Order""Items" s ON CONFLICT DO NOTHING;

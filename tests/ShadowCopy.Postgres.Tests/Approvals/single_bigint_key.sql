@@ -24,11 +24,11 @@ CREATE TRIGGER "_orders_trg" AFTER INSERT OR UPDATE OR DELETE ON "public"."order
 -- DropTrigger(source)
 DROP TRIGGER IF EXISTS "_orders_trg" ON "public"."orders";
 
--- NextBoundary(hasLower: false)
-SELECT s."id"::text AS k0 FROM "public"."orders" s ORDER BY s."id" LIMIT 1 OFFSET $1;
+-- CopyNextChunk(hasLower: false)
+WITH c AS MATERIALIZED (SELECT s."id", s."customer_id", s."email", s."note" FROM "public"."orders" s ORDER BY s."id" LIMIT $1), i AS (INSERT INTO "public"."_orders_new" ("id", "customer_id", "email", "note") OVERRIDING SYSTEM VALUE SELECT "id", "customer_id", "email", "note" FROM c ON CONFLICT DO NOTHING RETURNING 1) SELECT (SELECT count(*) FROM c), (SELECT count(*) FROM i), l.* FROM (SELECT 1) AS one LEFT JOIN LATERAL (SELECT max("id")::text AS k0 FROM c) AS l ON true;
 
--- NextBoundary(hasLower: true)
-SELECT s."id"::text AS k0 FROM "public"."orders" s WHERE (s."id") > ($1::bigint) ORDER BY s."id" LIMIT 1 OFFSET $2;
+-- CopyNextChunk(hasLower: true)
+WITH c AS MATERIALIZED (SELECT s."id", s."customer_id", s."email", s."note" FROM "public"."orders" s WHERE (s."id") > ($1::bigint) ORDER BY s."id" LIMIT $2), i AS (INSERT INTO "public"."_orders_new" ("id", "customer_id", "email", "note") OVERRIDING SYSTEM VALUE SELECT "id", "customer_id", "email", "note" FROM c ON CONFLICT DO NOTHING RETURNING 1) SELECT (SELECT count(*) FROM c), (SELECT count(*) FROM i), l.* FROM (SELECT 1) AS one LEFT JOIN LATERAL (SELECT max("id")::text AS k0 FROM c) AS l ON true;
 
 -- CopyRange(hasLower: False, hasUpper: False)
 INSERT INTO "public"."_orders_new" ("id", "customer_id", "email", "note") OVERRIDING SYSTEM VALUE SELECT s."id", s."customer_id", s."email", s."note" FROM "public"."orders" s ON CONFLICT DO NOTHING;
