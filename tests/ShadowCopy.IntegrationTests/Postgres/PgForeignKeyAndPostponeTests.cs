@@ -34,6 +34,22 @@ public sealed class PgForeignKeyAndPostponeTests
     }
 
     [Fact]
+    public async Task Alter_NewUniqueOverDuplicateData_VerificationFailsAndNothingSwapped()
+    {
+        // The copy would silently skip the duplicates; the checksums must catch it and the run
+        // must stop without swapping (no row may be lost to a schema change).
+        await using var schema = await PgSchemaScope.CreateAsync();
+        await PgServer.ExecAsync($"CREATE TABLE {schema.Table("t")} (id bigint PRIMARY KEY, v integer); INSERT INTO {schema.Table("t")} SELECT g, g % 500 FROM generate_series(1, 2000) g;");
+        var before = await PgCatalogSnapshot.TakeAsync(schema.Name);
+
+        var result = await PgAlterHarness.RunAsync(PgAlterHarness.Options(schema.Name, "t", "ADD CONSTRAINT t_v_key UNIQUE (v)") with { MaxRowsPerSecond = null });
+
+        Assert.True(result.ExitCode == ExitCodes.VerificationFailed, $"exit {result.ExitCode}: {result.Message}");
+        Assert.True(result.ChunksRecopied > 0);
+        Assert.Equal(before, await PgCatalogSnapshot.TakeAsync(schema.Name));
+    }
+
+    [Fact]
     public async Task Alter_DropOldTable_OldTableAndItsIdentitySequenceGone()
     {
         await using var schema = await PgSchemaScope.CreateAsync();
