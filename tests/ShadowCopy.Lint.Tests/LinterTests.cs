@@ -144,4 +144,29 @@ public sealed class LinterTests
     {
         Assert.False(ServerVersion.TryParse(text, out _));
     }
+
+    [Theory]
+    [InlineData("ALTER TABLE t MODIFY c int NOT NULL, ALGORITHM=INPLACE, LOCK=NONE;", true)]
+    [InlineData("ALTER TABLE t MODIFY c int NOT NULL DEFAULT 0, ALGORITHM=INPLACE, LOCK=NONE;", false)]
+    [InlineData("ALTER TABLE t MODIFY c int NULL, ALGORITHM=INPLACE, LOCK=NONE;", false)]
+    public void Lint_mysqlModifyToNotNull_reportsSetNotNull(string sql, bool reported)
+    {
+        Assert.Equal(reported, LintHelper.Ids(sql, "mysql", "8.0.35").Contains("set-not-null"));
+    }
+
+    [Theory]
+    [InlineData("CREATE UNIQUE INDEX u ON t (email);", true)]
+    [InlineData("CREATE INDEX i ON t (email);", false)]
+    public void Lint_mysqlCreateUniqueIndex_reportsAddUniqueConstraint(string sql, bool reported)
+    {
+        Assert.Equal(reported, LintHelper.Ids(sql, "mariadb", "10.11").Contains("add-unique-constraint"));
+    }
+
+    [Fact]
+    public void Lint_mariaDbVarcharWidening_isInfoFrom1043()
+    {
+        var finding = LintHelper.Lint("ALTER TABLE t MODIFY name varchar(100), ALGORITHM=INSTANT;", "mariadb", "10.11").Single(f => f.RuleId == "change-column-type");
+        Assert.Equal(LintSeverity.Info, finding.Severity);
+        Assert.Equal(LintSeverity.Warning, LintHelper.Lint("ALTER TABLE t MODIFY name varchar(100), ALGORITHM=INSTANT;", "mariadb", "10.3.7").Single(f => f.RuleId == "change-column-type").Severity);
+    }
 }

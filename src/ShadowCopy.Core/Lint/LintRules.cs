@@ -33,6 +33,7 @@ internal static class LintRules
         new CreateIndexNonConcurrentRule(),
         new DropIndexNonConcurrentRule(),
         new ConcurrentInTransactionRule(),
+        new PreferRobustStatementsRule(),
         new ReindexNonConcurrentRule(),
         new AddFulltextOrSpatialIndexRule(),
         new ConvertCharsetRule(),

@@ -29,6 +29,7 @@ public static class RuleCases
         { "create-index-non-concurrent", "postgres", "15", "CREATE INDEX idx ON t (a);", "CREATE INDEX CONCURRENTLY idx ON t (a);" },
         { "drop-index-non-concurrent", "postgres", "15", "DROP INDEX idx;", "DROP INDEX CONCURRENTLY idx;" },
         { "concurrently-in-transaction", "postgres", "15", "BEGIN; CREATE INDEX CONCURRENTLY idx ON t (a); COMMIT;", "CREATE INDEX CONCURRENTLY idx ON t (a);" },
+        { "prefer-robust-stmts", "postgres", "15", "CREATE INDEX CONCURRENTLY idx ON t (a);", "CREATE INDEX CONCURRENTLY IF NOT EXISTS idx ON t (a);" },
         { "reindex-non-concurrent", "postgres", "15", "REINDEX INDEX idx;", "REINDEX INDEX CONCURRENTLY idx;" },
         { "add-fulltext-or-spatial-index", "mysql", "8.0.35", "ALTER TABLE posts ADD FULLTEXT INDEX ft_body (body);", "ALTER TABLE posts ADD INDEX idx_title (title), ALGORITHM=INPLACE, LOCK=NONE;" },
         { "convert-charset", "mysql", "8.0.35", "ALTER TABLE t CONVERT TO CHARACTER SET utf8mb4;", "ALTER TABLE t DEFAULT CHARSET = utf8mb4, ALGORITHM=INSTANT;" },

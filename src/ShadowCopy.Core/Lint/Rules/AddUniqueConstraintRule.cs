@@ -10,6 +10,12 @@ internal sealed class AddUniqueConstraintRule : LintRule
 
     public override IEnumerable<RuleHit> Check(LintStatement statement, LintContext context)
     {
+        // MySQL/MariaDB CREATE UNIQUE INDEX is the same operation as ADD UNIQUE (PostgreSQL's is covered by create-index-non-concurrent).
+        if (!context.Target.IsPostgres && statement.Kind == StatementKind.CreateIndex && statement.Tokens.Word(1, "UNIQUE") && !context.IsNew(statement))
+        {
+            yield return new RuleHit(statement.First, "the unique index build fails if existing rows hold duplicates (data-dependent change)");
+        }
+
         foreach (var clause in ExistingTableClauses(statement, context, AlterAction.AddConstraint, AlterAction.AddColumn))
         {
             var unique = clause.Constraint == ConstraintKind.Unique || clause.Column is { Unique: true };

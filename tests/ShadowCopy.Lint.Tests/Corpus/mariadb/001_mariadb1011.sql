@@ -9,7 +9,7 @@ ALTER TABLE accounts DROP COLUMN middle_name, ALGORITHM=INSTANT, LOCK=NONE;
 ALTER TABLE accounts ADD COLUMN score int NULL FIRST;
 -- expect: change-column-type, require-algorithm-lock
 ALTER TABLE accounts MODIFY score bigint NULL;
--- expect: change-column-type
+-- expect: change-column-type, set-not-null
 ALTER TABLE accounts MODIFY first_name varchar(200) NOT NULL, ALGORITHM=INPLACE, LOCK=NONE;
 -- expect: add-not-null-column-without-default, require-algorithm-lock
 ALTER TABLE accounts ADD COLUMN region char(2) NOT NULL;
@@ -33,15 +33,15 @@ ALTER TABLE accounts DROP INDEX IF EXISTS idx_region, ALGORITHM=INSTANT;
 ALTER TABLE places ADD SPATIAL INDEX sp_geo (geo);
 -- expect: convert-charset, algorithm-copy-or-lock
 ALTER TABLE places CONVERT TO CHARACTER SET utf8mb4, ALGORITHM=COPY;
--- expect: algorithm-copy-or-lock, algorithm-copy-or-lock, change-column-type
+-- expect: algorithm-copy-or-lock, algorithm-copy-or-lock, change-column-type, set-not-null
 ALTER TABLE places MODIFY name varchar(300) NOT NULL, ALGORITHM=COPY, LOCK=SHARED;
 -- expect: table-rebuild
 ALTER TABLE places FORCE, ALGORITHM=INPLACE, LOCK=NONE;
 -- expect: table-rebuild
 ALTER TABLE places ROW_FORMAT=DYNAMIC, ALGORITHM=INPLACE, LOCK=NONE;
--- expect: rename-column, change-column-type
+-- expect: rename-column, change-column-type, set-not-null
 ALTER TABLE places CHANGE name title varchar(300) NOT NULL, ALGORITHM=INSTANT;
--- expect: change-column-type, require-algorithm-lock
+-- expect: change-column-type, require-algorithm-lock, set-not-null
 ALTER TABLE places CHANGE title title varchar(400) NOT NULL;
 -- expect: rename-column
 ALTER TABLE places RENAME COLUMN title TO label, ALGORITHM=INSTANT;

@@ -27,7 +27,7 @@ ALTER TABLE orders ADD COLUMN total_cents BIGINT AS (qty * price_cents) STORED;
 ALTER TABLE orders ADD COLUMN total_cents_v BIGINT AS (qty * price_cents) VIRTUAL, ALGORITHM=INSTANT;
 -- expect: drop-column
 ALTER TABLE accounts DROP COLUMN bio, ALGORITHM=INSTANT;
--- expect: change-column-type, require-algorithm-lock
+-- expect: change-column-type, require-algorithm-lock, set-not-null
 ALTER TABLE accounts MODIFY COLUMN tenant_id int NOT NULL;
 -- expect: change-column-type
 ALTER TABLE accounts MODIFY nickname varchar(100) NULL, ALGORITHM=INPLACE, LOCK=NONE;

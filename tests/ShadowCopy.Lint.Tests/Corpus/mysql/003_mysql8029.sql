@@ -7,7 +7,7 @@ ALTER TABLE invoices ADD COLUMN due_on date NULL FIRST, ALGORITHM=INSTANT;
 ALTER TABLE invoices DROP COLUMN legacy_ref, ALGORITHM=INSTANT;
 -- expect: require-algorithm-lock
 ALTER TABLE invoices ADD COLUMN memo text NULL AFTER due_on;
--- expect: change-column-type, require-algorithm-lock
+-- expect: change-column-type, require-algorithm-lock, set-not-null
 ALTER TABLE invoices MODIFY amount DECIMAL(14,2) NOT NULL;
 -- expect: add-primary-key, require-algorithm-lock
 ALTER TABLE invoice_lines ADD PRIMARY KEY (invoice_id, line_no);
