@@ -354,6 +354,14 @@ public sealed class MySqlAlterBackend : IAlterBackend, ICaptureStatus
         _transcript.Step = "after cut-over";
         await EnsureMainAsync(cancellationToken).ConfigureAwait(false);
         await MySqlObjects.DropAllAsync(Main, Table, Names, _options.CutOverLockTimeout, 20, cancellationToken).ConfigureAwait(false);
+        if (ChangesAfterDrain is > 0)
+        {
+            // Never drop the old table then: it holds the only copy of those changes.
+            throw new ShadowCopyException(
+                $"The swap is done, but {ChangesAfterDrain} row change(s) reached the old table between the final drain and the RENAME; they are in {Names.Old} and not in the new table. Reconcile them from {Names.Old} (report this as a bug).",
+                ExitCodes.CutOverFailed);
+        }
+
         if (dropOldTable)
         {
             await MySqlObjects.WithLockRetriesAsync(Main, _options.CutOverLockTimeout, 20, $"DROP TABLE IF EXISTS {Sql.Old}", cancellationToken).ConfigureAwait(false);
@@ -418,6 +426,9 @@ public sealed class MySqlAlterBackend : IAlterBackend, ICaptureStatus
     internal ILogger Logger => _logger;
 
     internal MySqlBinlogCapture? Binlog => _binlog;
+
+    /// <summary>Binlog cut-over: row changes that reached the old table between drain and swap (null: not known).</summary>
+    internal long? ChangesAfterDrain { get; set; }
 
     internal async Task EnsureMainAsync(CancellationToken cancellationToken)
     {

@@ -35,6 +35,11 @@ internal sealed class MySqlBinlogCapture
     private string? _expectedMarker;
     private bool _markerInTransaction;
     private BinlogPosition? _markerEnd;
+    private bool _watchAfterMarker;
+    private bool _countingLeaks;
+    private string? _shadowName;
+    private long _leaked;
+    private int _renameSeen;
     private Exception? _failure;
 
     public MySqlBinlogCapture(MySqlSettings settings, ILogger logger)
@@ -57,6 +62,7 @@ internal sealed class MySqlBinlogCapture
         var schema = await ColumnSchemaAsync(session, source, cancellationToken).ConfigureAwait(false);
         _applier = new MySqlRowApplier(sql, source, schema.Select(s => s.Charset).ToList());
         _heartbeatTable = sql.Names.ChangeLog;
+        _shadowName = sql.Names.Shadow;
         var start = await BinlogClient.GetCurrentPositionAsync(session.Connection, cancellationToken).ConfigureAwait(false);
         _lastSeen = start;
         _client = new BinlogClient(_settings, new BinlogOptions
@@ -137,10 +143,13 @@ internal sealed class MySqlBinlogCapture
     /// STATUS is not enough: a transaction can have committed and released its locks while the
     /// position reported lags behind its events, and a drain to that position would miss them.
     /// </summary>
-    public async Task<BinlogPosition> MarkAsync(MySqlSession session, MySqlStatements sql, TimeSpan timeout, CancellationToken cancellationToken)
+    public async Task<BinlogPosition> MarkAsync(MySqlSession session, MySqlStatements sql, TimeSpan timeout, CancellationToken cancellationToken, bool watchAfterMarker = false)
     {
         var marker = "marker " + Guid.NewGuid().ToString("N");
         Volatile.Write(ref _markerEnd, null);
+        Volatile.Write(ref _watchAfterMarker, watchAfterMarker);
+        Interlocked.Exchange(ref _leaked, 0);
+        Interlocked.Exchange(ref _renameSeen, 0);
         Volatile.Write(ref _expectedMarker, marker);
         await session.ExecuteAsync(
             $"INSERT INTO {sql.Log} (id, beat, note) VALUES (2, UTC_TIMESTAMP(6), {session.Literal(marker)}) ON DUPLICATE KEY UPDATE beat = VALUES(beat), note = VALUES(note)",
@@ -159,6 +168,27 @@ internal sealed class MySqlBinlogCapture
         }
 
         return end;
+    }
+
+    /// <summary>
+    /// Row changes that reached the original table after the cut-over marker and before the RENAME
+    /// (read from the stream once the RENAME has come through it). Anything but zero means writes
+    /// slipped between the drain and the swap: they are in <c>_t_old</c>, not in the new table.
+    /// </summary>
+    public async Task<long?> ChangesAfterMarkerAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (Volatile.Read(ref _renameSeen) == 0)
+        {
+            if (DateTime.UtcNow > deadline || Volatile.Read(ref _failure) is not null)
+            {
+                return null;
+            }
+
+            await Task.Delay(5, cancellationToken).ConfigureAwait(false);
+        }
+
+        return Interlocked.Read(ref _leaked);
     }
 
     private static string? MarkerText(object? value) => value switch
@@ -241,6 +271,15 @@ internal sealed class MySqlBinlogCapture
                 else if (ev is RowsEvent rows && Ours(rows.Table, source))
                 {
                     pending.AddRange(rows.Rows);
+                    if (_countingLeaks)
+                    {
+                        Interlocked.Add(ref _leaked, rows.Rows.Count);
+                    }
+                }
+                else if (ev is QueryEvent query && _countingLeaks && query.Sql.StartsWith("RENAME TABLE", StringComparison.OrdinalIgnoreCase) && query.Sql.Contains(_shadowName!, StringComparison.Ordinal))
+                {
+                    _countingLeaks = false;
+                    Interlocked.Exchange(ref _renameSeen, 1);
                 }
                 else if (ev is RowsEvent beat && beat.Table.TableName == _heartbeatTable && beat.Table.DatabaseName == source.Schema && beat.Rows[^1].After is { } row && !row.IsNull(1))
                 {
@@ -267,6 +306,7 @@ internal sealed class MySqlBinlogCapture
                     if (_markerInTransaction)
                     {
                         _markerInTransaction = false;
+                        _countingLeaks = Volatile.Read(ref _watchAfterMarker);
                         Volatile.Write(ref _markerEnd, ev.Position);
                     }
                 }

@@ -17,6 +17,8 @@ namespace ShadowCopy.MySql;
 /// </summary>
 internal static class MySqlCutOver
 {
+    private static readonly TimeSpan RenameQueueDelay = TimeSpan.FromMilliseconds(100);
+
     public static async Task<CutOverAttempt> TryAsync(MySqlAlterBackend backend, TimeSpan lockTimeout, CancellationToken cancellationToken)
     {
         await backend.EnsureMainAsync(cancellationToken).ConfigureAwait(false);
@@ -90,7 +92,7 @@ internal static class MySqlCutOver
             }
 
             // Writes to t have stopped: everything they did is before the marker written now.
-            var target = await backend.Binlog!.MarkAsync(backend.MainSession, sql, lockTimeout + TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
+            var target = await backend.Binlog!.MarkAsync(backend.MainSession, sql, lockTimeout + TimeSpan.FromSeconds(10), cancellationToken, watchAfterMarker: true).ConfigureAwait(false);
             await backend.Binlog.DrainToAsync(backend.MainSession, target, lockTimeout + TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
 
             await renamer.ExecuteAsync(MySqlObjects.LockWaitTimeout(lockTimeout + TimeSpan.FromSeconds(30)), cancellationToken).ConfigureAwait(false);
@@ -99,8 +101,16 @@ internal static class MySqlCutOver
 
             await locker.ExecuteAsync($"DROP TABLE {sql.Old}", cancellationToken).ConfigureAwait(false);
             sentryDropped = true;
+
+            // B takes its metadata locks in name order, and "_t_…" sorts before "t": it was queued on
+            // the sentry, and only now moves on to queue on t. Unlocking before it does would let the
+            // waiting writers into the old table first (seen in the four-writer tests). There is no
+            // catalog view of pending metadata locks without the metadata_lock_info plugin, so give B
+            // a moment; ChangesAfterMarkerAsync then proves from the binlog that nothing slipped in.
+            await Task.Delay(RenameQueueDelay, cancellationToken).ConfigureAwait(false);
             await locker.ExecuteAsync("UNLOCK TABLES", cancellationToken).ConfigureAwait(false);
             await rename.ConfigureAwait(false);
+            backend.ChangesAfterDrain = await backend.Binlog.ChangesAfterMarkerAsync(TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
             return new CutOverAttempt(true, false, watch.ElapsedMilliseconds, null);
         }
         catch (Exception error) when (error is MySqlException or TimeoutException && !cancellationToken.IsCancellationRequested)
