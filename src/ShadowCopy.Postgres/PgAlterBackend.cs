@@ -73,6 +73,8 @@ public sealed partial class PgAlterBackend : IAlterBackend, ICaptureStatus
 
     public async Task<PreflightReport> PreflightAsync(CancellationToken cancellationToken)
     {
+        // Catalog reads and the rolled-back rehearsal are not part of the plan a user reads.
+        _transcript.Enabled = false;
         _transcript.Step = "preflight";
         _main = await OpenAsync(cancellationToken).ConfigureAwait(false);
         var source = await PgInspector.ReadAsync(Main, Table, cancellationToken).ConfigureAwait(false)
@@ -103,6 +105,7 @@ public sealed partial class PgAlterBackend : IAlterBackend, ICaptureStatus
             await Main.RollbackQuietlyAsync().ConfigureAwait(false);
         }
 
+        _transcript.Enabled = !_options.Execute;
         var mapping = _mapping!;
         return new PreflightReport(
             source.EstimatedRows,
@@ -167,6 +170,7 @@ public sealed partial class PgAlterBackend : IAlterBackend, ICaptureStatus
 
     private async Task PrepareStatementsAsync(CancellationToken cancellationToken)
     {
+        using var quiet = _transcript.Pause();
         _shadow = await PgInspector.ReadAsync(Main, new TableName(Table.Schema, Names.Shadow), cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException("shadow table vanished");
         // Logical capture identifies rows by the replica identity: make that index the key.
@@ -465,7 +469,7 @@ public sealed partial class PgAlterBackend : IAlterBackend, ICaptureStatus
     {
         var plan = new List<PlannedStatement>(Capture.Describe())
         {
-            new("copy (per chunk)", Sql.CopyRange(true, true), false),
+            new("re-copy of a chunk whose checksum differs (after deleting its range)", Sql.CopyRange(true, true), false),
         };
         plan.AddRange(_deferredIndexes.Select(d => new PlannedStatement("finish copy (indexes built after the copy)", d, false)));
         plan.Add(new("verify", $"LOCK TABLE {Sql.Source} IN SHARE MODE", false, "SHARE (blocks writes while the log drains), lock_timeout bounded"));

@@ -51,10 +51,12 @@ public sealed partial class PgAlterBackend
         _side ??= await OpenAsync(cancellationToken).ConfigureAwait(false);
         var session = _side;
         // Read what the swap needs before taking the lock, to keep the lock short.
+        var quiet = _transcript.Pause();
         var shadow = await PgInspector.ReadAsync(session, new TableName(Table.Schema, Names.Shadow), cancellationToken).ConfigureAwait(false)
             ?? throw new ShadowCopyException("The shadow table disappeared before cut-over.", ExitCodes.CutOverFailed);
         var grants = await session.QueryAsync(GrantsSql, [_source!.Oid], cancellationToken).ConfigureAwait(false);
         var currentUser = await session.ScalarAsync<string>("SELECT current_user", null, cancellationToken).ConfigureAwait(false);
+        quiet.Dispose();
 
         // Let the change stream catch up before locking (for logical capture the decoder may still
         // be working through the WAL the copy wrote); the fence under the lock then covers seconds,

@@ -6,12 +6,21 @@ namespace ShadowCopy.Core.Sql;
 public sealed class SqlTranscript
 {
     private readonly List<PlannedStatement> _statements = [];
+    private readonly HashSet<(string Step, string Sql)> _seen = [];
     private readonly Lock _gate = new();
 
     public string Step { get; set; } = "setup";
 
     /// <summary>Off for real runs: a run of days must not keep every statement in memory.</summary>
     public bool Enabled { get; set; } = true;
+
+    /// <summary>Stops recording until the returned scope ends (catalog reads are not part of a plan).</summary>
+    public IDisposable Pause()
+    {
+        var was = Enabled;
+        Enabled = false;
+        return new Resume(this, was);
+    }
 
     public void Record(string sql)
     {
@@ -22,7 +31,11 @@ public sealed class SqlTranscript
 
         lock (_gate)
         {
-            _statements.Add(new PlannedStatement(Step, sql, ExecutedInDryRun: true));
+            // A plan shows each distinct statement of a step once (the copy runs the same one per chunk).
+            if (_seen.Add((Step, sql)))
+            {
+                _statements.Add(new PlannedStatement(Step, sql, ExecutedInDryRun: true));
+            }
         }
     }
 
@@ -32,5 +45,10 @@ public sealed class SqlTranscript
         {
             return [.. _statements];
         }
+    }
+
+    private sealed class Resume(SqlTranscript transcript, bool enabled) : IDisposable
+    {
+        public void Dispose() => transcript.Enabled = enabled;
     }
 }
