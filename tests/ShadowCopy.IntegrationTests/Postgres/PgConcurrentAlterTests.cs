@@ -127,6 +127,10 @@ public sealed class PgConcurrentAlterTests
                     Interlocked.Increment(ref errors);
                     await tx.RollbackAsync();
                 }
+
+                // Paced like a real application (a few hundred tx/s in all), not a tight loop that
+                // would only measure who gets the CPU.
+                await Task.Delay(random.Next(2, 6));
             }
         })).ToList();
 
