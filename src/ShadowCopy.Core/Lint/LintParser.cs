@@ -18,8 +18,15 @@ internal static class LintParser
         var statements = new List<LintStatement>();
         var significant = new List<SqlToken>();
         var comments = new List<SqlToken>();
+        var delimiter = ";";
+        var skipUntil = -1;
         foreach (var token in all)
         {
+            if (token.Offset < skipUntil)
+            {
+                continue;
+            }
+
             if (token.Kind == SqlTokenKind.Comment)
             {
                 comments.Add(token);
@@ -31,9 +38,23 @@ internal static class LintParser
                 continue;
             }
 
-            if (token.Kind == SqlTokenKind.Punctuation && token.Text == ";")
+            // mysql client scripts: "DELIMITER //" changes the statement terminator until the next
+            // DELIMITER line, so stored program bodies keep their inner ';'. It is a client
+            // command, not SQL: the line itself is not a statement.
+            if (dialect != LintDialect.Postgres && significant.Count == 0 && token.IsWord("DELIMITER"))
             {
-                Flush(sql, dialect, statements, significant, comments, token.Offset + 1);
+                var lineEnd = sql.IndexOf('\n', token.Offset);
+                lineEnd = lineEnd < 0 ? sql.Length : lineEnd;
+                var value = sql[(token.Offset + token.Text.Length)..lineEnd].Trim();
+                delimiter = value.Length == 0 ? ";" : value.Split(' ', '\t')[0];
+                skipUntil = lineEnd;
+                continue;
+            }
+
+            if (delimiter == ";" ? token.Kind == SqlTokenKind.Punctuation && token.Text == ";" : IsDelimiterAt(sql, token, delimiter))
+            {
+                Flush(sql, dialect, statements, significant, comments, token.Offset + delimiter.Length);
+                skipUntil = token.Offset + delimiter.Length;
                 continue;
             }
 
@@ -43,6 +64,10 @@ internal static class LintParser
         Flush(sql, dialect, statements, significant, comments, sql.Length);
         return statements;
     }
+
+    /// <summary>A custom delimiter starts at a code token (never inside a string or comment, which are single tokens).</summary>
+    private static bool IsDelimiterAt(string sql, SqlToken token, string delimiter) =>
+        token.Kind is not (SqlTokenKind.String or SqlTokenKind.QuotedIdentifier) && string.CompareOrdinal(sql, token.Offset, delimiter, 0, delimiter.Length) == 0;
 
     private static void Flush(string sql, LintDialect dialect, List<LintStatement> statements, List<SqlToken> significant, List<SqlToken> comments, int end)
     {
