@@ -49,33 +49,11 @@ internal sealed class MySqlSession : IAsyncDisposable
         return new MySqlSession(connection, transcript);
     }
 
-    public async Task<MySqlExecuteResult> ExecuteAsync(string sql, CancellationToken cancellationToken)
-    {
-        Transcript.Record(sql);
-        try
-        {
-            return await _connection.ExecuteAsync(sql, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception error) when (error is MySqlIOException or MySqlTimeoutException)
-        {
-            IsBroken = true;
-            throw;
-        }
-    }
+    public Task<MySqlExecuteResult> ExecuteAsync(string sql, CancellationToken cancellationToken) =>
+        RunAsync(sql, () => _connection.ExecuteAsync(sql, cancellationToken));
 
-    public async Task<MySqlResultSet> QueryAsync(string sql, CancellationToken cancellationToken)
-    {
-        Transcript.Record(sql);
-        try
-        {
-            return await _connection.QueryAsync(sql, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception error) when (error is MySqlIOException or MySqlTimeoutException)
-        {
-            IsBroken = true;
-            throw;
-        }
-    }
+    public Task<MySqlResultSet> QueryAsync(string sql, CancellationToken cancellationToken) =>
+        RunAsync(sql, () => _connection.QueryAsync(sql, cancellationToken));
 
     public async Task<long> ScalarInt64Async(string sql, CancellationToken cancellationToken)
     {
@@ -114,6 +92,21 @@ internal sealed class MySqlSession : IAsyncDisposable
         {
             // The server rolls back and releases locks when the connection goes away.
             IsBroken = true;
+        }
+    }
+
+    /// <summary>Records the statement; a broken connection marks the session so cleanup opens a new one.</summary>
+    private async Task<T> RunAsync<T>(string sql, Func<Task<T>> run)
+    {
+        Transcript.Record(sql);
+        try
+        {
+            return await run().ConfigureAwait(false);
+        }
+        catch (Exception error) when (error is MySqlIOException or MySqlTimeoutException)
+        {
+            IsBroken = true;
+            throw;
         }
     }
 
