@@ -103,7 +103,7 @@ internal sealed class MySqlSession : IAsyncDisposable
         {
             return await run().ConfigureAwait(false);
         }
-        catch (Exception error) when (error is MySqlIOException or MySqlTimeoutException)
+        catch (Exception error) when (MySqlErrors.IsConnectionLoss(error))
         {
             IsBroken = true;
             throw;

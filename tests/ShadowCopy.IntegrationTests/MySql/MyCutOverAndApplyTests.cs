@@ -132,4 +132,61 @@ public sealed class MyCutOverAndApplyTests
             await DropAsync(name);
         }
     }
+
+    [Fact]
+    public async Task CutOver_connection_killed_during_RENAME_is_resolved_from_the_catalog_and_retried()
+    {
+        var name = UniqueName("ambig");
+        var table = $"{Q(Database)}.{Q(name)}";
+        try
+        {
+            await ExecAsync($"CREATE TABLE {table} (id INT PRIMARY KEY, v INT)");
+            await ExecAsync($"INSERT INTO {table} SELECT seq, seq FROM seq_1_to_2000");
+            await using var blocker = await OpenAsync();
+            var killed = false;
+            var sink = new RecordingStatusSink
+            {
+                OnEnter = phase =>
+                {
+                    if (phase != Phase.CuttingOver)
+                    {
+                        return;
+                    }
+
+                    // Hold the table so the RENAME waits, kill the RENAME's connection while it waits, then let go.
+                    blocker.ExecuteAsync("START TRANSACTION").GetAwaiter().GetResult();
+                    blocker.QueryAsync($"SELECT * FROM {table} LIMIT 1").GetAwaiter().GetResult();
+                    _ = Task.Run(async () =>
+                    {
+                        await using var killer = await OpenAsync();
+                        for (var i = 0; i < 200 && !killed; i++)
+                        {
+                            var id = (await killer.QueryAsync($"SELECT ID FROM information_schema.PROCESSLIST WHERE INFO LIKE 'RENAME TABLE %{name}%'")).Rows.FirstOrDefault()?.GetInt64(0);
+                            if (id is { } connection)
+                            {
+                                await killer.ExecuteAsync($"KILL CONNECTION {connection}");
+                                killed = true;
+                            }
+
+                            await Task.Delay(20);
+                        }
+
+                        await blocker.ExecuteAsync("ROLLBACK");
+                    });
+                },
+            };
+
+            var options = MyAlterHarness.Options(name, "ADD COLUMN c INT") with { CutOverLockTimeout = TimeSpan.FromSeconds(3), CutOverAttempts = 4 };
+            var result = await MyAlterHarness.RunAsync(options, CaptureMode.Trigger, sink);
+            Assert.True(killed, "the RENAME was never seen waiting");
+            Assert.True(result.ExitCode == ExitCodes.Success, $"exit {result.ExitCode}: {result.Message}");
+            Assert.True(result.CutOverAttempts >= 2, $"attempts {result.CutOverAttempts}");
+            Assert.Equal("2000", await ScalarAsync($"SELECT COUNT(c IS NULL) FROM {table}"));
+            Assert.Equal(new[] { $"_{name}_old", name }.Order(StringComparer.Ordinal), (await ObjectsAsync(name)).Order(StringComparer.Ordinal));
+        }
+        finally
+        {
+            await DropAsync(name);
+        }
+    }
 }
