@@ -14,9 +14,6 @@ namespace ShadowCopy.Cli.Commands.Plan;
 
 internal static class PlanCommand
 {
-    /// <summary>The plan prints its own exact statement (with ALGORITHM/LOCK) and lock advice, so these two would only repeat it.</summary>
-    private static readonly LintConfig PlanLintConfig = LintConfig.Empty with { Disabled = new HashSet<string>(StringComparer.Ordinal) { "require-lock-timeout", "require-algorithm-lock" } };
-
     public static async Task<int> RunAsync(ParseResult parse, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         var dsn = parse.GetValue(PlanCommandDefinition.Dsn)!;
@@ -62,22 +59,19 @@ internal static class PlanCommand
     internal static async Task<PlanResult> PlanAsync(string dsn, string tableText, string alter, CancellationToken cancellationToken)
     {
         var table = AlterCommand.ParseTable(tableText, dsn);
-        PlanEvidence evidence;
-        if (dsn.StartsWith("mysql://", StringComparison.Ordinal))
+        var review = await ChangeReview.RunAsync(CreatePlanner(dsn), table, tableText, alter, dsn, cancellationToken);
+        if (review.Plan is null)
         {
-            evidence = await MySqlPlanner.PlanAsync(MySqlDsn.Parse(dsn), table, alter, cancellationToken);
-        }
-        else if (dsn.StartsWith("postgres://", StringComparison.Ordinal) || dsn.StartsWith("postgresql://", StringComparison.Ordinal))
-        {
-            evidence = await PgPlanner.PlanAsync(PgDsn.Parse(dsn), table, alter, cancellationToken);
-        }
-        else
-        {
-            throw new ShadowCopyException("--dsn must start with postgres:// or mysql://.", ExitCodes.UsageError);
+            // Rethrown with its original stack so RunAsync maps it to its exit code (10, 3, 2 …).
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(review.PlanFailure!);
         }
 
-        var findings = new Linter(PlanLintConfig).Lint("--alter", $"ALTER TABLE {tableText} {alter};", evidence.Target);
-        var input = new PlanInput(evidence.Target, tableText, alter, evidence.NativeStatement, evidence.Probe, evidence.Size, findings);
-        return PlanAdvisor.Decide(input, dsn);
+        return review.Plan;
     }
+
+    /// <summary>The planner for the DSN's engine; the alter dry run can use the same one (see ChangeReview).</summary>
+    internal static IChangePlanner CreatePlanner(string dsn) =>
+        dsn.StartsWith("mysql://", StringComparison.Ordinal) ? new MySqlChangePlanner(MySqlDsn.Parse(dsn))
+        : dsn.StartsWith("postgres://", StringComparison.Ordinal) || dsn.StartsWith("postgresql://", StringComparison.Ordinal) ? new PgChangePlanner(PgDsn.Parse(dsn))
+        : throw new ShadowCopyException("--dsn must start with postgres:// or mysql://.", ExitCodes.UsageError);
 }
