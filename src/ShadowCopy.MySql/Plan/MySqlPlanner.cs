@@ -21,6 +21,9 @@ public static partial class MySqlPlanner
     private const int NotSupportedReason = 1846;
     private const int SampleRows = 5000;
 
+    /// <summary>Table comment that marks our clones, so a sweep never drops a user table that merely looks alike.</summary>
+    private const string CloneMarker = "shadowcopy:plan-clone";
+
     public static async Task<PlanEvidence> PlanAsync(MySqlSettings settings, TableName table, string alter, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
@@ -39,9 +42,11 @@ public static partial class MySqlPlanner
         await TryAsync(connection, "SET SESSION sql_log_bin = 0", cancellationToken).ConfigureAwait(false); // keep the clone off replicas when allowed
         var (rows, bytes) = await SizeAsync(connection, table, cancellationToken).ConfigureAwait(false);
         var clone = MySqlEscaping.QuoteIdentifier(table.Schema, $"_sc_plan_{connection.ConnectionId}_{Guid.NewGuid().ToString("N")[..8]}");
+        await DropOrphanedClonesAsync(connection, cancellationToken).ConfigureAwait(false);
         await connection.ExecuteAsync($"CREATE TABLE {clone} LIKE {qualified}", cancellationToken).ConfigureAwait(false);
         try
         {
+            await connection.ExecuteAsync($"ALTER TABLE {clone} COMMENT = '{CloneMarker}'", cancellationToken).ConfigureAwait(false);
             var size = await SampleAsync(connection, table, qualified, clone, rows, bytes, cancellationToken).ConfigureAwait(false);
             var (probe, algorithm) = await ProbeAsync(connection, clone, clauses, dialect, cancellationToken).ConfigureAwait(false);
             // The handshake reports MariaDB as "5.5.5-10.x" for old clients; VERSION() is the real one.
@@ -119,6 +124,22 @@ public static partial class MySqlPlanner
         finally
         {
             await connection.ExecuteAsync($"TRUNCATE TABLE {clone}", CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// A planner killed before its DROP leaves its clone; clones whose connection is gone are dropped
+    /// here. PROCESSLIST shows other users' connections only with the PROCESS privilege, so a clone
+    /// must also be over an hour old (a plan takes seconds) before we call it orphaned.
+    /// </summary>
+    private static async Task DropOrphanedClonesAsync(MySqlClientConnection connection, CancellationToken cancellationToken)
+    {
+        var orphans = await connection.QueryAsync(
+            $"SELECT TABLE_SCHEMA, TABLE_NAME FROM information_schema.TABLES WHERE TABLE_NAME REGEXP '^_sc_plan_[0-9]+_[0-9a-f]{{8}}$' AND TABLE_COMMENT = '{CloneMarker}' AND CAST(SUBSTRING_INDEX(SUBSTRING(TABLE_NAME, 10), '_', 1) AS UNSIGNED) NOT IN (SELECT ID FROM information_schema.PROCESSLIST) AND CREATE_TIME < NOW() - INTERVAL 1 HOUR",
+            cancellationToken).ConfigureAwait(false);
+        foreach (var row in orphans.Rows)
+        {
+            await connection.ExecuteAsync($"DROP TABLE IF EXISTS {MySqlEscaping.QuoteIdentifier(row.GetString(0), row.GetString(1))}", cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -18,6 +18,9 @@ public static class PgPlanner
 {
     private const int SampleRows = 5000;
 
+    /// <summary>Table comment that marks our clones, so a sweep never drops a user table that merely looks alike.</summary>
+    private const string CloneMarker = "shadowcopy:plan-clone";
+
     /// <summary>Strongest first (PostgreSQL docs, "Table-Level Lock Modes").</summary>
     private static readonly string[] LockStrength =
     [
@@ -45,7 +48,8 @@ public static class PgPlanner
         var (rows, bytes) = await SizeAsync(connection, table, cancellationToken).ConfigureAwait(false);
         var clone = new TableName(table.Schema, HelperName(connection.ProcessID));
         var cloneQualified = dialect.Qualified(clone);
-        await ExecAsync(connection, $"CREATE TABLE {cloneQualified} (LIKE {qualified} INCLUDING ALL)", cancellationToken).ConfigureAwait(false);
+        await DropOrphanedClonesAsync(connection, cancellationToken).ConfigureAwait(false);
+        await ExecAsync(connection, $"CREATE TABLE {cloneQualified} (LIKE {qualified} INCLUDING ALL); COMMENT ON TABLE {cloneQualified} IS '{CloneMarker}'", cancellationToken).ConfigureAwait(false);
         try
         {
             var size = await SampleAsync(connection, qualified, cloneQualified, rows, bytes, cancellationToken).ConfigureAwait(false);
@@ -121,6 +125,32 @@ public static class PgPlanner
         finally
         {
             await transaction.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// The clone is committed, so a planner killed before its DROP leaves it behind. Clones carry
+    /// the pid of the session that made them; those whose session is gone are dropped here.
+    /// </summary>
+    private static async Task DropOrphanedClonesAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        var orphans = new List<string>();
+        var command = new NpgsqlCommand(
+            $"SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'r' AND c.relname ~ '^_sc_plan_[0-9]+_[0-9a-f]{{8}}$' AND obj_description(c.oid, 'pg_class') = '{CloneMarker}' AND split_part(c.relname, '_', 4)::int NOT IN (SELECT pid FROM pg_stat_activity)",
+            connection);
+        await using (command.ConfigureAwait(false))
+        {
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using var readerScope = reader.ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                orphans.Add(reader.GetString(0));
+            }
+        }
+
+        foreach (var orphan in orphans)
+        {
+            await ExecAsync(connection, $"DROP TABLE IF EXISTS {orphan}", cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -106,12 +106,32 @@ public sealed class PgPlanTests
         }
     }
 
+    [Fact]
+    public async Task PlanAsync_cloneOfADeadSession_isDroppedButAlikeUserTableIsKept()
+    {
+        var name = PlanTables.UniqueName();
+        // pid 4194304 is above PostgreSQL's PID limit on Linux (2^22), so no live backend has it.
+        const string orphan = "_sc_plan_4194304_deadbeef";
+        const string lookalike = "_sc_plan_4194304_feedface";
+        await PgServer.ExecAsync($"CREATE TABLE {PgServer.Q(name)} (id int PRIMARY KEY); CREATE TABLE {PgServer.Q(orphan)} (id int); COMMENT ON TABLE {PgServer.Q(orphan)} IS 'shadowcopy:plan-clone'; CREATE TABLE {PgServer.Q(lookalike)} (id int);");
+        try
+        {
+            await PgPlanner.PlanAsync(PgServer.Settings(), new TableName("public", name), "ADD COLUMN c int", CancellationToken.None);
+            Assert.Equal(0L, await PgServer.ScalarAsync<long>($"SELECT count(*) FROM pg_class WHERE relname = '{orphan}'"));
+            Assert.Equal(1L, await PgServer.ScalarAsync<long>($"SELECT count(*) FROM pg_class WHERE relname = '{lookalike}'"));
+        }
+        finally
+        {
+            await PgServer.ExecAsync($"DROP TABLE IF EXISTS {PgServer.Q(name)}, {PgServer.Q(orphan)}, {PgServer.Q(lookalike)}");
+        }
+    }
+
     /// <summary>The live table keeps its shape and rows, and no clone is left behind.</summary>
     private static async Task AssertUntouchedAsync(string name)
     {
         Assert.Equal(200L, await PgServer.ScalarAsync<long>($"SELECT count(*) FROM {PgServer.Q(name)}"));
         Assert.Equal(7L, await PgServer.ScalarAsync<long>($"SELECT count(*) FROM pg_attribute WHERE attrelid = '{name}'::regclass AND attnum > 0 AND NOT attisdropped"));
         Assert.Equal("int4", await PgServer.ScalarAsync<string>($"SELECT atttypid::regtype::text FROM pg_attribute WHERE attrelid = '{name}'::regclass AND attname = 'n'") switch { "integer" => "int4", var other => other });
-        Assert.Equal(0L, await PgServer.ScalarAsync<long>("SELECT count(*) FROM pg_class WHERE relname LIKE '\\_sc\\_plan\\_%'"));
+        Assert.Equal(0L, await PgServer.ScalarAsync<long>("SELECT count(*) FROM pg_class WHERE relname ~ '^_sc_plan_[0-9]+_[0-9a-f]{8}$' AND obj_description(oid, 'pg_class') = 'shadowcopy:plan-clone'"));
     }
 }
