@@ -9,6 +9,9 @@ internal sealed class LintContext(LintTarget target)
 
     public bool InTransaction { get; set; }
 
+    /// <summary>Existing tables altered since the open transaction began: their locks are held until COMMIT.</summary>
+    public HashSet<string> LockedInTransaction { get; } = new(StringComparer.OrdinalIgnoreCase);
+
     public bool LockTimeoutSet { get; set; }
 
     public bool LockTimeoutReported { get; set; }

@@ -45,6 +45,7 @@ internal static class LintRules
         new RefreshMaterializedViewRule(),
         new TruncateCascadeRule(),
         new UnbatchedBackfillRule(),
+        new BackfillInDdlTransactionRule(),
         new EnumAddValueInTransactionRule(),
         new DomainConstraintRule(),
         new TransactionNestingRule(),

@@ -95,6 +95,10 @@ public sealed class Linter
                 break;
             case StatementKind.Commit or StatementKind.Rollback:
                 context.InTransaction = false;
+                context.LockedInTransaction.Clear();
+                break;
+            case StatementKind.AlterTable when context.InTransaction && statement.Table is { } altered && !context.IsNew(statement):
+                context.LockedInTransaction.Add(altered);
                 break;
             case StatementKind.CreateTable when statement.Table is { } table:
                 context.CreatedTables.Add(table);

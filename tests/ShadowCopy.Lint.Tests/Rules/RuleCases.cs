@@ -41,6 +41,7 @@ public static class RuleCases
         { "refresh-matview-non-concurrent", "postgres", "15", "REFRESH MATERIALIZED VIEW mv;", "REFRESH MATERIALIZED VIEW CONCURRENTLY mv;" },
         { "truncate-cascade", "postgres", "15", "TRUNCATE users CASCADE;", "TRUNCATE audit_log;" },
         { "unbatched-backfill", "postgres", "15", "UPDATE users SET active = true;", "UPDATE users SET active = true WHERE id BETWEEN 1 AND 10000;" },
+        { "backfill-in-ddl-transaction", "postgres", "15", "BEGIN; ALTER TABLE users ADD COLUMN active boolean; UPDATE users SET active = true WHERE id < 1000; COMMIT;", "BEGIN; ALTER TABLE users ADD COLUMN active boolean; COMMIT; UPDATE users SET active = true WHERE id < 1000;" },
         { "enum-add-value-in-transaction", "postgres", "11", "BEGIN; ALTER TYPE mood ADD VALUE 'meh'; COMMIT;", "ALTER TYPE mood ADD VALUE 'meh';" },
         { "domain-constraint", "postgres", "15", "ALTER DOMAIN posint ADD CONSTRAINT pos CHECK (VALUE > 0);", "ALTER DOMAIN posint ADD CONSTRAINT pos CHECK (VALUE > 0) NOT VALID;" },
         { "transaction-nesting", "postgres", "15", "BEGIN; BEGIN; COMMIT;", "BEGIN; SELECT 1; COMMIT;" },
