@@ -30,7 +30,7 @@ public sealed class EmitPtOscDryRunTests
 
             var parse = EmitCommandDefinition.Create().Parse(
             [
-                "pt-osc", "--dsn", MyServer.Dsn, "--table", name, "--alter", "ADD COLUMN note varchar(20) DEFAULT 'it''s $HOME \"q\"'",
+                "pt-osc", "--dsn", MyServer.Dsn, "--table", name, "--alter", "ADD COLUMN note varchar(60) DEFAULT 'it''s; \"quoted\" $HOME `x` \\\\ !'",
                 "--chunk-size", "500", "--chunk-time", "500ms", "--max-load", "Threads_running=50", "--critical-load", "Threads_running=400",
                 "--max-lag", "1500ms", "--throttle-flag-file", "/tmp/never exists", "--cut-over-lock-timeout", "2s",
             ]);
