@@ -70,6 +70,10 @@ public sealed class PgCliProcessTests
         Assert.Contains(plan, s => s.StartsWith("CREATE TRIGGER", StringComparison.Ordinal));
         Assert.Contains(plan, s => s.Contains("IN ACCESS EXCLUSIVE MODE", StringComparison.Ordinal));
         Assert.Contains(plan, s => s.Contains("ADD COLUMN note text", StringComparison.Ordinal));
+
+        // The dry run also carries the plan/lint review: ADD COLUMN without a default is metadata-only.
+        var review = JsonDocument.Parse(stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Single(l => l.Contains("\"type\":\"review\"", StringComparison.Ordinal))).RootElement;
+        Assert.Equal("native", review.GetProperty("plan").GetProperty("recommendation").GetString());
         Assert.Equal(before, await PgCatalogSnapshot.TakeAsync(schema.Name));
     }
 

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
+using ShadowCopy.Cli.Commands.Plan;
 using ShadowCopy.Cli.Output;
+using ShadowCopy.Core.Lint.Plan;
 using ShadowCopy.Core.Engine;
 using ShadowCopy.Core.Schema;
 using ShadowCopy.MySql;
@@ -62,6 +64,14 @@ internal static class AlterCommand
                 {
                     await disposable.DisposeAsync();
                 }
+            }
+
+            if (result.Outcome == "dry-run")
+            {
+                // The rehearsal also says what the change costs natively and what lint thinks of
+                // it, so the user can choose between native DDL and this online copy.
+                var review = await ChangeReview.RunAsync(PlanCommand.CreatePlanner(dsn), options.Table, parse.GetValue(AlterCommandDefinition.Table)!, options.Alter, dsn, signal.Token);
+                DryRunReviewPrinter.Print(review, format, output);
             }
 
             ResultPrinter.Print(result, format, output, error);

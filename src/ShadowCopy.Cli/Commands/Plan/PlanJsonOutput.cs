@@ -6,10 +6,13 @@ namespace ShadowCopy.Cli.Commands.Plan;
 
 internal static class PlanJsonOutput
 {
-    public static void Write(PlanResult result, TextWriter output)
+    public static void Write(PlanResult result, TextWriter output) => output.WriteLine(JsonSerializer.Serialize(ToDictionary(result)));
+
+    /// <summary>The plan as a JSON object (also embedded in the alter dry run's "review" line).</summary>
+    public static Dictionary<string, object?> ToDictionary(PlanResult result)
     {
         var input = result.Input;
-        output.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object?>
+        return new Dictionary<string, object?>
         {
             ["table"] = input.Table,
             ["engine"] = input.Target.Dialect.ToString().ToLowerInvariant(),
@@ -29,6 +32,6 @@ internal static class PlanJsonOutput
             ["total_bytes"] = input.Size.TotalBytes,
             ["sample_rows_per_second"] = input.Size.SampleRowsPerSecond is { } r ? Math.Round(r, 1) : null,
             ["lint"] = input.Findings.Select(f => new Dictionary<string, object?> { ["rule"] = f.RuleId, ["severity"] = LintTextOutput.Severity(f.Severity), ["message"] = f.Message }).ToList(),
-        }));
+        };
     }
 }
