@@ -328,7 +328,7 @@ public sealed partial class PgAlterBackend : IAlterBackend, ICaptureStatus
         // A consistent point: hold SHARE on the original (writers wait; bounded), apply the
         // log to empty, take a snapshot on a third session, release. In that snapshot the shadow
         // must equal the original over the copied columns, chunk by chunk.
-        await Capture.FenceAsync(_side, _captureOptions.CatchUpFenceTimeout, cancellationToken).ConfigureAwait(false);
+        await Capture.FenceAsync(_side, Main, applyInOwnTransaction: true, _captureOptions.CatchUpFenceTimeout, cancellationToken).ConfigureAwait(false);
         while (await ApplyChangesAsync(_options.ApplyBatchSize * 5, cancellationToken).ConfigureAwait(false) > 0)
         {
         }
@@ -398,7 +398,7 @@ public sealed partial class PgAlterBackend : IAlterBackend, ICaptureStatus
                 await _side!.ExecuteAsync("BEGIN", null, cancellationToken).ConfigureAwait(false);
                 await _side.ExecuteAsync(PgObjects.LockTimeout(_options.CutOverLockTimeout), null, cancellationToken).ConfigureAwait(false);
                 await _side.ExecuteAsync($"LOCK TABLE {Sql.Source} IN SHARE MODE", null, cancellationToken).ConfigureAwait(false);
-                await Capture.FenceAsync(_side, _captureOptions.FenceTimeout, cancellationToken).ConfigureAwait(false);
+                await Capture.FenceAsync(_side, Main, applyInOwnTransaction: true, _captureOptions.FenceTimeout, cancellationToken).ConfigureAwait(false);
                 return;
             }
             catch (PgFenceTimeoutException) when (attempt < _options.CutOverAttempts)

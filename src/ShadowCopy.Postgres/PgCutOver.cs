@@ -61,7 +61,7 @@ public sealed partial class PgAlterBackend
         // Let the change stream catch up before locking (for logical capture the decoder may still
         // be working through the WAL the copy wrote); the fence under the lock then covers seconds,
         // not the whole copy, and writers wait only for that.
-        await Capture.FenceAsync(session, _captureOptions.CatchUpFenceTimeout, cancellationToken).ConfigureAwait(false);
+        await Capture.FenceAsync(session, Main, applyInOwnTransaction: true, _captureOptions.CatchUpFenceTimeout, cancellationToken).ConfigureAwait(false);
         while (await Capture.ApplyAsync(Main, _options.ApplyBatchSize, ownTransaction: true, cancellationToken).ConfigureAwait(false) > 0)
         {
         }
@@ -75,7 +75,7 @@ public sealed partial class PgAlterBackend
             await session.ExecuteAsync(PgObjects.LockTimeout(lockTimeout), null, cancellationToken).ConfigureAwait(false);
             await session.ExecuteAsync($"LOCK TABLE {Sql.Source} IN ACCESS EXCLUSIVE MODE", null, cancellationToken).ConfigureAwait(false);
             waitedMs = wait.ElapsedMilliseconds;
-            await Capture.FenceAsync(session, _captureOptions.FenceTimeout, cancellationToken).ConfigureAwait(false);
+            await Capture.FenceAsync(session, session, applyInOwnTransaction: false, _captureOptions.FenceTimeout, cancellationToken).ConfigureAwait(false);
             while (await Capture.ApplyAsync(session, 100_000, ownTransaction: false, cancellationToken).ConfigureAwait(false) > 0)
             {
             }

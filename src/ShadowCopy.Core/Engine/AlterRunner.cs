@@ -304,7 +304,9 @@ public sealed class AlterRunner
             _sink.OnMessage($"verification: {mismatched.Count} chunk(s) differ; re-copying (attempt {attempt}/{_options.VerifyAttempts})");
             await _backend.RecopyChunksAsync(mismatched, cancellationToken).ConfigureAwait(false);
             summary.ChunksRecopied += mismatched.Count;
-            await CatchUpAsync(0, cancellationToken).ConfigureAwait(false);
+            // Not "until the backlog is empty": under steady writes it rarely is (a test spun for
+            // minutes). Verification drains the rest under its own short lock.
+            await CatchUpAsync(_options.CutOverMaxBacklog, cancellationToken).ConfigureAwait(false);
             round = await _backend.VerifyChunksAsync(mismatched, cancellationToken).ConfigureAwait(false);
             Log.VerifyRound(_logger, round.ChunksChecked, round.RowsChecked, round.MismatchedChunks.Count);
             mismatched = round.MismatchedChunks;

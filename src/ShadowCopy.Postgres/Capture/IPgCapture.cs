@@ -19,10 +19,13 @@ internal interface IPgCapture : IAsyncDisposable
     Task<long> ApplyAsync(PgSession session, int maxChanges, bool ownTransaction, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Called while <paramref name="locked"/> holds a lock that stops writes to the original:
-    /// returns once every change committed before the lock is available to <see cref="ApplyAsync"/>.
+    /// Returns once every change committed before this call is available to (and, as far as it
+    /// was needed to get there, applied by) <see cref="ApplyAsync"/>. The marker is written on
+    /// <paramref name="emitOn"/> (which may hold a lock that stops writes to the original); while
+    /// waiting, captured changes keep being applied on <paramref name="applyOn"/>, so a full queue
+    /// can never keep the fence from arriving.
     /// </summary>
-    Task FenceAsync(PgSession locked, TimeSpan timeout, CancellationToken cancellationToken);
+    Task FenceAsync(PgSession emitOn, PgSession applyOn, bool applyInOwnTransaction, TimeSpan timeout, CancellationToken cancellationToken);
 
     /// <summary>Changes captured but not applied (may be an estimate); may throw when a guard trips.</summary>
     Task<long> BacklogAsync(PgSession main, CancellationToken cancellationToken);

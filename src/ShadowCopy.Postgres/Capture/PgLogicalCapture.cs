@@ -202,10 +202,7 @@ internal sealed class PgLogicalCapture : IPgCapture
 
     public async Task<long> ApplyAsync(PgSession session, int maxChanges, bool ownTransaction, CancellationToken cancellationToken)
     {
-        if (_readerError is { } error)
-        {
-            throw new ShadowCopyException($"The replication stream failed: {error.Message}", ExitCodes.InternalError, error);
-        }
+        ThrowIfReaderFailed();
 
         // pgoutput sends only committed transactions, in commit order, so their row images may be
         // applied in pieces (a bulk UPDATE of millions of rows never has to sit in memory whole);
@@ -325,27 +322,48 @@ internal sealed class PgLogicalCapture : IPgCapture
 
     // ---- fence, backlog, lifecycle ----------------------------------------------------------------
 
-    public async Task FenceAsync(PgSession locked, TimeSpan timeout, CancellationToken cancellationToken)
+    public async Task FenceAsync(PgSession emitOn, PgSession applyOn, bool applyInOwnTransaction, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        // Writes are stopped; a non-transactional message written now is decoded after every
-        // transaction that committed before it, so seeing it means the stream holds them all.
+        ThrowIfReaderFailed();
+
+        // A non-transactional message written now is decoded after every transaction that
+        // committed before it, so seeing it means the stream has delivered them all.
         var token = Guid.NewGuid().ToString("N");
         var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _fence = (token, seen);
-        await locked.ExecuteAsync($"SELECT pg_catalog.pg_logical_emit_message(false, '{FencePrefix}', $1)", [token], cancellationToken).ConfigureAwait(false);
+        await emitOn.ExecuteAsync($"SELECT pg_catalog.pg_logical_emit_message(false, '{FencePrefix}', $1)", [token], cancellationToken).ConfigureAwait(false);
 
         // The walsender only sends WAL that is flushed, and nothing else commits while writes are
         // locked out (PostgreSQL 15 has no flush argument for the message): commit a one-xid
         // transaction with synchronous_commit on from another session to flush past the message.
         _flusher ??= await PgSession.OpenAsync(_settings, new Core.Sql.SqlTranscript { Enabled = false }, cancellationToken).ConfigureAwait(false);
         await _flusher.ExecuteAsync("BEGIN; SET LOCAL synchronous_commit = on; SELECT pg_catalog.pg_current_xact_id(); COMMIT", null, cancellationToken).ConfigureAwait(false);
-        try
+
+        // Keep applying while waiting: the reader stops at a full queue, and the fence is behind
+        // whatever fills it (found as a hang: the fence waited on a reader that waited on us).
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        while (!seen.Task.IsCompleted)
         {
-            await seen.Task.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+            ThrowIfReaderFailed();
+            if (watch.Elapsed > timeout)
+            {
+                throw new PgFenceTimeoutException($"the replication stream did not reach the fence within {timeout.TotalMilliseconds:0} ms");
+            }
+
+            if (await ApplyAsync(applyOn, 2000, applyInOwnTransaction, cancellationToken).ConfigureAwait(false) == 0)
+            {
+                await Task.WhenAny(seen.Task, Task.Delay(10, cancellationToken)).ConfigureAwait(false);
+            }
         }
-        catch (TimeoutException)
+
+        await seen.Task.ConfigureAwait(false);
+    }
+
+    private void ThrowIfReaderFailed()
+    {
+        if (_readerError is { } error)
         {
-            throw new PgFenceTimeoutException($"the replication stream did not reach the fence within {timeout.TotalMilliseconds:0} ms");
+            throw new ShadowCopyException($"The replication stream failed: {error.Message}", ExitCodes.InternalError, error);
         }
     }
 

@@ -80,6 +80,10 @@ internal sealed class PgTriggerCapture(PgStatements sql, TableName table, TimeSp
             return 0;
         }
 
+        // Statistics for the staged keys: without them the planner guesses and can join the
+        // batch to the shadow and the original by scanning both (the applier then fell behind a
+        // steady write load and catch-up never ended).
+        await session.ExecuteAsync($"ANALYZE {PgStatements.BatchTable}", null, cancellationToken).ConfigureAwait(false);
         await session.ExecuteAsync(sql.DeleteBatchFromShadow(), null, cancellationToken).ConfigureAwait(false);
         foreach (var statement in sql.DeleteUniqueCollisions())
         {
@@ -93,7 +97,7 @@ internal sealed class PgTriggerCapture(PgStatements sql, TableName table, TimeSp
         return logRows;
     }
 
-    public Task FenceAsync(PgSession locked, TimeSpan timeout, CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task FenceAsync(PgSession emitOn, PgSession applyOn, bool applyInOwnTransaction, TimeSpan timeout, CancellationToken cancellationToken) => Task.CompletedTask;
 
     public async Task<long> BacklogAsync(PgSession main, CancellationToken cancellationToken) =>
         _started ? await main.ScalarAsync<long>(sql.Backlog(), null, cancellationToken).ConfigureAwait(false) : 0;

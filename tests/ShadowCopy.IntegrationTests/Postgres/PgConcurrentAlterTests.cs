@@ -41,6 +41,7 @@ public sealed class PgConcurrentAlterTests
         Assert.True(load.Operations > atSwap + 100, $"writers made too little progress after the swap ({load.Operations - atSwap})");
         Assert.True(result.ChangesApplied > 0, "no captured change was applied: the writers did not overlap the copy");
         Assert.True(result.ChunksVerified > 1);
+        Assert.True(result.ChunksRecopied == 0, "verification had to re-copy chunks: " + string.Join(" | ", sink.Messages));
         Assert.Contains(Phase.Verifying, sink.Phases);
 
         Assert.Equal(
