@@ -30,7 +30,7 @@ public static class MySqlLexer
 
                 kind = SqlTokenKind.Whitespace;
             }
-            else if (c == '#' || (c == '-' && At(sql, i + 1) == '-' && (i + 2 >= sql.Length || char.IsWhiteSpace(sql[i + 2]) || char.IsControl(sql[i + 2]))))
+            else if (c == '#' || (c == '-' && SqlScan.At(sql, i + 1) == '-' && (i + 2 >= sql.Length || char.IsWhiteSpace(sql[i + 2]) || char.IsControl(sql[i + 2]))))
             {
                 // MySQL needs a space after "--" (https://dev.mysql.com/doc/refman/8.0/en/ansi-diff-comments.html).
                 while (i < sql.Length && sql[i] != '\n')
@@ -40,7 +40,7 @@ public static class MySqlLexer
 
                 kind = SqlTokenKind.Comment;
             }
-            else if (c == '/' && At(sql, i + 1) == '*' && At(sql, i + 2) == '!' && !inExecutableComment)
+            else if (c == '/' && SqlScan.At(sql, i + 1) == '*' && SqlScan.At(sql, i + 2) == '!' && !inExecutableComment)
             {
                 // Executable comment: the server runs the body, so we lint it. Only the opener
                 // and its optional version number are trivia.
@@ -53,13 +53,13 @@ public static class MySqlLexer
                 inExecutableComment = true;
                 kind = SqlTokenKind.Comment;
             }
-            else if (inExecutableComment && c == '*' && At(sql, i + 1) == '/')
+            else if (inExecutableComment && c == '*' && SqlScan.At(sql, i + 1) == '/')
             {
                 i += 2;
                 inExecutableComment = false;
                 kind = SqlTokenKind.Comment;
             }
-            else if (c == '/' && At(sql, i + 1) == '*')
+            else if (c == '/' && SqlScan.At(sql, i + 1) == '*')
             {
                 var end = sql.IndexOf("*/", i + 2, StringComparison.Ordinal);
                 i = end < 0 ? sql.Length : end + 2;
@@ -67,15 +67,15 @@ public static class MySqlLexer
             }
             else if (c is '\'' or '"')
             {
-                i = SkipQuoted(sql, i + 1, c, true);
+                i = SqlScan.SkipQuoted(sql, i + 1, c, true);
                 kind = SqlTokenKind.String;
             }
             else if (c == '`')
             {
-                i = SkipQuoted(sql, i + 1, '`', false);
+                i = SqlScan.SkipQuoted(sql, i + 1, '`', false);
                 kind = SqlTokenKind.QuotedIdentifier;
             }
-            else if (char.IsDigit(c) || (c == '.' && char.IsDigit(At(sql, i + 1))))
+            else if (char.IsDigit(c) || (c == '.' && char.IsDigit(SqlScan.At(sql, i + 1))))
             {
                 while (i < sql.Length && (char.IsLetterOrDigit(sql[i]) || sql[i] == '.' || sql[i] == '_'))
                 {
@@ -103,34 +103,5 @@ public static class MySqlLexer
         }
 
         return tokens;
-    }
-
-    private static char At(string s, int i) => i < s.Length ? s[i] : '\0';
-
-    private static int SkipQuoted(string sql, int i, char quote, bool backslashEscapes)
-    {
-        while (i < sql.Length)
-        {
-            if (backslashEscapes && sql[i] == '\\')
-            {
-                i += 2;
-                continue;
-            }
-
-            if (sql[i] == quote)
-            {
-                if (At(sql, i + 1) == quote)
-                {
-                    i += 2;
-                    continue;
-                }
-
-                return i + 1;
-            }
-
-            i++;
-        }
-
-        return Math.Min(i, sql.Length);
     }
 }

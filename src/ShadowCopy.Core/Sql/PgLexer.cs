@@ -28,7 +28,7 @@ public static class PgLexer
 
                 kind = SqlTokenKind.Whitespace;
             }
-            else if (c == '-' && At(sql, i + 1) == '-')
+            else if (c == '-' && SqlScan.At(sql, i + 1) == '-')
             {
                 while (i < sql.Length && sql[i] != '\n')
                 {
@@ -37,17 +37,17 @@ public static class PgLexer
 
                 kind = SqlTokenKind.Comment;
             }
-            else if (c == '/' && At(sql, i + 1) == '*')
+            else if (c == '/' && SqlScan.At(sql, i + 1) == '*')
             {
                 var depth = 0;
                 while (i < sql.Length)
                 {
-                    if (sql[i] == '/' && At(sql, i + 1) == '*')
+                    if (sql[i] == '/' && SqlScan.At(sql, i + 1) == '*')
                     {
                         depth++;
                         i += 2;
                     }
-                    else if (sql[i] == '*' && At(sql, i + 1) == '/')
+                    else if (sql[i] == '*' && SqlScan.At(sql, i + 1) == '/')
                     {
                         depth--;
                         i += 2;
@@ -64,16 +64,16 @@ public static class PgLexer
 
                 kind = SqlTokenKind.Comment;
             }
-            else if (c == '\'' || ((c == 'E' || c == 'e') && At(sql, i + 1) == '\''))
+            else if (c == '\'' || ((c == 'E' || c == 'e') && SqlScan.At(sql, i + 1) == '\''))
             {
                 var escapes = c != '\'';
                 i += escapes ? 2 : 1;
-                i = SkipQuoted(sql, i, '\'', escapes);
+                i = SqlScan.SkipQuoted(sql, i, '\'', escapes);
                 kind = SqlTokenKind.String;
             }
             else if (c == '"')
             {
-                i = SkipQuoted(sql, i + 1, '"', false);
+                i = SqlScan.SkipQuoted(sql, i + 1, '"', false);
                 kind = SqlTokenKind.QuotedIdentifier;
             }
             else if (c == '$' && DollarTag(sql, i) is { } tag)
@@ -82,7 +82,7 @@ public static class PgLexer
                 i = end < 0 ? sql.Length : end + tag.Length;
                 kind = SqlTokenKind.String;
             }
-            else if (char.IsDigit(c) || (c == '.' && char.IsDigit(At(sql, i + 1))))
+            else if (char.IsDigit(c) || (c == '.' && char.IsDigit(SqlScan.At(sql, i + 1))))
             {
                 while (i < sql.Length && (char.IsLetterOrDigit(sql[i]) || sql[i] == '.' || sql[i] == '_'))
                 {
@@ -121,35 +121,6 @@ public static class PgLexer
         }
 
         return builder.ToString();
-    }
-
-    private static char At(string s, int i) => i < s.Length ? s[i] : '\0';
-
-    private static int SkipQuoted(string sql, int i, char quote, bool backslashEscapes)
-    {
-        while (i < sql.Length)
-        {
-            if (backslashEscapes && sql[i] == '\\')
-            {
-                i += 2;
-                continue;
-            }
-
-            if (sql[i] == quote)
-            {
-                if (At(sql, i + 1) == quote)
-                {
-                    i += 2;
-                    continue;
-                }
-
-                return i + 1;
-            }
-
-            i++;
-        }
-
-        return sql.Length;
     }
 
     private static string? DollarTag(string sql, int i)

@@ -14,6 +14,13 @@ internal sealed class ColumnPlan
     private readonly List<(int Index, ColumnMap Map)> _copied = [];
     private readonly List<(int Index, ColumnMap Map)> _key = [];
     private readonly List<List<(int Index, ColumnMap Map)>> _uniques = [];
+    private readonly HashSet<string> _keyNames = new(StringComparer.Ordinal);
+
+    // The statements' text depends only on the relation's shape, so it is built once here and
+    // not for every streamed change; only the arguments differ per change.
+    private readonly string _upsertSql;
+    private readonly string _deleteSql;
+    private readonly List<string> _collisionSql = [];
 
     public ColumnPlan(PgRelationShape relation, PgMapping mapping, PgStatements sql)
     {
@@ -45,27 +52,37 @@ internal sealed class ColumnPlan
                 _uniques.Add(columns);
             }
         }
+
+        _keyNames.UnionWith(_key.Select(k => k.Map.SourceName));
+        var next = 0;
+        var values = _copied.Select(c => Placeholder(++next, c.Map.SourceType)).ToList();
+        var nonKey = _copied.Where(c => !IsKey(c.Map)).Select(c => D.QuoteIdentifier(c.Map.ShadowName)).ToList();
+        var onConflict = nonKey.Count == 0
+            ? "DO NOTHING"
+            : "DO UPDATE SET " + string.Join(", ", nonKey.Select(n => $"{n} = EXCLUDED.{n}"));
+        _upsertSql = $"INSERT INTO {sql.Shadow} ({string.Join(", ", _copied.Select(c => D.QuoteIdentifier(c.Map.ShadowName)))}) OVERRIDING SYSTEM VALUE VALUES ({string.Join(", ", values)}) "
+            + $"ON CONFLICT ({KeyColumns}) {onConflict}";
+        _deleteSql = $"DELETE FROM {sql.Shadow} WHERE ({KeyColumns}) = ({KeyPlaceholders(0)})";
+        foreach (var unique in _uniques)
+        {
+            var columns = string.Join(", ", unique.Select(c => D.QuoteIdentifier(c.Map.ShadowName)));
+            var placeholders = string.Join(", ", unique.Select((c, i) => Placeholder(i + 1, c.Map.SourceType)));
+            _collisionSql.Add($"DELETE FROM {sql.Shadow} WHERE ({columns}) = ({placeholders}) AND ({KeyColumns}) <> ({KeyPlaceholders(unique.Count)})");
+        }
     }
 
-    private bool IsKey(ColumnMap map) => _key.Any(k => k.Map.SourceName == map.SourceName);
+    private string KeyColumns => string.Join(", ", _key.Select(k => D.QuoteIdentifier(k.Map.ShadowName)));
+
+    private string KeyPlaceholders(int offset) => string.Join(", ", _key.Select((k, i) => Placeholder(offset + i + 1, k.Map.SourceType)));
+
+    private bool IsKey(ColumnMap map) => _keyNames.Contains(map.SourceName);
 
     public bool IsComplete(PgTuple row) => _copied.All(c => row.Present[c.Index]);
 
     public bool KeyChanged(PgTuple old, PgTuple row) => _key.Any(k => old.Values[k.Index] != row.Values[k.Index]);
 
-    public (string Sql, IReadOnlyList<object?> Args) Upsert(PgTuple row)
-    {
-        var args = new List<object?>();
-        var values = _copied.Select(c => Param(args, row.Values[c.Index], c.Map.SourceType)).ToList();
-        var nonKey = _copied.Where(c => !IsKey(c.Map)).Select(c => D.QuoteIdentifier(c.Map.ShadowName)).ToList();
-        var onConflict = nonKey.Count == 0
-            ? "DO NOTHING"
-            : "DO UPDATE SET " + string.Join(", ", nonKey.Select(n => $"{n} = EXCLUDED.{n}"));
-        return (
-            $"INSERT INTO {_sql.Shadow} ({string.Join(", ", _copied.Select(c => D.QuoteIdentifier(c.Map.ShadowName)))}) OVERRIDING SYSTEM VALUE VALUES ({string.Join(", ", values)}) "
-            + $"ON CONFLICT ({string.Join(", ", _key.Select(k => D.QuoteIdentifier(k.Map.ShadowName)))}) {onConflict}",
-            args);
-    }
+    public (string Sql, IReadOnlyList<object?> Args) Upsert(PgTuple row) =>
+        (_upsertSql, _copied.Select(c => (object?)row.Values[c.Index]).ToList());
 
     /// <summary>An update whose stream image lacks some columns (unchanged TOAST): set only those it carries.</summary>
     public (string Sql, IReadOnlyList<object?> Args)? UpdateCarried(PgTuple row)
@@ -82,11 +99,8 @@ internal sealed class ColumnPlan
         return ($"UPDATE {_sql.Shadow} SET {string.Join(", ", sets)} WHERE {KeyMatch(args, row)}", args);
     }
 
-    public (string Sql, IReadOnlyList<object?> Args) Delete(PgTuple keyRow)
-    {
-        var args = new List<object?>();
-        return ($"DELETE FROM {_sql.Shadow} WHERE {KeyMatch(args, keyRow)}", args);
-    }
+    public (string Sql, IReadOnlyList<object?> Args) Delete(PgTuple keyRow) =>
+        (_deleteSql, _key.Select(k => (object?)keyRow.Values[k.Index]).ToList());
 
     /// <summary>
     /// Deletes shadow rows of other keys that hold the incoming row's value of a unique index: an
@@ -95,19 +109,16 @@ internal sealed class ColumnPlan
     /// </summary>
     public IEnumerable<(string Sql, IReadOnlyList<object?> Args)> Collisions(PgTuple row)
     {
-        foreach (var unique in _uniques)
+        for (var u = 0; u < _uniques.Count; u++)
         {
+            var unique = _uniques[u];
             if (unique.Any(c => !row.Present[c.Index] || row.Values[c.Index] is null))
             {
                 continue;
             }
 
-            var args = new List<object?>();
-            var columns = "(" + string.Join(", ", unique.Select(c => D.QuoteIdentifier(c.Map.ShadowName))) + ")";
-            var values = "(" + string.Join(", ", unique.Select(c => Param(args, row.Values[c.Index], c.Map.SourceType))) + ")";
-            var key = "(" + string.Join(", ", _key.Select(k => D.QuoteIdentifier(k.Map.ShadowName))) + ")";
-            var keyValues = "(" + string.Join(", ", _key.Select(k => Param(args, row.Values[k.Index], k.Map.SourceType))) + ")";
-            yield return ($"DELETE FROM {_sql.Shadow} WHERE {columns} = {values} AND {key} <> {keyValues}", args);
+            var args = unique.Select(c => (object?)row.Values[c.Index]).Concat(_key.Select(k => (object?)row.Values[k.Index])).ToList();
+            yield return (_collisionSql[u], args);
         }
     }
 
@@ -118,6 +129,8 @@ internal sealed class ColumnPlan
     private static string Param(List<object?> args, string? value, string type)
     {
         args.Add(value);
-        return $"${args.Count}::{type}";
+        return Placeholder(args.Count, type);
     }
+
+    private static string Placeholder(int number, string type) => $"${number}::{type}";
 }
