@@ -57,6 +57,8 @@ public sealed class MySqlAlterBackend : IAlterBackend, ICaptureStatus
 
     public IReadOnlyList<PlannedStatement> ExecutedStatements => _transcript.Snapshot();
 
+    public SqlTranscript Transcript => _transcript;
+
     /// <summary>Replaces the server-settings probe of the binlog preflight (tests of the refusal without changing globals).</summary>
     internal Func<MySqlSession, CancellationToken, Task>? BinlogCheckOverride { get; init; }
 

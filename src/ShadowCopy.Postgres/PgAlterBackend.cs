@@ -63,6 +63,8 @@ public sealed partial class PgAlterBackend : IAlterBackend, ICaptureStatus
 
     public IReadOnlyList<PlannedStatement> ExecutedStatements => _transcript.Snapshot();
 
+    public SqlTranscript Transcript => _transcript;
+
     private TableName Table => _options.Table;
 
     private PgStatements Sql => _sql ?? throw new InvalidOperationException("shadow not created yet");

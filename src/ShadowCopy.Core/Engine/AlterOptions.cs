@@ -1,4 +1,5 @@
 using ShadowCopy.Core.Schema;
+using ShadowCopy.Core.Throttling;
 
 namespace ShadowCopy.Core.Engine;
 
@@ -58,4 +59,45 @@ public sealed record AlterOptions
 
     /// <summary>How long cleanup may take after Ctrl+C or a failure before we give up on it.</summary>
     public TimeSpan CleanupTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    // ---- Run control (issue #6; docs/user-guide.md#run-control) ----
+
+    /// <summary>Throttle while any watched replica lags more than this; null for no lag check.</summary>
+    public TimeSpan? MaxLag { get; init; }
+
+    /// <summary>Replica DSNs to watch for lag (repeatable --replica); empty: what the primary reports.</summary>
+    public IReadOnlyList<string> ReplicaDsns { get; init; } = [];
+
+    /// <summary>Throttle while any of these server metrics is above its limit.</summary>
+    public IReadOnlyList<LoadThreshold> MaxLoad { get; init; } = [];
+
+    /// <summary>Abort (and clean up) when any of these is above its limit, after <see cref="CriticalLoadGrace"/>.</summary>
+    public IReadOnlyList<LoadThreshold> CriticalLoad { get; init; } = [];
+
+    /// <summary>A critical-load breach must still hold after this long before the run aborts (zero: at once).</summary>
+    public TimeSpan CriticalLoadGrace { get; init; }
+
+    /// <summary>A query run every throttle check; a non-zero first column throttles.</summary>
+    public string? ThrottleQuery { get; init; }
+
+    /// <summary>When this file appears, the run aborts and cleans up (before the swap).</summary>
+    public string? PanicFlagFile { get; init; }
+
+    /// <summary>Start with the cut-over postponed until an operator says <c>ctl unpostpone</c>.</summary>
+    public bool PostponeCutOver { get; init; }
+
+    /// <summary>How often server-side throttle inputs (load, lag, query) are read; flag files are checked every tick.</summary>
+    public TimeSpan ThrottleCheckInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Continue a crashed or killed run from its checkpoint instead of starting over.</summary>
+    public bool Resume { get; init; }
+
+    /// <summary>How often the checkpoint is written during copy, catch-up and postponement.</summary>
+    public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How often the on-status hook runs.</summary>
+    public TimeSpan HookStatusInterval { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long the runner waits before running a failed on-before-cut-over hook again.</summary>
+    public TimeSpan HookRetryInterval { get; init; } = TimeSpan.FromSeconds(10);
 }

@@ -1,7 +1,12 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using ShadowCopy.Core.Control;
 using ShadowCopy.Core.Copy;
+using ShadowCopy.Core.Hooks;
+using ShadowCopy.Core.Journal;
 using ShadowCopy.Core.Logging;
+using ShadowCopy.Core.Sql;
+using ShadowCopy.Core.State;
 using ShadowCopy.Core.Throttling;
 
 namespace ShadowCopy.Core.Engine;
@@ -20,40 +25,142 @@ public sealed class AlterRunner
     private readonly AlterOptions _options;
     private readonly IStatusSink _sink;
     private readonly ILogger _logger;
-    private readonly IReadOnlyList<IThrottler> _throttlers;
+    private readonly ThrottleGate _gate;
+    private readonly RunControl _control;
+    private readonly IRunObserver? _observer;
+    private readonly IRunHooks? _hooks;
+    private readonly RunIdentity _identity;
+    private readonly IResumableBackend? _resumable;
     private readonly RunState _state;
     private readonly Stopwatch _clock = new();
     private readonly Stopwatch _copyClock = new();
     private readonly AdaptiveChunkSizer _sizer;
     private TimeSpan _lastStatus = TimeSpan.FromDays(-1);
+    private TimeSpan _lastCheckpoint = TimeSpan.FromDays(-1);
+    private TimeSpan _lastStatusHook;
+    private Task _statusHook = Task.CompletedTask;
+    private bool _copyDone;
 
-    public AlterRunner(IAlterBackend backend, AlterOptions options, IStatusSink sink, ILogger logger, IReadOnlyList<IThrottler>? throttlers = null)
+    public AlterRunner(IAlterBackend backend, AlterOptions options, IStatusSink sink, ILogger logger, IReadOnlyList<IThrottler>? throttlers = null, RunServices? services = null)
     {
         _backend = backend;
         _options = options;
         _sink = sink;
         _logger = logger;
+        services ??= new RunServices();
+        _control = services.Control ?? new RunControl(options);
+        _observer = services.Observer;
+        _hooks = services.Hooks;
+        _identity = services.Identity;
+        _resumable = backend as IResumableBackend;
         var list = new List<IThrottler>(throttlers ?? []);
         if (options.ThrottleFlagFile is { } flag)
         {
             list.Add(new FlagFileThrottler(flag));
         }
 
-        _throttlers = list;
-        _state = new RunState(sink, logger);
+        _gate = new ThrottleGate(options, _control, backend as IServerProbe, list);
+        _state = new RunState(sink, logger)
+        {
+            Changed = (from, to, detail) => Emit(RunEventKinds.Phase, ("from", from.ToString()), ("to", to.ToString()), ("detail", detail)),
+        };
         _sizer = new AdaptiveChunkSizer(options.InitialChunkSize, options.MinChunkSize, options.MaxChunkSize, options.ChunkTime);
     }
+
+    /// <summary>The operator knobs of this run (shared with the control socket).</summary>
+    public RunControl Control => _control;
 
     public Phase Phase => _state.Phase;
 
     public async Task<AlterResult> RunAsync(CancellationToken cancellationToken)
     {
+        // A panic (ctl panic, panic flag file, critical load) cancels whatever the run is doing,
+        // like Ctrl+C, but ends with its own exit code.
+        using var run = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        void OnPanic(string reason) => run.Cancel();
+        void OnCommand(string command, string reply) => Emit(RunEventKinds.OperatorCommand, ("command", command), ("reply", reply));
+        void OnStatement(string step, string sql)
+        {
+            if (SqlClassifier.IsSchemaChange(sql))
+            {
+                Emit(RunEventKinds.Ddl, ("step", step), ("sql", sql));
+            }
+        }
+
+        _control.PanicRequested += OnPanic;
+        _control.CommandReceived += OnCommand;
+        if (_backend.Transcript is { } transcript)
+        {
+            transcript.Executed += OnStatement;
+        }
+
+        try
+        {
+            var result = await RunPhasesAsync(run.Token).ConfigureAwait(false);
+            try
+            {
+                await _statusHook.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // An on-status hook cut short by the run's end.
+            }
+
+            await RunFinishedHooksAsync(result).ConfigureAwait(false);
+            Emit(
+                RunEventKinds.RunFinished,
+                ("exit_code", result.ExitCode),
+                ("outcome", result.Outcome),
+                ("message", result.Message),
+                ("rows_copied", result.RowsCopied),
+                ("changes_applied", result.ChangesApplied),
+                ("duration_ms", (long)result.Duration.TotalMilliseconds));
+            return result;
+        }
+        finally
+        {
+            _control.PanicRequested -= OnPanic;
+            _control.CommandReceived -= OnCommand;
+            if (_backend.Transcript is { } attached)
+            {
+                attached.Executed -= OnStatement;
+            }
+        }
+    }
+
+    private async Task<AlterResult> RunPhasesAsync(CancellationToken cancellationToken)
+    {
         _clock.Start();
         var shadowCreated = false;
         var swapped = false;
         var summary = new Summary();
+        Emit(
+            RunEventKinds.RunStarted,
+            ("table", _options.Table.ToString()),
+            ("alter", _options.Alter),
+            ("engine", _identity.Engine),
+            ("database", _identity.Database),
+            ("capture", _identity.Capture),
+            ("execute", _options.Execute),
+            ("resume", _options.Resume),
+            ("user", _identity.User),
+            ("host", _identity.Host),
+            ("operator", _identity.Operator),
+            ("tool_version", _identity.ToolVersion));
         try
         {
+            if (_options.Resume && (_resumable is null || !_options.Execute))
+            {
+                throw new PreflightRefusedException(
+                    RefusalReason.ResumeNotPossible,
+                    _resumable is null ? "--resume is not supported by this backend." : "--resume continues a real run; add --execute.");
+            }
+
+            if (_options.Execute && !(await RunHookAsync(HookNames.Startup, cancellationToken).ConfigureAwait(false)).Succeeded)
+            {
+                throw new ShadowCopyException("Aborted: the on-startup hook failed; nothing was changed.", ExitCodes.Aborted);
+            }
+
             _state.EnterPhase(Phase.Preflight);
             var report = await _backend.PreflightAsync(cancellationToken).ConfigureAwait(false);
             _state.RowsEstimated = report.EstimatedRows;
@@ -63,27 +170,54 @@ public sealed class AlterRunner
                 _sink.OnMessage($"warning: {warning}");
             }
 
-            _state.EnterPhase(Phase.CreatingShadow);
-            shadowCreated = true;
-            await _backend.CreateShadowAsync(cancellationToken).ConfigureAwait(false);
-
-            if (!_options.Execute)
+            if (_options.Resume)
             {
-                return await DryRunAsync(report, cancellationToken).ConfigureAwait(false);
+                // Shadow, capture and checkpoint exist from the killed run: re-attach to them.
+                shadowCreated = true;
+                var progress = await _resumable!.ResumeAsync(cancellationToken).ConfigureAwait(false);
+                _state.RowsCopied = progress.RowsCopied;
+                _state.ChangesApplied = progress.ChangesApplied;
+                _state.ChunksCopied = progress.ChunksCopied;
+                _state.RowsEstimated = Math.Max(_state.RowsEstimated, progress.RowsEstimated);
+                _copyDone = progress.CopyDone;
+                Emit(RunEventKinds.Resumed, ("phase", progress.Phase.ToString()), ("rows_copied", progress.RowsCopied), ("changes_applied", progress.ChangesApplied), ("copy_done", progress.CopyDone));
+                _sink.OnMessage($"resuming from checkpoint: phase {progress.Phase}, {progress.RowsCopied} rows copied{(progress.CopyDone ? ", copy complete" : string.Empty)}");
+            }
+            else
+            {
+                _state.EnterPhase(Phase.CreatingShadow);
+                shadowCreated = true;
+                await _backend.CreateShadowAsync(cancellationToken).ConfigureAwait(false);
+
+                if (!_options.Execute)
+                {
+                    return await DryRunAsync(report, cancellationToken).ConfigureAwait(false);
+                }
+
+                _state.EnterPhase(Phase.InstallingCapture);
+                await _backend.StartCaptureAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            _state.EnterPhase(Phase.InstallingCapture);
-            await _backend.StartCaptureAsync(cancellationToken).ConfigureAwait(false);
-
             _state.EnterPhase(Phase.Copying);
-            await CopyAllAsync(cancellationToken).ConfigureAwait(false);
+            await CheckpointAsync(force: true, cancellationToken).ConfigureAwait(false);
+            if (!_copyDone)
+            {
+                await CopyAllAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            // Idempotent, so a resume after the copy finished may call it again.
             await _backend.FinishCopyAsync(cancellationToken).ConfigureAwait(false);
+            _copyDone = true;
+            await CheckpointAsync(force: true, cancellationToken).ConfigureAwait(false);
+            await RunHookAsync(HookNames.RowCopyComplete, cancellationToken).ConfigureAwait(false);
 
             _state.EnterPhase(Phase.CatchingUp);
             await CatchUpAsync(_options.CutOverMaxBacklog, cancellationToken).ConfigureAwait(false);
 
             _state.EnterPhase(Phase.Verifying);
+            await CheckpointAsync(force: true, cancellationToken).ConfigureAwait(false);
             await VerifyAsync(summary, cancellationToken).ConfigureAwait(false);
+            await RunHookAsync(HookNames.Validated, cancellationToken).ConfigureAwait(false);
 
             await WaitWhilePostponedAsync(cancellationToken).ConfigureAwait(false);
 
@@ -104,19 +238,31 @@ public sealed class AlterRunner
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
+            var panic = _control.PanicReason;
             if (swapped)
             {
                 _state.EnterPhase(Phase.Failed, "stopped after the swap; the new table serves");
                 return Result(ExitCodes.Cancelled, "cancelled", "Stopped after the swap: the new table is in place; run `shadowcopy cleanup` to remove helper objects left behind.", summary);
             }
 
-            await CleanupAsync(shadowCreated, "cancellation").ConfigureAwait(false);
+            await CleanupAsync(shadowCreated, panic is null ? "cancellation" : "abort").ConfigureAwait(false);
+            if (panic is not null)
+            {
+                _state.EnterPhase(Phase.Failed, $"aborted: {panic}");
+                return Result(ExitCodes.Aborted, "aborted", $"Aborted ({panic}) before cut-over; the original table is untouched and helper objects were removed.", summary);
+            }
+
             _state.EnterPhase(Phase.Cancelled);
             return Result(ExitCodes.Cancelled, "cancelled", "Cancelled before cut-over; the original table is untouched and helper objects were removed.", summary);
         }
         catch (PreflightRefusedException refusal)
         {
-            await CleanupAsync(shadowCreated, "refusal").ConfigureAwait(false);
+            // A refused resume must leave the killed run's objects in place for `cleanup` or a later resume.
+            if (!(_options.Resume && refusal.Reason == RefusalReason.ResumeNotPossible))
+            {
+                await CleanupAsync(shadowCreated, "refusal").ConfigureAwait(false);
+            }
+
             _state.EnterPhase(Phase.Failed, refusal.Reason.Id());
             return Result(refusal.ExitCode, "refused", refusal.Message, summary) with { RefusalId = refusal.Reason.Id() };
         }
@@ -129,7 +275,7 @@ public sealed class AlterRunner
 
             Log.RunFailed(_logger, failure, failure.Message);
             _state.EnterPhase(Phase.Failed);
-            return Result(failure.ExitCode, "failed", failure.Message, summary);
+            return Result(failure.ExitCode, failure.ExitCode == ExitCodes.Aborted ? "aborted" : "failed", failure.Message, summary);
         }
         catch (Exception unexpected)
         {
@@ -177,26 +323,28 @@ public sealed class AlterRunner
     private async Task CopyAllAsync(CancellationToken cancellationToken)
     {
         _copyClock.Start();
+        var rowsAtStart = _state.RowsCopied;
         var done = false;
         var failures = 0;
         while (!done)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (await ThrottleReasonAsync(cancellationToken).ConfigureAwait(false) is { } reason)
+            if (await ThrottleAsync(cancellationToken).ConfigureAwait(false))
             {
-                if (_state.ThrottleReason != reason)
-                {
-                    Log.Throttled(_logger, reason);
-                }
-
-                _state.ThrottleReason = reason;
                 await ApplyForAsync(IdlePoll, cancellationToken).ConfigureAwait(false);
                 await Task.Delay(IdlePoll, cancellationToken).ConfigureAwait(false);
-                await ReportAsync(cancellationToken).ConfigureAwait(false);
+                await TickAsync(cancellationToken).ConfigureAwait(false);
                 continue;
             }
 
-            _state.ThrottleReason = null;
+            // Operator changes take effect from the next chunk.
+            _sizer.Target = _control.ChunkTime;
+            if (_control.TakeRequestedChunkSize() is { } requested)
+            {
+                _sizer.Set(requested);
+                _sink.OnMessage($"chunk size set to {_sizer.Current} rows by the operator");
+            }
+
             ChunkResult chunk;
             try
             {
@@ -215,16 +363,17 @@ public sealed class AlterRunner
 
             _state.RowsCopied += chunk.Rows;
             _state.ChunksCopied++;
+            _state.LastChunkSize = chunk.Rows;
             done = chunk.Done;
             _sizer.Observe(chunk.Rows, chunk.Elapsed);
 
             // Copy and apply share the loop so neither starves: after each chunk, apply for at
             // most one chunk time (the backlog is shown in status).
-            await ApplyForAsync(_options.ChunkTime, cancellationToken).ConfigureAwait(false);
+            await ApplyForAsync(_sizer.Target, cancellationToken).ConfigureAwait(false);
 
             if (_options.MaxRowsPerSecond is { } limit)
             {
-                var wait = RateLimiter.DelayFor(_state.RowsCopied, _copyClock.Elapsed, limit);
+                var wait = RateLimiter.DelayFor(_state.RowsCopied - rowsAtStart, _copyClock.Elapsed, limit);
                 if (wait > TimeSpan.Zero)
                 {
                     _state.ThrottleReason = $"rate limit {limit} rows/s";
@@ -232,24 +381,79 @@ public sealed class AlterRunner
                 }
             }
 
-            await ReportAsync(cancellationToken).ConfigureAwait(false);
+            await TickAsync(cancellationToken).ConfigureAwait(false);
         }
 
         _copyClock.Stop();
         Log.CopyFinished(_logger, _state.RowsCopied, _state.ChunksCopied);
     }
 
-    private async Task<string?> ThrottleReasonAsync(CancellationToken cancellationToken)
+    /// <summary>Updates the throttle state (journaling changes); true while copying must pause.</summary>
+    private async Task<bool> ThrottleAsync(CancellationToken cancellationToken)
     {
-        foreach (var throttler in _throttlers)
+        var reason = await _gate.CheckAsync(cancellationToken).ConfigureAwait(false);
+        var was = _state.ThrottleReason;
+        if (was?.StartsWith("rate limit", StringComparison.Ordinal) == true)
         {
-            if (await throttler.CheckAsync(cancellationToken).ConfigureAwait(false) is { } reason)
-            {
-                return reason;
-            }
+            was = null;
         }
 
-        return null;
+        if (reason != was)
+        {
+            if (reason is null)
+            {
+                Log.ThrottleLifted(_logger);
+            }
+            else
+            {
+                Log.Throttled(_logger, reason);
+            }
+
+            Emit(RunEventKinds.Throttle, ("throttled", reason is not null), ("reason", reason));
+        }
+
+        _state.ThrottleReason = reason;
+        return reason is not null;
+    }
+
+    /// <summary>The periodic work of every loop: status, checkpoint, on-status hook.</summary>
+    private async Task TickAsync(CancellationToken cancellationToken)
+    {
+        await ReportAsync(cancellationToken).ConfigureAwait(false);
+        await CheckpointAsync(force: false, cancellationToken).ConfigureAwait(false);
+        if (_hooks is not null && _options.Execute && _clock.Elapsed - _lastStatusHook >= _options.HookStatusInterval && _statusHook.IsCompleted)
+        {
+            _lastStatusHook = _clock.Elapsed;
+            _statusHook = RunHookAsync(HookNames.Status, cancellationToken);
+        }
+    }
+
+    private async Task CheckpointAsync(bool force, CancellationToken cancellationToken)
+    {
+        if (_resumable is null || !_options.Execute || (!force && _clock.Elapsed - _lastCheckpoint < _options.CheckpointInterval))
+        {
+            return;
+        }
+
+        _lastCheckpoint = _clock.Elapsed;
+        var progress = new RunProgress
+        {
+            Phase = _state.Phase,
+            RowsCopied = _state.RowsCopied,
+            ChangesApplied = _state.ChangesApplied,
+            ChunksCopied = _state.ChunksCopied,
+            CopyDone = _copyDone,
+            RowsEstimated = _state.RowsEstimated,
+        };
+        try
+        {
+            await _resumable.SaveCheckpointAsync(progress, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception error) when (error is not OperationCanceledException && !force)
+        {
+            // A missed periodic checkpoint costs only repeated work after a crash; the next one may succeed.
+            Log.CheckpointFailed(_logger, error.Message);
+        }
     }
 
     /// <summary>Applies captured changes until none are left or the time budget is spent.</summary>
@@ -275,7 +479,8 @@ public sealed class AlterRunner
             var applied = await _backend.ApplyChangesAsync(_options.ApplyBatchSize, cancellationToken).ConfigureAwait(false);
             _state.ChangesApplied += applied;
             _state.Backlog = await _backend.GetBacklogAsync(cancellationToken).ConfigureAwait(false);
-            await ReportAsync(cancellationToken).ConfigureAwait(false);
+            await _gate.CheckAsync(cancellationToken, abortChecksOnly: true).ConfigureAwait(false);
+            await TickAsync(cancellationToken).ConfigureAwait(false);
             if (_state.Backlog <= threshold && applied < _options.ApplyBatchSize)
             {
                 return;
@@ -287,6 +492,7 @@ public sealed class AlterRunner
     {
         var round = await _backend.VerifyChunksAsync(null, cancellationToken).ConfigureAwait(false);
         Log.VerifyRound(_logger, round.ChunksChecked, round.RowsChecked, round.MismatchedChunks.Count);
+        EmitVerifyRound(0, round);
         summary.ChunksVerified = round.ChunksChecked;
         summary.RowsVerified = round.RowsChecked;
         var mismatched = round.MismatchedChunks;
@@ -309,29 +515,71 @@ public sealed class AlterRunner
             await CatchUpAsync(_options.CutOverMaxBacklog, cancellationToken).ConfigureAwait(false);
             round = await _backend.VerifyChunksAsync(mismatched, cancellationToken).ConfigureAwait(false);
             Log.VerifyRound(_logger, round.ChunksChecked, round.RowsChecked, round.MismatchedChunks.Count);
+            EmitVerifyRound(attempt, round);
             mismatched = round.MismatchedChunks;
         }
 
+        Emit(RunEventKinds.Validation, ("gate", "verify-passed"), ("chunks", summary.ChunksVerified), ("rows", summary.RowsVerified), ("chunks_recopied", summary.ChunksRecopied));
         _sink.OnMessage($"verification passed: {summary.ChunksVerified} chunks, {summary.RowsVerified} rows, checksums equal");
     }
 
+    /// <summary>
+    /// Keeps the shadow in sync while anything holds the cut-over: the postpone flag file, the
+    /// operator (<c>ctl postpone-cut-over</c>) or a failing on-before-cut-over hook (retried every
+    /// <see cref="AlterOptions.HookRetryInterval"/>). The reason is shown in status.
+    /// </summary>
     private async Task WaitWhilePostponedAsync(CancellationToken cancellationToken)
     {
-        if (_options.PostponeCutOverFlagFile is not { } flag)
+        var nextHook = TimeSpan.Zero;
+        string? hookFailure = null;
+        while (true)
         {
-            return;
-        }
-
-        while (File.Exists(flag))
-        {
-            if (_state.Phase != Phase.Postponed)
+            cancellationToken.ThrowIfCancellationRequested();
+            string? reason = null;
+            if (_options.PostponeCutOverFlagFile is { } flag && File.Exists(flag))
             {
-                _state.EnterPhase(Phase.Postponed, $"cut-over waits while {flag} exists");
+                reason = $"cut-over waits while {flag} exists";
+            }
+            else if (_control.PostponeCutOver)
+            {
+                reason = "cut-over postponed by the operator (shadowcopy ctl unpostpone to proceed)";
+            }
+            else if (_hooks is not null)
+            {
+                if (_clock.Elapsed >= nextHook)
+                {
+                    var outcome = await RunHookAsync(HookNames.BeforeCutOver, cancellationToken).ConfigureAwait(false);
+                    hookFailure = outcome.Succeeded ? null : outcome.Failure ?? "failed";
+                    nextHook = _clock.Elapsed + _options.HookRetryInterval;
+                }
+
+                if (hookFailure is not null)
+                {
+                    reason = $"on-before-cut-over hook failed ({hookFailure}); retrying every {_options.HookRetryInterval.TotalSeconds:0} s";
+                }
+            }
+
+            _control.PostponeReason = reason;
+            if (reason is null)
+            {
+                if (_state.Phase == Phase.Postponed)
+                {
+                    _state.ThrottleReason = null;
+                }
+
+                return;
+            }
+
+            if (_state.Phase != Phase.Postponed || _state.ThrottleReason != reason)
+            {
+                _state.ThrottleReason = reason;
+                _state.EnterPhase(Phase.Postponed, reason);
             }
 
             await ApplyForAsync(IdlePoll, cancellationToken).ConfigureAwait(false);
             _state.Backlog = await _backend.GetBacklogAsync(cancellationToken).ConfigureAwait(false);
-            await ReportAsync(cancellationToken).ConfigureAwait(false);
+            await _gate.CheckAsync(cancellationToken, abortChecksOnly: true).ConfigureAwait(false);
+            await TickAsync(cancellationToken).ConfigureAwait(false);
             await Task.Delay(IdlePoll, cancellationToken).ConfigureAwait(false);
         }
     }
@@ -346,6 +594,14 @@ public sealed class AlterRunner
             summary.CutOverAttempts = attempt;
             var result = await _backend.TryCutOverAsync(_options.CutOverLockTimeout, cancellationToken).ConfigureAwait(false);
             summary.CutOverLockWaitMs = result.LockWaitMs;
+            Emit(
+                RunEventKinds.CutOverAttempt,
+                ("attempt", attempt),
+                ("max", _options.CutOverAttempts),
+                ("succeeded", result.Succeeded),
+                ("lock_timed_out", result.LockTimedOut),
+                ("lock_wait_ms", result.LockWaitMs),
+                ("error", result.Error));
             if (result.Succeeded)
             {
                 Log.CutOverDone(_logger, attempt, result.LockWaitMs);
@@ -422,7 +678,7 @@ public sealed class AlterRunner
             eta = TimeSpan.FromSeconds(remaining / rate);
         }
 
-        _sink.OnStatus(new StatusSnapshot(
+        var snapshot = new StatusSnapshot(
             _state.Phase,
             _state.RowsCopied,
             Math.Max(_state.RowsEstimated, _state.RowsCopied),
@@ -435,7 +691,98 @@ public sealed class AlterRunner
             _clock.Elapsed)
         {
             CaptureDetail = (_backend as ICaptureStatus)?.CaptureDetail,
-        });
+            LastChunkRows = _state.LastChunkSize,
+        };
+        _control.LastStatus = snapshot;
+        _sink.OnStatus(snapshot);
+    }
+
+    private void EmitVerifyRound(int attempt, Verification.VerifyRoundResult round) =>
+        Emit(
+            RunEventKinds.Validation,
+            ("gate", "verify-round"),
+            ("attempt", attempt),
+            ("chunks", round.ChunksChecked),
+            ("rows", round.RowsChecked),
+            ("mismatched_chunks", round.MismatchedChunks.Count));
+
+    private void Emit(string kind, params (string Key, object? Value)[] data)
+    {
+        if (_observer is null)
+        {
+            return;
+        }
+
+        try
+        {
+            _observer.OnEvent(RunEvent.Create(kind, data));
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException or ObjectDisposedException)
+        {
+            // The journal must not take the run down; its writer reports its own failures.
+            _sink.OnMessage($"journal: {error.Message}");
+        }
+    }
+
+    private async Task<HookOutcome> RunHookAsync(string hook, CancellationToken cancellationToken, int? exitCode = null, string? failure = null)
+    {
+        if (_hooks is null)
+        {
+            return HookOutcome.None;
+        }
+
+        var context = new HookContext
+        {
+            Engine = _identity.Engine,
+            Database = _identity.Database,
+            Table = _options.Table.ToString(),
+            Alter = _options.Alter,
+            Phase = _state.Phase.ToString(),
+            Capture = _identity.Capture,
+            RowsCopied = _state.RowsCopied,
+            RowsEstimated = _state.RowsEstimated,
+            ChangeBacklog = _state.Backlog,
+            EtaSeconds = _control.LastStatus?.Eta?.TotalSeconds,
+            ElapsedSeconds = _clock.Elapsed.TotalSeconds,
+            ThrottleReason = _state.ThrottleReason,
+            ExitCode = exitCode,
+            FailureMessage = failure,
+        };
+        HookOutcome outcome;
+        try
+        {
+            outcome = await _hooks.RunAsync(hook, context, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception error) when (error is not OperationCanceledException)
+        {
+            outcome = new HookOutcome(false, error.Message);
+        }
+
+        if (!outcome.Succeeded)
+        {
+            Log.HookFailed(_logger, hook, outcome.Failure ?? "failed");
+            _sink.OnMessage($"hook {hook} failed: {outcome.Failure}");
+        }
+
+        return outcome;
+    }
+
+    private async Task RunFinishedHooksAsync(AlterResult result)
+    {
+        if (_hooks is null || !_options.Execute)
+        {
+            return;
+        }
+
+        // Bounded by the hook runner's own timeout; not cancellable by the (possibly cancelled) run token.
+        if (result.ExitCode == ExitCodes.Success)
+        {
+            await RunHookAsync(HookNames.Success, CancellationToken.None).ConfigureAwait(false);
+        }
+        else
+        {
+            await RunHookAsync(HookNames.Failure, CancellationToken.None, result.ExitCode, result.Message).ConfigureAwait(false);
+        }
     }
 
     private AlterResult Result(int exitCode, string outcome, string? message, Summary summary) => new()

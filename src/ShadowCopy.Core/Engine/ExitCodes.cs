@@ -18,6 +18,9 @@ public static class ExitCodes
     /// <summary>A replication slot retained more WAL than allowed; the run stopped and cleaned up.</summary>
     public const int SlotWalLimit = 8;
 
+    /// <summary>Aborted on request (ctl panic, --panic-flag-file), by --critical-load or a failing on-startup hook; cleaned up.</summary>
+    public const int Aborted = 9;
+
     public const int TableMissing = 10;
     public const int NoUsableKey = 11;
     public const int KeyNotMappable = 12;
@@ -28,6 +31,9 @@ public static class ExitCodes
     public const int DependentViews = 17;
     public const int UnsupportedTable = 18;
     public const int NameConflict = 19;
+
+    /// <summary>--resume found no usable checkpoint: none, the ALTER or the table changed, or the capture position is gone.</summary>
+    public const int ResumeNotPossible = 20;
 
     public const int CaptureUnavailable = 30;
 

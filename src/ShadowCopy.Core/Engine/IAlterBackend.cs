@@ -1,6 +1,7 @@
 using ShadowCopy.Core.Copy;
 using ShadowCopy.Core.CutOver;
 using ShadowCopy.Core.Schema;
+using ShadowCopy.Core.Sql;
 using ShadowCopy.Core.Verification;
 
 namespace ShadowCopy.Core.Engine;
@@ -55,4 +56,7 @@ public interface IAlterBackend : IAsyncDisposable
 
     /// <summary>Statements the backend executed so far (for the dry-run transcript).</summary>
     IReadOnlyList<PlannedStatement> ExecutedStatements { get; }
+
+    /// <summary>The transcript every session of the run reports to (the journal listens to it); null if none.</summary>
+    SqlTranscript? Transcript => null;
 }

@@ -17,4 +17,7 @@ public enum RefusalReason
 
     /// <summary>The chosen change capture cannot run (wal_level, free slots, replica identity…).</summary>
     CaptureUnavailable,
+
+    /// <summary>--resume cannot continue: no checkpoint, the ALTER or schema changed, capture position gone.</summary>
+    ResumeNotPossible,
 }

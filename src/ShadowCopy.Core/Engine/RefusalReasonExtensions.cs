@@ -16,6 +16,7 @@ public static class RefusalReasonExtensions
         RefusalReason.NameConflict => ExitCodes.NameConflict,
         RefusalReason.AlterRejected => ExitCodes.AlterRejected,
         RefusalReason.CaptureUnavailable => ExitCodes.CaptureUnavailable,
+        RefusalReason.ResumeNotPossible => ExitCodes.ResumeNotPossible,
         _ => ExitCodes.InternalError,
     };
 
@@ -34,6 +35,7 @@ public static class RefusalReasonExtensions
         RefusalReason.NameConflict => "name-conflict",
         RefusalReason.AlterRejected => "alter-rejected",
         RefusalReason.CaptureUnavailable => "capture-unavailable",
+        RefusalReason.ResumeNotPossible => "resume-not-possible",
         _ => "unknown",
     };
 }

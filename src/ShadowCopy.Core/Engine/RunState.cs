@@ -18,7 +18,13 @@ internal sealed class RunState(IStatusSink sink, ILogger logger)
 
     public int ChunksCopied { get; set; }
 
+    /// <summary>Rows of the last chunk copied (shows an operator's chunk-size change took effect).</summary>
+    public long LastChunkSize { get; set; }
+
     public string? ThrottleReason { get; set; }
+
+    /// <summary>Raised after every phase change (from, to, detail); the runner journals it.</summary>
+    public Action<Phase, Phase, string?>? Changed { get; set; }
 
     public void EnterPhase(Phase next, string? detail = null)
     {
@@ -31,5 +37,6 @@ internal sealed class RunState(IStatusSink sink, ILogger logger)
         Phase = next;
         Log.PhaseChanged(logger, previous, next, detail is null ? string.Empty : $" ({detail})");
         sink.OnPhase(previous, next, detail);
+        Changed?.Invoke(previous, next, detail);
     }
 }

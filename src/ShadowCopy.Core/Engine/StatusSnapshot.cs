@@ -16,5 +16,8 @@ public sealed record StatusSnapshot(
     /// <summary>Capture-specific lag, e.g. "slot retains 12.0 MB of WAL"; null when there is none.</summary>
     public string? CaptureDetail { get; init; }
 
+    /// <summary>Rows in the last chunk copied (0 before the first).</summary>
+    public long LastChunkRows { get; init; }
+
     public double Percent => RowsEstimated <= 0 ? 0 : Math.Min(100.0, 100.0 * RowsCopied / RowsEstimated);
 }

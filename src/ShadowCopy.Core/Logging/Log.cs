@@ -32,4 +32,13 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1008, Level = LogLevel.Error, Message = "Run failed: {Error}")]
     public static partial void RunFailed(ILogger logger, Exception exception, string error);
+
+    [LoggerMessage(EventId = 1009, Level = LogLevel.Warning, Message = "Checkpoint not written: {Error}")]
+    public static partial void CheckpointFailed(ILogger logger, string error);
+
+    [LoggerMessage(EventId = 1010, Level = LogLevel.Information, Message = "Throttle lifted")]
+    public static partial void ThrottleLifted(ILogger logger);
+
+    [LoggerMessage(EventId = 1011, Level = LogLevel.Warning, Message = "Hook {Hook} failed: {Failure}")]
+    public static partial void HookFailed(ILogger logger, string hook, string failure);
 }

@@ -22,8 +22,15 @@ public sealed class SqlTranscript
         return new Resume(this, was);
     }
 
+    /// <summary>
+    /// Raised for every statement, recorded or not, with the current step (the journal keeps the
+    /// schema-changing ones; see <see cref="SqlClassifier.IsSchemaChange"/>). Handlers must be quick.
+    /// </summary>
+    public event Action<string, string>? Executed;
+
     public void Record(string sql)
     {
+        Executed?.Invoke(Step, sql);
         if (!Enabled)
         {
             return;

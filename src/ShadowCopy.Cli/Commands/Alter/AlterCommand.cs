@@ -5,6 +5,7 @@ using ShadowCopy.Cli.Output;
 using ShadowCopy.Core.Lint.Plan;
 using ShadowCopy.Core.Engine;
 using ShadowCopy.Core.Schema;
+using ShadowCopy.Core.Throttling;
 using ShadowCopy.MySql;
 using ShadowCopy.Postgres;
 using ShadowCopy.Postgres.Capture;
@@ -81,13 +82,20 @@ internal static class AlterCommand
 
     internal static AlterOptions BuildOptions(ParseResult parse, string dsn)
     {
-        static TimeSpan Duration(ParseResult parse, Option<string> option)
+        static TimeSpan Duration(ParseResult parse, Option<string> option, bool allowZero = false)
         {
             var text = parse.GetValue(option);
-            return DurationParser.TryParse(text, out var value) && value > TimeSpan.Zero
+            return DurationParser.TryParse(text, out var value) && (value > TimeSpan.Zero || (allowZero && value == TimeSpan.Zero))
                 ? value
                 : throw new ArgumentException($"{option.Name} must be a positive duration like 500ms or 2s, not '{text}'");
         }
+
+        static TimeSpan? OptionalDuration(ParseResult parse, Option<string?> option) =>
+            parse.GetValue(option) is { } text
+                ? DurationParser.TryParse(text, out var value) && value > TimeSpan.Zero
+                    ? value
+                    : throw new ArgumentException($"{option.Name} must be a positive duration like 1500ms or 2s, not '{text}'")
+                : null;
 
         var chunkSize = parse.GetValue(AlterCommandDefinition.ChunkSize);
         var maxChunk = parse.GetValue(AlterCommandDefinition.MaxChunkSize);
@@ -108,11 +116,31 @@ internal static class AlterCommand
             throw new ArgumentException("--max-rows-per-second must be at least 1");
         }
 
+        var execute = parse.GetValue(AlterCommandDefinition.Execute);
+        var resume = parse.GetValue(AlterCommandDefinition.Resume);
+        if (resume && !execute)
+        {
+            throw new ArgumentException("--resume continues a real run: add --execute (and keep the same --table and --alter)");
+        }
+
+        var replicas = parse.GetValue(AlterCommandDefinition.Replicas) ?? [];
+        var maxLag = OptionalDuration(parse, AlterCommandDefinition.MaxLag);
+        if (replicas.Length > 0 && maxLag is null)
+        {
+            throw new ArgumentException("--replica is watched for lag only with --max-lag (e.g. --max-lag 1500ms)");
+        }
+
+        var throttleQuery = parse.GetValue(AlterCommandDefinition.ThrottleQuery);
+        if (throttleQuery is not null && string.IsNullOrWhiteSpace(throttleQuery))
+        {
+            throw new ArgumentException("--throttle-query must not be empty");
+        }
+
         return new AlterOptions
         {
             Table = ParseTable(parse.GetValue(AlterCommandDefinition.Table)!, dsn),
             Alter = parse.GetValue(AlterCommandDefinition.AlterClauses)!,
-            Execute = parse.GetValue(AlterCommandDefinition.Execute),
+            Execute = execute,
             ChunkTime = Duration(parse, AlterCommandDefinition.ChunkTime),
             InitialChunkSize = Math.Min(chunkSize, maxChunk),
             MaxChunkSize = maxChunk,
@@ -125,6 +153,17 @@ internal static class AlterCommand
             DropOldTable = parse.GetValue(AlterCommandDefinition.DropOldTable),
             RepointForeignKeys = parse.GetValue(AlterCommandDefinition.RepointForeignKeys),
             AllowForeignKeys = parse.GetValue(AlterCommandDefinition.AllowForeignKeys),
+            ReplicaDsns = replicas,
+            MaxLag = maxLag,
+            MaxLoad = LoadThreshold.ParseList(parse.GetValue(AlterCommandDefinition.MaxLoad), "--max-load"),
+            CriticalLoad = LoadThreshold.ParseList(parse.GetValue(AlterCommandDefinition.CriticalLoad), "--critical-load"),
+            CriticalLoadGrace = Duration(parse, AlterCommandDefinition.CriticalLoadGrace, allowZero: true),
+            ThrottleQuery = throttleQuery,
+            PanicFlagFile = parse.GetValue(AlterCommandDefinition.PanicFlagFile),
+            PostponeCutOver = parse.GetValue(AlterCommandDefinition.PostponeCutOver),
+            Resume = resume,
+            CheckpointInterval = Duration(parse, AlterCommandDefinition.CheckpointInterval),
+            HookStatusInterval = Duration(parse, AlterCommandDefinition.HooksStatusInterval),
         };
     }
 

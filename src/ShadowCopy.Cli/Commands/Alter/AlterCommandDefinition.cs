@@ -24,13 +24,27 @@ internal static class AlterCommandDefinition
     public static readonly Option<bool> DropOldTable = new("--drop-old-table") { Description = "drop _<table>_old after a successful swap (default: keep it)" };
     public static readonly Option<bool> RepointForeignKeys = new("--repoint-foreign-keys") { Description = "re-create foreign keys of other tables on the new table (NOT VALID, then VALIDATE)" };
     public static readonly Option<bool> AllowForeignKeys = new("--allow-foreign-keys") { Description = "MySQL/MariaDB: run although the table takes part in foreign keys (they are not re-pointed)" };
+    public static readonly Option<string[]> Replicas = new("--replica") { Description = "replica DSN to watch for lag (repeatable); without it, the lag the primary reports (PostgreSQL pg_stat_replication)", AllowMultipleArgumentsPerToken = false };
+    public static readonly Option<string?> MaxLag = new("--max-lag") { Description = "throttle while a replica lags more than this (e.g. 1500ms); an unreadable replica throttles too" };
+    public static readonly Option<string?> MaxLoad = new("--max-load") { Description = "throttle while a server metric is above its limit, e.g. Threads_running=25 (MySQL) or active_backends=40 (PostgreSQL); comma-separated" };
+    public static readonly Option<string?> CriticalLoad = new("--critical-load") { Description = "abort and clean up when a metric is above its limit, e.g. Threads_running=200" };
+    public static readonly Option<string> CriticalLoadGrace = new("--critical-load-grace") { Description = "abort only if the critical load still holds after this long (0 = at once)", DefaultValueFactory = _ => "0s" };
+    public static readonly Option<string?> ThrottleQuery = new("--throttle-query") { Description = "a query run every second; a non-zero first column throttles" };
+    public static readonly Option<string?> PanicFlagFile = new("--panic-flag-file") { Description = "abort and clean up when this file appears" };
+    public static readonly Option<bool> PostponeCutOver = new("--postpone-cut-over") { Description = "keep in sync after verification and wait until `shadowcopy ctl … unpostpone`" };
+    public static readonly Option<string?> ControlSocket = new("--control-socket") { Description = "Unix socket for `shadowcopy ctl` (default: in the temp dir, named after the table)" };
+    public static readonly Option<bool> Resume = new("--resume") { Description = "continue a crashed or killed run from its checkpoint (with --execute and the same --alter)" };
+    public static readonly Option<string> CheckpointInterval = new("--checkpoint-interval") { Description = "how often the checkpoint is written", DefaultValueFactory = _ => "2s" };
+    public static readonly Option<string?> HooksDir = new("--hooks-dir") { Description = "directory of hook executables (on-startup, on-validated, on-row-copy-complete, on-before-cut-over, on-success, on-failure, on-status)" };
+    public static readonly Option<string> HooksStatusInterval = new("--hooks-status-interval") { Description = "how often the on-status hook runs", DefaultValueFactory = _ => "60s" };
+    public static readonly Option<string?> Journal = new("--journal") { Description = "append-only JSON Lines audit journal (default: ~/.local/state/shadowcopy/<database>.<table>.jsonl; 'none' to disable)" };
     public static readonly Option<string> Output = new("--output") { Description = "text or json (one JSON object per line)", DefaultValueFactory = _ => "text" };
     public static readonly Option<bool> Verbose = new("--verbose") { Description = "log details to stderr" };
 
     public static Command Create()
     {
         var command = new Command("alter", "Change a table's schema online: shadow table, chunked copy, change capture, verification, atomic swap.");
-        foreach (var option in new Option[] { Dsn, Table, AlterClauses, Execute, Capture, ChunkTime, ChunkSize, MaxChunkSize, MaxRowsPerSecond, ThrottleFlagFile, PostponeFlagFile, CutOverLockTimeout, CutOverAttempts, DropOldTable, RepointForeignKeys, AllowForeignKeys, MaxSlotRetainedWal, AllowReplicaIdentityFull, Output, Verbose })
+        foreach (var option in new Option[] { Dsn, Table, AlterClauses, Execute, Capture, ChunkTime, ChunkSize, MaxChunkSize, MaxRowsPerSecond, ThrottleFlagFile, PostponeFlagFile, CutOverLockTimeout, CutOverAttempts, DropOldTable, RepointForeignKeys, AllowForeignKeys, MaxSlotRetainedWal, AllowReplicaIdentityFull, Replicas, MaxLag, MaxLoad, CriticalLoad, CriticalLoadGrace, ThrottleQuery, PanicFlagFile, PostponeCutOver, ControlSocket, Resume, CheckpointInterval, HooksDir, HooksStatusInterval, Journal, Output, Verbose })
         {
             command.Options.Add(option);
         }
