@@ -11,12 +11,18 @@ namespace ShadowCopy.Core.Schema;
 /// </summary>
 public sealed record HelperObjectNames(string Shadow, string Old, string ChangeLog, string Trigger, string Function)
 {
+    /// <summary>The run's checkpoint table (<c>_&lt;table&gt;_state</c>), read by <c>--resume</c>; a helper like the others.</summary>
+    public string State { get; init; } = string.Empty;
+
     public static HelperObjectNames For(string table, int maxIdentifierBytes) => new(
         Derive(table, "new", maxIdentifierBytes),
         Derive(table, "old", maxIdentifierBytes),
         Derive(table, "log", maxIdentifierBytes),
         Derive(table, "trg", maxIdentifierBytes),
-        Derive(table, "fn", maxIdentifierBytes));
+        Derive(table, "fn", maxIdentifierBytes))
+    {
+        State = Derive(table, "state", maxIdentifierBytes),
+    };
 
     /// <summary><c>_&lt;name&gt;_&lt;suffix&gt;</c>, shortened with a hash when it would exceed the limit.</summary>
     public static string Derive(string name, string suffix, int maxIdentifierBytes)
