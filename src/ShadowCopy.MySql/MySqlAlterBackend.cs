@@ -88,6 +88,7 @@ public sealed class MySqlAlterBackend : IAlterBackend, ICaptureStatus
         if (Capture == CaptureMode.Binlog)
         {
             await (BinlogCheckOverride ?? MySqlPreflight.CheckBinlogAsync)(Main, cancellationToken).ConfigureAwait(false);
+            await MySqlObjects.CheckGoTokenNamesAsync(Main, Table, cancellationToken).ConfigureAwait(false);
         }
 
         // Rehearse on a session-private temporary table (invisible to others, not binlogged in

@@ -8,24 +8,21 @@ namespace ShadowCopy.MySql;
 /// <summary>
 /// The swap (docs/cut-over.md). Trigger mode: one atomic <c>RENAME TABLE t TO _t_old, _t_new TO t</c>
 /// with a bounded lock_wait_timeout. Binlog mode: writes must stop and the binlog be drained before
-/// the swap, and MariaDB refuses RENAME TABLE under LOCK TABLES (error 1192), so gh-ost's sentry
-/// algorithm: session A creates the sentry <c>_t_old</c> and holds LOCK TABLES t WRITE, _t_old WRITE;
-/// the applier drains to the position read under the lock; session B issues the RENAME, which
-/// queues ahead of every writer; A drops the sentry and unlocks, and B's RENAME runs first.
-/// If A fails or dies before dropping the sentry, B's RENAME fails on the existing _t_old and the
-/// original keeps serving.
+/// the swap, and MariaDB refuses RENAME TABLE under LOCK TABLES (error 1192), so: session A holds
+/// LOCK TABLES t WRITE; the applier drains past a marker written under the lock; session B issues
+/// <c>RENAME TABLE t TO _t_old, _t_new TO t, `t~go` TO `t~gone`</c>, which queues on t ahead of every
+/// writer; only then is the go token <c>t~go</c> created, and A unlocks. If A fails or dies before
+/// the token exists, B's RENAME fails on the missing token and the original keeps serving.
 /// </summary>
 internal static class MySqlCutOver
 {
-    private static readonly TimeSpan RenameQueueDelay = TimeSpan.FromMilliseconds(100);
-
     public static async Task<CutOverAttempt> TryAsync(MySqlAlterBackend backend, TimeSpan lockTimeout, CancellationToken cancellationToken)
     {
         await backend.EnsureMainAsync(cancellationToken).ConfigureAwait(false);
         await backend.CarryAutoIncrementForCutOverAsync(backend.MainSession, cancellationToken).ConfigureAwait(false);
         return backend.Binlog is null
             ? await RenameAsync(backend, lockTimeout, cancellationToken).ConfigureAwait(false)
-            : await SentryAsync(backend, lockTimeout, cancellationToken).ConfigureAwait(false);
+            : await GoTokenAsync(backend, lockTimeout, cancellationToken).ConfigureAwait(false);
     }
 
     public static IEnumerable<PlannedStatement> Describe(MySqlAlterBackend backend)
@@ -38,11 +35,13 @@ internal static class MySqlCutOver
             yield break;
         }
 
-        yield return new("cut-over (session A)", $"CREATE TABLE {sql.Old} (id INT) COMMENT=… /* sentry */", false);
-        yield return new("cut-over (session A)", $"LOCK TABLES {sql.Source} WRITE, {sql.Old} WRITE", false, lockText);
+        var (go, gone) = GoTokens(backend);
+        yield return new("cut-over (session A)", $"LOCK TABLES {sql.Source} WRITE", false, lockText);
         yield return new("cut-over (applier)", $"INSERT INTO {sql.Log} … 'marker …' /* then apply the binlog up to the marker */", false);
-        yield return new("cut-over (session B, waits)", Rename(sql), false);
-        yield return new("cut-over (session A)", $"DROP TABLE {sql.Old}; UNLOCK TABLES", false);
+        yield return new("cut-over (session B, waits on the table)", $"{Rename(sql)}, {go} TO {gone}", false);
+        yield return new("cut-over (applier session)", $"CREATE TABLE {go} (id INT) COMMENT=… /* go token */", false);
+        yield return new("cut-over (session A)", "UNLOCK TABLES", false);
+        yield return new("cut-over (applier session)", $"DROP TABLE {gone}", false);
     }
 
     private static string Rename(MySqlStatements sql) => $"RENAME TABLE {sql.Source} TO {sql.Old}, {sql.Shadow} TO {sql.Source}";
@@ -70,21 +69,32 @@ internal static class MySqlCutOver
         }
     }
 
-    private static async Task<CutOverAttempt> SentryAsync(MySqlAlterBackend backend, TimeSpan lockTimeout, CancellationToken cancellationToken)
+    /// <summary>Quoted (go, gone) token names; preflight refuses binlog capture for tables that have none.</summary>
+    internal static (string Go, string Gone) GoTokens(MySqlAlterBackend backend)
+    {
+        var names = MySqlGoToken.For(backend.Options.Table.Name)
+            ?? throw new InvalidOperationException("no go-token name for this table; preflight should have refused binlog capture");
+        return (MySqlStatements.Q(backend.Statements.Schema, names.Go), MySqlStatements.Q(backend.Statements.Schema, names.Gone));
+    }
+
+    private static async Task<CutOverAttempt> GoTokenAsync(MySqlAlterBackend backend, TimeSpan lockTimeout, CancellationToken cancellationToken)
     {
         var sql = backend.Statements;
+        var (go, gone) = GoTokens(backend);
         var watch = Stopwatch.StartNew();
+
+        // A token left by a failed attempt would let the RENAME through before the drain.
+        await DropTokensAsync(backend, cancellationToken).ConfigureAwait(false);
         var locker = await backend.OpenAsync(cancellationToken).ConfigureAwait(false);
         var renamer = await backend.OpenAsync(cancellationToken).ConfigureAwait(false);
         Task? rename = null;
-        var sentryDropped = false;
+        var goCreated = false;
         try
         {
-            await locker.ExecuteAsync($"CREATE TABLE {sql.Old} (id INT NOT NULL) ENGINE=InnoDB COMMENT={MySqlEscaping.QuoteString(sql.Comment("cut-over sentry"), false)}", cancellationToken).ConfigureAwait(false);
             try
             {
                 await locker.ExecuteAsync(MySqlObjects.LockWaitTimeout(lockTimeout), cancellationToken).ConfigureAwait(false);
-                await locker.ExecuteAsync($"LOCK TABLES {sql.Source} WRITE, {sql.Old} WRITE", cancellationToken).ConfigureAwait(false);
+                await locker.ExecuteAsync($"LOCK TABLES {sql.Source} WRITE", cancellationToken).ConfigureAwait(false);
             }
             catch (MySqlServerException error) when (MySqlErrors.IsLockTimeout(error))
             {
@@ -95,19 +105,15 @@ internal static class MySqlCutOver
             var target = await backend.Binlog!.MarkAsync(backend.MainSession, sql, lockTimeout + TimeSpan.FromSeconds(10), cancellationToken, watchAfterMarker: true).ConfigureAwait(false);
             await backend.Binlog.DrainToAsync(backend.MainSession, target, lockTimeout + TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
 
+            // B's only contended name is t (A holds it; _t_new, _t_old and the tokens are free and the
+            // applier is idle), so once B waits for a metadata lock it is queued on t, ahead of the
+            // writers, whatever the names' order.
             await renamer.ExecuteAsync(MySqlObjects.LockWaitTimeout(lockTimeout + TimeSpan.FromSeconds(30)), cancellationToken).ConfigureAwait(false);
-            rename = renamer.ExecuteAsync(Rename(sql), cancellationToken);
+            rename = renamer.ExecuteAsync($"{Rename(sql)}, {go} TO {gone}", cancellationToken);
             await WaitUntilBlockedAsync(locker, renamer.ConnectionId, rename, lockTimeout, cancellationToken).ConfigureAwait(false);
 
-            await locker.ExecuteAsync($"DROP TABLE {sql.Old}", cancellationToken).ConfigureAwait(false);
-            sentryDropped = true;
-
-            // B takes its metadata locks in name order, and "_t_…" sorts before "t": it was queued on
-            // the sentry, and only now moves on to queue on t. Unlocking before it does would let the
-            // waiting writers into the old table first (seen in the four-writer tests). There is no
-            // catalog view of pending metadata locks without the metadata_lock_info plugin, so give B
-            // a moment; ChangesAfterMarkerAsync then proves from the binlog that nothing slipped in.
-            await Task.Delay(RenameQueueDelay, cancellationToken).ConfigureAwait(false);
+            await backend.MainSession.ExecuteAsync($"CREATE TABLE {go} (id INT NOT NULL) ENGINE=InnoDB COMMENT={MySqlEscaping.QuoteString(sql.Comment("cut-over go token"), false)}", cancellationToken).ConfigureAwait(false);
+            goCreated = true;
             await locker.ExecuteAsync("UNLOCK TABLES", cancellationToken).ConfigureAwait(false);
             await rename.ConfigureAwait(false);
             backend.ChangesAfterDrain = await backend.Binlog.ChangesAfterMarkerAsync(TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
@@ -125,11 +131,11 @@ internal static class MySqlCutOver
                 }
                 catch (MySqlException)
                 {
-                    // Expected: the RENAME fails on the sentry, which is the point of the sentry.
+                    // Expected without the token: the RENAME fails as a whole, which is the point of it.
                 }
             }
 
-            var swapped = sentryDropped && await SwappedAsync(backend, cancellationToken).ConfigureAwait(false);
+            var swapped = goCreated && await SwappedAsync(backend, cancellationToken).ConfigureAwait(false);
             return swapped
                 ? new CutOverAttempt(true, false, watch.ElapsedMilliseconds, null)
                 : new CutOverAttempt(false, true, watch.ElapsedMilliseconds, error.Message);
@@ -138,10 +144,7 @@ internal static class MySqlCutOver
         {
             await locker.DisposeAsync().ConfigureAwait(false);
             await renamer.DisposeAsync().ConfigureAwait(false);
-            if (!sentryDropped)
-            {
-                await DropSentryAsync(backend, cancellationToken).ConfigureAwait(false);
-            }
+            await DropTokensAsync(backend, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -168,16 +171,10 @@ internal static class MySqlCutOver
         throw new TimeoutException("the RENAME did not queue behind the lock in time");
     }
 
-    private static async Task DropSentryAsync(MySqlAlterBackend backend, CancellationToken cancellationToken)
+    private static async Task DropTokensAsync(MySqlAlterBackend backend, CancellationToken cancellationToken)
     {
-        var main = backend.MainSession;
-        var comment = await main.ScalarStringAsync(
-            $"SELECT TABLE_COMMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = {main.Literal(backend.Statements.Schema)} AND BINARY TABLE_NAME = {main.Literal(backend.Names.Old)}",
-            cancellationToken).ConfigureAwait(false);
-        if (comment is not null && comment.StartsWith(MySqlStatements.Marker, StringComparison.Ordinal) && comment.Contains("sentry", StringComparison.Ordinal))
-        {
-            await MySqlObjects.WithLockRetriesAsync(main, backend.Options.CutOverLockTimeout, 10, $"DROP TABLE IF EXISTS {backend.Statements.Old}", cancellationToken).ConfigureAwait(false);
-        }
+        await backend.EnsureMainAsync(cancellationToken).ConfigureAwait(false);
+        await MySqlObjects.DropGoTokensAsync(backend.MainSession, backend.Options.Table, backend.Options.CutOverLockTimeout, 10, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>After an ambiguous RENAME: the original's name now holds the shadow (no _t_new left, _t_old present).</summary>

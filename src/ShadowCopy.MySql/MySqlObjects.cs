@@ -66,6 +66,7 @@ internal static class MySqlObjects
             dropped.Add($"table {names.Old} (cut-over sentry)");
         }
 
+        dropped.AddRange(await DropGoTokensAsync(session, table, lockTimeout, attempts, cancellationToken).ConfigureAwait(false));
         if (tables.TryGetValue(names.ChangeLog, out var comment) && comment.StartsWith(MySqlStatements.Marker, StringComparison.Ordinal))
         {
             if (tables.ContainsKey(names.Shadow))
@@ -76,6 +77,48 @@ internal static class MySqlObjects
 
             await WithLockRetriesAsync(session, lockTimeout, attempts, $"DROP TABLE IF EXISTS {MySqlStatements.Q(table.Schema, names.ChangeLog)}", cancellationToken).ConfigureAwait(false);
             dropped.Add($"table {names.ChangeLog}");
+        }
+
+        return dropped;
+    }
+
+    /// <summary>
+    /// Binlog capture: the cut-over's go-token names (<see cref="MySqlGoToken"/>) must be free — a
+    /// table of that name would let the swap's RENAME through before the drain — or be ours from a
+    /// killed run (leftovers). A table name too long to derive one from is refused up front.
+    /// </summary>
+    public static async Task CheckGoTokenNamesAsync(MySqlSession session, TableName table, CancellationToken cancellationToken)
+    {
+        if (MySqlGoToken.For(table.Name) is not { } tokens)
+        {
+            throw new PreflightRefusedException(RefusalReason.NameConflict, $"The name of {table} is too long for the binlog cut-over's helper name (see docs/cut-over.md); run with --capture trigger.");
+        }
+
+        foreach (var (name, comment) in await TablesAsync(session, table.Schema, [tokens.Go, tokens.Gone], cancellationToken).ConfigureAwait(false))
+        {
+            throw comment.StartsWith(MySqlStatements.Marker, StringComparison.Ordinal)
+                ? new PreflightRefusedException(RefusalReason.Leftovers, $"An interrupted cut-over left {table.Schema}.{name}. If no other run is active on {table}, remove it with: shadowcopy cleanup --dsn … --table {table.Name}")
+                : new PreflightRefusedException(RefusalReason.NameConflict, $"A table not created by shadowcopy uses the name {table.Schema}.{name} the binlog cut-over needs. Rename it, or run with --capture trigger.");
+        }
+    }
+
+    /// <summary>Drops the binlog cut-over's go tokens (<see cref="MySqlGoToken"/>) if they exist and carry our marker.</summary>
+    public static async Task<IReadOnlyList<string>> DropGoTokensAsync(MySqlSession session, TableName table, TimeSpan lockTimeout, int attempts, CancellationToken cancellationToken)
+    {
+        var dropped = new List<string>();
+        if (MySqlGoToken.For(table.Name) is not { } tokens)
+        {
+            return dropped;
+        }
+
+        var found = await TablesAsync(session, table.Schema, [tokens.Go, tokens.Gone], cancellationToken).ConfigureAwait(false);
+        foreach (var (name, comment) in found)
+        {
+            if (comment.StartsWith(MySqlStatements.Marker, StringComparison.Ordinal))
+            {
+                await WithLockRetriesAsync(session, lockTimeout, attempts, $"DROP TABLE IF EXISTS {MySqlStatements.Q(table.Schema, name)}", cancellationToken).ConfigureAwait(false);
+                dropped.Add($"table {name} (cut-over go token)");
+            }
         }
 
         return dropped;
