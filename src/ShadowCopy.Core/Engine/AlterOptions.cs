@@ -22,6 +22,9 @@ public sealed record AlterOptions
 
     public int MaxChunkSize { get; init; } = 200_000;
 
+    /// <summary>Copy sessions working at once (<c>--threads</c>); 1 copies chunk after chunk on the main session.</summary>
+    public int Threads { get; init; } = 1;
+
     /// <summary>Copy rate limit in rows per second; null for none.</summary>
     public int? MaxRowsPerSecond { get; init; }
 

@@ -202,7 +202,14 @@ public sealed class AlterRunner
             await CheckpointAsync(force: true, cancellationToken).ConfigureAwait(false);
             if (!_copyDone)
             {
-                await CopyAllAsync(cancellationToken).ConfigureAwait(false);
+                if (_options.Threads > 1 && _backend is IParallelCopyBackend parallel)
+                {
+                    await ParallelCopyAsync(parallel, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await CopyAllAsync(cancellationToken).ConfigureAwait(false);
+                }
             }
 
             // Idempotent, so a resume after the copy finished may call it again.
@@ -382,6 +389,124 @@ public sealed class AlterRunner
             }
 
             await TickAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        _copyClock.Stop();
+        Log.CopyFinished(_logger, _state.RowsCopied, _state.ChunksCopied);
+    }
+
+    /// <summary>
+    /// <c>--threads N</c>: the main session plans chunks and applies captured changes; up to N
+    /// workers copy planned chunks on their own sessions. Throttling stops new chunks (running ones
+    /// finish); operator chunk-size changes apply to the next chunk planned. A retryable error
+    /// re-queues the chunk (at most 5 times); any other failure cancels the other workers, waits
+    /// for them, and propagates.
+    /// </summary>
+    private async Task ParallelCopyAsync(IParallelCopyBackend parallel, CancellationToken cancellationToken)
+    {
+        _copyClock.Start();
+        var rowsAtStart = _state.RowsCopied;
+        using var workers = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var running = new Dictionary<Task<ChunkResult>, (PlannedChunk Chunk, int Worker, int Attempt)>();
+        var free = new Stack<int>(Enumerable.Range(0, _options.Threads).Reverse());
+        var retries = new Queue<(PlannedChunk Chunk, int Attempt)>();
+        var planning = true;
+        try
+        {
+            while (planning || running.Count > 0 || retries.Count > 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var throttled = await ThrottleAsync(cancellationToken).ConfigureAwait(false);
+                while (!throttled && free.Count > 0 && (planning || retries.Count > 0))
+                {
+                    (PlannedChunk Chunk, int Attempt) next;
+                    if (retries.Count > 0)
+                    {
+                        next = retries.Dequeue();
+                    }
+                    else
+                    {
+                        _sizer.Target = _control.ChunkTime;
+                        if (_control.TakeRequestedChunkSize() is { } requested)
+                        {
+                            _sizer.Set(requested);
+                            _sink.OnMessage($"chunk size set to {_sizer.Current} rows by the operator");
+                        }
+
+                        if (await parallel.PlanChunkAsync(_sizer.Current, cancellationToken).ConfigureAwait(false) is not { } planned)
+                        {
+                            planning = false;
+                            break;
+                        }
+
+                        planning = !planned.Last;
+                        next = (planned, 0);
+                    }
+
+                    var worker = free.Pop();
+                    running.Add(parallel.CopyPlannedChunkAsync(next.Chunk, worker, workers.Token), (next.Chunk, worker, next.Attempt));
+                }
+
+                // While the workers copy, the main session applies captured changes.
+                await ApplyForAsync(running.Count > 0 ? _sizer.Target : IdlePoll, cancellationToken).ConfigureAwait(false);
+                if (running.Count > 0)
+                {
+                    await Task.WhenAny(Task.WhenAny(running.Keys), Task.Delay(IdlePoll, cancellationToken)).ConfigureAwait(false);
+                }
+                else if (throttled)
+                {
+                    await Task.Delay(IdlePoll, cancellationToken).ConfigureAwait(false);
+                }
+
+                foreach (var task in running.Keys.Where(t => t.IsCompleted).ToList())
+                {
+                    var (chunk, worker, attempt) = running[task];
+                    running.Remove(task);
+                    free.Push(worker);
+                    try
+                    {
+                        var result = await task.ConfigureAwait(false);
+                        _state.RowsCopied += result.Rows;
+                        _state.ChunksCopied++;
+                        _state.LastChunkSize = result.Rows;
+                        _sizer.Observe(result.Rows, result.Elapsed);
+                    }
+                    catch (RetryableDatabaseException retryable) when (attempt < 5)
+                    {
+                        var size = _sizer.OnFailure();
+                        Log.ChunkRetry(_logger, attempt + 1, 5, size, retryable.Message);
+                        retries.Enqueue((chunk, attempt + 1));
+                    }
+                }
+
+                if (_options.MaxRowsPerSecond is { } limit)
+                {
+                    var wait = RateLimiter.DelayFor(_state.RowsCopied - rowsAtStart, _copyClock.Elapsed, limit);
+                    if (wait > TimeSpan.Zero)
+                    {
+                        _state.ThrottleReason = $"rate limit {limit} rows/s";
+                        await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+
+                await TickAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            if (running.Count > 0)
+            {
+                // Never leave a worker writing while cleanup drops what it writes to.
+                await workers.CancelAsync().ConfigureAwait(false);
+                try
+                {
+                    await Task.WhenAll(running.Keys).ConfigureAwait(false);
+                }
+                catch (Exception)
+                {
+                    // Their failures are consequences of the one being propagated.
+                }
+            }
         }
 
         _copyClock.Stop();

@@ -110,6 +110,12 @@ internal static class AlterCommand
             throw new ArgumentException("--cut-over-attempts must be between 1 and 100");
         }
 
+        var threads = parse.GetValue(AlterCommandDefinition.Threads);
+        if (threads is < 1 or > 16)
+        {
+            throw new ArgumentException("--threads must be between 1 and 16");
+        }
+
         var rate = parse.GetValue(AlterCommandDefinition.MaxRowsPerSecond);
         if (rate is < 1)
         {
@@ -146,6 +152,7 @@ internal static class AlterCommand
             MaxChunkSize = maxChunk,
             MinChunkSize = Math.Min(10, maxChunk),
             MaxRowsPerSecond = rate,
+            Threads = threads,
             ThrottleFlagFile = parse.GetValue(AlterCommandDefinition.ThrottleFlagFile),
             PostponeCutOverFlagFile = parse.GetValue(AlterCommandDefinition.PostponeFlagFile),
             CutOverLockTimeout = Duration(parse, AlterCommandDefinition.CutOverLockTimeout),

@@ -16,6 +16,7 @@ internal static class AlterCommandDefinition
     public static readonly Option<string> ChunkTime = new("--chunk-time") { Description = "target time per copy chunk (e.g. 500ms)", DefaultValueFactory = _ => "500ms" };
     public static readonly Option<int> ChunkSize = new("--chunk-size") { Description = "initial rows per chunk (then adapted to --chunk-time)", DefaultValueFactory = _ => 1000 };
     public static readonly Option<int> MaxChunkSize = new("--max-chunk-size") { Description = "upper bound on rows per chunk", DefaultValueFactory = _ => 200_000 };
+    public static readonly Option<int> Threads = new("--threads") { Description = "copy sessions working at once (1–16); more helps when the server has idle cores", DefaultValueFactory = _ => 1 };
     public static readonly Option<int?> MaxRowsPerSecond = new("--max-rows-per-second") { Description = "copy rate limit" };
     public static readonly Option<string?> ThrottleFlagFile = new("--throttle-flag-file") { Description = "pause copying while this file exists (changes keep being applied)" };
     public static readonly Option<string?> PostponeFlagFile = new("--postpone-cut-over-flag-file") { Description = "keep in sync and wait before cut-over while this file exists" };
@@ -44,7 +45,7 @@ internal static class AlterCommandDefinition
     public static Command Create()
     {
         var command = new Command("alter", "Change a table's schema online: shadow table, chunked copy, change capture, verification, atomic swap.");
-        foreach (var option in new Option[] { Dsn, Table, AlterClauses, Execute, Capture, ChunkTime, ChunkSize, MaxChunkSize, MaxRowsPerSecond, ThrottleFlagFile, PostponeFlagFile, CutOverLockTimeout, CutOverAttempts, DropOldTable, RepointForeignKeys, AllowForeignKeys, MaxSlotRetainedWal, AllowReplicaIdentityFull, Replicas, MaxLag, MaxLoad, CriticalLoad, CriticalLoadGrace, ThrottleQuery, PanicFlagFile, PostponeCutOver, ControlSocket, Resume, CheckpointInterval, HooksDir, HooksStatusInterval, Journal, Output, Verbose })
+        foreach (var option in new Option[] { Dsn, Table, AlterClauses, Execute, Capture, ChunkTime, ChunkSize, MaxChunkSize, Threads, MaxRowsPerSecond, ThrottleFlagFile, PostponeFlagFile, CutOverLockTimeout, CutOverAttempts, DropOldTable, RepointForeignKeys, AllowForeignKeys, MaxSlotRetainedWal, AllowReplicaIdentityFull, Replicas, MaxLag, MaxLoad, CriticalLoad, CriticalLoadGrace, ThrottleQuery, PanicFlagFile, PostponeCutOver, ControlSocket, Resume, CheckpointInterval, HooksDir, HooksStatusInterval, Journal, Output, Verbose })
         {
             command.Options.Add(option);
         }
