@@ -11,6 +11,15 @@ namespace ShadowCopy.Core.Copy;
 public interface IParallelCopyBackend
 {
     /// <summary>
+    /// Whether captured changes may be applied while chunks are being copied. True only when a copy
+    /// and a change to a row it copies are serialized by the server (MySQL's locking reads). When
+    /// false (PostgreSQL: the copy reads a snapshot, so a change applied before a concurrent copy
+    /// commits could be overwritten by the older row), the runner copies in rounds of up to N
+    /// chunks and applies between rounds.
+    /// </summary>
+    bool ApplyDuringCopy { get; }
+
+    /// <summary>
     /// Plans the next chunk of about <paramref name="chunkSize"/> rows after the previous one,
     /// copying nothing; null once every key is planned. The last chunk is open-ended (it also
     /// covers keys inserted above the end since the copy began).

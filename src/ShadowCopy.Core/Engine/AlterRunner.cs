@@ -417,7 +417,14 @@ public sealed class AlterRunner
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var throttled = await ThrottleAsync(cancellationToken).ConfigureAwait(false);
-                while (!throttled && free.Count > 0 && (planning || retries.Count > 0))
+                var mayDispatch = parallel.ApplyDuringCopy || running.Count == 0;
+                if (!parallel.ApplyDuringCopy && running.Count == 0)
+                {
+                    // Between rounds: every change concurrent with the last round's copies is applied now.
+                    await ApplyForAsync(throttled ? IdlePoll : _sizer.Target, cancellationToken).ConfigureAwait(false);
+                }
+
+                while (mayDispatch && !throttled && free.Count > 0 && (planning || retries.Count > 0))
                 {
                     (PlannedChunk Chunk, int Attempt) next;
                     if (retries.Count > 0)
@@ -448,7 +455,11 @@ public sealed class AlterRunner
                 }
 
                 // While the workers copy, the main session applies captured changes.
-                await ApplyForAsync(running.Count > 0 ? _sizer.Target : IdlePoll, cancellationToken).ConfigureAwait(false);
+                if (parallel.ApplyDuringCopy)
+                {
+                    await ApplyForAsync(running.Count > 0 ? _sizer.Target : IdlePoll, cancellationToken).ConfigureAwait(false);
+                }
+
                 if (running.Count > 0)
                 {
                     await Task.WhenAny(Task.WhenAny(running.Keys), Task.Delay(IdlePoll, cancellationToken)).ConfigureAwait(false);

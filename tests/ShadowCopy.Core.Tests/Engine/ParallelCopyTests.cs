@@ -37,6 +37,20 @@ public sealed class ParallelCopyTests
     }
 
     [Fact]
+    public async Task Without_apply_during_copy_chunks_go_in_rounds_with_applies_only_between()
+    {
+        var backend = new FakeParallelBackend(new FakeAlterBackend()) { ApplyDuringCopy = false };
+
+        var result = await RunAsync(backend, Options);
+
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
+        Assert.Equal(1200, result.RowsCopied);
+        Assert.Equal(3, backend.MaxConcurrent);
+        Assert.Equal(0, backend.AppliesDuringCopy);
+        Assert.True(backend.Inner.CountOf(nameof(IAlterBackend.ApplyChangesAsync)) >= 4, "changes were not applied between rounds");
+    }
+
+    [Fact]
     public async Task One_thread_keeps_the_sequential_copy()
     {
         var backend = new FakeParallelBackend(new FakeAlterBackend());

@@ -21,6 +21,11 @@ internal sealed class FakeParallelBackend(FakeAlterBackend inner) : IAlterBacken
 
     public int Chunks { get; init; } = 12;
 
+    public bool ApplyDuringCopy { get; init; } = true;
+
+    /// <summary>Applies that ran while at least one copy was running.</summary>
+    public int AppliesDuringCopy { get; private set; }
+
     public long RowsPerChunk { get; init; } = 100;
 
     public TimeSpan CopyTime { get; init; } = TimeSpan.FromMilliseconds(20);
@@ -97,7 +102,18 @@ internal sealed class FakeParallelBackend(FakeAlterBackend inner) : IAlterBacken
 
     public Task<ChunkResult> CopyChunkAsync(int chunkSize, CancellationToken cancellationToken) => inner.CopyChunkAsync(chunkSize, cancellationToken);
 
-    public Task<long> ApplyChangesAsync(int maxChanges, CancellationToken cancellationToken) => inner.ApplyChangesAsync(maxChanges, cancellationToken);
+    public Task<long> ApplyChangesAsync(int maxChanges, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (_running > 0)
+            {
+                AppliesDuringCopy++;
+            }
+        }
+
+        return inner.ApplyChangesAsync(maxChanges, cancellationToken);
+    }
 
     public Task<long> GetBacklogAsync(CancellationToken cancellationToken) => inner.GetBacklogAsync(cancellationToken);
 
