@@ -497,6 +497,7 @@ public sealed partial class PgAlterBackend : IAlterBackend, ICaptureStatus
 
     private async Task CloseSideSessionsAsync()
     {
+        await CloseCopyWorkersAsync().ConfigureAwait(false);
         if (_side is not null)
         {
             await _side.DisposeAsync().ConfigureAwait(false);

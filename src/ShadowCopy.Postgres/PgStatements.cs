@@ -124,6 +124,19 @@ internal sealed class PgStatements
     }
 
     /// <summary>
+    /// --threads: the key that ends the next chunk of $n+1 rows after the lower bound (keys only,
+    /// an index scan), or no row when fewer remain. $n is the chunk size minus one.
+    /// </summary>
+    public string NextBoundary(bool hasLower)
+    {
+        var keyTypes = Mapping.Key.Select(k => k.SourceType).ToList();
+        var where = hasLower ? $" WHERE {RowExpr(KeySource.Select(k => "s." + k))} > {Params(1, keyTypes)}" : string.Empty;
+        var offset = hasLower ? keyTypes.Count + 1 : 1;
+        return $"SELECT {string.Join(", ", KeySource.Select((k, i) => $"s.{k}::text AS k{i}"))} FROM {Source} s{where} "
+               + $"ORDER BY {string.Join(", ", KeySource.Select(k => "s." + k))} OFFSET ${offset} LIMIT 1";
+    }
+
+    /// <summary>
     /// Copies one key range. ON CONFLICT DO NOTHING: a row already there came from the applier,
     /// which read it no earlier than this statement's snapshot and will see any later change
     /// in the log (docs/architecture.md, "why the copy may skip a conflicting row").
