@@ -18,7 +18,7 @@ namespace ShadowCopy.MySql;
 /// triggers (<see cref="CaptureMode.Trigger"/>); chunks are verified by checksum in one consistent
 /// snapshot; the cut-over swaps names atomically (docs/cut-over.md).
 /// </summary>
-public sealed class MySqlAlterBackend : IAlterBackend, ICaptureStatus
+public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus
 {
     private readonly MySqlSettings _settings;
     private readonly AlterOptions _options;
@@ -235,26 +235,28 @@ public sealed class MySqlAlterBackend : IAlterBackend, ICaptureStatus
     }
 
     /// <summary>One range in its own transaction; truncation or conversion warnings fail the run (a lossy change).</summary>
-    private async Task<long> CopyRangeAsync(string[]? lower, string[]? upper, CancellationToken cancellationToken, bool inTransaction = false)
+    private async Task<long> CopyRangeAsync(string[]? lower, string[]? upper, CancellationToken cancellationToken, bool inTransaction = false, MySqlSession? session = null)
     {
+        // --threads: a worker's session; its warnings must be read on that same session.
+        session ??= Main;
         if (_clientSideCopy)
         {
-            return await MySqlClientCopy.CopyAsync(Main, Sql, lower, upper, inTransaction, CheckWarningsAsync, cancellationToken).ConfigureAwait(false);
+            return await MySqlClientCopy.CopyAsync(session, Sql, lower, upper, inTransaction, token => CheckWarningsAsync(token, session), cancellationToken).ConfigureAwait(false);
         }
 
-        var result = await Main.ExecuteAsync(Sql.CopyRange(lower, upper), cancellationToken).ConfigureAwait(false);
+        var result = await session.ExecuteAsync(Sql.CopyRange(lower, upper), cancellationToken).ConfigureAwait(false);
         if (result.Warnings > 0)
         {
-            await CheckWarningsAsync(cancellationToken).ConfigureAwait(false);
+            await CheckWarningsAsync(cancellationToken, session).ConfigureAwait(false);
         }
 
         return (long)result.AffectedRows;
     }
 
     /// <summary>INSERT IGNORE turns data errors into warnings; only duplicate keys (a row capture wrote first) are expected.</summary>
-    private async Task CheckWarningsAsync(CancellationToken cancellationToken)
+    private async Task CheckWarningsAsync(CancellationToken cancellationToken, MySqlSession? session = null)
     {
-        var warnings = await Main.QueryAsync("SHOW WARNINGS", cancellationToken).ConfigureAwait(false);
+        var warnings = await (session ?? Main).QueryAsync("SHOW WARNINGS", cancellationToken).ConfigureAwait(false);
         var bad = warnings.Rows.Where(r => r.GetInt64(1) != MySqlErrors.DuplicateKey).Select(r => $"{r.GetInt64(1)}: {r.GetString(2)}").ToList();
         if (bad.Count > 0)
         {
@@ -414,6 +416,7 @@ public sealed class MySqlAlterBackend : IAlterBackend, ICaptureStatus
         }
 
         await CloseSnapshotAsync().ConfigureAwait(false);
+        await CloseCopyWorkersAsync().ConfigureAwait(false);
         if (_main is not null)
         {
             await _main.DisposeAsync().ConfigureAwait(false);

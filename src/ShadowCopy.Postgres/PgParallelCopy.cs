@@ -9,19 +9,18 @@ namespace ShadowCopy.Postgres;
 /// --threads N (IParallelCopyBackend): chunks are planned on the main session by a keys-only read
 /// and copied by worker sessions with the same range statement a re-copy uses. Each worker copies
 /// from its own statement's snapshot, so changes are applied only between rounds (ApplyDuringCopy
-/// is false). The copy cursor — the checkpoint's watermark — advances only over the contiguous
-/// prefix of completed chunks.
+/// is false, and planning never overlaps copying). The copy cursor — the checkpoint's watermark —
+/// advances only over the contiguous prefix of completed chunks.
 /// </summary>
 public sealed partial class PgAlterBackend : IParallelCopyBackend
 {
-    private readonly List<PgSession?> _copyWorkers = [];
-    private readonly HashSet<int> _chunksCompleted = [];
+    private CopyWorkers<PgSession>? _copyWorkers;
     private string[]? _planCursor;
-    private bool _planStarted;
     private bool _planDone;
-    private int _contiguousChunks;
 
     public bool ApplyDuringCopy => false;
+
+    private CopyWorkers<PgSession> Workers => _copyWorkers ??= new(OpenAsync, s => s.IsOpen);
 
     public async Task<PlannedChunk?> PlanChunkAsync(int chunkSize, CancellationToken cancellationToken)
     {
@@ -30,12 +29,11 @@ public sealed partial class PgAlterBackend : IParallelCopyBackend
             return null;
         }
 
-        if (!_planStarted)
+        if (!Workers.Started)
         {
             // Continue where the sequential copy (or a resumed checkpoint) left off.
-            _planStarted = true;
+            Workers.StartAt(_chunks.Count);
             _planCursor = _copyCursor;
-            _contiguousChunks = _chunks.Count;
         }
 
         _transcript.Step = "copy (plan)";
@@ -59,7 +57,7 @@ public sealed partial class PgAlterBackend : IParallelCopyBackend
 
     public async Task<ChunkResult> CopyPlannedChunkAsync(PlannedChunk chunk, int worker, CancellationToken cancellationToken)
     {
-        var session = await CopyWorkerAsync(worker, cancellationToken).ConfigureAwait(false);
+        var session = await Workers.SessionAsync(worker, cancellationToken).ConfigureAwait(false);
         var range = _chunks[chunk.Id];
         var watch = Stopwatch.StartNew();
         long rows;
@@ -72,57 +70,14 @@ public sealed partial class PgAlterBackend : IParallelCopyBackend
             throw new RetryableDatabaseException(error.MessageText, error.SqlState, error);
         }
 
-        lock (_chunksCompleted)
+        foreach (var done in Workers.Complete(chunk.Id))
         {
-            _chunksCompleted.Add(chunk.Id);
-            while (_chunksCompleted.Contains(_contiguousChunks))
-            {
-                _copyCursor = _chunks[_contiguousChunks].Upper;
-                _contiguousChunks++;
-            }
-
-            _copyDone = _planDone && _contiguousChunks == _chunks.Count;
+            _copyCursor = _chunks[done].Upper;
+            _copyDone = _planDone && done == _chunks.Count - 1;
         }
 
         return new ChunkResult(rows, chunk.Last, watch.Elapsed);
     }
 
-    private async Task<PgSession> CopyWorkerAsync(int worker, CancellationToken cancellationToken)
-    {
-        lock (_copyWorkers)
-        {
-            while (_copyWorkers.Count <= worker)
-            {
-                _copyWorkers.Add(null);
-            }
-
-            if (_copyWorkers[worker] is { IsOpen: true } open)
-            {
-                return open;
-            }
-        }
-
-        var session = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        lock (_copyWorkers)
-        {
-            _copyWorkers[worker] = session;
-        }
-
-        return session;
-    }
-
-    private async Task CloseCopyWorkersAsync()
-    {
-        List<PgSession> sessions;
-        lock (_copyWorkers)
-        {
-            sessions = [.. _copyWorkers.OfType<PgSession>()];
-            _copyWorkers.Clear();
-        }
-
-        foreach (var session in sessions)
-        {
-            await session.DisposeAsync().ConfigureAwait(false);
-        }
-    }
+    private Task CloseCopyWorkersAsync() => _copyWorkers?.CloseAsync() ?? Task.CompletedTask;
 }

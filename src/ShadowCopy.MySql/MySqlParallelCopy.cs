@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using System.Globalization;
+using ShadowCopy.Core.Copy;
+using ShadowCopy.Core.Engine;
+using ShadowCopy.MySql.Protocol;
+
+namespace ShadowCopy.MySql;
+
+/// <summary>
+/// --threads N (IParallelCopyBackend): chunk boundaries are planned on the main session (the same
+/// keys-only read as the sequential copy) and each range is copied by a worker session with the
+/// same locking INSERT IGNORE … SELECT. A locking read waits for writers of its rows and makes
+/// them wait for it, so a change to a row and the copy of that row are ordered by the server and
+/// the binlog applier may run while workers copy (ApplyDuringCopy). The copy cursor — the
+/// checkpoint's watermark — advances only over the contiguous prefix of completed chunks.
+/// </summary>
+public sealed partial class MySqlAlterBackend : IParallelCopyBackend
+{
+    private readonly Lock _chunkGate = new();
+    private CopyWorkers<MySqlSession>? _copyWorkers;
+    private string[]? _planCursor;
+    private bool _planDone;
+
+    public bool ApplyDuringCopy => true;
+
+    private CopyWorkers<MySqlSession> Workers => _copyWorkers ??= new(OpenAsync, _ => true);
+
+    public async Task<PlannedChunk?> PlanChunkAsync(int chunkSize, CancellationToken cancellationToken)
+    {
+        if (_planDone || _copyDone)
+        {
+            return null;
+        }
+
+        if (!Workers.Started)
+        {
+            // Continue where the sequential copy (or a resumed checkpoint) left off.
+            Workers.StartAt(_chunks.Count);
+            _planCursor = _copyCursor;
+        }
+
+        _transcript.Step = "copy (plan)";
+        var lower = _planCursor;
+        var boundary = await Main.QueryAsync(Sql.NextBoundary(lower, Math.Max(0, chunkSize - 1)), cancellationToken).ConfigureAwait(false);
+        var upper = boundary.Rows.Count == 0 ? null : Enumerable.Range(0, Sql.KeyCount).Select(i => MySqlLiteral.FromText(boundary.Columns[i], boundary.Rows[0], i)).ToArray();
+        int id;
+        lock (_chunkGate)
+        {
+            // Workers read _chunks while this appends (apply and planning overlap copying here).
+            _chunks.Add(new Chunk(lower, upper));
+            id = _chunks.Count - 1;
+        }
+
+        _planCursor = upper;
+        _planDone = upper is null;
+        return new PlannedChunk(id, _planDone);
+    }
+
+    public async Task<ChunkResult> CopyPlannedChunkAsync(PlannedChunk chunk, int worker, CancellationToken cancellationToken)
+    {
+        var session = await Workers.SessionAsync(worker, cancellationToken).ConfigureAwait(false);
+        Chunk range;
+        lock (_chunkGate)
+        {
+            range = _chunks[chunk.Id];
+        }
+
+        var watch = Stopwatch.StartNew();
+        long rows;
+        try
+        {
+            rows = await CopyRangeAsync(range.Lower, range.Upper, cancellationToken, session: session).ConfigureAwait(false);
+        }
+        catch (MySqlServerException error) when (MySqlErrors.IsRetryable(error))
+        {
+            await session.ResetQuietlyAsync().ConfigureAwait(false);
+            throw new RetryableDatabaseException(error.Message, error.ErrorCode.ToString(CultureInfo.InvariantCulture), error);
+        }
+
+        lock (_chunkGate)
+        {
+            foreach (var done in Workers.Complete(chunk.Id))
+            {
+                _copyCursor = _chunks[done].Upper;
+                _copyDone = _planDone && done == _chunks.Count - 1;
+            }
+        }
+
+        return new ChunkResult(rows, chunk.Last, watch.Elapsed);
+    }
+
+    private Task CloseCopyWorkersAsync() => _copyWorkers?.CloseAsync() ?? Task.CompletedTask;
+}
