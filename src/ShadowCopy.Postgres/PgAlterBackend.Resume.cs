@@ -27,6 +27,7 @@ public sealed partial class PgAlterBackend : IResumableBackend
             return;
         }
 
+        var step = _transcript.Step;
         _transcript.Step = "checkpoint";
         var state = D.Qualified(Table.Schema, Names.State);
         if (!_stateTableReady)
@@ -52,7 +53,7 @@ public sealed partial class PgAlterBackend : IResumableBackend
             (_capture as PgLogicalCapture)?.Position,
             progress);
         await Main.ExecuteAsync(PgCheckpoint.Upsert(Table, Names), checkpoint.Args(), cancellationToken).ConfigureAwait(false);
-        _transcript.Step = "copy";
+        _transcript.Step = step;
     }
 
     public async Task<RunProgress> ResumeAsync(CancellationToken cancellationToken)

@@ -10,7 +10,7 @@ public sealed class HelperObjectNamesTests
     [Fact]
     public void For_short_table_names_every_helper_with_its_suffix()
     {
-        Assert.Equal(new HelperObjectNames("_orders_new", "_orders_old", "_orders_log", "_orders_trg", "_orders_fn"), HelperObjectNames.For("orders", 63));
+        Assert.Equal(new HelperObjectNames("_orders_new", "_orders_old", "_orders_log", "_orders_trg", "_orders_fn") { State = "_orders_state" }, HelperObjectNames.For("orders", 63));
     }
 
     [Fact]
