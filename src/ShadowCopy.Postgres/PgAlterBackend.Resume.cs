@@ -76,6 +76,24 @@ public sealed partial class PgAlterBackend : IResumableBackend
     }
 
     /// <summary>
+    /// Every run holds a session advisory lock per table on its main session for as long as it lives
+    /// (the server releases it when the process dies, even by SIGKILL). A resume that cannot take it
+    /// refuses: the run it would continue is still alive, and two runs on one shadow would race at
+    /// cut-over. A fresh run is refused by the leftover check anyway, so it only takes the lock.
+    /// </summary>
+    private async Task TakeRunLockAsync(CancellationToken cancellationToken)
+    {
+        var taken = await Main.ScalarAsync<bool>(
+            "SELECT pg_catalog.pg_try_advisory_lock(pg_catalog.hashtextextended('shadowcopy run ' || $1 || '.' || $2, 0))",
+            [Table.Schema, Table.Name],
+            cancellationToken).ConfigureAwait(false);
+        if (!taken && _options.Resume)
+        {
+            throw Refuse($"Another shadowcopy run on {Table} is still active (it holds the table's run lock): stop it before resuming, or let it finish.");
+        }
+    }
+
+    /// <summary>
     /// The read-only half of a resume, run by the preflight: loads the checkpoint and refuses (changing
     /// nothing) when the run it describes cannot be continued exactly.
     /// </summary>

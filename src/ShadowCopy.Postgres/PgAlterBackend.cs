@@ -99,6 +99,7 @@ public sealed partial class PgAlterBackend : IAlterBackend, ICaptureStatus
 
         await PgObjects.CheckNoLeftoversAsync(Main, Table, Names, _options.Resume, cancellationToken).ConfigureAwait(false);
         _alter = PgAlterText.Validate(_options.Alter);
+        await TakeRunLockAsync(cancellationToken).ConfigureAwait(false);
         if (_options.Resume)
         {
             return await PreflightResumeAsync(source, cancellationToken).ConfigureAwait(false);

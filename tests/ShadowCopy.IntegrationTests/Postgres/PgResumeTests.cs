@@ -205,6 +205,33 @@ public sealed class PgResumeTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public async Task Resume_WhileTheRunIsStillAlive_RefusedWithExit20()
+    {
+        await using var schema = await PgSchemaScope.CreateAsync();
+        var layout = new PgTableLayout(schema.Name, "orders", "orders_control");
+        await layout.CreateAsync(60_000);
+        var before = await PgCatalogSnapshot.TakeAsync(schema.Name);
+        var options = PgAlterHarness.Options(schema.Name, "orders", Alter) with { CheckpointInterval = TimeSpan.FromMilliseconds(200), MaxRowsPerSecond = 5_000 };
+        using var stop = new CancellationTokenSource();
+        var live = PgAlterHarness.RunAsync(options, stop.Token);
+        var state = $"{schema.Q}.{PgServer.Q("_orders_state")}";
+        while (!live.IsCompleted && await CheckpointedRowsAsync(state) < 2_000)
+        {
+            await Task.Delay(50);
+        }
+
+        var refused = await PgAlterHarness.RunAsync(options with { Resume = true });
+        await stop.CancelAsync();
+        var first = await live;
+
+        Assert.Equal(ExitCodes.ResumeNotPossible, refused.ExitCode);
+        Assert.Contains("still active", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Cancelled, first.ExitCode);
+        Assert.Equal(before, await PgCatalogSnapshot.TakeAsync(schema.Name));
+        await PgLogicalCaptureTests.AssertNoSlotOrPublicationAsync(schema.Name, "orders");
+    }
+
     /// <summary>
     /// What a SIGKILL during the copy leaves: shadow, capture, a checkpoint after a few chunks — the
     /// backend's steps run by hand, then its connections closed without any cleanup.
