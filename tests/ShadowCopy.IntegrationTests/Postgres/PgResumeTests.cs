@@ -232,6 +232,57 @@ public sealed class PgResumeTests(ITestOutputHelper output)
         await PgLogicalCaptureTests.AssertNoSlotOrPublicationAsync(schema.Name, "orders");
     }
 
+    [Fact]
+    public async Task Resume_AfterCopyAndIndexBuild_FinishCopyRunsAgainAndCompletes()
+    {
+        await using var schema = await PgSchemaScope.CreateAsync();
+        var layout = new PgTableLayout(schema.Name, "orders", "orders_control");
+        await layout.CreateAsync(20_000);
+        try
+        {
+            // Killed after FinishCopy built the deferred index, before verification.
+            var options = PgAlterHarness.Options(schema.Name, "orders", Alter);
+            await using (var backend = new PgAlterBackend(PgServer.Settings(), options, NullLogger.Instance))
+            {
+                await backend.PreflightAsync(CancellationToken.None);
+                await backend.CreateShadowAsync(CancellationToken.None);
+                await backend.StartCaptureAsync(CancellationToken.None);
+                long rows = 0;
+                while (await backend.CopyChunkAsync(5000, CancellationToken.None) is { } chunk)
+                {
+                    rows += chunk.Rows;
+                    if (chunk.Done)
+                    {
+                        break;
+                    }
+                }
+
+                await backend.FinishCopyAsync(CancellationToken.None);
+                await backend.SaveCheckpointAsync(new RunProgress { Phase = Phase.Verifying, RowsCopied = rows, ChunksCopied = 5, CopyDone = true }, CancellationToken.None);
+            }
+
+            await PgServer.ExecAsync($"UPDATE {layout.Table} SET n = n + 1 WHERE id % 10 = 0; UPDATE {layout.Control} SET n = n + 1 WHERE id % 10 = 0");
+            var sink = new RecordingStatusSink();
+            var resumed = await PgAlterHarness.RunAsync(options with { Resume = true }, sink: sink);
+
+            Assert.True(resumed.ExitCode == ExitCodes.Success, resumed.Message);
+            Assert.Contains(sink.Messages, m => m.Contains("copy complete", StringComparison.Ordinal));
+            Assert.Equal(20_000, resumed.RowsCopied);
+            Assert.True(resumed.ChangesApplied >= 2_000, $"changes applied: {resumed.ChangesApplied}");
+            Assert.Equal(
+                await PgServer.ScalarAsync<string>(layout.ChecksumSql(layout.Control)),
+                await PgServer.ScalarAsync<string>(layout.ChecksumSql(layout.Table)));
+            Assert.Equal(
+                ["orders_email_idx", "orders_n_idx", "orders_pkey"],
+                await PgConcurrentAlterTests.NamesAsync($"SELECT indexname FROM pg_indexes WHERE schemaname = '{schema.Name}' AND tablename = 'orders' ORDER BY 1"));
+            await PgConcurrentAlterTests.AssertNoHelpersAsync(schema.Name, "orders");
+        }
+        finally
+        {
+            await PgCleanup.RunAsync(PgServer.Settings(), new TableName(schema.Name, "orders"), TimeSpan.FromSeconds(2), CancellationToken.None);
+        }
+    }
+
     /// <summary>
     /// What a SIGKILL during the copy leaves: shadow, capture, a checkpoint after a few chunks — the
     /// backend's steps run by hand, then its connections closed without any cleanup.

@@ -116,6 +116,21 @@ public sealed class PgRunControlTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Preflight_UnknownLoadMetric_RefusedAsUsageErrorNamingKnownOnes()
+    {
+        await using var schema = await PgSchemaScope.CreateAsync();
+        var layout = new PgTableLayout(schema.Name, "orders", "orders_control");
+        await layout.CreateAsync(10);
+        var options = PgAlterHarness.Options(schema.Name, "orders", "ADD COLUMN note text") with { MaxLoad = [new LoadThreshold("Threads_running", 25)] };
+
+        var result = await PgAlterHarness.RunAsync(options);
+
+        Assert.Equal(ExitCodes.UsageError, result.ExitCode);
+        Assert.Contains("Threads_running", result.Message, StringComparison.Ordinal);
+        Assert.Contains("waiting_backends", result.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Control_RequestChunkSize_NextChunkCopiesExactlyThatMany()
     {
         await using var schema = await PgSchemaScope.CreateAsync();
