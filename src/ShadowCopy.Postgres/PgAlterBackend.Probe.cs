@@ -162,11 +162,6 @@ public sealed partial class PgAlterBackend : IServerProbe
             Timeout = (int)ProbeTimeout.TotalSeconds,
             ApplicationName = "shadowcopy probe",
         };
-        if (settings.Password is null && settings.Passfile is { } passfile)
-        {
-            bounded.Passfile = passfile;
-        }
-
         // Not the run's transcript: a probe every second is neither plan nor journal material.
         var session = await PgSession.OpenAsync(bounded, new SqlTranscript { Enabled = false }, cancellationToken).ConfigureAwait(false);
         await session.ExecuteAsync($"SET statement_timeout = '{(long)ProbeTimeout.TotalMilliseconds}ms'", null, cancellationToken).ConfigureAwait(false);

@@ -32,8 +32,21 @@ public sealed partial class PgAlterBackend : IResumableBackend
         var state = D.Qualified(Table.Schema, Names.State);
         if (!_stateTableReady)
         {
-            await Main.ExecuteAsync(PgCheckpoint.CreateTable(Table, Names), null, cancellationToken).ConfigureAwait(false);
-            await Main.ExecuteAsync($"COMMENT ON TABLE {state} IS {D.QuoteLiteral(PgObjects.Comment("checkpoint", Table))}", null, cancellationToken).ConfigureAwait(false);
+            // Table and marker in one transaction: killed in between, an unmarked table would look
+            // like a user's and block every later run (exit 19) and cleanup would not drop it.
+            await Main.ExecuteAsync("BEGIN", null, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await Main.ExecuteAsync(PgCheckpoint.CreateTable(Table, Names), null, cancellationToken).ConfigureAwait(false);
+                await Main.ExecuteAsync($"COMMENT ON TABLE {state} IS {D.QuoteLiteral(PgObjects.Comment("checkpoint", Table))}", null, cancellationToken).ConfigureAwait(false);
+                await Main.ExecuteAsync("COMMIT", null, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                await Main.RollbackQuietlyAsync().ConfigureAwait(false);
+                throw;
+            }
+
             _stateTableReady = true;
         }
 
