@@ -78,6 +78,15 @@ public sealed partial class PgAlterBackend : IAlterBackend, ICaptureStatus
         // Catalog reads and the rolled-back rehearsal are not part of the plan a user reads.
         _transcript.Enabled = false;
         _transcript.Step = "preflight";
+        try
+        {
+            CheckLoadMetrics(_options.MaxLoad.Concat(_options.CriticalLoad).Select(t => t.Metric));
+        }
+        catch (ArgumentException error)
+        {
+            throw new ShadowCopyException($"--max-load / --critical-load: {error.Message}", ExitCodes.UsageError, error);
+        }
+
         _main = await OpenAsync(cancellationToken).ConfigureAwait(false);
         var source = await PgInspector.ReadAsync(Main, Table, cancellationToken).ConfigureAwait(false)
             ?? throw new PreflightRefusedException(RefusalReason.TableMissing, $"Table {Table} does not exist (names are case-sensitive when quoted: --table '\"MySchema\".\"MyTable\"').");
@@ -85,11 +94,16 @@ public sealed partial class PgAlterBackend : IAlterBackend, ICaptureStatus
         PgPreflight.CheckTable(source, _options);
         if (_captureOptions.IsLogical)
         {
-            await PgPreflight.CheckLogicalAsync(Main, source, _captureOptions, cancellationToken).ConfigureAwait(false);
+            await PgPreflight.CheckLogicalAsync(Main, source, _captureOptions, needsNewSlot: !_options.Resume, cancellationToken).ConfigureAwait(false);
         }
 
-        await PgObjects.CheckNoLeftoversAsync(Main, Table, Names, cancellationToken).ConfigureAwait(false);
+        await PgObjects.CheckNoLeftoversAsync(Main, Table, Names, _options.Resume, cancellationToken).ConfigureAwait(false);
         _alter = PgAlterText.Validate(_options.Alter);
+        await TakeRunLockAsync(cancellationToken).ConfigureAwait(false);
+        if (_options.Resume)
+        {
+            return await PreflightResumeAsync(source, cancellationToken).ConfigureAwait(false);
+        }
 
         // Rehearse the shadow and the ALTER on an empty clone in a transaction that is rolled
         // back: the ALTER's errors, the column mapping and the key's survival are known before
@@ -108,6 +122,32 @@ public sealed partial class PgAlterBackend : IAlterBackend, ICaptureStatus
         }
 
         _transcript.Enabled = !_options.Execute;
+        return Report(source);
+    }
+
+    /// <summary>
+    /// Preflight of a resumed run: the shadow exists already, so instead of rehearsing, the checkpoint
+    /// is checked against the table (refusing with exit 20 and changing nothing), the existing shadow
+    /// is read for the mapping, and the copy and checksum statements are planned against it.
+    /// </summary>
+    private async Task<PreflightReport> PreflightResumeAsync(PgTable source, CancellationToken cancellationToken)
+    {
+        _transcript.Step = "preflight (resume)";
+        await LoadCheckpointAsync(cancellationToken).ConfigureAwait(false);
+
+        // The same deterministic temporary names the killed run gave the shadow's indexes and
+        // constraints; the cut-over renames them back.
+        _indexTempNames.Clear();
+        _constraintTempNames.Clear();
+        _ = PgShadowDdl.Build(source, Names, _indexTempNames, _constraintTempNames);
+        await PrepareStatementsAsync(cancellationToken).ConfigureAwait(false);
+        await ExplainAsync(cancellationToken).ConfigureAwait(false);
+        _transcript.Enabled = !_options.Execute;
+        return Report(source);
+    }
+
+    private PreflightReport Report(PgTable source)
+    {
         var mapping = _mapping!;
         return new PreflightReport(
             source.EstimatedRows,
@@ -299,7 +339,9 @@ public sealed partial class PgAlterBackend : IAlterBackend, ICaptureStatus
             await Main.ExecuteAsync("SET maintenance_work_mem = '256MB'", null, cancellationToken).ConfigureAwait(false);
             foreach (var definition in _deferredIndexes)
             {
-                await Main.ExecuteAsync(definition, null, cancellationToken).ConfigureAwait(false);
+                // Idempotent for --resume: a killed run may have built some of them already (a
+                // CREATE INDEX cut short rolls back whole, so an index that exists is complete).
+                await Main.ExecuteAsync(IfNotExists(definition), null, cancellationToken).ConfigureAwait(false);
             }
 
             await Main.ExecuteAsync("RESET maintenance_work_mem", null, cancellationToken).ConfigureAwait(false);
@@ -307,6 +349,15 @@ public sealed partial class PgAlterBackend : IAlterBackend, ICaptureStatus
 
         // Fresh statistics so the applier's joins and the checksums get sane plans.
         await Main.ExecuteAsync($"ANALYZE {Sql.Shadow}", null, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary><c>CREATE INDEX name …</c> (pg_get_indexdef's form for the non-unique indexes we defer) → <c>CREATE INDEX IF NOT EXISTS name …</c>.</summary>
+    internal static string IfNotExists(string definition)
+    {
+        const string Plain = "CREATE INDEX ";
+        return definition.StartsWith(Plain, StringComparison.Ordinal) && !definition.StartsWith(Plain + "IF NOT EXISTS ", StringComparison.Ordinal)
+            ? "CREATE INDEX IF NOT EXISTS " + definition[Plain.Length..]
+            : definition;
     }
 
     // ---- apply --------------------------------------------------------------------------------
@@ -483,6 +534,7 @@ public sealed partial class PgAlterBackend : IAlterBackend, ICaptureStatus
 
     public async ValueTask DisposeAsync()
     {
+        await CloseProbesAsync().ConfigureAwait(false);
         if (_capture is not null)
         {
             await _capture.DisposeAsync().ConfigureAwait(false);

@@ -314,6 +314,8 @@ public sealed partial class PgAlterBackend
         }
 
         await Capture.AfterSwapAsync(session, cancellationToken).ConfigureAwait(false);
+        // The checkpoint describes a run that is over: a resume after the swap has nothing to continue.
+        await session.ExecuteAsync($"DROP TABLE IF EXISTS {D.Qualified(Table.Schema, Names.State)}", null, cancellationToken).ConfigureAwait(false);
         if (dropOldTable)
         {
             await PgObjects.WithLockRetriesAsync(session, _options.CutOverLockTimeout, 20, $"DROP TABLE {D.Qualified(Table.Schema, Names.Old)}", cancellationToken).ConfigureAwait(false);

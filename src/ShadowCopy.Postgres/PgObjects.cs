@@ -13,38 +13,42 @@ internal static class PgObjects
 {
     public const string Marker = "shadowcopy:";
 
-    private const string RelationSql = """
+    internal const string RelationSql = """
         SELECT c.relname, coalesce(pg_catalog.obj_description(c.oid, 'pg_class'), '')
         FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
         WHERE n.nspname = $1 AND c.relname = ANY($2)
         """;
 
-    private const string FunctionSql = """
+    internal const string FunctionSql = """
         SELECT coalesce(pg_catalog.obj_description(p.oid, 'pg_proc'), '')
         FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
         WHERE n.nspname = $1 AND p.proname = $2
         """;
 
-    private const string TriggerSql = """
+    internal const string TriggerSql = """
         SELECT 1 FROM pg_catalog.pg_trigger t
         JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
         WHERE n.nspname = $1 AND c.relname = $2 AND t.tgname = $3
         """;
 
-    private const string SlotSql = "SELECT 1 FROM pg_catalog.pg_replication_slots WHERE slot_name = $1";
+    internal const string SlotSql = "SELECT 1 FROM pg_catalog.pg_replication_slots WHERE slot_name = $1";
 
-    private const string PublicationSql = """
+    internal const string PublicationSql = """
         SELECT coalesce(pg_catalog.obj_description(p.oid, 'pg_publication'), '') FROM pg_catalog.pg_publication p WHERE p.pubname = $1
         """;
 
     public static string Comment(string role, TableName table) => $"{Marker}{role} of {table}; remove with shadowcopy cleanup";
 
-    /// <summary>Refuses when an earlier run left objects behind or our names are taken.</summary>
-    public static async Task CheckNoLeftoversAsync(PgSession session, TableName table, HelperObjectNames names, CancellationToken cancellationToken)
+    /// <summary>
+    /// Refuses when an earlier run left objects behind or our names are taken. With
+    /// <paramref name="resuming"/> our own leftovers are what the run continues from: only foreign
+    /// objects and a taken old-table name refuse (the resume checks the rest).
+    /// </summary>
+    public static async Task CheckNoLeftoversAsync(PgSession session, TableName table, HelperObjectNames names, bool resuming, CancellationToken cancellationToken)
     {
         var found = new List<string>();
         var foreign = new List<string>();
-        var relations = await session.QueryAsync(RelationSql, [table.Schema, new[] { names.Shadow, names.ChangeLog, names.Old }], cancellationToken).ConfigureAwait(false);
+        var relations = await session.QueryAsync(RelationSql, [table.Schema, new[] { names.Shadow, names.ChangeLog, names.State, names.Old }], cancellationToken).ConfigureAwait(false);
         foreach (var row in relations)
         {
             var name = (string)row[0]!;
@@ -87,11 +91,11 @@ internal static class PgObjects
                 $"Objects not created by shadowcopy use the names this run needs: {string.Join(", ", foreign)}. Rename them and run again.");
         }
 
-        if (found.Count > 0)
+        if (found.Count > 0 && !resuming)
         {
             throw new PreflightRefusedException(
                 RefusalReason.Leftovers,
-                $"An earlier run left {string.Join(", ", found)}. If no other run is active on {table}, remove them with: shadowcopy cleanup --dsn … --table {table}");
+                $"An earlier run left {string.Join(", ", found)}. If no other run is active on {table}, either continue it from its checkpoint: the same shadowcopy alter command with --execute --resume, or remove them with: shadowcopy cleanup --dsn … --table {table}");
         }
     }
 
@@ -140,7 +144,7 @@ internal static class PgObjects
             }
         }
 
-        var relations = await session.QueryAsync(RelationSql, [table.Schema, new[] { names.ChangeLog, names.Shadow }], cancellationToken).ConfigureAwait(false);
+        var relations = await session.QueryAsync(RelationSql, [table.Schema, new[] { names.ChangeLog, names.State, names.Shadow }], cancellationToken).ConfigureAwait(false);
         foreach (var row in relations)
         {
             if (((string)row[1]!).StartsWith(Marker, StringComparison.Ordinal))

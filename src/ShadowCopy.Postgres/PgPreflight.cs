@@ -95,7 +95,7 @@ internal static class PgPreflight
         """;
 
     /// <summary>What logical capture needs from the server, checked read-only.</summary>
-    public static async Task CheckLogicalAsync(PgSession session, PgTable table, PgCaptureOptions options, CancellationToken cancellationToken)
+    public static async Task CheckLogicalAsync(PgSession session, PgTable table, PgCaptureOptions options, bool needsNewSlot, CancellationToken cancellationToken)
     {
         var r = (await session.QueryAsync(LogicalSql, null, cancellationToken).ConfigureAwait(false))[0];
         if ((string)r[0]! != "logical")
@@ -103,7 +103,8 @@ internal static class PgPreflight
             throw new PreflightRefusedException(RefusalReason.CaptureUnavailable, $"--capture logical needs wal_level = logical (it is {(string)r[0]!}). Set it in postgresql.conf and restart, or use --capture trigger.");
         }
 
-        if (Convert.ToInt64(r[1], System.Globalization.CultureInfo.InvariantCulture) < 1)
+        // A resumed run streams from its existing slot.
+        if (needsNewSlot && Convert.ToInt64(r[1], System.Globalization.CultureInfo.InvariantCulture) < 1)
         {
             throw new PreflightRefusedException(RefusalReason.CaptureUnavailable, "No free replication slot (max_replication_slots is used up). Drop an unused slot or raise max_replication_slots, or use --capture trigger.");
         }

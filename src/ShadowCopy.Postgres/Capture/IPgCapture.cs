@@ -12,6 +12,13 @@ internal interface IPgCapture : IAsyncDisposable
     Task StartAsync(PgSession main, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Re-attaches to the capture a killed run installed (<c>--resume</c>): the trigger's change log is
+    /// the queue and needs nothing; a slot streams again from its confirmed position, which never
+    /// passes what the shadow holds (ADR 0007, ADR 0011). The caller has checked the objects exist.
+    /// </summary>
+    Task ResumeAsync(PgSession main, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Applies up to about <paramref name="maxChanges"/> captured changes to the shadow. With
     /// <paramref name="ownTransaction"/> it commits them (and only then acknowledges them to the
     /// source); otherwise it runs inside the caller's transaction (the cut-over's).

@@ -86,11 +86,34 @@ internal sealed class PgLogicalCapture : IPgCapture
                 ExitCodes.CaptureUnavailable);
         }
 
+        StartStreaming(replication, slot);
+    }
+
+    public async Task ResumeAsync(PgSession main, CancellationToken cancellationToken)
+    {
+        var replication = new LogicalReplicationConnection(_settings.ConnectionString)
+        {
+            WalReceiverStatusInterval = TimeSpan.FromSeconds(1),
+        };
+        _replication = replication;
+        await replication.Open(cancellationToken).ConfigureAwait(false);
+
+        // No start LSN: the server streams from the slot's confirmed_flush_lsn, the last commit
+        // acknowledged after the shadow committed it. Transactions after it are decoded again;
+        // re-applying their row images in commit order converges (ADR 0011).
+        StartStreaming(replication, new PgOutputReplicationSlot(SlotName));
+    }
+
+    private void StartStreaming(LogicalReplicationConnection replication, PgOutputReplicationSlot slot)
+    {
         _stop = new CancellationTokenSource();
         var options = new PgOutputReplicationOptions(Publication, PgOutputProtocolVersion.V1, binary: false, messages: true);
         var stream = replication.StartReplication(slot, options, _stop.Token);
         _reader = Task.Run(() => ReadAsync(stream, _stop.Token), CancellationToken.None);
     }
+
+    /// <summary>The last commit LSN acknowledged (the shadow holds everything up to it); informational.</summary>
+    public string Position => _applied.ToString();
 
     private string CreatePublication() =>
         $"CREATE PUBLICATION {D.QuoteIdentifier(Publication)} FOR TABLE {_sql.Source} WITH (publish = 'insert, update, delete, truncate')";

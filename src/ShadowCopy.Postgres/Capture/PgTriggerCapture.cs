@@ -31,6 +31,14 @@ internal sealed class PgTriggerCapture(PgStatements sql, TableName table, TimeSp
         await PgObjects.WithLockRetriesAsync(main, lockTimeout, attempts, sql.CreateTrigger(), cancellationToken).ConfigureAwait(false);
     }
 
+    public Task ResumeAsync(PgSession main, CancellationToken cancellationToken)
+    {
+        // The change log survived the killed run with every key logged since the trigger was
+        // created and not yet applied: it is the durable queue, nothing to position.
+        _started = true;
+        return Task.CompletedTask;
+    }
+
     public async Task<long> ApplyAsync(PgSession session, int maxChanges, bool ownTransaction, CancellationToken cancellationToken)
     {
         if (!_started)

@@ -212,7 +212,7 @@ public sealed class PgConcurrentAlterTests
     internal static async Task AssertNoHelpersAsync(string schema, string table)
     {
         var relations = await NamesAsync($"SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = '{schema.Replace("'", "''", StringComparison.Ordinal)}' AND c.relkind = 'r' ORDER BY 1");
-        Assert.DoesNotContain(relations, r => r.EndsWith("_new", StringComparison.Ordinal) || r.EndsWith("_log", StringComparison.Ordinal));
+        Assert.DoesNotContain(relations, r => r.EndsWith("_new", StringComparison.Ordinal) || r.EndsWith("_log", StringComparison.Ordinal) || r.EndsWith("_state", StringComparison.Ordinal));
         Assert.Contains(relations, r => r.EndsWith("_old", StringComparison.Ordinal) && r.StartsWith('_'));
         Assert.Empty(await NamesAsync($"SELECT t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = '{schema.Replace("'", "''", StringComparison.Ordinal)}' AND NOT t.tgisinternal"));
         Assert.Empty(await NamesAsync($"SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = '{schema.Replace("'", "''", StringComparison.Ordinal)}'"));
