@@ -55,13 +55,16 @@ public sealed partial class PgAlterBackend : IResumableBackend
         // Called between steps, never during a copy statement: _copyCursor is the upper bound of the
         // last chunk whose INSERT … SELECT has committed, so the watermark never claims more than
         // the shadow holds. A logical capture acknowledges only committed applies (ADR 0007).
+        // --threads: chunks above the contiguous prefix may be planned or done; they are copied
+        // again after a resume, so only the prefix is recorded.
+        var committed = CommittedCopy();
         var checkpoint = new PgCheckpoint(
             _options.Alter,
             CaptureMode,
             _fingerprint,
-            _copyCursor,
-            _copyDone,
-            [.. _chunks.Select(c => (c.Lower, c.Upper))],
+            committed.Cursor,
+            committed.Done,
+            [.. _chunks.Take(committed.Chunks).Select(c => (c.Lower, c.Upper))],
             [.. _deferredIndexes],
             (_capture as PgLogicalCapture)?.Position,
             progress);

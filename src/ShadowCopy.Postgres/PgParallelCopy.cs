@@ -20,6 +20,22 @@ public sealed partial class PgAlterBackend : IParallelCopyBackend
 
     public bool ApplyDuringCopy => false;
 
+    /// <summary>
+    /// What the checkpoint may claim: the chunks at the start of <see cref="_chunks"/> whose copies
+    /// have all committed, the cursor after them and whether that is every chunk. Read from one
+    /// count, so a worker finishing meanwhile cannot make cursor and list disagree.
+    /// </summary>
+    private (int Chunks, string[]? Cursor, bool Done) CommittedCopy()
+    {
+        if (_copyWorkers is not { Started: true } workers)
+        {
+            return (_chunks.Count, _copyCursor, _copyDone);
+        }
+
+        var count = workers.Contiguous;
+        return (count, count == 0 ? null : _chunks[count - 1].Upper, _planDone && count == _chunks.Count);
+    }
+
     private CopyWorkers<PgSession> Workers => _copyWorkers ??= new(OpenAsync, s => s.IsOpen);
 
     public async Task<PlannedChunk?> PlanChunkAsync(int chunkSize, CancellationToken cancellationToken)

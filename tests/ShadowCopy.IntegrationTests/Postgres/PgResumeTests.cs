@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -22,9 +23,10 @@ public sealed class PgResumeTests(ITestOutputHelper output)
     private const string Alter = "ADD COLUMN note text DEFAULT 'n/a'";
 
     [Theory]
-    [InlineData("trigger")]
-    [InlineData("logical")]
-    public async Task Resume_AfterSigkillDuringCopyWithFourWriters_ContinuesAndMatchesControl(string capture)
+    [InlineData("trigger", 1)]
+    [InlineData("logical", 1)]
+    [InlineData("trigger", 3)]
+    public async Task Resume_AfterSigkillDuringCopyWithFourWriters_ContinuesAndMatchesControl(string capture, int threads)
     {
         await using var schema = await PgSchemaScope.CreateAsync();
         var layout = new PgTableLayout(schema.Name, "orders", "orders_control");
@@ -38,7 +40,7 @@ public sealed class PgResumeTests(ITestOutputHelper output)
 
             string[] Args(params string[] extra) =>
                 ["alter", "--dsn", PgServer.Dsn(), "--table", $"{schema.Name}.orders", "--alter", Alter, "--execute", "--capture", capture,
-                 "--chunk-size", "500", "--max-chunk-size", "2000", "--chunk-time", "100ms", "--checkpoint-interval", "300ms", "--output", "json", .. extra];
+                 "--chunk-size", "500", "--max-chunk-size", "2000", "--chunk-time", "100ms", "--checkpoint-interval", "300ms", "--output", "json", "--threads", threads.ToString(CultureInfo.InvariantCulture), .. extra];
 
             long atKill;
             using (var first = PgCliProcessTests.StartCli(Args("--max-rows-per-second", "12000")))
@@ -84,7 +86,7 @@ public sealed class PgResumeTests(ITestOutputHelper output)
             var result = JsonDocument.Parse(stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Last(l => l.Contains("\"type\":\"result\"", StringComparison.Ordinal))).RootElement;
             var total = result.GetProperty("rows_copied").GetInt64();
             var afterResume = total - checkpointed;
-            output.WriteLine($"{capture}: seeded {SeedRows}, checkpointed {checkpointed} rows when killed, resumed run copied {afterResume} (total {total}), changes applied {result.GetProperty("changes_applied").GetInt64()}, writer ops {load.Operations}");
+            output.WriteLine($"{capture}, {threads} thread(s): seeded {SeedRows}, checkpointed {checkpointed} rows when killed, resumed run copied {afterResume} (total {total}), changes applied {result.GetProperty("changes_applied").GetInt64()}, writer ops {load.Operations}");
             Assert.InRange(afterResume, 1, SeedRows - 40_000);
             Assert.True(load.Errors == 0, "writer errors: " + string.Join(" | ", load.ErrorMessages));
 
