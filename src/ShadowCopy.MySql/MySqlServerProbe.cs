@@ -115,7 +115,8 @@ internal sealed class MySqlServerProbe : IAsyncDisposable
             return string.Create(CultureInfo.InvariantCulture, $"SET STATEMENT max_statement_time = {limit.TotalSeconds:0.###} FOR {trimmed}");
         }
 
-        return trimmed.StartsWith("SELECT", StringComparison.OrdinalIgnoreCase) && (trimmed.Length == 6 || char.IsWhiteSpace(trimmed[6]))
+        // The hint applies to SELECT only (MySQL manual 10.9.3, "Optimizer Hints"); anything else relies on the client-side cancel.
+        return trimmed.StartsWith("SELECT", StringComparison.OrdinalIgnoreCase) && trimmed.Length > 6 && char.IsWhiteSpace(trimmed[6])
             ? string.Create(CultureInfo.InvariantCulture, $"SELECT /*+ MAX_EXECUTION_TIME({(long)limit.TotalMilliseconds}) */{trimmed[6..]}")
             : trimmed;
     }
