@@ -53,6 +53,43 @@ public sealed class MyResumeTests(ITestOutputHelper output)
         }
     }
 
+    [Theory]
+    [InlineData("binlog")]
+    [InlineData("trigger")]
+    public async Task Alter_resume_after_SIGKILL_while_postponed_skips_the_copy_and_completes(string capture)
+    {
+        const int Rows = 30_000;
+        var name = UniqueName("respost");
+        var layout = new MyTableLayout(name);
+        var flag = Path.Combine(Path.GetTempPath(), $"sc-my-postpone-{Guid.NewGuid():N}");
+        try
+        {
+            await layout.CreateAsync(Rows);
+            await using var load = new MyWriterLoad(layout, writers: 4);
+            await load.StartAsync(Rows);
+            await File.WriteAllTextAsync(flag, "wait");
+            // Killed while waiting for the cut-over: the copy is complete and checkpointed as such.
+            var stored = await KillAfterCheckpointAsync(name, capture, 1, "copy_done = 1 AND phase = 'Postponed'", ["--postpone-cut-over-flag-file", flag]);
+            File.Delete(flag);
+            await load.WaitForOperationsAsync(load.Operations + 200, TimeSpan.FromSeconds(30));
+
+            var (exit, result, all) = await RunCliAsync(Args(name, capture, "--resume"));
+            Assert.True(exit == 0, all);
+            Assert.Equal(stored, result.GetProperty("rows_copied").GetInt64());
+            output.WriteLine($"{capture}: killed while postponed with {stored} rows copied; the resumed run copied {result.GetProperty("rows_copied").GetInt64() - stored} and applied {result.GetProperty("changes_applied").GetInt64()} changes");
+
+            await load.StopAsync();
+            Assert.True(load.Errors == 0, string.Join(" | ", load.ErrorMessages));
+            Assert.True(await ScalarAsync(MyTableLayout.ChecksumSql(layout.Control)) == await ScalarAsync(MyTableLayout.ChecksumSql(layout.Table)), await layout.DiffAsync());
+            Assert.Empty(Helpers(await ObjectsAsync(name)));
+        }
+        finally
+        {
+            File.Delete(flag);
+            await DropAsync(name);
+        }
+    }
+
     [Fact]
     public async Task Alter_resume_without_a_checkpoint_is_refused_and_changes_nothing()
     {
@@ -133,9 +170,12 @@ public sealed class MyResumeTests(ITestOutputHelper output)
     }
 
     /// <summary>Starts the run, SIGKILLs it once its checkpoint claims enough rows, and returns the rows the checkpoint claims.</summary>
-    private static async Task<long> KillMidCopyAsync(string name, string capture, long minRowsCheckpointed)
+    private static Task<long> KillMidCopyAsync(string name, string capture, long minRowsCheckpointed) =>
+        KillAfterCheckpointAsync(name, capture, minRowsCheckpointed, "copy_done = 0", ["--max-rows-per-second", "8000"]);
+
+    private static async Task<long> KillAfterCheckpointAsync(string name, string capture, long minRowsCheckpointed, string condition, string[] more)
     {
-        using var process = StartCli([.. Args(name, capture, "--max-rows-per-second", "8000")]);
+        using var process = StartCli([.. Args(name, capture, more)]);
         var stderr = process.StandardError.ReadToEndAsync();
         var stdout = process.StandardOutput.ReadToEndAsync();
         var state = $"{Q(Database)}.{Q($"_{name}_state")}";
@@ -153,7 +193,7 @@ public sealed class MyResumeTests(ITestOutputHelper output)
             await Task.Delay(100);
             try
             {
-                stored = long.Parse(await ScalarAsync($"SELECT rows_copied FROM {state} WHERE copy_done = 0") ?? "0", System.Globalization.CultureInfo.InvariantCulture);
+                stored = long.Parse(await ScalarAsync($"SELECT rows_copied FROM {state} WHERE {condition}") ?? "0", System.Globalization.CultureInfo.InvariantCulture);
             }
             catch (ShadowCopy.MySql.Protocol.MySqlServerException)
             {
