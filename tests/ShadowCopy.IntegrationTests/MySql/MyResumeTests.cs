@@ -159,6 +159,27 @@ public sealed class MyResumeTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public async Task Alter_resume_in_trigger_mode_is_refused_when_a_capture_trigger_is_gone()
+    {
+        var name = UniqueName("restrg");
+        var layout = new MyTableLayout(name);
+        try
+        {
+            await layout.CreateAsync(40_000);
+            await KillMidCopyAsync(name, "trigger", minRowsCheckpointed: 1);
+            // Someone dropped a trigger while no tool ran: deletes since then never reached the shadow.
+            await ExecAsync($"DROP TRIGGER {Q(Database)}.{Q($"_{name}_del")}");
+            await AssertRefusedAsync(name, Alter, CaptureMode.Trigger, $"_{name}_del");
+        }
+        finally
+        {
+            using var cleanup = StartCli("cleanup", "--dsn", Dsn, "--table", name);
+            await cleanup.WaitForExitAsync();
+            await DropAsync(name);
+        }
+    }
+
     private static async Task AssertRefusedAsync(string name, string alter, CaptureMode capture, string because)
     {
         var before = await SnapshotAsync(name);
