@@ -25,4 +25,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 3006, Level = LogLevel.Warning, Message = "Binlog reader stopped: {Reason}")]
     public static partial void BinlogReaderFailed(ILogger logger, Exception error, string reason);
+
+    [LoggerMessage(EventId = 3007, Level = LogLevel.Information, Message = "Resumed from the checkpoint: {Chunks} chunks already copied, binlog from {Position}")]
+    public static partial void Resumed(ILogger logger, int chunks, string position);
 }

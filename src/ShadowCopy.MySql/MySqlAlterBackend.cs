@@ -5,6 +5,8 @@ using ShadowCopy.Core.CutOver;
 using ShadowCopy.Core.Engine;
 using ShadowCopy.Core.Schema;
 using ShadowCopy.Core.Sql;
+using ShadowCopy.Core.State;
+using ShadowCopy.Core.Throttling;
 using ShadowCopy.Core.Verification;
 using ShadowCopy.MySql.Model;
 using ShadowCopy.MySql.Protocol;
@@ -16,9 +18,11 @@ namespace ShadowCopy.MySql;
 /// (rehearsed first on a temporary table, so refusals touch nothing); the copy walks the key in
 /// ranges; changes arrive by binlog row events (<see cref="CaptureMode.Binlog"/>) or by AFTER
 /// triggers (<see cref="CaptureMode.Trigger"/>); chunks are verified by checksum in one consistent
-/// snapshot; the cut-over swaps names atomically (docs/cut-over.md).
+/// snapshot; the cut-over swaps names atomically (docs/cut-over.md). A run checkpoints into
+/// <c>_t_state</c> and can be resumed from it (<see cref="IResumableBackend"/>); throttle figures
+/// are read on connections of their own (<see cref="IServerProbe"/>, <see cref="MySqlServerProbe"/>).
 /// </summary>
-public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus
+public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, IResumableBackend, IServerProbe
 {
     private readonly MySqlSettings _settings;
     private readonly AlterOptions _options;
@@ -37,6 +41,10 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus
     private string[]? _copyCursor;
     private bool _copyDone;
     private bool _clientSideCopy;
+    private MySqlServerProbe? _probe;
+    private string? _fingerprint;
+    private bool _stateTableReady;
+    private IReadOnlyList<MySqlSettings>? _replicas;
 
     public MySqlAlterBackend(MySqlSettings settings, AlterOptions options, CaptureMode capture, ILogger logger)
     {
@@ -76,6 +84,8 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus
     public async Task<PreflightReport> PreflightAsync(CancellationToken cancellationToken)
     {
         _transcript.Step = "preflight";
+        // Replica DSNs are parsed (and their passwords resolved) up front: a typo is a usage error, not a throttle.
+        _replicas = MySqlServerProbe.ParseReplicas(_options.ReplicaDsns);
         _main = await OpenAsync(cancellationToken).ConfigureAwait(false);
         var (rows, bytes) = await MySqlPreflight.CheckTableAsync(Main, Table, cancellationToken).ConfigureAwait(false);
         _source = await MySqlInspector.ReadAsync(Main, Table.Schema, Table.Name, cancellationToken).ConfigureAwait(false);
@@ -83,8 +93,10 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus
         _alter = MySqlAlterText.Validate(_options.Alter);
         _warnings.AddRange(await MySqlPreflight.CheckForeignKeysAsync(Main, Table, _options.AllowForeignKeys, cancellationToken).ConfigureAwait(false));
         // Leftovers first: our own triggers from a killed run must read as leftovers, not as the user's.
-        await MySqlObjects.CheckNoLeftoversAsync(Main, Table, Names, cancellationToken).ConfigureAwait(false);
-        await MySqlPreflight.CheckTriggersAsync(Main, Table, cancellationToken).ConfigureAwait(false);
+        // With --resume our leftovers are what the run continues from (ResumeAsync checks them).
+        await MySqlObjects.CheckNoLeftoversAsync(Main, Table, Names, cancellationToken, resuming: _options.Resume).ConfigureAwait(false);
+        var ourTriggers = _options.Resume ? await MySqlObjects.OurTriggerNamesAsync(Main, Table, cancellationToken).ConfigureAwait(false) : [];
+        await MySqlPreflight.CheckTriggersAsync(Main, Table, cancellationToken, ourTriggers).ConfigureAwait(false);
         if (Capture == CaptureMode.Binlog)
         {
             await (BinlogCheckOverride ?? MySqlPreflight.CheckBinlogAsync)(Main, cancellationToken).ConfigureAwait(false);
@@ -159,6 +171,8 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus
         _transcript.Step = "create shadow";
         // The state table first: cleanup recognises the shadow as ours by it (MySqlObjects).
         await Main.ExecuteAsync(Sql.CreateLogTable(), cancellationToken).ConfigureAwait(false);
+        // The original's definition the shadow is built from; --resume refuses if it changes.
+        _fingerprint = await MySqlCheckpoint.FingerprintAsync(Main, Sql.Source, cancellationToken).ConfigureAwait(false);
         await Main.ExecuteAsync($"CREATE TABLE {Sql.Shadow} LIKE {Sql.Source}", cancellationToken).ConfigureAwait(false);
         await AlterShadowAsync(cancellationToken).ConfigureAwait(false);
         await PrepareStatementsAsync(cancellationToken).ConfigureAwait(false);
@@ -266,6 +280,7 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus
         }
     }
 
+    /// <summary>Nothing is deferred until after the copy on MySQL (indexes are in the shadow from the start); idempotent.</summary>
     public Task FinishCopyAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     // ---- apply --------------------------------------------------------------------------------
@@ -384,6 +399,7 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus
         }
 
         await CloseSnapshotAsync().ConfigureAwait(false);
+        await CloseProbeAsync().ConfigureAwait(false);
         await EnsureMainAsync(cancellationToken).ConfigureAwait(false);
         await Main.ResetQuietlyAsync().ConfigureAwait(false);
         await MySqlObjects.DropAllAsync(Main, Table, Names, _options.CutOverLockTimeout, 20, cancellationToken).ConfigureAwait(false);
@@ -417,6 +433,11 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus
 
         await CloseSnapshotAsync().ConfigureAwait(false);
         await CloseCopyWorkersAsync().ConfigureAwait(false);
+        if (_probe is not null)
+        {
+            await _probe.DisposeAsync().ConfigureAwait(false);
+        }
+
         if (_main is not null)
         {
             await _main.DisposeAsync().ConfigureAwait(false);
@@ -471,6 +492,160 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus
             _snapshot = null;
         }
     }
+
+    private async Task CloseProbeAsync()
+    {
+        if (_probe is not null)
+        {
+            await _probe.DisposeAsync().ConfigureAwait(false);
+            _probe = null;
+        }
+    }
+
+    // ---- checkpoint and resume (docs/adr/0012-mysql-checkpoint.md) -----------------------------
+
+    private string StateTable => MySqlStatements.Q(Table.Schema, Names.State);
+
+    public async Task SaveCheckpointAsync(RunProgress progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(progress);
+        var step = _transcript.Step;
+        _transcript.Step = "checkpoint";
+        try
+        {
+            await EnsureMainAsync(cancellationToken).ConfigureAwait(false);
+            _fingerprint ??= await MySqlCheckpoint.FingerprintAsync(Main, Sql.Source, cancellationToken).ConfigureAwait(false);
+            if (!_stateTableReady)
+            {
+                await Main.ExecuteAsync(MySqlCheckpoint.CreateTable(StateTable, Sql.Comment("checkpoint")), cancellationToken).ConfigureAwait(false);
+                _stateTableReady = true;
+            }
+
+            // Called between steps (no chunk or apply in flight): the chunk list and the position
+            // describe the same committed shadow.
+            // With --threads, workers may be copying: only the contiguous prefix of committed
+            // chunks is recorded (the rest is copied again after a resume).
+            var position = _binlog?.CheckpointPosition;
+            var (uppers, copyDone) = CommittedCopy();
+            var checkpoint = new MySqlCheckpoint(
+                _options.Alter,
+                Capture,
+                _fingerprint,
+                uppers,
+                position,
+                progress with { ChunksCopied = uppers.Count, CopyDone = progress.CopyDone && copyDone });
+            await checkpoint.SaveAsync(Main, StateTable, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _transcript.Step = step;
+        }
+    }
+
+    public async Task<RunProgress> ResumeAsync(CancellationToken cancellationToken)
+    {
+        _transcript.Step = "resume";
+        const string Again = "Run `shadowcopy cleanup --dsn … --table {0}` and then the same alter again without --resume.";
+        var again = string.Format(System.Globalization.CultureInfo.InvariantCulture, Again, Table.Name);
+        PreflightRefusedException Refuse(string what) => new(RefusalReason.ResumeNotPossible, $"Cannot resume: {what}. Nothing was changed. {again}");
+
+        // Every check before anything is touched: a refused resume leaves the killed run's objects as they were.
+        var helpers = await MySqlObjects.HelperTablesAsync(Main, Table.Schema, [Names.State, Names.ChangeLog, Names.Shadow], cancellationToken).ConfigureAwait(false);
+        if (!helpers.GetValueOrDefault(Names.State))
+        {
+            throw new PreflightRefusedException(
+                RefusalReason.ResumeNotPossible,
+                $"Cannot resume: there is no checkpoint of a run on {Table} ({Table.Schema}.{Names.State} is missing). Nothing was changed. Run the alter without --resume{(helpers.Count > 0 ? $" after `shadowcopy cleanup --dsn … --table {Table.Name}` (an earlier run left {string.Join(", ", helpers.Keys)})" : string.Empty)}.");
+        }
+
+        var stored = await MySqlCheckpoint.LoadAsync(Main, StateTable, cancellationToken).ConfigureAwait(false)
+            ?? throw Refuse($"the checkpoint table {Names.State} holds no checkpoint (the run was killed before its first one)");
+        if (!string.Equals(stored.Alter, _options.Alter, StringComparison.Ordinal))
+        {
+            throw Refuse($"the ALTER differs from the checkpointed run's ('{stored.Alter}'); resume with exactly that text, or start over");
+        }
+
+        if (stored.Capture != Capture)
+        {
+            throw Refuse($"the checkpointed run used --capture {stored.Capture.ToString().ToLowerInvariant()}, this one {Capture.ToString().ToLowerInvariant()}");
+        }
+
+        var fingerprint = await MySqlCheckpoint.FingerprintAsync(Main, MySqlStatements.Q(Table.Schema, Table.Name), cancellationToken).ConfigureAwait(false);
+        if (fingerprint != stored.SchemaFingerprint)
+        {
+            throw Refuse($"{Table}'s definition changed since the checkpoint (SHOW CREATE TABLE differs); the shadow no longer matches it");
+        }
+
+        if (!helpers.GetValueOrDefault(Names.ChangeLog) || !helpers.ContainsKey(Names.Shadow))
+        {
+            throw Refuse($"the shadow {Names.Shadow} or the run's table {Names.ChangeLog} is gone");
+        }
+
+        if (Capture == CaptureMode.Trigger)
+        {
+            var triggers = await MySqlObjects.OurTriggerNamesAsync(Main, Table, cancellationToken).ConfigureAwait(false);
+            var missing = MySqlObjects.TriggerNames(Table.Name).Except(triggers, StringComparer.Ordinal).ToList();
+            if (missing.Count > 0)
+            {
+                // Without them, writes since the kill never reached the shadow.
+                throw Refuse($"capture trigger(s) {string.Join(", ", missing)} on {Table} are gone, so changes may be missing from the shadow");
+            }
+        }
+        else
+        {
+            if (stored.Binlog is null)
+            {
+                throw Refuse("the checkpoint holds no binlog position");
+            }
+
+            var logs = await Main.QueryAsync("SHOW BINARY LOGS", cancellationToken).ConfigureAwait(false);
+            if (!logs.Rows.Any(r => r.GetString(0) == stored.Binlog.FileName))
+            {
+                throw Refuse($"the binlog file {stored.Binlog.FileName} the capture must restart from has been purged (see SHOW BINARY LOGS and expire_logs_days / binlog_expire_logs_seconds)");
+            }
+        }
+
+        // Continue: statements for the real shadow, the copy after the watermark, capture from the position.
+        await PrepareStatementsAsync(cancellationToken).ConfigureAwait(false);
+        _fingerprint = fingerprint;
+        _stateTableReady = true;
+        _chunks.Clear();
+        string[]? lower = null;
+        foreach (var upper in stored.ChunkUppers)
+        {
+            _chunks.Add(new Chunk(lower, upper));
+            lower = upper;
+        }
+
+        _copyCursor = lower;
+        _copyDone = stored.AllChunksCopied;
+        if (_binlog is not null)
+        {
+            await _binlog.StartAsync(Main, Sql, _source!, cancellationToken, stored.Binlog).ConfigureAwait(false);
+        }
+        else
+        {
+            await Main.ExecuteAsync("SET SESSION lock_wait_timeout = 60", cancellationToken).ConfigureAwait(false);
+        }
+
+        Log.Resumed(_logger, _chunks.Count, stored.Binlog?.ToString() ?? "-");
+        _transcript.Step = "copy";
+        return stored.Progress with { ChunksCopied = _chunks.Count, CopyDone = stored.Progress.CopyDone && _copyDone };
+    }
+
+    // ---- throttle probe -----------------------------------------------------------------------
+
+    private MySqlServerProbe Probe => _probe ??= new MySqlServerProbe(_settings, MySqlStatements.Q(Table.Schema, Names.ChangeLog), _replicas ?? MySqlServerProbe.ParseReplicas(_options.ReplicaDsns));
+
+    public Task<IReadOnlyDictionary<string, double>> ReadLoadAsync(IReadOnlyCollection<string> metrics, CancellationToken cancellationToken) =>
+        Probe.ReadLoadAsync(metrics, cancellationToken);
+
+    public Task<double?> RunThrottleQueryAsync(string sql, CancellationToken cancellationToken) =>
+        Probe.RunThrottleQueryAsync(sql, cancellationToken);
+
+    /// <summary>The <c>--replica</c> DSNs only; without them an empty list (MySQL cannot read its replicas' lag from the primary reliably).</summary>
+    public Task<IReadOnlyList<ReplicaLag>> ReadReplicaLagAsync(CancellationToken cancellationToken) =>
+        Probe.ReadReplicaLagAsync(cancellationToken);
 
     private sealed record Chunk(string[]? Lower, string[]? Upper);
 }

@@ -28,6 +28,8 @@ internal sealed class MySqlBinlogCapture
     private BinlogClient? _client;
     private Task? _reader;
     private BinlogPosition? _lastSeen;
+    private BinlogPosition? _lastTransactionEnd;
+    private BinlogPosition? _start;
     private long _queued;
     private long _lagMicroseconds = -1;
     private DateTime _lastBeat = DateTime.MinValue;
@@ -57,13 +59,38 @@ internal sealed class MySqlBinlogCapture
 
     public string Detail => $"binlog lag {(Lag is { } lag ? $"{lag.TotalSeconds:0.0} s" : "?")}, at {LastSeen}";
 
-    public async Task StartAsync(MySqlSession session, MySqlStatements sql, MyTable source, CancellationToken cancellationToken)
+    /// <summary>
+    /// A position to restart the stream from after a crash: every change before it is committed in
+    /// the shadow (so resuming there skips nothing), some after it may be too (replay is idempotent).
+    /// When nothing of ours is queued or half-applied, that is the end of the last transaction the
+    /// reader has passed; otherwise the end of the last transaction the applier committed. Call it
+    /// between applies (the runner's checkpoint does), never during one.
+    /// </summary>
+    public BinlogPosition? CheckpointPosition
+    {
+        get
+        {
+            // Read the reader's position before the backlog: a transaction counts in the backlog
+            // before the reader moves past it, so "position, then empty backlog" never skips one.
+            var passed = Volatile.Read(ref _lastTransactionEnd);
+            if (passed is not null && _taken.Count == 0 && Interlocked.Read(ref _queued) == 0)
+            {
+                return passed;
+            }
+
+            return _client?.AcknowledgedPosition ?? _start;
+        }
+    }
+
+    /// <summary>Starts the stream at the server's current position, or at <paramref name="from"/> when resuming.</summary>
+    public async Task StartAsync(MySqlSession session, MySqlStatements sql, MyTable source, CancellationToken cancellationToken, BinlogPosition? from = null)
     {
         var schema = await ColumnSchemaAsync(session, source, cancellationToken).ConfigureAwait(false);
         _applier = new MySqlRowApplier(sql, source, schema.Select(s => s.Charset).ToList());
         _heartbeatTable = sql.Names.ChangeLog;
         _shadowName = sql.Names.Shadow;
-        var start = await BinlogClient.GetCurrentPositionAsync(session.Connection, cancellationToken).ConfigureAwait(false);
+        var start = from ?? await BinlogClient.GetCurrentPositionAsync(session.Connection, cancellationToken).ConfigureAwait(false);
+        _start = start;
         _lastSeen = start;
         _client = new BinlogClient(_settings, new BinlogOptions
         {
@@ -303,6 +330,7 @@ internal sealed class MySqlBinlogCapture
                     }
 
                     Volatile.Write(ref _lastSeen, ev.Position);
+                    Volatile.Write(ref _lastTransactionEnd, ev.Position);
                     if (_markerInTransaction)
                     {
                         _markerInTransaction = false;

@@ -7,7 +7,8 @@ namespace ShadowCopy.MySql;
 /// <summary>
 /// Finds and removes a run's helper objects. The state table <c>_t_log</c> carries the marker
 /// comment and is created before the shadow and dropped after it, so a shadow is ours exactly
-/// when our state table is there; trigger bodies carry the marker. Cleanup never drops a
+/// when our state table is there; trigger bodies carry the marker, and so does the checkpoint
+/// table <c>_t_state</c> (dropped last). Cleanup never drops a
 /// user's object that happens to share a name.
 /// </summary>
 internal static class MySqlObjects
@@ -16,9 +17,10 @@ internal static class MySqlObjects
 
     public static IReadOnlyList<string> TriggerNames(string table) => TriggerSuffixes.Select(s => MySqlStatements.TriggerName(table, s)).ToList();
 
-    public static async Task CheckNoLeftoversAsync(MySqlSession session, TableName table, HelperObjectNames names, CancellationToken cancellationToken)
+    /// <summary>Refuses names taken by others and, unless <paramref name="resuming"/>, our own leftovers.</summary>
+    public static async Task CheckNoLeftoversAsync(MySqlSession session, TableName table, HelperObjectNames names, CancellationToken cancellationToken, bool resuming = false)
     {
-        var tables = await TablesAsync(session, table.Schema, [names.Shadow, names.ChangeLog, names.Old], cancellationToken).ConfigureAwait(false);
+        var tables = await TablesAsync(session, table.Schema, [names.Shadow, names.ChangeLog, names.Old, names.State], cancellationToken).ConfigureAwait(false);
         if (tables.TryGetValue(names.Old, out var oldComment) && oldComment.StartsWith(MySqlStatements.Marker, StringComparison.Ordinal))
         {
             throw new PreflightRefusedException(RefusalReason.Leftovers, $"An interrupted cut-over left its sentry table {table.Schema}.{names.Old}. If no other run is active on {table}, remove it with: shadowcopy cleanup --dsn … --table {table.Name}");
@@ -40,13 +42,32 @@ internal static class MySqlObjects
             throw new PreflightRefusedException(RefusalReason.NameConflict, $"A table not created by shadowcopy uses the name {table.Schema}.{names.Shadow} this run needs. Rename it and run again.");
         }
 
+        if (tables.ContainsKey(names.State) && !IsOurs(tables, names.State))
+        {
+            throw new PreflightRefusedException(RefusalReason.NameConflict, $"A table not created by shadowcopy uses the name {table.Schema}.{names.State} this run needs. Rename it and run again.");
+        }
+
         var triggers = await OurTriggersAsync(session, table.Schema, [table.Name, names.Old], cancellationToken).ConfigureAwait(false);
-        if (ours || triggers.Count > 0)
+        if (!resuming && (ours || IsOurs(tables, names.State) || triggers.Count > 0))
         {
             var found = tables.Keys.Select(n => $"table {n}").Concat(triggers.Select(t => $"trigger {t.Name}"));
-            throw new PreflightRefusedException(RefusalReason.Leftovers, $"An earlier run left {string.Join(", ", found)}. If no other run is active on {table}, remove them with: shadowcopy cleanup --dsn … --table {table.Name}");
+            throw new PreflightRefusedException(
+                RefusalReason.Leftovers,
+                $"An earlier run left {string.Join(", ", found)}. If that run was killed and its checkpoint is usable, continue it by adding --resume (same --alter and --capture); otherwise, if no other run is active on {table}, remove them with: shadowcopy cleanup --dsn … --table {table.Name}");
         }
     }
+
+    /// <summary>Names of our capture triggers on the table (marker in the body).</summary>
+    public static async Task<IReadOnlyList<string>> OurTriggerNamesAsync(MySqlSession session, TableName table, CancellationToken cancellationToken) =>
+        (await OurTriggersAsync(session, table.Schema, [table.Name], cancellationToken).ConfigureAwait(false)).Select(t => t.Name).ToList();
+
+    /// <summary>Which of <paramref name="names"/> exist, with whether each carries our marker comment.</summary>
+    public static async Task<IReadOnlyDictionary<string, bool>> HelperTablesAsync(MySqlSession session, string schema, IReadOnlyList<string> names, CancellationToken cancellationToken) =>
+        (await TablesAsync(session, schema, names, cancellationToken).ConfigureAwait(false))
+            .ToDictionary(p => p.Key, p => p.Value.StartsWith(MySqlStatements.Marker, StringComparison.Ordinal), StringComparer.Ordinal);
+
+    private static bool IsOurs(Dictionary<string, string> tables, string name) =>
+        tables.TryGetValue(name, out var comment) && comment.StartsWith(MySqlStatements.Marker, StringComparison.Ordinal);
 
     /// <summary>Drops our triggers (bounded metadata-lock wait, retried), the shadow, then the state table.</summary>
     public static async Task<IReadOnlyList<string>> DropAllAsync(MySqlSession session, TableName table, HelperObjectNames names, TimeSpan lockTimeout, int attempts, CancellationToken cancellationToken)
@@ -58,7 +79,7 @@ internal static class MySqlObjects
             dropped.Add($"trigger {name}");
         }
 
-        var tables = await TablesAsync(session, table.Schema, [names.Shadow, names.ChangeLog, names.Old], cancellationToken).ConfigureAwait(false);
+        var tables = await TablesAsync(session, table.Schema, [names.Shadow, names.ChangeLog, names.Old, names.State], cancellationToken).ConfigureAwait(false);
         if (tables.TryGetValue(names.Old, out var oldComment) && oldComment.StartsWith(MySqlStatements.Marker, StringComparison.Ordinal))
         {
             // Only the cut-over sentry carries the marker; the kept old table has the user's comment.
@@ -77,6 +98,13 @@ internal static class MySqlObjects
 
             await WithLockRetriesAsync(session, lockTimeout, attempts, $"DROP TABLE IF EXISTS {MySqlStatements.Q(table.Schema, names.ChangeLog)}", cancellationToken).ConfigureAwait(false);
             dropped.Add($"table {names.ChangeLog}");
+        }
+
+        // The checkpoint last: while it exists, a half-cleaned run still reads as a leftover.
+        if (IsOurs(tables, names.State))
+        {
+            await WithLockRetriesAsync(session, lockTimeout, attempts, $"DROP TABLE IF EXISTS {MySqlStatements.Q(table.Schema, names.State)}", cancellationToken).ConfigureAwait(false);
+            dropped.Add($"table {names.State}");
         }
 
         return dropped;

@@ -23,6 +23,17 @@ public sealed partial class MySqlAlterBackend : IParallelCopyBackend
 
     public bool ApplyDuringCopy => true;
 
+    /// <summary>The upper bounds of the contiguous prefix of committed chunks, and whether that is every chunk (read under one lock).</summary>
+    private (List<string[]?> Uppers, bool Done) CommittedCopy()
+    {
+        lock (_chunkGate)
+        {
+            var count = _copyWorkers is { Started: true } workers ? workers.Contiguous : _chunks.Count;
+            var done = _copyWorkers is { Started: true } ? _planDone && count == _chunks.Count : _copyDone;
+            return ([.. _chunks.Take(count).Select(c => c.Upper)], done);
+        }
+    }
+
     private CopyWorkers<MySqlSession> Workers => _copyWorkers ??= new(OpenAsync, _ => true);
 
     public async Task<PlannedChunk?> PlanChunkAsync(int chunkSize, CancellationToken cancellationToken)

@@ -124,25 +124,9 @@ public sealed class MyCliProcessTests
         Assert.DoesNotContain("hunter2", all, StringComparison.Ordinal);
     }
 
-    private static string CliDll => Path.Combine(AppContext.BaseDirectory, "shadowcopy.dll");
+    private static string CliDll => MyCli.Dll;
 
-    private static Process StartCli(params string[] args) => StartProcess("dotnet", [CliDll, .. args]);
+    private static Process StartCli(params string[] args) => MyCli.Start(args);
 
-    private static Process StartProcess(string program, string[] args)
-    {
-        var info = new ProcessStartInfo(program)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        info.Environment["SHADOWCOPY_PASSWORD"] = TestServers.Get("SHADOWCOPY_MY_PASSWORD");
-        info.Environment.Remove("MYSQL_PWD");
-        return Process.Start(info) ?? throw new InvalidOperationException("could not start the CLI");
-    }
+    private static Process StartProcess(string program, string[] args) => MyCli.StartProcess(program, args);
 }
