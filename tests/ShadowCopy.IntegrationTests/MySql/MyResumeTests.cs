@@ -226,6 +226,14 @@ public sealed class MyResumeTests(ITestOutputHelper output)
 
         process.Kill(entireProcessTree: true); // SIGKILL: no cleanup, no last checkpoint
         await process.WaitForExitAsync();
+
+        // The server finishes a statement whose client died (a chunk copy in flight): wait for it,
+        // or the "nothing changed" snapshots below would race it.
+        for (var wait = 0; wait < 100 && long.Parse(await ScalarAsync($"SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() AND INFO LIKE {Lit($"%{name}%")}") ?? "0", System.Globalization.CultureInfo.InvariantCulture) > 0; wait++)
+        {
+            await Task.Delay(100);
+        }
+
         return long.Parse((await ScalarAsync($"SELECT rows_copied FROM {state}"))!, System.Globalization.CultureInfo.InvariantCulture);
     }
 
