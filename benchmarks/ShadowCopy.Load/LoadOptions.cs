@@ -1,7 +1,23 @@
+using System.Globalization;
+
 namespace ShadowCopy.Load;
 
 /// <summary>Command line of the load generator (kept tiny: it is a test tool, not a product).</summary>
-internal sealed record LoadOptions(string ConnectionString, string Table, int Workers, int Rate, int MaxId, TimeSpan Duration, string? StopFile, string Profile, string? Control)
+internal sealed record LoadOptions(
+    string Engine,
+    string Host,
+    int Port,
+    string User,
+    string Database,
+    string? Password,
+    string Table,
+    int Workers,
+    int Rate,
+    int MaxId,
+    TimeSpan Duration,
+    string? StopFile,
+    string Profile,
+    string? Control)
 {
     public static LoadOptions Parse(string[] args)
     {
@@ -11,28 +27,28 @@ internal sealed record LoadOptions(string ConnectionString, string Table, int Wo
             return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
         }
 
-        var host = Value("--host") ?? "127.0.0.1";
-        var port = Value("--port") ?? "5432";
-        var user = Value("--user") ?? "postgres";
-        var database = Value("--database") ?? "postgres";
-        var password = Environment.GetEnvironmentVariable("SHADOWCOPY_PASSWORD") ?? Environment.GetEnvironmentVariable("PGPASSWORD");
-        var builder = new Npgsql.NpgsqlConnectionStringBuilder
+        var engine = Value("--engine") ?? "postgres";
+        if (engine is not ("postgres" or "mysql"))
         {
-            Host = host,
-            Port = int.Parse(port, System.Globalization.CultureInfo.InvariantCulture),
-            Username = user,
-            Database = database,
-            Password = password,
-            ApplicationName = "shadowcopy-load",
-            MaxPoolSize = 64,
-        };
+            throw new ArgumentException("--engine must be postgres or mysql");
+        }
+
+        var mysql = engine == "mysql";
+        // The password never comes from the command line (it would show in the process list).
+        var password = Environment.GetEnvironmentVariable("SHADOWCOPY_PASSWORD")
+            ?? Environment.GetEnvironmentVariable(mysql ? "MYSQL_PWD" : "PGPASSWORD");
         return new LoadOptions(
-            builder.ConnectionString,
+            engine,
+            Value("--host") ?? "127.0.0.1",
+            int.Parse(Value("--port") ?? (mysql ? "3306" : "5432"), CultureInfo.InvariantCulture),
+            Value("--user") ?? (mysql ? "root" : "postgres"),
+            Value("--database") ?? (mysql ? "test" : "postgres"),
+            password,
             Value("--table") ?? throw new ArgumentException("--table schema.table is required"),
-            int.Parse(Value("--workers") ?? "4", System.Globalization.CultureInfo.InvariantCulture),
-            int.Parse(Value("--rate") ?? "200", System.Globalization.CultureInfo.InvariantCulture),
-            int.Parse(Value("--max-id") ?? "1000000", System.Globalization.CultureInfo.InvariantCulture),
-            TimeSpan.FromSeconds(double.Parse(Value("--duration") ?? "3600", System.Globalization.CultureInfo.InvariantCulture)),
+            int.Parse(Value("--workers") ?? "4", CultureInfo.InvariantCulture),
+            int.Parse(Value("--rate") ?? "200", CultureInfo.InvariantCulture),
+            int.Parse(Value("--max-id") ?? "1000000", CultureInfo.InvariantCulture),
+            TimeSpan.FromSeconds(double.Parse(Value("--duration") ?? "3600", CultureInfo.InvariantCulture)),
             Value("--stop-file"),
             Value("--profile") ?? "orders",
             Value("--control"));

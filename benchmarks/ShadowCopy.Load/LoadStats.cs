@@ -1,0 +1,54 @@
+using System.Globalization;
+
+namespace ShadowCopy.Load;
+
+/// <summary>Latencies of committed transactions and counts of failed ones, summarised in one line.</summary>
+internal sealed class LoadStats
+{
+    private readonly List<double> _latenciesMs = [];
+    private readonly Lock _gate = new();
+    private long _errors;
+    private long _lockErrors;
+    private long _deadlocks;
+    private string? _firstError;
+
+    public void Record(TimeSpan latency)
+    {
+        lock (_gate)
+        {
+            _latenciesMs.Add(latency.TotalMilliseconds);
+        }
+    }
+
+    public void Error(LoadErrorKind kind, string message)
+    {
+        lock (_gate)
+        {
+            switch (kind)
+            {
+                case LoadErrorKind.LockWait:
+                    _lockErrors++;
+                    break;
+                case LoadErrorKind.Deadlock:
+                    _deadlocks++;
+                    break;
+                default:
+                    _errors++;
+                    _firstError ??= message;
+                    break;
+            }
+        }
+    }
+
+    public string Summary(TimeSpan elapsed)
+    {
+        lock (_gate)
+        {
+            var sorted = _latenciesMs.Order().ToArray();
+            double P(double q) => sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
+            return string.Create(
+                CultureInfo.InvariantCulture,
+                $"load: ops={sorted.Length} errors={_errors} lock_wait_errors={_lockErrors} deadlocks={_deadlocks} rate={sorted.Length / Math.Max(1, elapsed.TotalSeconds):0.0}/s p50_ms={P(0.50):0.0} p95_ms={P(0.95):0.0} p99_ms={P(0.99):0.0} max_ms={(sorted.Length == 0 ? 0 : sorted[^1]):0.0}{(_firstError is null ? string.Empty : $" first_error=\"{_firstError}\"")}");
+        }
+    }
+}
