@@ -52,6 +52,9 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
         _options = options;
         _logger = logger;
         Capture = capture;
+
+        // A real run of days must not keep every statement (trigger mode: every row as VALUES text).
+        _transcript.Enabled = !options.Execute;
         Names = HelperObjectNames.For(options.Table.Name, MySqlDialect.Instance.MaxIdentifierBytes);
         if (capture == CaptureMode.Binlog)
         {

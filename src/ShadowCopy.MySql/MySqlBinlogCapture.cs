@@ -17,7 +17,11 @@ namespace ShadowCopy.MySql;
 /// </summary>
 internal sealed class MySqlBinlogCapture
 {
-    private const long MaxQueuedChanges = 500_000;
+    // The reader stops (and the server's dump thread waits on TCP) above this many queued row
+    // changes. 500,000 made peak RSS grow with the table (292 MB at 5M rows in the benchmark, the
+    // queue filling while verification paused the applier); 50,000 bounds it at tens of MB and is
+    // still 25 apply batches ahead.
+    private const long MaxQueuedChanges = 50_000;
 
     private readonly MySqlSettings _settings;
     private readonly ILogger _logger;
