@@ -34,6 +34,7 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
 
     private MySqlSession? _main;
     private MySqlSession? _snapshot;
+    private MySqlSession? _snapshotTwin;
     private MyTable? _source;
     private MyMapping? _mapping;
     private MySqlStatements? _sql;
@@ -310,6 +311,11 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
         _transcript.Step = "verify";
         _snapshot ??= await OpenAsync(cancellationToken).ConfigureAwait(false);
         var ids = chunks ?? Enumerable.Range(0, _chunks.Count).ToList();
+
+        // Binlog mode: two sessions open the same snapshot under the verification lock, so each
+        // chunk's source and shadow checksums run at once (the benchmark spent 40% of a run in a
+        // sequential verification). Trigger mode takes no lock, so both sides share one snapshot.
+        MySqlSession? twin = null;
         if (_binlog is null)
         {
             // Triggers write the shadow in the writer's own transaction: any snapshot is consistent.
@@ -317,7 +323,8 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
         }
         else
         {
-            await MySqlVerifyPoint.TakeAsync(this, _snapshot, cancellationToken).ConfigureAwait(false);
+            twin = _snapshotTwin ??= await OpenAsync(cancellationToken).ConfigureAwait(false);
+            await MySqlVerifyPoint.TakeAsync(this, [_snapshot, twin], cancellationToken).ConfigureAwait(false);
         }
 
         try
@@ -327,8 +334,10 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
             foreach (var id in ids)
             {
                 var chunk = _chunks[id];
-                var source = (await _snapshot.QueryAsync(Sql.SourceChecksum(chunk.Lower, chunk.Upper), cancellationToken).ConfigureAwait(false)).Rows[0];
-                var shadow = (await _snapshot.QueryAsync(Sql.ShadowChecksum(chunk.Lower, chunk.Upper), cancellationToken).ConfigureAwait(false)).Rows[0];
+                var sourceQuery = _snapshot.QueryAsync(Sql.SourceChecksum(chunk.Lower, chunk.Upper), cancellationToken);
+                var shadowQuery = twin?.QueryAsync(Sql.ShadowChecksum(chunk.Lower, chunk.Upper), cancellationToken);
+                var source = (await sourceQuery.ConfigureAwait(false)).Rows[0];
+                var shadow = (await (shadowQuery ?? _snapshot.QueryAsync(Sql.ShadowChecksum(chunk.Lower, chunk.Upper), cancellationToken)).ConfigureAwait(false)).Rows[0];
                 rows += source.GetInt64(0);
                 if (Enumerable.Range(0, 3).Any(i => source.GetString(i) != shadow.GetString(i)))
                 {
@@ -337,11 +346,21 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
             }
 
             await _snapshot.ExecuteAsync("COMMIT", cancellationToken).ConfigureAwait(false);
+            if (twin is not null)
+            {
+                await twin.ExecuteAsync("COMMIT", cancellationToken).ConfigureAwait(false);
+            }
+
             return new VerifyRoundResult(ids.Count, rows, mismatched);
         }
         catch
         {
             await _snapshot.ResetQuietlyAsync().ConfigureAwait(false);
+            if (twin is not null)
+            {
+                await twin.ResetQuietlyAsync().ConfigureAwait(false);
+            }
+
             throw;
         }
     }
@@ -493,6 +512,12 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
         {
             await _snapshot.DisposeAsync().ConfigureAwait(false);
             _snapshot = null;
+        }
+
+        if (_snapshotTwin is not null)
+        {
+            await _snapshotTwin.DisposeAsync().ConfigureAwait(false);
+            _snapshotTwin = null;
         }
     }
 

@@ -7,11 +7,12 @@ namespace ShadowCopy.MySql;
 /// A point where, in binlog mode, the shadow equals the original: a side session holds
 /// <c>LOCK TABLES t READ</c> (granted once every writer of t has committed; bounded wait,
 /// retried), the applier drains the binlog to the position read under the lock, and the
-/// verifier opens its consistent snapshot before the lock is released.
+/// verifier's sessions open their consistent snapshots before the lock is released — the same
+/// snapshot, since neither table can change while t is locked and the applier is idle.
 /// </summary>
 internal static class MySqlVerifyPoint
 {
-    public static async Task TakeAsync(MySqlAlterBackend backend, MySqlSession snapshot, CancellationToken cancellationToken)
+    public static async Task TakeAsync(MySqlAlterBackend backend, IReadOnlyList<MySqlSession> snapshots, CancellationToken cancellationToken)
     {
         var options = backend.Options;
         var locker = await backend.OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -22,7 +23,10 @@ internal static class MySqlVerifyPoint
             {
                 var target = await backend.Binlog!.MarkAsync(backend.MainSession, backend.Statements, TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
                 await backend.Binlog.DrainToAsync(backend.MainSession, target, TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
-                await snapshot.ExecuteAsync("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY", cancellationToken).ConfigureAwait(false);
+                foreach (var snapshot in snapshots)
+                {
+                    await snapshot.ExecuteAsync("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY", cancellationToken).ConfigureAwait(false);
+                }
             }
             finally
             {
