@@ -446,12 +446,14 @@ internal sealed class PgLogicalCapture : IPgCapture
 
         if (_reader is not null)
         {
-            try
+            // Cancelling the stream asks the walsender to stop, but a walsender busy decoding
+            // other transactions' WAL may not answer for minutes (seen in full suite runs: the
+            // test host idle, the walsender active). Bound the wait; then end the walsender from
+            // a normal session, which breaks the stream at once.
+            if (!await FinishesWithinAsync(_reader, StopTimeout).ConfigureAwait(false))
             {
-                await _reader.ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
+                await TerminateWalSenderAsync().ConfigureAwait(false);
+                await FinishesWithinAsync(_reader, StopTimeout).ConfigureAwait(false);
             }
 
             _reader = null;
@@ -459,8 +461,12 @@ internal sealed class PgLogicalCapture : IPgCapture
 
         if (_replication is not null)
         {
-            await _replication.DisposeAsync().ConfigureAwait(false);
+            var replication = _replication;
             _replication = null;
+            if (!await FinishesWithinAsync(replication.DisposeAsync().AsTask(), StopTimeout).ConfigureAwait(false))
+            {
+                await TerminateWalSenderAsync().ConfigureAwait(false);
+            }
         }
 
         if (_flusher is not null)
@@ -471,5 +477,48 @@ internal sealed class PgLogicalCapture : IPgCapture
 
         _stop?.Dispose();
         _stop = null;
+    }
+
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>True when <paramref name="task"/> ended (in any state) within <paramref name="timeout"/>; its errors are ours to ignore here.</summary>
+    private static async Task<bool> FinishesWithinAsync(Task task, TimeSpan timeout)
+    {
+        if (await Task.WhenAny(task, Task.Delay(timeout)).ConfigureAwait(false) != task)
+        {
+            return false;
+        }
+
+        try
+        {
+            await task.ConfigureAwait(false);
+        }
+        catch (Exception error) when (error is OperationCanceledException or NpgsqlException or InvalidOperationException or ObjectDisposedException)
+        {
+            // Stopping a stream ends it with one of these; the capture is being disposed anyway.
+        }
+
+        return true;
+    }
+
+    /// <summary>Ends the walsender serving our slot (our own role may terminate its own backends).</summary>
+    private async Task TerminateWalSenderAsync()
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(StopTimeout);
+            var session = await PgSession.OpenAsync(_settings, new Core.Sql.SqlTranscript { Enabled = false }, timeout.Token).ConfigureAwait(false);
+            await using (session.ConfigureAwait(false))
+            {
+                await session.QueryAsync(
+                    "SELECT pg_catalog.pg_terminate_backend(active_pid) FROM pg_catalog.pg_replication_slots WHERE slot_name = $1 AND active_pid IS NOT NULL",
+                    [SlotName],
+                    timeout.Token).ConfigureAwait(false);
+            }
+        }
+        catch (Exception error) when (error is NpgsqlException or OperationCanceledException or TimeoutException)
+        {
+            // Best effort: cleanup drops the slot once the walsender is gone, and says so if it cannot.
+        }
     }
 }
