@@ -25,4 +25,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 3006, Level = LogLevel.Warning, Message = "Binlog reader stopped: {Reason}")]
     public static partial void BinlogReaderFailed(ILogger logger, Exception error, string reason);
+
+    [LoggerMessage(EventId = 3007, Level = LogLevel.Information, Message = "Starting {Tool}: {Command}")]
+    public static partial void ToolStarting(ILogger logger, string tool, string command);
 }

@@ -25,12 +25,13 @@ internal static class AlterCommandDefinition
     public static readonly Option<bool> RepointForeignKeys = new("--repoint-foreign-keys") { Description = "re-create foreign keys of other tables on the new table (NOT VALID, then VALIDATE)" };
     public static readonly Option<bool> AllowForeignKeys = new("--allow-foreign-keys") { Description = "MySQL/MariaDB: run although the table takes part in foreign keys (they are not re-pointed)" };
     public static readonly Option<string> Output = new("--output") { Description = "text or json (one JSON object per line)", DefaultValueFactory = _ => "text" };
+    public static readonly Option<string?> Via = new("--via") { Description = "MySQL/MariaDB: let pt-osc (pt-online-schema-change) or gh-ost copy and sync the table; shadowcopy still runs its preflight, verification and cut-over (ADR 0010)" };
     public static readonly Option<bool> Verbose = new("--verbose") { Description = "log details to stderr" };
 
     public static Command Create()
     {
         var command = new Command("alter", "Change a table's schema online: shadow table, chunked copy, change capture, verification, atomic swap.");
-        foreach (var option in new Option[] { Dsn, Table, AlterClauses, Execute, Capture, ChunkTime, ChunkSize, MaxChunkSize, MaxRowsPerSecond, ThrottleFlagFile, PostponeFlagFile, CutOverLockTimeout, CutOverAttempts, DropOldTable, RepointForeignKeys, AllowForeignKeys, MaxSlotRetainedWal, AllowReplicaIdentityFull, Output, Verbose })
+        foreach (var option in new Option[] { Dsn, Table, AlterClauses, Execute, Capture, ChunkTime, ChunkSize, MaxChunkSize, MaxRowsPerSecond, ThrottleFlagFile, PostponeFlagFile, CutOverLockTimeout, CutOverAttempts, DropOldTable, RepointForeignKeys, AllowForeignKeys, MaxSlotRetainedWal, AllowReplicaIdentityFull, Output, Verbose, Via })
         {
             command.Options.Add(option);
         }
