@@ -169,4 +169,58 @@ public sealed class MyAlterViaPtOscTests
             await DropAsync(name);
         }
     }
+
+    /// <summary>Our preflight runs before the tool, with alter's exit codes; the tool (a recording fake here) never starts.</summary>
+    [Theory]
+    [InlineData("nokey", "ADD COLUMN note INT", ExitCodes.NoUsableKey)]
+    [InlineData("trigger", "ADD COLUMN note INT", ExitCodes.UnsupportedTable)]
+    [InlineData("lossy", "ADD UNIQUE KEY uq_n (n)", ExitCodes.AlterRejected)]
+    [InlineData("leftover", "ADD COLUMN note INT", ExitCodes.Leftovers)]
+    [InlineData("fk", "ADD COLUMN note INT", ExitCodes.ForeignKeys)]
+    public async Task AlterViaPtOsc_PreflightRefusal_SameExitCodeAsAlter_ToolNeverStarts(string setup, string alter, int expected)
+    {
+        var name = UniqueName("viaref");
+        var table = $"{Q(Database)}.{Q(name)}";
+        using var cli = new MyViaToolCli();
+        cli.AddTool("pt-online-schema-change", "#!/bin/sh\nprintf '%s\\n' \"$@\" > \"$(dirname \"$0\")/args\"\n");
+        try
+        {
+            if (setup == "nokey")
+            {
+                await ExecAsync($"CREATE TABLE {table} (n INT) ENGINE=InnoDB");
+                await ExecAsync($"INSERT INTO {table} (n) VALUES (1), (1)");
+            }
+            else
+            {
+                await ExecAsync($"CREATE TABLE {table} (id INT PRIMARY KEY, n INT) ENGINE=InnoDB");
+                await ExecAsync($"INSERT INTO {table} (id, n) VALUES (1, 1), (2, 1)"); // duplicates in n: a new UNIQUE over n is lossy
+            }
+
+            switch (setup)
+            {
+                case "trigger":
+                    await ExecAsync($"CREATE TRIGGER {Q(Database)}.{Q(name + "_audit")} AFTER INSERT ON {table} FOR EACH ROW SET @x = 1");
+                    break;
+                case "leftover":
+                    await ExecAsync($"CREATE TABLE {Q(Database)}.{Q($"_{name}_ptosc")} LIKE {table}");
+                    await ExecAsync($"CREATE TRIGGER {Q(Database)}.{Q($"pt_osc_{Database}_{name}_ins")} AFTER INSERT ON {table} FOR EACH ROW REPLACE INTO {Q(Database)}.{Q($"_{name}_ptosc")} (id, n) VALUES (NEW.id, NEW.n)");
+                    break;
+                case "fk":
+                    await ExecAsync($"CREATE TABLE {Q(Database)}.{Q(name + "_child")} (id INT PRIMARY KEY, p INT, FOREIGN KEY (p) REFERENCES {table} (id)) ENGINE=InnoDB");
+                    break;
+            }
+
+            var before = await SnapshotAsync(name);
+            var (exit, stdout, stderr) = await cli.RunAsync(false, null, "alter", "--via", "pt-osc", "--dsn", Dsn, "--table", name, "--alter", alter, "--execute");
+            Assert.True(exit == expected, $"exit {exit}\n{stdout}\n{stderr}");
+            Assert.Contains("refused", stdout + stderr, StringComparison.Ordinal);
+            Assert.False(File.Exists(Path.Combine(cli.ToolDirectory, "args")), "the tool was started despite the refusal");
+            Assert.Equal(before, await SnapshotAsync(name));
+        }
+        finally
+        {
+            await ExecAsync($"DROP TABLE IF EXISTS {Q(Database)}.{Q(name + "_child")}");
+            await DropAsync(name);
+        }
+    }
 }
