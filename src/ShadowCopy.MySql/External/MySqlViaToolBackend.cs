@@ -202,21 +202,38 @@ public sealed class MySqlViaToolBackend : IAlterBackend
             return await _inner.TryCutOverAsync(lockTimeout, cancellationToken).ConfigureAwait(false);
         }
 
-        // gh-ost swaps with its own bounded, retried cut-over once the flag file is gone.
+        // gh-ost swaps with its own bounded, retried cut-over once the flag file is gone; we bound
+        // our wait on it too, and read the outcome from the catalog, not from its exit status alone.
         var watch = Stopwatch.StartNew();
         File.Delete(_flagFile!);
         _via.OnMessage($"verification passed; removed the postpone flag: {Tool.Name} cuts over now");
-        var exit = await _process!.Exit.WaitAsync(cancellationToken).ConfigureAwait(false);
-        _toolFinished = true;
-        if (exit != 0)
+        var process = _process!;
+        var bound = _via.GhostCutOverTimeout;
+        await Task.WhenAny(process.Exit, Task.Delay(bound, cancellationToken)).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+        string? problem = null;
+        if (!process.HasExited)
         {
-            return new CutOverAttempt(false, false, watch.ElapsedMilliseconds, $"{Tool.Name} exited with status {exit} during its cut-over");
+            problem = $"{Tool.Name} did not finish its cut-over within {bound.TotalSeconds:0} s and was stopped";
+            await process.KillAsync().ConfigureAwait(false);
+        }
+        else if (await process.Exit.ConfigureAwait(false) is var exit and not 0)
+        {
+            problem = $"{Tool.Name} exited with status {exit} during its cut-over";
         }
 
+        _toolFinished = true;
+        await _inner.EnsureMainAsync(cancellationToken).ConfigureAwait(false);
         var present = await ExternalToolObjects.FindAsync(_inner.MainSession, Table, Names, Tool, cancellationToken).ConfigureAwait(false);
-        return present.Any(p => p == $"table {Names.Shadow}")
-            ? new CutOverAttempt(false, false, watch.ElapsedMilliseconds, $"{Tool.Name} exited with status 0 but {Names.Shadow} is still there (no swap)")
-            : new CutOverAttempt(true, false, watch.ElapsedMilliseconds, null);
+        var swapped = !present.Contains($"table {Names.Shadow}");
+        if (swapped && problem is not null)
+        {
+            _via.OnMessage($"{problem}, but the swap is done: {Table} is the new table");
+        }
+
+        return swapped
+            ? new CutOverAttempt(true, false, watch.ElapsedMilliseconds, null)
+            : new CutOverAttempt(false, false, watch.ElapsedMilliseconds, problem ?? $"{Tool.Name} exited with status 0 but {Names.Shadow} is still there (no swap)");
     }
 
     public async Task AfterCutOverAsync(bool dropOldTable, CancellationToken cancellationToken)

@@ -22,4 +22,7 @@ public sealed record ViaToolSettings
 
     /// <summary>gh-ost: how long writers are held under LOCK TABLES … READ before a verification snapshot, for its binlog applier to catch up.</summary>
     public TimeSpan GhostSettleTime { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>gh-ost: the longest wait for its own (retried) cut-over after the flag file is removed.</summary>
+    public TimeSpan GhostCutOverTimeout { get; init; } = TimeSpan.FromMinutes(10);
 }
