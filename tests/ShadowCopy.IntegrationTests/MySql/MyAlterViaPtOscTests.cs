@@ -223,4 +223,44 @@ public sealed class MyAlterViaPtOscTests
             await DropAsync(name);
         }
     }
+
+    /// <summary>Ctrl+C while pt-osc copies: the tool is stopped, its triggers and table dropped, exit 6, table as before.</summary>
+    [Fact]
+    public async Task AlterViaPtOsc_SigintDuringTheToolsCopy_StopsItCleansUpAndExitsCancelled()
+    {
+        var name = UniqueName("viaint");
+        var layout = new MyTableLayout(name);
+        using var cli = new MyViaToolCli();
+        cli.AddTool("pt-online-schema-change", """
+            #!/bin/sh
+            exec /usr/bin/pt-online-schema-change "$@" --chunk-size 100 --sleep 0.05
+            """);
+        var log = Path.Combine(cli.ToolDirectory, "cli.log");
+        try
+        {
+            await layout.CreateAsync(30_000);
+            var before = await SnapshotAsync(name);
+            var script = $$"""
+                set -m
+                "$@" > '{{log}}' 2>&1 &
+                pid=$!
+                for i in $(seq 1 600); do grep -q 'Copying approximately' '{{log}}' && break; sleep 0.05; done
+                sleep 0.5
+                kill -INT $pid
+                wait $pid
+                echo "exit=$?"
+                """;
+            var (_, shellOut, _) = await cli.RunScriptAsync(script, "alter", "--via", "pt-osc", "--dsn", Dsn, "--table", name, "--alter", "ADD COLUMN note VARCHAR(10)", "--execute");
+            var cliOut = await File.ReadAllTextAsync(log);
+            Assert.True(shellOut.Contains($"exit={ExitCodes.Cancelled}", StringComparison.Ordinal), $"{shellOut}\n{cliOut}");
+            Assert.Contains("Copying approximately", cliOut, StringComparison.Ordinal);
+            Assert.Contains("removed pt-osc's objects left by the stopped run", cliOut, StringComparison.Ordinal);
+            Assert.Equal(before, await SnapshotAsync(name));
+            Assert.Equal(new[] { name, name + "_ctl" }.Order(StringComparer.Ordinal), (await ObjectsAsync(name)).Order(StringComparer.Ordinal));
+        }
+        finally
+        {
+            await DropAsync(name);
+        }
+    }
 }

@@ -33,15 +33,23 @@ internal sealed class MyViaToolCli : IDisposable
     public string[] RecordedArguments() => File.ReadAllLines(Path.Combine(ToolDirectory, "args"));
 
     /// <param name="onlyToolDirectory">PATH is only the tool directory: nothing else is found.</param>
-    public async Task<(int Exit, string Stdout, string Stderr)> RunAsync(bool onlyToolDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args)
+    public Task<(int Exit, string Stdout, string Stderr)> RunAsync(bool onlyToolDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args) =>
+        StartAsync(DotNet.Value, [CliDll, .. args], onlyToolDirectory, environment);
+
+    /// <summary>Runs a bash script whose "$@" is the CLI command line (for signals sent from the script).</summary>
+    public Task<(int Exit, string Stdout, string Stderr)> RunScriptAsync(string script, params string[] args) =>
+        StartAsync("bash", ["-c", script, "bash", DotNet.Value, CliDll, .. args], false, null);
+
+    private static string CliDll => Path.Combine(AppContext.BaseDirectory, "shadowcopy.dll");
+
+    private async Task<(int Exit, string Stdout, string Stderr)> StartAsync(string program, string[] args, bool onlyToolDirectory, IReadOnlyDictionary<string, string>? environment)
     {
-        var info = new ProcessStartInfo(DotNet.Value)
+        var info = new ProcessStartInfo(program)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "shadowcopy.dll"));
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
@@ -55,7 +63,7 @@ internal sealed class MyViaToolCli : IDisposable
             info.Environment[key] = value;
         }
 
-        using var process = Process.Start(info) ?? throw new InvalidOperationException("could not start the CLI");
+        using var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {program}");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
