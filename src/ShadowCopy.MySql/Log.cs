@@ -28,4 +28,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 3007, Level = LogLevel.Information, Message = "Resumed from the checkpoint: {Chunks} chunks already copied, binlog from {Position}")]
     public static partial void Resumed(ILogger logger, int chunks, string position);
+
+    [LoggerMessage(EventId = 3008, Level = LogLevel.Information, Message = "Starting {Tool}: {Command}")]
+    public static partial void ToolStarting(ILogger logger, string tool, string command);
 }

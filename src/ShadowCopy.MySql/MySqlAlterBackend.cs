@@ -48,6 +48,12 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
     private IReadOnlyList<MySqlSettings>? _replicas;
 
     public MySqlAlterBackend(MySqlSettings settings, AlterOptions options, CaptureMode capture, ILogger logger)
+        : this(settings, options, capture, logger, null)
+    {
+    }
+
+    /// <summary><paramref name="names"/>: another tool's shadow in place of ours (alter --via, External/).</summary>
+    internal MySqlAlterBackend(MySqlSettings settings, AlterOptions options, CaptureMode capture, ILogger logger, HelperObjectNames? names)
     {
         _settings = settings;
         _options = options;
@@ -56,7 +62,7 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
 
         // A real run of days must not keep every statement (trigger mode: every row as VALUES text).
         _transcript.Enabled = !options.Execute;
-        Names = HelperObjectNames.For(options.Table.Name, MySqlDialect.Instance.MaxIdentifierBytes);
+        Names = names ?? HelperObjectNames.For(options.Table.Name, MySqlDialect.Instance.MaxIdentifierBytes);
         if (capture == CaptureMode.Binlog)
         {
             _binlog = new MySqlBinlogCapture(settings, logger);
@@ -73,6 +79,9 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
 
     /// <summary>Replaces the server-settings probe of the binlog preflight (tests of the refusal without changing globals).</summary>
     internal Func<MySqlSession, CancellationToken, Task>? BinlogCheckOverride { get; init; }
+
+    /// <summary>Replaces the start of a verification snapshot (alter --via gh-ost: a settle pause under LOCK TABLES … READ).</summary>
+    internal Func<MySqlSession, CancellationToken, Task>? VerifyPointOverride { get; init; }
 
     /// <summary>Copy with INSERT … SELECT even where the client-side copy would be chosen (to measure the AUTO-INC stall it avoids).</summary>
     internal bool ForceServerSideCopy { get; init; }
@@ -225,21 +234,27 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
 
     // ---- copy ---------------------------------------------------------------------------------
 
-    public async Task<ChunkResult> CopyChunkAsync(int chunkSize, CancellationToken cancellationToken)
+    public Task<ChunkResult> CopyChunkAsync(int chunkSize, CancellationToken cancellationToken) => NextChunkAsync(chunkSize, copy: true, cancellationToken);
+
+    /// <summary>
+    /// The next key range of about <paramref name="chunkSize"/> rows; copied into the shadow, or
+    /// (alter --via, where another tool copied) only recorded so verification checks it.
+    /// </summary>
+    internal async Task<ChunkResult> NextChunkAsync(int chunkSize, bool copy, CancellationToken cancellationToken)
     {
         if (_copyDone)
         {
             return new ChunkResult(0, true, TimeSpan.Zero);
         }
 
-        _transcript.Step = "copy";
+        _transcript.Step = copy ? "copy" : "chunk for verification";
         var watch = Stopwatch.StartNew();
         try
         {
             var lower = _copyCursor;
             var boundary = await Main.QueryAsync(Sql.NextBoundary(lower, Math.Max(0, chunkSize - 1)), cancellationToken).ConfigureAwait(false);
             var upper = boundary.Rows.Count == 0 ? null : Enumerable.Range(0, Sql.KeyCount).Select(i => MySqlLiteral.FromText(boundary.Columns[i], boundary.Rows[0], i)).ToArray();
-            var rows = await CopyRangeAsync(lower, upper, cancellationToken).ConfigureAwait(false);
+            var rows = copy ? await CopyRangeAsync(lower, upper, cancellationToken).ConfigureAwait(false) : 0;
             _chunks.Add(new Chunk(lower, upper));
             _copyCursor = upper;
             _copyDone = upper is null;
@@ -316,7 +331,11 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
         // chunk's source and shadow checksums run at once (the benchmark spent 40% of a run in a
         // sequential verification). Trigger mode takes no lock, so both sides share one snapshot.
         MySqlSession? twin = null;
-        if (_binlog is null)
+        if (VerifyPointOverride is not null)
+        {
+            await VerifyPointOverride(_snapshot, cancellationToken).ConfigureAwait(false);
+        }
+        else if (_binlog is null)
         {
             // Triggers write the shadow in the writer's own transaction: any snapshot is consistent.
             await _snapshot.ExecuteAsync("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY", cancellationToken).ConfigureAwait(false);
@@ -502,6 +521,14 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
         {
             throw new ShadowCopyException($"Cannot connect to {MySqlDsn.Describe(_settings)}: {error.Message}", ExitCodes.ConnectionFailed, error);
         }
+    }
+
+    /// <summary>alter --via: another tool created and filled <see cref="HelperObjectNames.Shadow"/>; map it for verification and cut-over.</summary>
+    internal async Task AdoptShadowAsync(CancellationToken cancellationToken)
+    {
+        _transcript.Step = "adopt the tool's new table";
+        await EnsureMainAsync(cancellationToken).ConfigureAwait(false);
+        await PrepareStatementsAsync(cancellationToken).ConfigureAwait(false);
     }
 
     internal Task CarryAutoIncrementForCutOverAsync(MySqlSession session, CancellationToken cancellationToken) => CarryAutoIncrementAsync(session, cancellationToken);

@@ -39,4 +39,10 @@ public static class ExitCodes
 
     /// <summary>shadowcopy lint found at least one finding at or above --fail-on.</summary>
     public const int LintFindings = 40;
+
+    /// <summary>alter --via: the peer tool (pt-online-schema-change, gh-ost) is not installed; nothing was changed.</summary>
+    public const int ExternalToolMissing = 50;
+
+    /// <summary>alter --via: the peer tool exited with an error; nothing swapped, its leftovers removed.</summary>
+    public const int ExternalToolFailed = 51;
 }

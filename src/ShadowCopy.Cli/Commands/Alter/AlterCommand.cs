@@ -19,6 +19,11 @@ internal static class AlterCommand
     public static async Task<int> RunAsync(ParseResult parse, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         _ = cancellationToken; // our own signal handling decides when to stop (see ShutdownSignal)
+        if (parse.GetValue(AlterCommandDefinition.Via) is not null)
+        {
+            return await ViaExternalToolCommand.RunAsync(parse, output, error);
+        }
+
         OutputFormat format;
         AlterOptions options;
         PgCaptureOptions postgresCapture;
@@ -215,7 +220,7 @@ internal static class AlterCommand
         throw new ShadowCopyException("--dsn must start with postgres:// or mysql:// (e.g. postgres://app@db1:5432/shop).", ExitCodes.UsageError);
     }
 
-    private static (IStatusSink Sink, IAsyncDisposable? Disposable) CreateSink(OutputFormat format, TextWriter output)
+    internal static (IStatusSink Sink, IAsyncDisposable? Disposable) CreateSink(OutputFormat format, TextWriter output)
     {
         if (format == OutputFormat.Json)
         {

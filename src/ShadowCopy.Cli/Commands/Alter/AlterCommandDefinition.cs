@@ -40,12 +40,13 @@ internal static class AlterCommandDefinition
     public static readonly Option<string> HooksStatusInterval = new("--hooks-status-interval") { Description = "how often the on-status hook runs", DefaultValueFactory = _ => "60s" };
     public static readonly Option<string?> Journal = new("--journal") { Description = "append-only JSON Lines audit journal (default: ~/.local/state/shadowcopy/<database>.<table>.jsonl; 'none' to disable)" };
     public static readonly Option<string> Output = new("--output") { Description = "text or json (one JSON object per line)", DefaultValueFactory = _ => "text" };
+    public static readonly Option<string?> Via = new("--via") { Description = "MySQL/MariaDB: let pt-osc (pt-online-schema-change) or gh-ost copy and sync the table; shadowcopy still runs its preflight, verification and cut-over (ADR 0010)" };
     public static readonly Option<bool> Verbose = new("--verbose") { Description = "log details to stderr" };
 
     public static Command Create()
     {
         var command = new Command("alter", "Change a table's schema online: shadow table, chunked copy, change capture, verification, atomic swap.");
-        foreach (var option in new Option[] { Dsn, Table, AlterClauses, Execute, Capture, ChunkTime, ChunkSize, MaxChunkSize, Threads, MaxRowsPerSecond, ThrottleFlagFile, PostponeFlagFile, CutOverLockTimeout, CutOverAttempts, DropOldTable, RepointForeignKeys, AllowForeignKeys, MaxSlotRetainedWal, AllowReplicaIdentityFull, Replicas, MaxLag, MaxLoad, CriticalLoad, CriticalLoadGrace, ThrottleQuery, PanicFlagFile, PostponeCutOver, ControlSocket, Resume, CheckpointInterval, HooksDir, HooksStatusInterval, Journal, Output, Verbose })
+        foreach (var option in new Option[] { Dsn, Table, AlterClauses, Execute, Capture, ChunkTime, ChunkSize, MaxChunkSize, Threads, MaxRowsPerSecond, ThrottleFlagFile, PostponeFlagFile, CutOverLockTimeout, CutOverAttempts, DropOldTable, RepointForeignKeys, AllowForeignKeys, MaxSlotRetainedWal, AllowReplicaIdentityFull, Replicas, MaxLag, MaxLoad, CriticalLoad, CriticalLoadGrace, ThrottleQuery, PanicFlagFile, PostponeCutOver, ControlSocket, Resume, CheckpointInterval, HooksDir, HooksStatusInterval, Journal, Output, Verbose, Via })
         {
             command.Options.Add(option);
         }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using ShadowCopy.MySql.External;
 
 namespace ShadowCopy.Cli.Commands.Emit;
 
@@ -12,7 +13,8 @@ internal static class GhostCommandBuilder
     private const int MinChunk = 10;
     private const int MaxChunk = 100_000;
 
-    public static EmittedCommand Build(EmitRequest r)
+    /// <param name="via">alter --via: the password from a 0600 --conf file, and the flag file that holds the cut-over while we verify (ADR 0010).</param>
+    public static EmittedCommand Build(EmitRequest r, ToolRun? via = null)
     {
         var words = new List<string> { "gh-ost" };
         var missing = new List<string>();
@@ -21,13 +23,13 @@ internal static class GhostCommandBuilder
             "gh-ost reads the password from --ask-pass (prompt) or --conf=~/.my.cnf; it is never put on the command line here.",
             "--allow-on-master: ShadowCopy connects to the primary; to let gh-ost read the binlog from a replica, point --host at the replica and drop this flag.",
         };
-        words.Add(ShellQuote.Flag("--host", r.Host));
-        words.Add(ShellQuote.Flag("--port", r.Port.ToString(CultureInfo.InvariantCulture)));
-        words.Add(ShellQuote.Flag("--user", r.User));
-        words.Add("--ask-pass");
-        words.Add(ShellQuote.Flag("--database", r.Database));
-        words.Add(ShellQuote.Flag("--table", r.Table));
-        words.Add(ShellQuote.Flag("--alter", r.Alter));
+        words.Add(Arg("--host", r.Host));
+        words.Add(Arg("--port", r.Port.ToString(CultureInfo.InvariantCulture)));
+        words.Add(Arg("--user", r.User));
+        words.Add(via is null ? "--ask-pass" : Arg("--conf", via.OptionFile));
+        words.Add(Arg("--database", r.Database));
+        words.Add(Arg("--table", r.Table));
+        words.Add(Arg("--alter", r.Alter));
         words.Add("--allow-on-master");
         if (r.Socket is not null)
         {
@@ -37,7 +39,7 @@ internal static class GhostCommandBuilder
         if (r.ChunkSize is { } chunk)
         {
             var clamped = Math.Clamp(chunk, MinChunk, MaxChunk);
-            words.Add(ShellQuote.Flag("--chunk-size", clamped.ToString(CultureInfo.InvariantCulture)));
+            words.Add(Arg("--chunk-size", clamped.ToString(CultureInfo.InvariantCulture)));
             if (clamped != chunk)
             {
                 notes.Add($"--chunk-size {chunk} is outside gh-ost's range {MinChunk}–{MaxChunk:N0}; emitted {clamped}.");
@@ -51,39 +53,39 @@ internal static class GhostCommandBuilder
 
         if (r.MaxLoad is not null)
         {
-            words.Add(ShellQuote.Flag("--max-load", r.MaxLoad));
+            words.Add(Arg("--max-load", r.MaxLoad));
         }
 
         if (r.CriticalLoad is not null)
         {
-            words.Add(ShellQuote.Flag("--critical-load", r.CriticalLoad));
+            words.Add(Arg("--critical-load", r.CriticalLoad));
         }
 
         if (r.MaxLag is { } lag)
         {
-            words.Add(ShellQuote.Flag("--max-lag-millis", ((long)lag.TotalMilliseconds).ToString(CultureInfo.InvariantCulture)));
+            words.Add(Arg("--max-lag-millis", ((long)lag.TotalMilliseconds).ToString(CultureInfo.InvariantCulture)));
         }
 
         if (r.Replicas.Count > 0)
         {
-            words.Add(ShellQuote.Flag("--throttle-control-replicas", string.Join(",", r.Replicas)));
+            words.Add(Arg("--throttle-control-replicas", string.Join(",", r.Replicas)));
         }
 
         if (r.ThrottleFlagFile is not null)
         {
-            words.Add(ShellQuote.Flag("--throttle-flag-file", r.ThrottleFlagFile));
+            words.Add(Arg("--throttle-flag-file", r.ThrottleFlagFile));
         }
 
-        if (r.PostponeCutOverFlagFile is not null)
+        if ((via?.CutOverFlagFile ?? r.PostponeCutOverFlagFile) is { } postpone)
         {
-            words.Add(ShellQuote.Flag("--postpone-cut-over-flag-file", r.PostponeCutOverFlagFile));
+            words.Add(Arg("--postpone-cut-over-flag-file", postpone));
         }
 
         if (r.CutOverLockTimeout is { } timeout)
         {
             // gh-ost takes whole seconds and accepts 1–10; round up so we never wait less than asked.
             var seconds = Math.Clamp((long)Math.Ceiling(timeout.TotalSeconds), 1, 10);
-            words.Add(ShellQuote.Flag("--cut-over-lock-timeout-seconds", seconds.ToString(CultureInfo.InvariantCulture)));
+            words.Add(Arg("--cut-over-lock-timeout-seconds", seconds.ToString(CultureInfo.InvariantCulture)));
             if (Math.Abs(seconds - timeout.TotalSeconds) > 0.001)
             {
                 notes.Add($"--cut-over-lock-timeout {timeout.TotalSeconds:0.###}s became {seconds}s (gh-ost: whole seconds, 1–10).");
@@ -111,4 +113,6 @@ internal static class GhostCommandBuilder
 
         return new EmittedCommand(words, missing, notes);
     }
+
+    private static string Arg(string name, string value) => $"{name}={value}";
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using ShadowCopy.MySql.External;
 
 namespace ShadowCopy.Cli.Commands.Emit;
 
@@ -10,42 +11,57 @@ namespace ShadowCopy.Cli.Commands.Emit;
 /// </summary>
 internal static class PtOscCommandBuilder
 {
-    public static EmittedCommand Build(EmitRequest r)
+    /// <param name="via">
+    /// alter --via: the password from a 0600 option file (Percona tools require --defaults-file
+    /// first), and the run stops before the swap with its new table and triggers in place
+    /// (--no-swap-tables --no-drop-new-table --no-drop-triggers; "--no-drop-triggers forces
+    /// --no-drop-old-table", pt-online-schema-change 3.2.1) so we verify and swap (ADR 0010).
+    /// </param>
+    public static EmittedCommand Build(EmitRequest r, ToolRun? via = null)
     {
         var words = new List<string> { "pt-online-schema-change" };
+        if (via is not null)
+        {
+            words.Add(Arg("--defaults-file", via.OptionFile));
+        }
+
         var missing = new List<string>();
         var notes = new List<string> { "pt-online-schema-change reads the password from --ask-pass or ~/.my.cnf; it is never put on the command line here." };
-        words.Add(ShellQuote.Flag("--alter", r.Alter));
-        words.Add("--ask-pass");
+        words.Add(Arg("--alter", r.Alter));
+        if (via is null)
+        {
+            words.Add("--ask-pass");
+        }
+
         if (r.ChunkSize is { } chunk)
         {
-            words.Add(ShellQuote.Flag("--chunk-size", chunk.ToString(CultureInfo.InvariantCulture)));
+            words.Add(Arg("--chunk-size", chunk.ToString(CultureInfo.InvariantCulture)));
         }
 
         if (r.ChunkTime is { } chunkTime)
         {
-            words.Add(ShellQuote.Flag("--chunk-time", Seconds(chunkTime)));
+            words.Add(Arg("--chunk-time", Seconds(chunkTime)));
         }
 
         if (r.MaxLoad is not null)
         {
-            words.Add(ShellQuote.Flag("--max-load", r.MaxLoad));
+            words.Add(Arg("--max-load", r.MaxLoad));
         }
 
         if (r.CriticalLoad is not null)
         {
-            words.Add(ShellQuote.Flag("--critical-load", r.CriticalLoad));
+            words.Add(Arg("--critical-load", r.CriticalLoad));
         }
 
         if (r.MaxLag is { } lag)
         {
-            words.Add(ShellQuote.Flag("--max-lag", Seconds(lag)));
+            words.Add(Arg("--max-lag", Seconds(lag)));
         }
 
         if (r.Replicas.Count > 0)
         {
             // --check-slave-lag names one replica; more need a DSN table (--recursion-method=dsn=…).
-            words.Add(ShellQuote.Flag("--check-slave-lag", ReplicaDsn(r.Replicas[0])));
+            words.Add(Arg("--check-slave-lag", ReplicaDsn(r.Replicas[0])));
             if (r.Replicas.Count > 1)
             {
                 missing.Add($"replicas after the first ({string.Join(", ", r.Replicas.Skip(1))}): pt-online-schema-change watches several replicas only through --recursion-method=dsn=D=…,t=… (a table listing them)");
@@ -54,7 +70,7 @@ internal static class PtOscCommandBuilder
 
         if (r.ThrottleFlagFile is not null)
         {
-            words.Add(ShellQuote.Flag("--pause-file", r.ThrottleFlagFile));
+            words.Add(Arg("--pause-file", r.ThrottleFlagFile));
         }
 
         if (r.PostponeCutOverFlagFile is not null)
@@ -66,7 +82,7 @@ internal static class PtOscCommandBuilder
         {
             // The swap is one RENAME TABLE whose metadata-lock wait is bounded by lock_wait_timeout (whole seconds).
             var seconds = Math.Max(1, (long)Math.Ceiling(timeout.TotalSeconds));
-            words.Add(ShellQuote.Flag("--set-vars", $"lock_wait_timeout={seconds.ToString(CultureInfo.InvariantCulture)}"));
+            words.Add(Arg("--set-vars", $"lock_wait_timeout={seconds.ToString(CultureInfo.InvariantCulture)}"));
         }
 
         if (r.MaxRowsPerSecond is not null)
@@ -74,9 +90,22 @@ internal static class PtOscCommandBuilder
             missing.Add("--max-rows-per-second: pt-online-schema-change has no row-rate limit (it sizes chunks by --chunk-time)");
         }
 
-        words.Add(r.DropOldTable ? "--drop-old-table" : "--no-drop-old-table");
+        if (via is null)
+        {
+            words.Add(r.DropOldTable ? "--drop-old-table" : "--no-drop-old-table");
+        }
+        else if (r.Execute)
+        {
+            words.AddRange(["--no-swap-tables", "--no-drop-new-table", "--no-drop-triggers", Arg("--new-table-name", via.NewTableName)]);
+        }
+        else
+        {
+            // Its own dry run creates and alters the new table and drops it again, unless told to keep it.
+            words.Add(Arg("--new-table-name", via.NewTableName));
+        }
+
         words.Add(r.Execute ? "--execute" : "--dry-run");
-        words.Add(ShellQuote.Quote(Dsn(r)));
+        words.Add(Dsn(r));
         return new EmittedCommand(words, missing, notes);
     }
 
@@ -101,4 +130,6 @@ internal static class PtOscCommandBuilder
     }
 
     private static string Seconds(TimeSpan value) => value.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
+
+    private static string Arg(string name, string value) => $"{name}={value}";
 }
