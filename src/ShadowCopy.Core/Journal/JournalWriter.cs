@@ -24,27 +24,6 @@ public sealed class JournalWriter : IRunObserver, IDisposable
         Path = path;
         _redactor = redactor;
         _error = errorWriter;
-        try
-        {
-            var options = new FileStreamOptions { Mode = FileMode.Append, Access = FileAccess.Write, Share = FileShare.Read };
-            var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
-            if (!OperatingSystem.IsWindows())
-            {
-                // The journal holds the run's SQL and who ran it: readable by its owner only.
-                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-                Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            }
-            else
-            {
-                Directory.CreateDirectory(directory);
-            }
-
-            _file = new FileStream(path, options);
-        }
-        catch (Exception error) when (error is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-        {
-            Fail(error);
-        }
     }
 
     public string Path { get; }
@@ -54,22 +33,42 @@ public sealed class JournalWriter : IRunObserver, IDisposable
         ArgumentNullException.ThrowIfNull(runEvent);
         lock (_gate)
         {
-            if (_file is null)
+            if (_failed)
             {
                 return;
             }
 
             try
             {
+                // Opened at the first event, so a command line refused before the run starts leaves no file.
+                _file ??= Open(Path);
                 var line = Serialize(runEvent);
                 _file.Write(line);
                 _file.Flush();
             }
-            catch (Exception error) when (error is IOException or UnauthorizedAccessException or ObjectDisposedException)
+            catch (Exception error) when (error is IOException or UnauthorizedAccessException or ObjectDisposedException or ArgumentException or NotSupportedException)
             {
                 Fail(error);
             }
         }
+    }
+
+    private static FileStream Open(string path)
+    {
+        var options = new FileStreamOptions { Mode = FileMode.Append, Access = FileAccess.Write, Share = FileShare.Read };
+        var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
+        if (!OperatingSystem.IsWindows())
+        {
+            // The journal holds the run's SQL and who ran it: readable by its owner only.
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+        else
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        return new FileStream(path, options);
     }
 
     public void Dispose()
@@ -78,6 +77,7 @@ public sealed class JournalWriter : IRunObserver, IDisposable
         {
             _file?.Dispose();
             _file = null;
+            _failed = true; // late events (none expected) are dropped rather than reopening the file
         }
     }
 
@@ -142,11 +142,6 @@ public sealed class JournalWriter : IRunObserver, IDisposable
     {
         _file?.Dispose();
         _file = null;
-        if (_failed)
-        {
-            return;
-        }
-
         _failed = true;
         _error.WriteLine(_redactor.Redact($"warning: journal {Path} cannot be written ({error.Message}); the run continues without it"));
     }

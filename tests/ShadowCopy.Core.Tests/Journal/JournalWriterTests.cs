@@ -66,7 +66,7 @@ public sealed class JournalWriterTests : IDisposable
     }
 
     [Fact]
-    public void Constructor_unwritable_path_reports_once_and_never_throws()
+    public void OnEvent_unwritable_path_reports_once_and_never_throws()
     {
         using var error = new StringWriter();
         using var journal = new JournalWriter(_dir, new SecretRedactor([]), error); // a directory
