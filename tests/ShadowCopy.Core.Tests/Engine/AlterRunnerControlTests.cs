@@ -131,6 +131,53 @@ public sealed class AlterRunnerControlTests
     }
 
     [Fact]
+    public async Task RunAsync_unreadable_server_load_throttles_the_copy_until_it_can_be_read()
+    {
+        var backend = new FakeAlterBackend();
+        var failures = 0;
+        backend.OnReadLoad = () =>
+        {
+            if (++failures <= 3)
+            {
+                Assert.Equal(0, backend.CountOf(nameof(IAlterBackend.CopyChunkAsync)));
+                throw new InvalidOperationException("probe session lost");
+            }
+
+            return new Dictionary<string, double> { ["Threads_running"] = 1 };
+        };
+        var observer = new RecordingObserver();
+        var options = Fast with { MaxLoad = [new ShadowCopy.Core.Throttling.LoadThreshold("Threads_running", 25)], ThrottleCheckInterval = TimeSpan.FromMilliseconds(1) };
+
+        var result = await RunAsync(backend, options, new RunServices { Observer = observer });
+
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
+        Assert.True(failures > 3);
+        var throttles = observer.Events.Where(e => e.Kind == RunEventKinds.Throttle).ToList();
+        Assert.Contains("cannot read server load (probe session lost)", (string)throttles[0].Data["reason"]!, StringComparison.Ordinal);
+        Assert.False((bool)throttles[^1].Data["throttled"]!);
+    }
+
+    [Fact]
+    public async Task RunAsync_critical_load_beyond_its_grace_aborts_with_9_and_cleans_up()
+    {
+        var backend = new FakeAlterBackend { Chunks = 1_000_000, OnReadLoad = () => new Dictionary<string, double> { ["Threads_running"] = 300 } };
+        var options = Fast with
+        {
+            CriticalLoad = [new ShadowCopy.Core.Throttling.LoadThreshold("Threads_running", 200)],
+            CriticalLoadGrace = TimeSpan.FromMilliseconds(300),
+            ThrottleCheckInterval = TimeSpan.FromMilliseconds(1),
+        };
+
+        var result = await RunAsync(backend, options, new RunServices());
+
+        Assert.Equal(ExitCodes.Aborted, result.ExitCode);
+        Assert.Contains("critical load Threads_running=300 > 200", result.Message, StringComparison.Ordinal);
+        Assert.Equal(1, backend.CountOf(Cleanup));
+        Assert.Equal(0, backend.CountOf(CutOver));
+        Assert.Equal(0, backend.CountOf(nameof(IAlterBackend.CopyChunkAsync))); // throttled during the grace
+    }
+
+    [Fact]
     public async Task RunAsync_failing_startup_hook_aborts_with_9_before_anything_is_created()
     {
         var hooks = new ScriptedHooks { Outcome = (hook, _) => hook == HookNames.Startup ? new HookOutcome(false, "no") : HookOutcome.None };
