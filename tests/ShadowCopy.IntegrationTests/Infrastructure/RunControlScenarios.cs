@@ -56,8 +56,7 @@ internal static class RunControlScenarios
     {
         using var run = new ControlledRun();
         run.Start(dsn, table, alter, password, "--capture", capture, "--max-rows-per-second", "2000", "--chunk-size", "200");
-        var status = await run.WaitForStatusAsync(_ => true, TimeSpan.FromSeconds(60));
-        Assert.True(status.TryGetProperty("phase", out _));
+        // (ctl status json is covered by the slow run above: this run may end before a ctl process starts.)
         var (exitCode, output) = await run.WaitAsync(TimeSpan.FromSeconds(120));
         Assert.True(exitCode == ExitCodes.Success, output);
 
