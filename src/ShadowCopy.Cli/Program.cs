@@ -1,6 +1,7 @@
 using System.CommandLine;
 using ShadowCopy.Cli.Commands.Alter;
 using ShadowCopy.Cli.Commands.Cleanup;
+using ShadowCopy.Cli.Commands.Ctl;
 using ShadowCopy.Cli.Commands.Emit;
 using ShadowCopy.Cli.Commands.Lint;
 using ShadowCopy.Cli.Commands.Plan;
@@ -18,6 +19,7 @@ public static class Program
         root.Subcommands.Add(LintCommandDefinition.Create());
         root.Subcommands.Add(EmitCommandDefinition.Create());
         root.Subcommands.Add(PlanCommandDefinition.Create());
+        root.Subcommands.Add(CtlCommandDefinition.Create());
         // We handle SIGINT/SIGTERM ourselves and must not be killed while removing triggers.
         var configuration = new InvocationConfiguration { ProcessTerminationTimeout = null };
         var parse = root.Parse(args);

@@ -1,3 +1,5 @@
+using ShadowCopy.Core.Engine;
+
 namespace ShadowCopy.Cli.Tests;
 
 public sealed class DurationParserTests

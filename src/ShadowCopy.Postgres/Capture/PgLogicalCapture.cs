@@ -75,6 +75,10 @@ internal sealed class PgLogicalCapture : IPgCapture
         using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         bounded.CancelAfter(_options.SlotCreationTimeout);
         PgOutputReplicationSlot slot;
+
+        // The replication protocol bypasses the session: record the command so the run's journal
+        // (every schema-changing statement, via the transcript) shows the slot being created.
+        main.Transcript.Record($"CREATE_REPLICATION_SLOT {SlotName} LOGICAL pgoutput (SNAPSHOT 'nothing')");
         try
         {
             slot = await replication.CreatePgOutputReplicationSlot(SlotName, temporarySlot: false, slotSnapshotInitMode: LogicalSlotSnapshotInitMode.NoExport, cancellationToken: bounded.Token).ConfigureAwait(false);

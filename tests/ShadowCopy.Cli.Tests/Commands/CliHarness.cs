@@ -1,6 +1,7 @@
 using System.CommandLine;
 using ShadowCopy.Cli.Commands.Alter;
 using ShadowCopy.Cli.Commands.Cleanup;
+using ShadowCopy.Cli.Commands.Ctl;
 
 namespace ShadowCopy.Cli.Tests.Commands;
 
@@ -12,6 +13,7 @@ internal static class CliHarness
         var root = new RootCommand("shadowcopy");
         root.Subcommands.Add(AlterCommandDefinition.Create());
         root.Subcommands.Add(CleanupCommandDefinition.Create());
+        root.Subcommands.Add(CtlCommandDefinition.Create());
         return root;
     });
 

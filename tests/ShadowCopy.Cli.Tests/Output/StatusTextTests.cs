@@ -1,4 +1,3 @@
-using ShadowCopy.Cli.Output;
 using ShadowCopy.Core.Engine;
 
 namespace ShadowCopy.Cli.Tests.Output;

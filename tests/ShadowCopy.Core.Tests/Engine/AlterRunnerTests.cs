@@ -20,7 +20,7 @@ public sealed class AlterRunnerTests
     private const string CutOver = nameof(IAlterBackend.TryCutOverAsync);
     private const string Recopy = nameof(IAlterBackend.RecopyChunksAsync);
 
-    private static readonly AlterOptions Fast = new()
+    internal static readonly AlterOptions Fast = new()
     {
         Table = new TableName("public", "orders"),
         Alter = "ADD COLUMN note2 text",

@@ -2,6 +2,7 @@ using ShadowCopy.Core.Copy;
 using ShadowCopy.Core.CutOver;
 using ShadowCopy.Core.Engine;
 using ShadowCopy.Core.Schema;
+using ShadowCopy.Core.Throttling;
 using ShadowCopy.Core.Verification;
 
 namespace ShadowCopy.Core.Tests.Fakes;
@@ -11,7 +12,7 @@ namespace ShadowCopy.Core.Tests.Fakes;
 /// the behaviour of the phases it is about. By default the table copies in <see cref="Chunks"/>
 /// chunks of 100 rows, verifies clean and cuts over on the first attempt.
 /// </summary>
-internal sealed class FakeAlterBackend : IAlterBackend, ICaptureStatus
+internal sealed class FakeAlterBackend : IAlterBackend, ICaptureStatus, IServerProbe
 {
     private readonly Lock _gate = new();
     private readonly List<string> _calls = [];
@@ -36,7 +37,7 @@ internal sealed class FakeAlterBackend : IAlterBackend, ICaptureStatus
     }
 
     /// <summary>The calls that are phases (apply and backlog polls filtered out).</summary>
-    public IReadOnlyList<string> PhaseCalls => [.. Calls.Where(c => c is not (nameof(ApplyChangesAsync) or nameof(GetBacklogAsync)))];
+    public IReadOnlyList<string> PhaseCalls => [.. Calls.Where(c => c is not (nameof(ApplyChangesAsync) or nameof(GetBacklogAsync) or nameof(ReadLoadAsync)))];
 
     public List<int> ChunkSizesRequested { get; } = [];
 
@@ -64,6 +65,9 @@ internal sealed class FakeAlterBackend : IAlterBackend, ICaptureStatus
     public Action? OnAfterCutOver { get; set; }
 
     public Action? OnBacklog { get; set; }
+
+    /// <summary>What the server probe reads for --max-load/--critical-load (default: no figures); may throw.</summary>
+    public Func<IReadOnlyDictionary<string, double>>? OnReadLoad { get; set; }
 
     public IReadOnlyList<PlannedStatement> ExecutedStatements { get; set; } = [new("create shadow", "CREATE TABLE shadow", ExecutedInDryRun: true)];
 
@@ -153,6 +157,16 @@ internal sealed class FakeAlterBackend : IAlterBackend, ICaptureStatus
         Record(nameof(CleanupAsync));
         return Task.CompletedTask;
     }
+
+    public Task<IReadOnlyDictionary<string, double>> ReadLoadAsync(IReadOnlyCollection<string> metrics, CancellationToken cancellationToken)
+    {
+        Record(nameof(ReadLoadAsync));
+        return Task.FromResult(OnReadLoad?.Invoke() ?? new Dictionary<string, double>());
+    }
+
+    public Task<double?> RunThrottleQueryAsync(string sql, CancellationToken cancellationToken) => Task.FromResult<double?>(null);
+
+    public Task<IReadOnlyList<ReplicaLag>> ReadReplicaLagAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<ReplicaLag>>([]);
 
     public IReadOnlyList<PlannedStatement> DescribeUnexecutedSteps() =>
         [new("install capture", "CREATE TRIGGER t", ExecutedInDryRun: false, Lock: "SHARE ROW EXCLUSIVE on orders")];

@@ -2,8 +2,11 @@ using System.CommandLine;
 using Microsoft.Extensions.Logging;
 using ShadowCopy.Cli.Commands.Plan;
 using ShadowCopy.Cli.Output;
-using ShadowCopy.Core.Lint.Plan;
+using ShadowCopy.Core.Control;
 using ShadowCopy.Core.Engine;
+using ShadowCopy.Core.Hooks;
+using ShadowCopy.Core.Journal;
+using ShadowCopy.Core.Lint.Plan;
 using ShadowCopy.Core.Schema;
 using ShadowCopy.Core.Throttling;
 using ShadowCopy.MySql;
@@ -28,18 +31,28 @@ internal static class AlterCommand
         AlterOptions options;
         PgCaptureOptions postgresCapture;
         string dsn;
+        RunTarget target;
+        HookRunner? hooks;
+        var redactor = SecretRedactor.FromEnvironment();
+        JournalWriter? journal = null;
         try
         {
             format = AlterCommandDefinition.ParseOutput(parse.GetValue(AlterCommandDefinition.Output)!);
             dsn = parse.GetValue(AlterCommandDefinition.Dsn)!;
             options = BuildOptions(parse, dsn);
             postgresCapture = BuildPostgresCapture(parse);
+            target = RunTarget.Parse(dsn, parse.GetValue(AlterCommandDefinition.Table)!);
+            journal = OpenJournal(parse.GetValue(AlterCommandDefinition.Journal), target, redactor, error);
+            hooks = parse.GetValue(AlterCommandDefinition.HooksDir) is { } hooksDir ? new HookRunner(hooksDir, HookRunner.DefaultTimeout, journal) : null;
         }
         catch (Exception bad) when (bad is ArgumentException or FormatException)
         {
+            journal?.Dispose();
             error.WriteLine($"error: {bad.Message}");
             return ExitCodes.UsageError;
         }
+
+        using var journalScope = journal;
 
         using var loggerFactory = CliLogging.Create(parse.GetValue(AlterCommandDefinition.Verbose));
         var logger = loggerFactory.CreateLogger("shadowcopy");
@@ -56,13 +69,34 @@ internal static class AlterCommand
             return bad.ExitCode;
         }
 
+        var control = new RunControl(options);
+        ControlServer? server;
+        try
+        {
+            server = await StartControlServerAsync(parse.GetValue(AlterCommandDefinition.ControlSocket), target, control, error);
+        }
+        catch (ShadowCopyException refused)
+        {
+            await backend.DisposeAsync();
+            error.WriteLine($"error: {refused.Message}");
+            return refused.ExitCode;
+        }
+
+        await using (server)
         await using (backend)
         {
             var (sink, disposable) = CreateSink(format, output);
+            var services = new RunServices
+            {
+                Control = control,
+                Observer = journal,
+                Hooks = hooks,
+                Identity = target.Identity(parse.GetValue(AlterCommandDefinition.Capture) ?? (target.Engine == "mysql" ? "binlog" : "trigger")),
+            };
             AlterResult result;
             try
             {
-                result = await new AlterRunner(backend, options, sink, logger).RunAsync(signal.Token);
+                result = await new AlterRunner(backend, options, sink, logger, services: services).RunAsync(signal.Token);
             }
             finally
             {
@@ -82,6 +116,40 @@ internal static class AlterCommand
 
             ResultPrinter.Print(result, format, output, error);
             return result.ExitCode;
+        }
+    }
+
+    /// <summary>--journal: a path, "none", or the default under $XDG_STATE_HOME; failures never stop the run.</summary>
+    internal static JournalWriter? OpenJournal(string? option, RunTarget target, SecretRedactor redactor, TextWriter error) =>
+        option switch
+        {
+            "none" => null,
+            "" => throw new ArgumentException("--journal takes a file path or 'none'"),
+            null => new JournalWriter(target.DefaultJournalPath(), redactor, error),
+            _ => new JournalWriter(option, redactor, error),
+        };
+
+    /// <summary>
+    /// The control socket: the given path, or the table's default one. Another live run on it is a
+    /// refusal (exit 19); any other failure is one too for an explicit path, a warning for the default.
+    /// </summary>
+    internal static async Task<ControlServer?> StartControlServerAsync(string? option, RunTarget target, RunControl control, TextWriter error)
+    {
+        string? path = option;
+        try
+        {
+            path ??= target.DefaultSocketPath();
+            return await ControlServer.StartAsync(path, control);
+        }
+        catch (Exception failure) when (failure is ArgumentException or IOException or UnauthorizedAccessException or System.Net.Sockets.SocketException)
+        {
+            if (option is not null)
+            {
+                throw new ShadowCopyException($"--control-socket {option}: {failure.Message}", ExitCodes.UsageError, failure);
+            }
+
+            error.WriteLine($"warning: no control socket ({failure.Message}); `shadowcopy ctl` will not reach this run");
+            return null;
         }
     }
 

@@ -38,7 +38,7 @@ internal static class AlterCommandDefinition
     public static readonly Option<string> CheckpointInterval = new("--checkpoint-interval") { Description = "how often the checkpoint is written", DefaultValueFactory = _ => "2s" };
     public static readonly Option<string?> HooksDir = new("--hooks-dir") { Description = "directory of hook executables (on-startup, on-validated, on-row-copy-complete, on-before-cut-over, on-success, on-failure, on-status)" };
     public static readonly Option<string> HooksStatusInterval = new("--hooks-status-interval") { Description = "how often the on-status hook runs", DefaultValueFactory = _ => "60s" };
-    public static readonly Option<string?> Journal = new("--journal") { Description = "append-only JSON Lines audit journal (default: ~/.local/state/shadowcopy/<database>.<table>.jsonl; 'none' to disable)" };
+    public static readonly Option<string?> Journal = new("--journal") { Description = "append-only JSON Lines audit journal (default: $XDG_STATE_HOME or ~/.local/state, then shadowcopy/<database>.<schema>.<table>.jsonl; 'none' to disable)" };
     public static readonly Option<string> Output = new("--output") { Description = "text or json (one JSON object per line)", DefaultValueFactory = _ => "text" };
     public static readonly Option<string?> Via = new("--via") { Description = "MySQL/MariaDB: let pt-osc (pt-online-schema-change) or gh-ost copy and sync the table; shadowcopy still runs its preflight, verification and cut-over (ADR 0010)" };
     public static readonly Option<bool> Verbose = new("--verbose") { Description = "log details to stderr" };

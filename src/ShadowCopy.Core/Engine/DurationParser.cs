@@ -1,9 +1,9 @@
 using System.Globalization;
 
-namespace ShadowCopy.Cli;
+namespace ShadowCopy.Core.Engine;
 
 /// <summary>Parses durations as users write them: "500ms", "2s", "1.5s", "3m"; a bare number is seconds.</summary>
-internal static class DurationParser
+public static class DurationParser
 {
     public static bool TryParse(string? text, out TimeSpan value)
     {

@@ -1,9 +1,9 @@
 using System.Globalization;
-using ShadowCopy.Core.Engine;
 
-namespace ShadowCopy.Cli.Output;
+namespace ShadowCopy.Core.Engine;
 
-internal static class StatusText
+/// <summary>Status figures as people read them (progress line, phase names, durations); shared by the CLI and the control socket.</summary>
+public static class StatusText
 {
     public static string PhaseName(Phase phase) => phase switch
     {

@@ -1,0 +1,53 @@
+using ShadowCopy.Core.Control;
+using ShadowCopy.Core.Engine;
+using ShadowCopy.Core.Journal;
+using ShadowCopy.Core.Schema;
+
+namespace ShadowCopy.Cli.Commands.Alter;
+
+/// <summary>
+/// What a DSN and a --table name designate, read from the text alone (no connection, no password
+/// lookup): the engine, database, user and host for the journal and hooks, and the default paths
+/// of the control socket and the journal, which <c>shadowcopy ctl</c> must derive the same way.
+/// </summary>
+internal sealed record RunTarget(string Engine, string Database, string User, string Host, TableName Table)
+{
+    public static RunTarget Parse(string dsn, string table)
+    {
+        if (!Uri.TryCreate(dsn, UriKind.Absolute, out var uri) || uri.Scheme is not ("postgres" or "postgresql" or "mysql"))
+        {
+            throw new ArgumentException("--dsn must start with postgres:// or mysql:// (e.g. postgres://app@db1:5432/shop)");
+        }
+
+        var mysql = uri.Scheme == "mysql";
+        var user = Uri.UnescapeDataString(uri.UserInfo);
+        var colon = user.IndexOf(':', StringComparison.Ordinal);
+        user = colon >= 0 ? user[..colon] : user; // never keep a password, even one that will be refused
+        if (user.Length == 0)
+        {
+            user = mysql ? Environment.UserName : Environment.GetEnvironmentVariable("PGUSER") ?? Environment.UserName;
+        }
+
+        var database = Uri.UnescapeDataString(uri.AbsolutePath.TrimStart('/'));
+        if (database.Length == 0 && !mysql)
+        {
+            database = user; // libpq's default database is the user's name
+        }
+
+        var host = string.IsNullOrEmpty(uri.Host) ? "localhost" : uri.Host;
+        return new RunTarget(mysql ? "mysql" : "postgres", database, user, host, AlterCommand.ParseTable(table, dsn));
+    }
+
+    public string DefaultSocketPath() => ControlSocketPath.Default(Database, Table.Schema, Table.Name);
+
+    public string DefaultJournalPath() => JournalPath.Default(Database, Table.Schema, Table.Name);
+
+    public RunIdentity Identity(string capture) => new()
+    {
+        Engine = Engine,
+        Database = Database,
+        Capture = capture,
+        User = User,
+        Host = Host,
+    };
+}
