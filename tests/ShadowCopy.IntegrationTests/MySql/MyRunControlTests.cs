@@ -46,11 +46,11 @@ public sealed class MyRunControlTests
                 $"CREATE TABLE…`_{name}_log`",
                 $"CREATE TABLE…`_{name}_new` LIKE",
                 $"ALTER TABLE…`_{name}_new` ADD COLUMN note VARCHAR(10)",
-                $"CREATE TABLE…`_{name}_old`",
                 "LOCK TABLES",
-                $"RENAME TABLE…`{name}` TO…`_{name}_old`",
-                $"DROP TABLE…`_{name}_old`",
+                $"RENAME TABLE…`{name}` TO…`_{name}_old`…`{name}~go` TO…`{name}~gone`",
+                $"CREATE TABLE…`{name}~go`",
                 "UNLOCK TABLES",
+                $"DROP TABLE IF EXISTS…`{name}~gone`",
                 $"DROP TABLE IF EXISTS…`_{name}_log`");
         }
         finally
