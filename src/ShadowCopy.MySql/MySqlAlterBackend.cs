@@ -407,8 +407,12 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
 
     // ---- cut-over -----------------------------------------------------------------------------
 
-    public Task<CutOverAttempt> TryCutOverAsync(TimeSpan lockTimeout, CancellationToken cancellationToken) =>
-        MySqlCutOver.TryAsync(this, lockTimeout, cancellationToken);
+    public Task<CutOverAttempt> TryCutOverAsync(TimeSpan lockTimeout, CancellationToken cancellationToken)
+    {
+        // The journal labels each statement with its step (the drain used to show up as "verify").
+        _transcript.Step = "cut-over";
+        return MySqlCutOver.TryAsync(this, lockTimeout, cancellationToken);
+    }
 
     public async Task AfterCutOverAsync(bool dropOldTable, CancellationToken cancellationToken)
     {
