@@ -30,7 +30,9 @@ public sealed class MyResumeTests(ITestOutputHelper output)
             await load.StartAsync(Rows);
             await load.WaitForOperationsAsync(50, TimeSpan.FromSeconds(20));
 
-            var threadArgs = new[] { "--threads", threads.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+            // Bounded chunks: three workers with the adaptive size (tens of thousands of rows each)
+            // would copy the whole table between two checkpoints and leave nothing to kill.
+            var threadArgs = new[] { "--threads", threads.ToString(System.Globalization.CultureInfo.InvariantCulture), "--max-chunk-size", "2000" };
             var stored = await KillAfterCheckpointAsync(name, capture, 40_000, "copy_done = 0", ["--max-rows-per-second", "8000", .. threadArgs]);
             // Writers keep going while no tool runs: the binlog keeps their changes, the triggers apply them.
             var opsAtKill = load.Operations;
