@@ -155,7 +155,6 @@ internal static class MySqlObjects
     /// <summary>Runs one DDL statement with a bounded lock_wait_timeout, retrying lock timeouts with jitter.</summary>
     public static async Task<TimeSpan> WithLockRetriesAsync(MySqlSession session, TimeSpan lockTimeout, int attempts, string sql, CancellationToken cancellationToken)
     {
-        var random = new Random();
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -165,7 +164,7 @@ internal static class MySqlObjects
             }
             catch (MySqlServerException error) when (MySqlErrors.IsLockTimeout(error) && attempt < attempts)
             {
-                var delay = TimeSpan.FromMilliseconds(Math.Min(5000, 200 * (1 << Math.Min(attempt, 5))) * (0.5 + random.NextDouble()));
+                var delay = Backoff.Jittered(attempt, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(5));
                 await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
             }
         }

@@ -48,7 +48,7 @@ internal static class MySqlVerifyPoint
             }
             catch (MySqlServerException error) when (MySqlErrors.IsLockTimeout(error) && attempt < attempts)
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5000, 250 * (1 << Math.Min(attempt, 5))) * (0.5 + Random.Shared.NextDouble())), cancellationToken).ConfigureAwait(false);
+                await Task.Delay(Backoff.Jittered(attempt, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(5)), cancellationToken).ConfigureAwait(false);
             }
             catch (MySqlServerException error) when (MySqlErrors.IsLockTimeout(error))
             {

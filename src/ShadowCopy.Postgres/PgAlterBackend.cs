@@ -443,7 +443,6 @@ public sealed partial class PgAlterBackend : IAlterBackend, ICaptureStatus
 
     private async Task LockForSnapshotAsync(CancellationToken cancellationToken)
     {
-        var random = new Random();
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -461,7 +460,7 @@ public sealed partial class PgAlterBackend : IAlterBackend, ICaptureStatus
             catch (PostgresException error) when (PgErrors.IsLockTimeout(error) && attempt < _options.CutOverAttempts)
             {
                 await _side!.RollbackQuietlyAsync().ConfigureAwait(false);
-                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5000, 250 * (1 << attempt)) * (0.5 + random.NextDouble())), cancellationToken).ConfigureAwait(false);
+                await Task.Delay(Backoff.Jittered(attempt, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(5)), cancellationToken).ConfigureAwait(false);
             }
             catch (PostgresException error) when (PgErrors.IsLockTimeout(error))
             {

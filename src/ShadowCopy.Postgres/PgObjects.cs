@@ -161,7 +161,6 @@ internal static class PgObjects
     /// <summary>Runs one DDL statement in its own transaction with lock_timeout, retrying lock timeouts with jitter.</summary>
     public static async Task<TimeSpan> WithLockRetriesAsync(PgSession session, TimeSpan lockTimeout, int attempts, string sql, CancellationToken cancellationToken)
     {
-        var random = new Random();
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -175,7 +174,7 @@ internal static class PgObjects
             catch (Exception error) when (PgErrors.IsLockTimeout(error) && attempt < attempts)
             {
                 await session.RollbackQuietlyAsync().ConfigureAwait(false);
-                var delay = TimeSpan.FromMilliseconds(Math.Min(5000, 200 * (1 << attempt)) * (0.5 + random.NextDouble()));
+                var delay = Backoff.Jittered(attempt, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(5));
                 await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
             }
             catch

@@ -345,12 +345,7 @@ public sealed class AlterRunner
             }
 
             // Operator changes take effect from the next chunk.
-            _sizer.Target = _control.ChunkTime;
-            if (_control.TakeRequestedChunkSize() is { } requested)
-            {
-                _sizer.Set(requested);
-                _sink.OnMessage($"chunk size set to {_sizer.Current} rows by the operator");
-            }
+            TakeOperatorChunkSettings();
 
             ChunkResult chunk;
             try
@@ -378,15 +373,7 @@ public sealed class AlterRunner
             // most one chunk time (the backlog is shown in status).
             await ApplyForAsync(_sizer.Target, cancellationToken).ConfigureAwait(false);
 
-            if (_options.MaxRowsPerSecond is { } limit)
-            {
-                var wait = RateLimiter.DelayFor(_state.RowsCopied - rowsAtStart, _copyClock.Elapsed, limit);
-                if (wait > TimeSpan.Zero)
-                {
-                    _state.ThrottleReason = $"rate limit {limit} rows/s";
-                    await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
-                }
-            }
+            await RateLimitAsync(rowsAtStart, cancellationToken).ConfigureAwait(false);
 
             await TickAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -433,12 +420,7 @@ public sealed class AlterRunner
                     }
                     else
                     {
-                        _sizer.Target = _control.ChunkTime;
-                        if (_control.TakeRequestedChunkSize() is { } requested)
-                        {
-                            _sizer.Set(requested);
-                            _sink.OnMessage($"chunk size set to {_sizer.Current} rows by the operator");
-                        }
+                        TakeOperatorChunkSettings();
 
                         if (await parallel.PlanChunkAsync(_sizer.Current, cancellationToken).ConfigureAwait(false) is not { } planned)
                         {
@@ -490,15 +472,7 @@ public sealed class AlterRunner
                     }
                 }
 
-                if (_options.MaxRowsPerSecond is { } limit)
-                {
-                    var wait = RateLimiter.DelayFor(_state.RowsCopied - rowsAtStart, _copyClock.Elapsed, limit);
-                    if (wait > TimeSpan.Zero)
-                    {
-                        _state.ThrottleReason = $"rate limit {limit} rows/s";
-                        await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
-                    }
-                }
+                await RateLimitAsync(rowsAtStart, cancellationToken).ConfigureAwait(false);
 
                 await TickAsync(cancellationToken).ConfigureAwait(false);
             }
@@ -522,6 +496,31 @@ public sealed class AlterRunner
 
         _copyClock.Stop();
         Log.CopyFinished(_logger, _state.RowsCopied, _state.ChunksCopied);
+    }
+
+    /// <summary>Operator changes (ctl chunk-time, chunk-size) for the next chunk.</summary>
+    private void TakeOperatorChunkSettings()
+    {
+        _sizer.Target = _control.ChunkTime;
+        if (_control.TakeRequestedChunkSize() is { } requested)
+        {
+            _sizer.Set(requested);
+            _sink.OnMessage($"chunk size set to {_sizer.Current} rows by the operator");
+        }
+    }
+
+    /// <summary>--max-rows-per-second: waits until the rows copied in this copy phase are back under the limit.</summary>
+    private async Task RateLimitAsync(long rowsAtStart, CancellationToken cancellationToken)
+    {
+        if (_options.MaxRowsPerSecond is { } limit)
+        {
+            var wait = RateLimiter.DelayFor(_state.RowsCopied - rowsAtStart, _copyClock.Elapsed, limit);
+            if (wait > TimeSpan.Zero)
+            {
+                _state.ThrottleReason = $"rate limit {limit} rows/s";
+                await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
+            }
+        }
     }
 
     /// <summary>Updates the throttle state (journaling changes); true while copying must pause.</summary>
@@ -722,7 +721,6 @@ public sealed class AlterRunner
 
     private async Task CutOverAsync(Summary summary, CancellationToken cancellationToken)
     {
-        var random = new Random();
         string? lastError = null;
         for (var attempt = 1; attempt <= _options.CutOverAttempts; attempt++)
         {
@@ -751,8 +749,7 @@ public sealed class AlterRunner
             }
 
             // Jittered exponential backoff, capped, so we do not line up with the blocker again.
-            var baseMs = Math.Min(10_000, 250 * (1 << Math.Min(attempt, 6)));
-            var delay = TimeSpan.FromMilliseconds(baseMs * (0.5 + random.NextDouble()));
+            var delay = Backoff.Jittered(attempt, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(10));
             Log.CutOverLockTimeout(_logger, attempt, _options.CutOverAttempts, (long)_options.CutOverLockTimeout.TotalMilliseconds, (long)delay.TotalMilliseconds);
             _sink.OnMessage($"cut-over attempt {attempt}/{_options.CutOverAttempts}: lock not granted within {_options.CutOverLockTimeout.TotalMilliseconds:0} ms; original still serving; retrying");
             await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
