@@ -100,6 +100,10 @@ internal sealed class MySqlBinlogCapture
         {
             ServerId = 0x5C0F_0000u + (uint)Random.Shared.Next(1_000_000),
             HeartbeatInterval = TimeSpan.FromSeconds(1),
+            // Only our table's and the heartbeat's row events are decoded; the rest (above all the
+            // copy's own inserts into the shadow, the whole table again) is skipped undecoded.
+            IncludeTable = (database, table) => string.Equals(database, source.Schema, StringComparison.Ordinal)
+                && (string.Equals(table, source.Name, StringComparison.Ordinal) || string.Equals(table, _heartbeatTable, StringComparison.Ordinal)),
         });
         Log.BinlogStart(_logger, start.ToString());
         _reader = Task.Run(() => ReadAsync(_client, start, source, schema, _stop.Token), CancellationToken.None);

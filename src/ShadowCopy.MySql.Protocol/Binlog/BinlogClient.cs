@@ -196,7 +196,7 @@ public sealed class BinlogClient
             await connection.SendCommandAsync(CommandKind.BinlogDump, writer.WrittenMemory, cancellationToken).ConfigureAwait(false);
         }
 
-        return new BinlogEventParser(checksum, _options.VerifyChecksum);
+        return new BinlogEventParser(checksum, _options.VerifyChecksum, _options.IncludeTable);
     }
 
     /// <summary>COM_REGISTER_SLAVE: server id, empty host/user/password, port 0, rank 0, source id 0.</summary>
@@ -272,7 +272,12 @@ public sealed class BinlogClient
             tracker.Advance(header, binlogEvent);
             if (binlogEvent is null)
             {
-                Log.BinlogSkippedEvent(_logger, (int)header.EventType, tracker.Current);
+                if (!header.EventType.IsRowsEvent())
+                {
+                    // Row events left out by IncludeTable are the bulk of the stream; not logged one by one.
+                    Log.BinlogSkippedEvent(_logger, (int)header.EventType, tracker.Current);
+                }
+
                 continue;
             }
 

@@ -42,3 +42,12 @@ public enum BinlogEventType : byte
     MariaDbUpdateRowsCompressedV1 = 170,
     MariaDbDeleteRowsCompressedV1 = 171,
 }
+
+/// <summary>Classification helpers for <see cref="BinlogEventType"/>.</summary>
+public static class BinlogEventTypeExtensions
+{
+    /// <summary>WRITE/UPDATE/DELETE_ROWS, version 1 or 2.</summary>
+    public static bool IsRowsEvent(this BinlogEventType type) =>
+        type is BinlogEventType.WriteRowsV1 or BinlogEventType.UpdateRowsV1 or BinlogEventType.DeleteRowsV1
+            or BinlogEventType.WriteRowsV2 or BinlogEventType.UpdateRowsV2 or BinlogEventType.DeleteRowsV2;
+}

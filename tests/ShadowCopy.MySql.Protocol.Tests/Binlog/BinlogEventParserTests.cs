@@ -16,6 +16,36 @@ public sealed class BinlogEventParserTests
     }
 
     [Fact]
+    public void Crc32_equals_the_bitwise_definition_at_every_length_and_alignment()
+    {
+        var data = new byte[300];
+        new Random(8).NextBytes(data);
+        for (var start = 0; start < 9; start++)
+        {
+            for (var length = 0; start + length <= data.Length; length += 1 + (length / 16))
+            {
+                var span = data.AsSpan(start, length);
+                Assert.Equal(BitwiseCrc32(span), Crc32.Compute(span));
+            }
+        }
+    }
+
+    private static uint BitwiseCrc32(ReadOnlySpan<byte> data)
+    {
+        var crc = 0xFFFF_FFFFu;
+        foreach (var b in data)
+        {
+            crc ^= b;
+            for (var k = 0; k < 8; k++)
+            {
+                crc = (crc & 1) != 0 ? 0xEDB8_8320u ^ (crc >> 1) : crc >> 1;
+            }
+        }
+
+        return ~crc;
+    }
+
+    [Fact]
     public void Parse_format_description_reads_versions_post_headers_and_checksum()
     {
         var parser = new BinlogEventParser(BinlogChecksumAlgorithm.Off, verifyChecksum: true);

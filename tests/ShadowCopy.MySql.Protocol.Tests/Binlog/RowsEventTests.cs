@@ -137,6 +137,39 @@ public sealed class RowsEventTests
         Assert.Throws<FormatException>(() => parser.Parse(RowsEvent(BinlogEventType.WriteRowsV2, "ff ff", null, "00 00 ff ff ff ff 06 68"), out _));
     }
 
+    [Fact]
+    public void Rows_of_tables_the_filter_leaves_out_are_skipped_undecoded()
+    {
+        var seen = new List<(string, string)>();
+        var parser = new BinlogEventParser(BinlogChecksumAlgorithm.Crc32, verifyChecksum: true, (database, table) =>
+        {
+            seen.Add((database, table));
+            return table != "t";
+        });
+        parser.Parse(BinlogBytes.FormatDescription(), out _);
+        Assert.IsType<TableMapEvent>(parser.Parse(TableMapEvent(), out _));
+
+        // A row image that would throw if it were decoded: skipping never reads it.
+        Assert.Null(parser.Parse(RowsEvent(BinlogEventType.WriteRowsV2, "ff ff", null, "00 00 ff ff ff ff 06 68"), out var header));
+        Assert.Equal(BinlogEventType.WriteRowsV2, header.EventType);
+        Assert.Equal(("db", "t"), Assert.Single(seen));
+
+        // The checksum is still verified for a skipped event.
+        var corrupt = RowsEvent(BinlogEventType.WriteRowsV2, "ff ff", null, "00 00 " + FullRowValues);
+        corrupt[^1] ^= 0xFF;
+        Assert.Throws<MySqlProtocolException>(() => parser.Parse(corrupt, out _));
+    }
+
+    [Fact]
+    public void Rows_of_tables_the_filter_keeps_are_decoded()
+    {
+        var parser = new BinlogEventParser(BinlogChecksumAlgorithm.Crc32, verifyChecksum: true, (database, table) => database == "db" && table == "t");
+        parser.Parse(BinlogBytes.FormatDescription(), out _);
+        parser.Parse(TableMapEvent(), out _);
+        var write = Assert.IsType<WriteRowsEvent>(parser.Parse(RowsEvent(BinlogEventType.WriteRowsV2, "ff ff", null, "00 00 " + FullRowValues), out _));
+        Assert.Equal("héllo", Assert.Single(write.Rows).After![1]);
+    }
+
     internal static BinlogEventParser Parser() => BinlogEventParserTests.Parser();
 
     internal static byte[] TableMapEvent(bool withOptionalMetadata = true)
