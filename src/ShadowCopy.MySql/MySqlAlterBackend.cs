@@ -42,6 +42,8 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
     private string[]? _copyCursor;
     private bool _copyDone;
     private bool _clientSideCopy;
+    private bool? _hasCrc32C;
+    private IReadOnlyList<(string Name, string Clause)> _deferredIndexes = [];
     private MySqlServerProbe? _probe;
     private string? _fingerprint;
     private bool _stateTableReady;
@@ -126,6 +128,8 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
         {
             await AlterShadowAsync(cancellationToken).ConfigureAwait(false);
             await PrepareStatementsAsync(cancellationToken).ConfigureAwait(false);
+            // What FinishCopyAsync builds; known from the rehearsal so --resume knows it too.
+            _deferredIndexes = await MySqlDeferredIndexes.ReadAsync(Main, rehearsal, cancellationToken).ConfigureAwait(false);
             await MySqlLossyChecks.RunAsync(Main, Table, _source, _mapping!, await MySqlInspector.ReadAsync(Main, Table.Schema, Names.Shadow, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         }
         finally
@@ -165,6 +169,8 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
         var shadowIndex = shadow.Indexes.First(i => i.IsUnique && !i.HasPrefix && i.Columns.Count == keyNames.Count
             && i.Columns.Zip(keyNames).All(p => string.Equals(p.First, p.Second, StringComparison.OrdinalIgnoreCase)));
         _sql = new MySqlStatements(Table.Schema, Table.Name, Names, _mapping, shadowIndex.Name);
+        _hasCrc32C ??= await HasFunctionAsync("CRC32C('')", cancellationToken).ConfigureAwait(false);
+        _sql.HasCrc32C = _hasCrc32C.Value;
         _clientSideCopy = false;
         if (Capture == CaptureMode.Trigger && !ForceServerSideCopy && shadow.Columns.Any(c => c.IsAutoIncrement))
         {
@@ -174,6 +180,20 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
             {
                 Log.ClientSideCopy(_logger, lockMode);
             }
+        }
+    }
+
+    /// <summary>Whether the server evaluates a built-in function call (an unknown one is error 1305 or a syntax error).</summary>
+    private async Task<bool> HasFunctionAsync(string call, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Main.QueryAsync("SELECT " + call, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (MySqlServerException)
+        {
+            return false;
         }
     }
 
@@ -190,6 +210,12 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
         await AlterShadowAsync(cancellationToken).ConfigureAwait(false);
         await PrepareStatementsAsync(cancellationToken).ConfigureAwait(false);
         await CarryAutoIncrementAsync(Main, cancellationToken).ConfigureAwait(false);
+        _deferredIndexes = await MySqlDeferredIndexes.ReadAsync(Main, Sql.Shadow, cancellationToken).ConfigureAwait(false);
+        if (_deferredIndexes.Count > 0)
+        {
+            // The shadow is empty and nobody else uses it yet: instant.
+            await Main.ExecuteAsync(MySqlDeferredIndexes.Drop(Sql.Shadow, _deferredIndexes), cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>
@@ -299,8 +325,26 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
         }
     }
 
-    /// <summary>Nothing is deferred until after the copy on MySQL (indexes are in the shadow from the start); idempotent.</summary>
-    public Task FinishCopyAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    /// <summary>
+    /// Builds the plain secondary indexes dropped from the empty shadow (<see cref="MySqlDeferredIndexes"/>),
+    /// all in one online ALTER; idempotent for --resume (an index already there is not added again).
+    /// In trigger mode writers also write the shadow, so the ALTER's metadata lock is bounded and retried.
+    /// </summary>
+    public async Task FinishCopyAsync(CancellationToken cancellationToken)
+    {
+        if (_deferredIndexes.Count == 0)
+        {
+            return;
+        }
+
+        _transcript.Step = "finish copy";
+        var present = (await MySqlDeferredIndexes.ReadAsync(Main, Sql.Shadow, cancellationToken).ConfigureAwait(false)).Select(i => i.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var missing = _deferredIndexes.Where(i => !present.Contains(i.Name)).ToList();
+        if (missing.Count > 0)
+        {
+            await MySqlObjects.WithLockRetriesAsync(Main, _options.CutOverLockTimeout, _options.CutOverAttempts, MySqlDeferredIndexes.Add(Sql.Shadow, missing), cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     // ---- apply --------------------------------------------------------------------------------
 
@@ -463,6 +507,11 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
         }
 
         plan.Add(new("copy (per chunk)", _clientSideCopy ? Sql.SelectRange(["<lower>"], ["<upper>"]) : Sql.CopyRange(["<lower>"], ["<upper>"]), false));
+        if (_deferredIndexes.Count > 0)
+        {
+            plan.Add(new("finish copy (indexes built after the copy)", MySqlDeferredIndexes.Add(Sql.Shadow, _deferredIndexes), false, $"metadata lock on the shadow, lock_wait_timeout {_options.CutOverLockTimeout.TotalSeconds:0} s, retried"));
+        }
+
         plan.Add(new("verify (per chunk)", Sql.SourceChecksum(["<lower>"], ["<upper>"]), false));
         plan.Add(new("verify (per chunk)", Sql.ShadowChecksum(["<lower>"], ["<upper>"]), false));
         plan.AddRange(MySqlCutOver.Describe(this));

@@ -77,11 +77,17 @@ internal sealed class MySqlStatements
     public string DeleteShadowRange(string[]? lower, string[]? upper) =>
         $"DELETE FROM {Shadow} WHERE {Range(_map.Key.Select(k => k.ShadowName), lower, upper)}";
 
+    /// <summary>
+    /// Whether the server has CRC32C (MariaDB 10.8+): the checksum's second 32 bits then come from it
+    /// instead of MD5, which cost 60 % of a checksum query (1M rows: 2.4 s with MD5, 1.0 s with CRC32C).
+    /// </summary>
+    public bool HasCrc32C { get; set; }
+
     public string SourceChecksum(string[]? lower, string[]? upper) =>
-        Checksum(Source, _sourceIndex, _map.Copied.Select(c => c.Source).ToList(), SourceRange(lower, upper));
+        Checksum(Source, _sourceIndex, _map.Copied, shadowSide: false, SourceRange(lower, upper), HasCrc32C);
 
     public string ShadowChecksum(string[]? lower, string[]? upper) =>
-        Checksum(Shadow, _shadowIndex, _map.Copied.Select(c => c.Shadow).ToList(), Range(_map.Key.Select(k => k.ShadowName), lower, upper));
+        Checksum(Shadow, _shadowIndex, _map.Copied, shadowSide: true, Range(_map.Key.Select(k => k.ShadowName), lower, upper), HasCrc32C);
 
     public string ShadowColumns => string.Join(", ", _map.Copied.Select(c => Q(c.ShadowName)));
 
@@ -116,15 +122,47 @@ internal sealed class MySqlStatements
 
     private string SourceRange(string[]? lower, string[]? upper) => Range(_map.Key.Select(k => k.SourceName), lower, upper);
 
-    private static string Checksum(string table, string index, IReadOnlyList<MyColumn> columns, string where)
+    /// <summary>
+    /// Count and two order-independent 32-bit sums of row hashes over the copied columns: CRC32 and
+    /// CRC32C (different polynomials, so a difference must fool both) or, without CRC32C, the first
+    /// 64 bits of MD5 XORed. The ISNULL flags tell NULL from the empty string (CONCAT_WS skips NULLs).
+    /// Text is hashed as its bytes when that is comparable and unambiguous (<see cref="RawTextComparable"/>),
+    /// otherwise every text column goes through utf8mb4 on both sides (CONVERT costs 20 % of the query).
+    /// </summary>
+    internal static string Checksum(string table, string index, IReadOnlyList<MyColumnMap> columns, bool shadowSide, string where, bool crc32C)
     {
-        // Text columns compared as utf8mb4 so a charset change does not read as a difference;
-        // the ISNULL flags tell NULL from the empty string (CONCAT_WS skips NULLs).
-        var values = columns.Select(c => c.IsText ? $"CONVERT({Q(c.Name)} USING utf8mb4)" : Q(c.Name));
-        var nulls = columns.Select(c => $"ISNULL({Q(c.Name)})");
+        var raw = RawTextComparable(columns);
+        var values = columns.Select(c => shadowSide ? c.Shadow : c.Source)
+            .Select(c => c.IsText && !raw ? $"CONVERT({Q(c.Name)} USING utf8mb4)" : Q(c.Name));
+        var nulls = columns.Select(c => $"ISNULL({Q(shadowSide ? c.ShadowName : c.SourceName)})");
         var row = $"CONCAT_WS('#', {string.Join(", ", values)}, CONCAT({string.Join(", ", nulls)}))";
-        return $"SELECT COUNT(*), COALESCE(SUM(CRC32({row})), 0), COALESCE(BIT_XOR(CAST(CONV(LEFT(MD5({row}), 16), 16, 10) AS UNSIGNED)), 0) FROM {table} FORCE INDEX ({index}) WHERE {where}";
+        var second = crc32C
+            ? $"COALESCE(SUM(CRC32C({row})), 0)"
+            : $"COALESCE(BIT_XOR(CAST(CONV(LEFT(MD5({row}), 16), 16, 10) AS UNSIGNED)), 0)";
+        return $"SELECT COUNT(*), COALESCE(SUM(CRC32({row})), 0), {second} FROM {table} FORCE INDEX ({index}) WHERE {where}";
     }
+
+    /// <summary>
+    /// True when no column pair changes its character set (or turns text into non-text or back) and
+    /// each side's text has at most one collation apart from _bin ones: then both sides' CONCAT_WS
+    /// yield the same bytes without conversion, and no server can refuse it as an illegal mix of
+    /// collations (a _bin collation of the same set combines with any other).
+    /// </summary>
+    internal static bool RawTextComparable(IReadOnlyList<MyColumnMap> columns)
+    {
+        if (columns.Any(c => c.Source.IsText != c.Shadow.IsText
+            || (c.Source.IsText && !string.Equals(Charset(c.Source.Collation!), Charset(c.Shadow.Collation!), StringComparison.OrdinalIgnoreCase))))
+        {
+            return false;
+        }
+
+        static int Collations(IEnumerable<MyColumn> side) => side
+            .Where(c => c.IsText && !c.Collation!.EndsWith("_bin", StringComparison.OrdinalIgnoreCase))
+            .Select(c => c.Collation!.ToLowerInvariant()).Distinct(StringComparer.Ordinal).Count();
+        return Collations(columns.Select(c => c.Source)) <= 1 && Collations(columns.Select(c => c.Shadow)) <= 1;
+    }
+
+    private static string Charset(string collation) => collation.IndexOf('_', StringComparison.Ordinal) is var end and > 0 ? collation[..end] : collation;
 
     /// <summary>lower &lt; key ≤ upper over a composite key, as OR-of-AND comparisons; null bounds are open.</summary>
     internal static string Range(IEnumerable<string> keyColumns, string[]? lower, string[]? upper)

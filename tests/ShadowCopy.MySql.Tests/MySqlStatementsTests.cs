@@ -1,4 +1,5 @@
 using ShadowCopy.Core.Engine;
+using ShadowCopy.MySql.Model;
 
 namespace ShadowCopy.MySql.Tests;
 
@@ -10,6 +11,49 @@ public sealed class MySqlStatementsTests
         var sql = MySqlStatements.Range(["a", "b"], ["1", "'x'"], ["5", "'y'"]);
         Assert.Equal("((`a` > 1) OR (`a` = 1 AND `b` > 'x')) AND ((`a` < 5) OR (`a` = 5 AND `b` <= 'y'))", sql);
     }
+
+    [Fact]
+    public void Checksum_hashes_text_bytes_when_no_character_set_changes()
+    {
+        var columns = new List<MyColumnMap>
+        {
+            new(Column("id", "int(11)", null), Column("id", "bigint(20)", null)),
+            new(Column("name", "varchar(10)", "utf8mb4_general_ci"), Column("name", "varchar(20)", "utf8mb4_general_ci")),
+            new(Column("doc", "longtext", "utf8mb4_bin"), Column("doc", "longtext", "utf8mb4_bin")),
+        };
+        var source = MySqlStatements.Checksum("`s`", "`PRIMARY`", columns, shadowSide: false, "1 = 1", crc32C: true);
+        var shadow = MySqlStatements.Checksum("`n`", "`PRIMARY`", columns, shadowSide: true, "1 = 1", crc32C: true);
+        const string Row = "CONCAT_WS('#', `id`, `name`, `doc`, CONCAT(ISNULL(`id`), ISNULL(`name`), ISNULL(`doc`)))";
+        Assert.Equal($"SELECT COUNT(*), COALESCE(SUM(CRC32({Row})), 0), COALESCE(SUM(CRC32C({Row})), 0) FROM `s` FORCE INDEX (`PRIMARY`) WHERE 1 = 1", source);
+        Assert.Equal(source.Replace("FROM `s`", "FROM `n`", StringComparison.Ordinal), shadow);
+    }
+
+    [Theory]
+    [InlineData("latin1_swedish_ci", "utf8mb4_general_ci", "utf8mb4_general_ci")] // a charset change
+    [InlineData("utf8mb4_general_ci", "utf8mb4_general_ci", "utf8mb4_unicode_ci")] // two collations on one side
+    [InlineData("utf8mb4_general_ci", null, "utf8mb4_general_ci")] // text turned into a number
+    public void Checksum_converts_all_text_to_utf8mb4_otherwise(string sourceCollation, string? shadowCollation, string otherCollation)
+    {
+        var columns = new List<MyColumnMap>
+        {
+            new(Column("a", "varchar(10)", sourceCollation), Column("a", shadowCollation is null ? "int(11)" : "varchar(10)", shadowCollation)),
+            new(Column("b", "varchar(10)", "utf8mb4_general_ci"), Column("b", "varchar(10)", otherCollation)),
+        };
+        Assert.False(MySqlStatements.RawTextComparable(columns));
+        var shadow = MySqlStatements.Checksum("`n`", "`PRIMARY`", columns, shadowSide: true, "1 = 1", crc32C: true);
+        Assert.Contains("CONVERT(`b` USING utf8mb4)", shadow, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Checksum_without_crc32c_takes_64_bits_of_md5()
+    {
+        var columns = new List<MyColumnMap> { new(Column("id", "int(11)", null), Column("id", "int(11)", null)) };
+        var sql = MySqlStatements.Checksum("`s`", "`PRIMARY`", columns, shadowSide: false, "1 = 1", crc32C: false);
+        Assert.Contains("BIT_XOR(CAST(CONV(LEFT(MD5(", sql, StringComparison.Ordinal);
+        Assert.DoesNotContain("CRC32C", sql, StringComparison.Ordinal);
+    }
+
+    private static MyColumn Column(string name, string type, string? collation) => new(name, type, collation, IsNullable: true, IsGenerated: false, IsAutoIncrement: false, Default: null);
 
     [Fact]
     public void Range_without_bounds_is_always_true() => Assert.Equal("1 = 1", MySqlStatements.Range(["a"], null, null));
