@@ -205,8 +205,9 @@ public sealed class MySqlViaToolBackend : IAlterBackend
         // gh-ost swaps with its own bounded, retried cut-over once the flag file is gone; we bound
         // our wait on it too, and read the outcome from the catalog, not from its exit status alone.
         var watch = Stopwatch.StartNew();
+        // Said before the flag goes: the tool's own "cutting over" line must not come first.
+        _via.OnMessage($"verification passed; removing the postpone flag: {Tool.Name} cuts over now");
         File.Delete(_flagFile!);
-        _via.OnMessage($"verification passed; removed the postpone flag: {Tool.Name} cuts over now");
         var process = _process!;
         var bound = _via.GhostCutOverTimeout;
         await Task.WhenAny(process.Exit, Task.Delay(bound, cancellationToken)).ConfigureAwait(false);
