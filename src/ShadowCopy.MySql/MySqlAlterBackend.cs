@@ -43,6 +43,7 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
     private bool _copyDone;
     private bool _clientSideCopy;
     private bool? _hasCrc32C;
+    private bool _lockFreeCopy;
     private IReadOnlyList<(string Name, string Clause)> _deferredIndexes = [];
     private MySqlServerProbe? _probe;
     private string? _fingerprint;
@@ -243,6 +244,7 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
             // The stream starts before the first chunk: every change committed after this point
             // is applied from its row image, every change before it is in the copy.
             await _binlog.StartAsync(Main, Sql, _source!, cancellationToken).ConfigureAwait(false);
+            await StartLockFreeCopyAsync(cancellationToken).ConfigureAwait(false);
         }
         else
         {
@@ -259,6 +261,52 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
     }
 
     // ---- copy ---------------------------------------------------------------------------------
+
+    /// <summary>
+    /// Binlog capture with one copy session: the chunks read the original without locks (READ
+    /// COMMITTED consistent reads), so no writer waits on the copy; the applier's deletes are kept
+    /// as tombstones and settled after each chunk (docs/adr/0015-lock-free-binlog-copy.md). With
+    /// --threads the applier runs beside the copy and the chunks keep their shared locks.
+    /// </summary>
+    private async Task StartLockFreeCopyAsync(CancellationToken cancellationToken)
+    {
+        _lockFreeCopy = _binlog is not null && _options.Threads <= 1 && !_clientSideCopy && !_copyDone;
+        if (!_lockFreeCopy)
+        {
+            return;
+        }
+
+        await Main.ExecuteAsync("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED", cancellationToken).ConfigureAwait(false);
+        await Main.ExecuteAsync(Sql.CreateTombstones(), cancellationToken).ConfigureAwait(false);
+        _binlog!.RecordDeletes = true;
+    }
+
+    /// <summary>
+    /// Removes the shadow rows of a range whose key has a tombstone and that the original no longer
+    /// has, after waiting (shared locks) for writers still holding such rows; then forgets the range's
+    /// tombstones. One transaction on the copy's session.
+    /// </summary>
+    internal static async Task SettleTombstonesAsync(MySqlSession session, MySqlStatements sql, string[]? lower, string[]? upper, CancellationToken cancellationToken)
+    {
+        await session.ExecuteAsync("START TRANSACTION", cancellationToken).ConfigureAwait(false);
+        await session.QueryAsync(sql.LockTombstonedSourceRows(lower, upper), cancellationToken).ConfigureAwait(false);
+        await session.ExecuteAsync(sql.DeleteTombstonedRows(lower, upper), cancellationToken).ConfigureAwait(false);
+        await session.ExecuteAsync(sql.ClearTombstones(lower, upper), cancellationToken).ConfigureAwait(false);
+        await session.ExecuteAsync("COMMIT", cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>After a lock-free chunk: removes rows of its range whose delete the applier ran before the copy could see it.</summary>
+    private async Task SettleTombstonesAsync(string[]? lower, string[]? upper, CancellationToken cancellationToken)
+    {
+        await SettleTombstonesAsync(Main, Sql, lower, upper, cancellationToken).ConfigureAwait(false);
+        if (upper is null)
+        {
+            // The last chunk: nothing is left for the copy to read, so no delete can be overtaken any more.
+            _binlog!.RecordDeletes = false;
+            _lockFreeCopy = false;
+            await Main.ExecuteAsync(Sql.DropTombstones(), cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     public Task<ChunkResult> CopyChunkAsync(int chunkSize, CancellationToken cancellationToken) => NextChunkAsync(chunkSize, copy: true, cancellationToken);
 
@@ -281,6 +329,10 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
             var boundary = await Main.QueryAsync(Sql.NextBoundary(lower, Math.Max(0, chunkSize - 1)), cancellationToken).ConfigureAwait(false);
             var upper = boundary.Rows.Count == 0 ? null : Enumerable.Range(0, Sql.KeyCount).Select(i => MySqlLiteral.FromText(boundary.Columns[i], boundary.Rows[0], i)).ToArray();
             var rows = copy ? await CopyRangeAsync(lower, upper, cancellationToken).ConfigureAwait(false) : 0;
+            if (copy && _lockFreeCopy)
+            {
+                await SettleTombstonesAsync(lower, upper, cancellationToken).ConfigureAwait(false);
+            }
             _chunks.Add(new Chunk(lower, upper));
             _copyCursor = upper;
             _copyDone = upper is null;
@@ -303,7 +355,9 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
             return await MySqlClientCopy.CopyAsync(session, Sql, lower, upper, inTransaction, token => CheckWarningsAsync(token, session), cancellationToken).ConfigureAwait(false);
         }
 
-        var result = await session.ExecuteAsync(Sql.CopyRange(lower, upper), cancellationToken).ConfigureAwait(false);
+        // A re-copy (in its own transaction) and --threads workers always lock.
+        var locking = !_lockFreeCopy || inTransaction || !ReferenceEquals(session, Main);
+        var result = await session.ExecuteAsync(Sql.CopyRange(lower, upper, locking), cancellationToken).ConfigureAwait(false);
         if (result.Warnings > 0)
         {
             await CheckWarningsAsync(cancellationToken, session).ConfigureAwait(false);
@@ -506,7 +560,12 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
             plan.Add(new("install capture", "(read the binlog from the current position; apply row images by key)", false));
         }
 
-        plan.Add(new("copy (per chunk)", _clientSideCopy ? Sql.SelectRange(["<lower>"], ["<upper>"]) : Sql.CopyRange(["<lower>"], ["<upper>"]), false));
+        var lockFree = Capture == CaptureMode.Binlog && _options.Threads <= 1;
+        plan.Add(new("copy (per chunk)", _clientSideCopy ? Sql.SelectRange(["<lower>"], ["<upper>"]) : Sql.CopyRange(["<lower>"], ["<upper>"], locking: !lockFree), false, lockFree ? "READ COMMITTED consistent read: no row locks on the original" : "shared row locks on the chunk's rows for the statement"));
+        if (lockFree)
+        {
+            plan.Add(new("copy (per chunk)", Sql.DeleteTombstonedRows(["<lower>"], ["<upper>"]), false));
+        }
         if (_deferredIndexes.Count > 0)
         {
             plan.Add(new("finish copy (indexes built after the copy)", MySqlDeferredIndexes.Add(Sql.Shadow, _deferredIndexes), false, $"metadata lock on the shadow, lock_wait_timeout {_options.CutOverLockTimeout.TotalSeconds:0} s, retried"));
@@ -730,6 +789,7 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
         if (_binlog is not null)
         {
             await _binlog.StartAsync(Main, Sql, _source!, cancellationToken, stored.Binlog).ConfigureAwait(false);
+            await StartLockFreeCopyAsync(cancellationToken).ConfigureAwait(false);
         }
         else
         {

@@ -56,6 +56,9 @@ internal sealed class MySqlBinlogCapture
 
     public long Backlog => Interlocked.Read(ref _queued);
 
+    /// <summary>While the lock-free copy runs: keys the applier removes go to its tombstones (<see cref="MySqlStatements.Tombstones"/>).</summary>
+    public bool RecordDeletes { get; set; }
+
     public BinlogPosition? LastSeen => Volatile.Read(ref _lastSeen);
 
     /// <summary>How far behind the stream is: now minus the time of the last heartbeat row seen in it.</summary>
@@ -148,7 +151,7 @@ internal sealed class MySqlBinlogCapture
                 await session.ExecuteAsync("START TRANSACTION", cancellationToken).ConfigureAwait(false);
                 foreach (var change in _taken.SelectMany(t => t.Changes))
                 {
-                    await _applier!.ApplyAsync(session, change, cancellationToken).ConfigureAwait(false);
+                    await _applier!.ApplyAsync(session, change, RecordDeletes, cancellationToken).ConfigureAwait(false);
                 }
 
                 await session.ExecuteAsync("COMMIT", cancellationToken).ConfigureAwait(false);

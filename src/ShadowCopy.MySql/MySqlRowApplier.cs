@@ -30,11 +30,19 @@ internal sealed class MySqlRowApplier
         _copiedOrdinals = sql.Copied.Select(c => Ordinal(c.SourceName)).ToArray();
     }
 
-    public async Task ApplyAsync(MySqlSession session, BinlogRowChange change, CancellationToken cancellationToken)
+    /// <param name="session">The shadow's session (in the applier's transaction).</param>
+    /// <param name="change">The row change, in binlog order.</param>
+    /// <param name="recordDeletes">Also keep each key this change removes in the lock-free copy's tombstones.</param>
+    /// <param name="cancellationToken">Cancels the statements.</param>
+    public async Task ApplyAsync(MySqlSession session, BinlogRowChange change, bool recordDeletes, CancellationToken cancellationToken)
     {
         if (change.Before is { } before)
         {
             await session.ExecuteAsync(DeleteByKey(before), cancellationToken).ConfigureAwait(false);
+            if (recordDeletes && (change.After is null || !SameKey(before, change.After)))
+            {
+                await session.ExecuteAsync(_sql.RecordTombstone(_keyOrdinals.Select(o => Literal(before, o))), cancellationToken).ConfigureAwait(false);
+            }
         }
 
         if (change.After is not { } after)

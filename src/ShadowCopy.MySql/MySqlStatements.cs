@@ -31,6 +31,7 @@ internal sealed class MySqlStatements
         _sourceIndex = Q(map.KeyIndex);
         _shadowIndex = Q(shadowIndex);
         TableLabel = $"{schema}.{table}";
+        Tombstones = Q(schema, HelperObjectNames.Derive(table, "gone", 64));
     }
 
     public string Schema { get; }
@@ -61,12 +62,45 @@ internal sealed class MySqlStatements
         $"SELECT {SourceKeyList} FROM {Source} FORCE INDEX ({_sourceIndex}) WHERE {Range(_map.Key.Select(k => k.SourceName), lower, null)} ORDER BY {SourceKeyList} LIMIT 1 OFFSET {offset}";
 
     /// <summary>
-    /// Copies a key range inside the server. LOCK IN SHARE MODE waits for writers of those rows
-    /// to commit, so a row changed meanwhile is copied in its committed state, and INSERT IGNORE
-    /// keeps a row that capture wrote first (capture is always newer than the copy).
+    /// Copies a key range inside the server. Locking: LOCK IN SHARE MODE waits for writers of those
+    /// rows to commit, so a row changed meanwhile is copied in its committed state, and INSERT IGNORE
+    /// keeps a row that capture wrote first (capture is always newer than the copy). Not locking
+    /// (binlog capture, one copy session, READ COMMITTED): a consistent read that blocks no writer;
+    /// docs/adr/0015-lock-free-binlog-copy.md says why that is safe with <see cref="DeleteTombstonedRows"/>.
     /// </summary>
-    public string CopyRange(string[]? lower, string[]? upper) =>
-        $"INSERT IGNORE INTO {Shadow} ({ShadowColumns}) SELECT {SourceColumns} FROM {Source} FORCE INDEX ({_sourceIndex}) WHERE {SourceRange(lower, upper)} LOCK IN SHARE MODE";
+    public string CopyRange(string[]? lower, string[]? upper, bool locking = true) =>
+        $"INSERT IGNORE INTO {Shadow} ({ShadowColumns}) SELECT {SourceColumns} FROM {Source} FORCE INDEX ({_sourceIndex}) WHERE {SourceRange(lower, upper)}{(locking ? " LOCK IN SHARE MODE" : string.Empty)}";
+
+    // ---- tombstones of the lock-free copy (docs/adr/0015-lock-free-binlog-copy.md) ----------------
+
+    /// <summary>Session-private table of keys the applier deleted from the shadow while the copy runs.</summary>
+    public string Tombstones { get; }
+
+    public string CreateTombstones() =>
+        $"CREATE TEMPORARY TABLE IF NOT EXISTS {Tombstones} (PRIMARY KEY ({SourceKeyList})) ENGINE=InnoDB SELECT {SourceKeyList} FROM {Source} LIMIT 0";
+
+    public string DropTombstones() => $"DROP TEMPORARY TABLE IF EXISTS {Tombstones}";
+
+    public string RecordTombstone(IEnumerable<string> keyLiterals) =>
+        $"INSERT IGNORE INTO {Tombstones} ({SourceKeyList}) VALUES ({string.Join(", ", keyLiterals)})";
+
+    /// <summary>Waits (shared locks) for any writer still holding a tombstoned row of the range, so its commit is visible next.</summary>
+    public string LockTombstonedSourceRows(string[]? lower, string[]? upper) =>
+        $"SELECT COUNT(*) FROM {Tombstones} g JOIN {Source} s ON {KeyJoin("s", "g", sourceKey: true)} WHERE {Range(_map.Key.Select(k => k.SourceName), lower, upper, "g")} LOCK IN SHARE MODE";
+
+    /// <summary>
+    /// Removes shadow rows of the range whose key the applier deleted and that the original no longer
+    /// has: a delete whose row event was applied before its commit became visible to the copy's read.
+    /// </summary>
+    public string DeleteTombstonedRows(string[]? lower, string[]? upper) =>
+        $"DELETE n FROM {Shadow} n JOIN {Tombstones} g ON {KeyJoin("n", "g", sourceKey: false)} WHERE {Range(_map.Key.Select(k => k.SourceName), lower, upper, "g")} "
+        + $"AND NOT EXISTS (SELECT 1 FROM {Source} s WHERE {KeyJoin("s", "g", sourceKey: true)})";
+
+    public string ClearTombstones(string[]? lower, string[]? upper) =>
+        $"DELETE FROM {Tombstones} WHERE {Range(_map.Key.Select(k => k.SourceName), lower, upper)}";
+
+    private string KeyJoin(string alias, string tombstones, bool sourceKey) =>
+        string.Join(" AND ", _map.Key.Select(k => $"{alias}.{Q(sourceKey ? k.SourceName : k.ShadowName)} = {tombstones}.{Q(k.SourceName)}"));
 
     /// <summary>The client-side copy's read: the same range and locks, values read back by the tool.</summary>
     public string SelectRange(string[]? lower, string[]? upper) =>
@@ -165,9 +199,9 @@ internal sealed class MySqlStatements
     private static string Charset(string collation) => collation.IndexOf('_', StringComparison.Ordinal) is var end and > 0 ? collation[..end] : collation;
 
     /// <summary>lower &lt; key ≤ upper over a composite key, as OR-of-AND comparisons; null bounds are open.</summary>
-    internal static string Range(IEnumerable<string> keyColumns, string[]? lower, string[]? upper)
+    internal static string Range(IEnumerable<string> keyColumns, string[]? lower, string[]? upper, string? alias = null)
     {
-        var names = keyColumns.Select(Q).ToList();
+        var names = keyColumns.Select(k => alias is null ? Q(k) : $"{alias}.{Q(k)}").ToList();
         var parts = new List<string>();
         if (lower is not null)
         {
