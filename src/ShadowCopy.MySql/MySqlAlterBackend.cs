@@ -265,7 +265,7 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
     /// <summary>
     /// Binlog capture with one copy session: the chunks read the original without locks (READ
     /// COMMITTED consistent reads), so no writer waits on the copy; the applier's deletes are kept
-    /// as tombstones and settled after each chunk (docs/adr/0015-lock-free-binlog-copy.md). With
+    /// as tombstones and settled after each chunk (docs/adr/0017-lock-free-binlog-copy.md). With
     /// --threads the applier runs beside the copy and the chunks keep their shared locks.
     /// </summary>
     private async Task StartLockFreeCopyAsync(CancellationToken cancellationToken)

@@ -66,12 +66,12 @@ internal sealed class MySqlStatements
     /// rows to commit, so a row changed meanwhile is copied in its committed state, and INSERT IGNORE
     /// keeps a row that capture wrote first (capture is always newer than the copy). Not locking
     /// (binlog capture, one copy session, READ COMMITTED): a consistent read that blocks no writer;
-    /// docs/adr/0015-lock-free-binlog-copy.md says why that is safe with <see cref="DeleteTombstonedRows"/>.
+    /// docs/adr/0017-lock-free-binlog-copy.md says why that is safe with <see cref="DeleteTombstonedRows"/>.
     /// </summary>
     public string CopyRange(string[]? lower, string[]? upper, bool locking = true) =>
         $"INSERT IGNORE INTO {Shadow} ({ShadowColumns}) SELECT {SourceColumns} FROM {Source} FORCE INDEX ({_sourceIndex}) WHERE {SourceRange(lower, upper)}{(locking ? " LOCK IN SHARE MODE" : string.Empty)}";
 
-    // ---- tombstones of the lock-free copy (docs/adr/0015-lock-free-binlog-copy.md) ----------------
+    // ---- tombstones of the lock-free copy (docs/adr/0017-lock-free-binlog-copy.md) ----------------
 
     /// <summary>Session-private table of keys the applier deleted from the shadow while the copy runs.</summary>
     public string Tombstones { get; }

@@ -9,7 +9,7 @@ using static ShadowCopy.IntegrationTests.MySql.MyServer;
 namespace ShadowCopy.IntegrationTests.MySql;
 
 /// <summary>
-/// ADR 0015: in binlog mode with one copy session the chunks read without row locks, and the
+/// ADR 0017: in binlog mode with one copy session the chunks read without row locks, and the
 /// applier's deletes are settled after each chunk through tombstones.
 /// </summary>
 [Collection("mysql")]
