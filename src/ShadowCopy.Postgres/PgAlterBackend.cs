@@ -235,7 +235,8 @@ public sealed partial class PgAlterBackend : IAlterBackend, ICaptureStatus
             }
         }
 
-        _sql = new PgStatements(Table, Names, _mapping, uniques);
+        var rowHash = await PgInspector.RowHashAsync(Main, _shadow.Oid, _mapping.Copied.Select(c => c.ShadowName).ToList(), cancellationToken).ConfigureAwait(false);
+        _sql = new PgStatements(Table, Names, _mapping, uniques, rowHash);
         if (_capture is not null)
         {
             await _capture.DisposeAsync().ConfigureAwait(false);

@@ -16,7 +16,7 @@ internal sealed class PgStatements
 
     private static readonly PgDialect D = PgDialect.Instance;
 
-    public PgStatements(TableName source, HelperObjectNames names, PgMapping mapping, IReadOnlyList<IReadOnlyList<string>> shadowUniqueSourceColumns)
+    public PgStatements(TableName source, HelperObjectNames names, PgMapping mapping, IReadOnlyList<IReadOnlyList<string>> shadowUniqueSourceColumns, PgRowHash rowHash = PgRowHash.Text)
     {
         Source = D.Qualified(source);
         Shadow = D.Qualified(source.Schema, names.Shadow);
@@ -25,6 +25,7 @@ internal sealed class PgStatements
         Trigger = D.QuoteIdentifier(names.Trigger);
         Mapping = mapping;
         SecondaryUniques = shadowUniqueSourceColumns;
+        RowHash = rowHash;
         var sequence = "_shadowcopy_seq";
         while (mapping.Key.Any(k => k.SourceName == sequence))
         {
@@ -51,6 +52,9 @@ internal sealed class PgStatements
 
     /// <summary>Unique indexes of the shadow other than the key, as the original's column names.</summary>
     public IReadOnlyList<IReadOnlyList<string>> SecondaryUniques { get; }
+
+    /// <summary>The row hash the checksums use; both sides of a comparison must use the same one.</summary>
+    public PgRowHash RowHash { get; }
 
     private IEnumerable<string> KeySource => Mapping.Key.Select(k => D.QuoteIdentifier(k.SourceName));
 
@@ -194,7 +198,10 @@ internal sealed class PgStatements
 
     // ---- verify -------------------------------------------------------------------------------
 
-    /// <summary>Count and order-independent sum of 64-bit row hashes over the copied columns, cast to the new types.</summary>
+    /// <summary>
+    /// Count and order-independent sum of 64-bit row hashes over the copied columns, cast to the new
+    /// types (so the binary form also carries the same type oids on both sides).
+    /// </summary>
     public string SourceChecksum(bool hasLower, bool hasUpper)
     {
         var row = string.Join(", ", Mapping.Copied.Select(c => c.TypeChanged ? $"s.{D.QuoteIdentifier(c.SourceName)}::{c.ShadowType}" : $"s.{D.QuoteIdentifier(c.SourceName)}"));
@@ -207,8 +214,19 @@ internal sealed class PgStatements
         return Checksum(row, Shadow + " n", RangePredicate("n", KeyShadow, hasLower, hasUpper));
     }
 
-    private static string Checksum(string row, string from, string where) =>
-        $"SELECT count(*), coalesce(sum(pg_catalog.hashtextextended(ROW({row})::text, 0)::numeric), 0) FROM {from}{where}";
+    /// <summary>
+    /// sum() over bigint is exact (it accumulates in 128 bits or numeric) and returns numeric, and is
+    /// cheaper than a sum over numeric. The row hash is one 64-bit hash over the whole row's bytes
+    /// (ADR 0015), never a combination of per-column hashes: hash_record_extended over the columns
+    /// themselves folds bigint and timestamps to 32 bits, equates 1.0 with 1.00 and cannot hash json.
+    /// </summary>
+    private string Checksum(string row, string from, string where)
+    {
+        var hash = RowHash == PgRowHash.Binary
+            ? $"pg_catalog.hash_record_extended(ROW(pg_catalog.record_send(ROW({row}))), 0)"
+            : $"pg_catalog.hashtextextended(ROW({row})::text, 0)";
+        return $"SELECT count(*), coalesce(sum({hash}), 0) FROM {from}{where}";
+    }
 
     // ---- helpers ------------------------------------------------------------------------------
 

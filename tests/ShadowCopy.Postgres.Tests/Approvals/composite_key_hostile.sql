@@ -64,14 +64,14 @@ INSERT INTO "Sales Data"."_Order""Items_new" ("region", "we""ird col", "note tex
 SELECT coalesce(max("_shadowcopy_seq") - min("_shadowcopy_seq") + 1, 0) FROM "Sales Data"."_Order""Items_log";
 
 -- SourceChecksum(hasLower: False, hasUpper: False)
-SELECT count(*), coalesce(sum(pg_catalog.hashtextextended(ROW(s."region"::bigint, s."we""ird col", s."Note", s."qty"::numeric(12,2), s."select")::text, 0)::numeric), 0) FROM "Sales Data"."Order""Items" s;
+SELECT count(*), coalesce(sum(pg_catalog.hash_record_extended(ROW(pg_catalog.record_send(ROW(s."region"::bigint, s."we""ird col", s."Note", s."qty"::numeric(12,2), s."select"))), 0)), 0) FROM "Sales Data"."Order""Items" s;
 
 -- ShadowChecksum(hasLower: False, hasUpper: False)
-SELECT count(*), coalesce(sum(pg_catalog.hashtextextended(ROW(n."region", n."we""ird col", n."note text", n."qty", n."select")::text, 0)::numeric), 0) FROM "Sales Data"."_Order""Items_new" n;
+SELECT count(*), coalesce(sum(pg_catalog.hash_record_extended(ROW(pg_catalog.record_send(ROW(n."region", n."we""ird col", n."note text", n."qty", n."select"))), 0)), 0) FROM "Sales Data"."_Order""Items_new" n;
 
 -- SourceChecksum(hasLower: True, hasUpper: True)
-SELECT count(*), coalesce(sum(pg_catalog.hashtextextended(ROW(s."region"::bigint, s."we""ird col", s."Note", s."qty"::numeric(12,2), s."select")::text, 0)::numeric), 0) FROM "Sales Data"."Order""Items" s WHERE (s."region", s."we""ird col") > ($1::integer, $2::text) AND (s."region", s."we""ird col") <= ($3::integer, $4::text);
+SELECT count(*), coalesce(sum(pg_catalog.hash_record_extended(ROW(pg_catalog.record_send(ROW(s."region"::bigint, s."we""ird col", s."Note", s."qty"::numeric(12,2), s."select"))), 0)), 0) FROM "Sales Data"."Order""Items" s WHERE (s."region", s."we""ird col") > ($1::integer, $2::text) AND (s."region", s."we""ird col") <= ($3::integer, $4::text);
 
 -- ShadowChecksum(hasLower: True, hasUpper: True)
-SELECT count(*), coalesce(sum(pg_catalog.hashtextextended(ROW(n."region", n."we""ird col", n."note text", n."qty", n."select")::text, 0)::numeric), 0) FROM "Sales Data"."_Order""Items_new" n WHERE (n."region", n."we""ird col") > ($1::integer, $2::text) AND (n."region", n."we""ird col") <= ($3::integer, $4::text);
+SELECT count(*), coalesce(sum(pg_catalog.hash_record_extended(ROW(pg_catalog.record_send(ROW(n."region", n."we""ird col", n."note text", n."qty", n."select"))), 0)), 0) FROM "Sales Data"."_Order""Items_new" n WHERE (n."region", n."we""ird col") > ($1::integer, $2::text) AND (n."region", n."we""ird col") <= ($3::integer, $4::text);
 

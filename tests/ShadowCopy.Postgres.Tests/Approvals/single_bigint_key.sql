@@ -64,14 +64,14 @@ INSERT INTO "public"."_orders_new" ("id", "customer_id", "email", "note") OVERRI
 SELECT coalesce(max("_shadowcopy_seq") - min("_shadowcopy_seq") + 1, 0) FROM "public"."_orders_log";
 
 -- SourceChecksum(hasLower: False, hasUpper: False)
-SELECT count(*), coalesce(sum(pg_catalog.hashtextextended(ROW(s."id", s."customer_id", s."email", s."note")::text, 0)::numeric), 0) FROM "public"."orders" s;
+SELECT count(*), coalesce(sum(pg_catalog.hash_record_extended(ROW(pg_catalog.record_send(ROW(s."id", s."customer_id", s."email", s."note"))), 0)), 0) FROM "public"."orders" s;
 
 -- ShadowChecksum(hasLower: False, hasUpper: False)
-SELECT count(*), coalesce(sum(pg_catalog.hashtextextended(ROW(n."id", n."customer_id", n."email", n."note")::text, 0)::numeric), 0) FROM "public"."_orders_new" n;
+SELECT count(*), coalesce(sum(pg_catalog.hash_record_extended(ROW(pg_catalog.record_send(ROW(n."id", n."customer_id", n."email", n."note"))), 0)), 0) FROM "public"."_orders_new" n;
 
 -- SourceChecksum(hasLower: True, hasUpper: True)
-SELECT count(*), coalesce(sum(pg_catalog.hashtextextended(ROW(s."id", s."customer_id", s."email", s."note")::text, 0)::numeric), 0) FROM "public"."orders" s WHERE (s."id") > ($1::bigint) AND (s."id") <= ($2::bigint);
+SELECT count(*), coalesce(sum(pg_catalog.hash_record_extended(ROW(pg_catalog.record_send(ROW(s."id", s."customer_id", s."email", s."note"))), 0)), 0) FROM "public"."orders" s WHERE (s."id") > ($1::bigint) AND (s."id") <= ($2::bigint);
 
 -- ShadowChecksum(hasLower: True, hasUpper: True)
-SELECT count(*), coalesce(sum(pg_catalog.hashtextextended(ROW(n."id", n."customer_id", n."email", n."note")::text, 0)::numeric), 0) FROM "public"."_orders_new" n WHERE (n."id") > ($1::bigint) AND (n."id") <= ($2::bigint);
+SELECT count(*), coalesce(sum(pg_catalog.hash_record_extended(ROW(pg_catalog.record_send(ROW(n."id", n."customer_id", n."email", n."note"))), 0)), 0) FROM "public"."_orders_new" n WHERE (n."id") > ($1::bigint) AND (n."id") <= ($2::bigint);
 
