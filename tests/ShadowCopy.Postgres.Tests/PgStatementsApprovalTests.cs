@@ -100,10 +100,15 @@ public sealed class PgStatementsApprovalTests
         Add("DropTrigger(source)", s.DropTrigger(s.Source));
         Add("CopyNextChunk(hasLower: false)", s.CopyNextChunk(false));
         Add("CopyNextChunk(hasLower: true)", s.CopyNextChunk(true));
+        Add("CopyNextChunkPlain(hasLower: false)", s.CopyNextChunkPlain(false));
+        Add("CopyNextChunkPlain(hasLower: true)", s.CopyNextChunkPlain(true));
         foreach (var (lower, upper) in new[] { (false, false), (true, false), (false, true), (true, true) })
         {
             Add($"CopyRange(hasLower: {lower}, hasUpper: {upper})", s.CopyRange(lower, upper));
+            Add($"FirstShadowRow(hasLower: {lower}, hasUpper: {upper})", s.FirstShadowRow(lower, upper));
         }
+
+        Add("CopyRangePlain(hasLower: true, hasUpper: true)", s.CopyRangePlain(true, true));
 
         Add("DeleteShadowRange(hasLower: true, hasUpper: true)", s.DeleteShadowRange(true, true));
         Add("CreateBatchTable", s.CreateBatchTable());
