@@ -314,47 +314,40 @@ public sealed partial class PgAlterBackend : IAlterBackend, ICaptureStatus
     }
 
     /// <summary>
-    /// The shadow normally holds no row at or above the copy cursor; rows get there only from the
-    /// applier (a key changed ahead of the copy) or from chunks a resumed run copies again. One index
-    /// probe tells: an empty range takes the plain insert, which costs about half of ON CONFLICT's
-    /// speculative insertion. A row that arrives after the probe makes the plain insert fail whole
-    /// (nothing is written), and the chunk is copied again with ON CONFLICT DO NOTHING, so the result
-    /// is always the one ON CONFLICT would give.
+    /// Copies with a plain insert, about half the cost of ON CONFLICT's speculative insertion. Rows
+    /// are in the shadow ahead of the copy only where the applier put a changed key or a resumed run
+    /// copies a chunk again; one index probe tells whether the statement must leave such rows out
+    /// (an anti-join, bounded to the range). Anything else that conflicts — another unique index, a
+    /// row that arrives after the probe — fails the plain insert whole (nothing is written), and the
+    /// chunk is copied with ON CONFLICT DO NOTHING instead: the result is always the one ON CONFLICT
+    /// would give.
     /// </summary>
     private async Task<object?[]> CopyNextChunkAsync(string[]? lower, List<object?> args, CancellationToken cancellationToken)
     {
         var hasLower = lower is not null;
-        if (!await ShadowHasRowsAsync(Main, lower, null, cancellationToken).ConfigureAwait(false))
+        var present = await ShadowHasRowsAsync(Main, lower, null, cancellationToken).ConfigureAwait(false);
+        try
         {
-            try
-            {
-                return (await Main.QueryAsync(Sql.CopyNextChunkPlain(hasLower), args, cancellationToken).ConfigureAwait(false))[0];
-            }
-            catch (PostgresException error) when (PgErrors.IsConflict(error))
-            {
-                // copied again below, skipping the rows that are there
-            }
+            return (await Main.QueryAsync(Sql.CopyNextChunkPlain(hasLower, present), args, cancellationToken).ConfigureAwait(false))[0];
         }
-
-        return (await Main.QueryAsync(Sql.CopyNextChunk(hasLower), args, cancellationToken).ConfigureAwait(false))[0];
+        catch (PostgresException error) when (PgErrors.IsConflict(error))
+        {
+            return (await Main.QueryAsync(Sql.CopyNextChunk(hasLower), args, cancellationToken).ConfigureAwait(false))[0];
+        }
     }
 
-    /// <summary>--threads: one range, plain when the shadow holds none of it (see <see cref="CopyNextChunkAsync"/>).</summary>
+    /// <summary>--threads: one range, by a plain insert first (see <see cref="CopyNextChunkAsync"/>).</summary>
     private async Task<long> CopyRangeFastAsync(PgSession session, string[]? lower, string[]? upper, CancellationToken cancellationToken)
     {
-        if (!await ShadowHasRowsAsync(session, lower, upper, cancellationToken).ConfigureAwait(false))
+        var present = await ShadowHasRowsAsync(session, lower, upper, cancellationToken).ConfigureAwait(false);
+        try
         {
-            try
-            {
-                return await session.ExecuteAsync(Sql.CopyRangePlain(lower is not null, upper is not null), RangeArgs(lower, upper), cancellationToken).ConfigureAwait(false);
-            }
-            catch (PostgresException error) when (PgErrors.IsConflict(error))
-            {
-                // copied again below, skipping the rows that are there
-            }
+            return await session.ExecuteAsync(Sql.CopyRangePlain(lower is not null, upper is not null, present), RangeArgs(lower, upper), cancellationToken).ConfigureAwait(false);
         }
-
-        return await CopyRangeAsync(session, lower, upper, cancellationToken).ConfigureAwait(false);
+        catch (PostgresException error) when (PgErrors.IsConflict(error))
+        {
+            return await CopyRangeAsync(session, lower, upper, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private async Task<bool> ShadowHasRowsAsync(PgSession session, string[]? lower, string[]? upper, CancellationToken cancellationToken) =>

@@ -100,15 +100,19 @@ public sealed class PgStatementsApprovalTests
         Add("DropTrigger(source)", s.DropTrigger(s.Source));
         Add("CopyNextChunk(hasLower: false)", s.CopyNextChunk(false));
         Add("CopyNextChunk(hasLower: true)", s.CopyNextChunk(true));
-        Add("CopyNextChunkPlain(hasLower: false)", s.CopyNextChunkPlain(false));
-        Add("CopyNextChunkPlain(hasLower: true)", s.CopyNextChunkPlain(true));
+        Add("CopyNextChunkPlain(hasLower: false, skipPresent: false)", s.CopyNextChunkPlain(false, false));
+        Add("CopyNextChunkPlain(hasLower: true, skipPresent: false)", s.CopyNextChunkPlain(true, false));
+        Add("CopyNextChunkPlain(hasLower: false, skipPresent: true)", s.CopyNextChunkPlain(false, true));
+        Add("CopyNextChunkPlain(hasLower: true, skipPresent: true)", s.CopyNextChunkPlain(true, true));
         foreach (var (lower, upper) in new[] { (false, false), (true, false), (false, true), (true, true) })
         {
             Add($"CopyRange(hasLower: {lower}, hasUpper: {upper})", s.CopyRange(lower, upper));
             Add($"FirstShadowRow(hasLower: {lower}, hasUpper: {upper})", s.FirstShadowRow(lower, upper));
         }
 
-        Add("CopyRangePlain(hasLower: true, hasUpper: true)", s.CopyRangePlain(true, true));
+        Add("CopyRangePlain(hasLower: true, hasUpper: true, skipPresent: false)", s.CopyRangePlain(true, true, false));
+        Add("CopyRangePlain(hasLower: true, hasUpper: true, skipPresent: true)", s.CopyRangePlain(true, true, true));
+        Add("CopyRangePlain(hasLower: false, hasUpper: true, skipPresent: true)", s.CopyRangePlain(false, true, true));
 
         Add("DeleteShadowRange(hasLower: true, hasUpper: true)", s.DeleteShadowRange(true, true));
         Add("CreateBatchTable", s.CreateBatchTable());

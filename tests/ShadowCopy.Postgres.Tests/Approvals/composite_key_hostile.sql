@@ -30,11 +30,17 @@ WITH c AS MATERIALIZED (SELECT s."region", s."we""ird col", s."Note", s."qty", s
 -- CopyNextChunk(hasLower: true)
 WITH c AS MATERIALIZED (SELECT s."region", s."we""ird col", s."Note", s."qty", s."select" FROM "Sales Data"."Order""Items" s WHERE (s."region", s."we""ird col") > ($1::integer, $2::text) ORDER BY s."region", s."we""ird col" LIMIT $3), i AS (INSERT INTO "Sales Data"."_Order""Items_new" ("region", "we""ird col", "note text", "qty", "select") OVERRIDING SYSTEM VALUE SELECT "region", "we""ird col", "Note", "qty", "select" FROM c ON CONFLICT DO NOTHING RETURNING 1) SELECT (SELECT count(*) FROM c), (SELECT count(*) FROM i), l.* FROM (SELECT 1) AS one LEFT JOIN LATERAL (SELECT "region"::text AS k0, "we""ird col"::text AS k1 FROM c ORDER BY "region" DESC, "we""ird col" DESC LIMIT 1) AS l ON true;
 
--- CopyNextChunkPlain(hasLower: false)
+-- CopyNextChunkPlain(hasLower: false, skipPresent: false)
 WITH i AS (INSERT INTO "Sales Data"."_Order""Items_new" ("region", "we""ird col", "note text", "qty", "select") OVERRIDING SYSTEM VALUE SELECT s."region", s."we""ird col", s."Note", s."qty", s."select" FROM "Sales Data"."Order""Items" s ORDER BY s."region", s."we""ird col" LIMIT $1 RETURNING "region", "we""ird col") SELECT (SELECT count(*) FROM i), (SELECT count(*) FROM i), l.* FROM (SELECT 1) AS one LEFT JOIN LATERAL (SELECT "region"::text AS k0, "we""ird col"::text AS k1 FROM i ORDER BY "region" DESC, "we""ird col" DESC LIMIT 1) AS l ON true;
 
--- CopyNextChunkPlain(hasLower: true)
+-- CopyNextChunkPlain(hasLower: true, skipPresent: false)
 WITH i AS (INSERT INTO "Sales Data"."_Order""Items_new" ("region", "we""ird col", "note text", "qty", "select") OVERRIDING SYSTEM VALUE SELECT s."region", s."we""ird col", s."Note", s."qty", s."select" FROM "Sales Data"."Order""Items" s WHERE (s."region", s."we""ird col") > ($1::integer, $2::text) ORDER BY s."region", s."we""ird col" LIMIT $3 RETURNING "region", "we""ird col") SELECT (SELECT count(*) FROM i), (SELECT count(*) FROM i), l.* FROM (SELECT 1) AS one LEFT JOIN LATERAL (SELECT "region"::text AS k0, "we""ird col"::text AS k1 FROM i ORDER BY "region" DESC, "we""ird col" DESC LIMIT 1) AS l ON true;
+
+-- CopyNextChunkPlain(hasLower: false, skipPresent: true)
+WITH i AS (INSERT INTO "Sales Data"."_Order""Items_new" ("region", "we""ird col", "note text", "qty", "select") OVERRIDING SYSTEM VALUE SELECT s."region", s."we""ird col", s."Note", s."qty", s."select" FROM "Sales Data"."Order""Items" s WHERE NOT EXISTS (SELECT 1 FROM "Sales Data"."_Order""Items_new" n WHERE (n."region", n."we""ird col") = (s."region", s."we""ird col")) ORDER BY s."region", s."we""ird col" LIMIT $1 RETURNING "region", "we""ird col") SELECT (SELECT count(*) FROM i), (SELECT count(*) FROM i), l.* FROM (SELECT 1) AS one LEFT JOIN LATERAL (SELECT "region"::text AS k0, "we""ird col"::text AS k1 FROM i ORDER BY "region" DESC, "we""ird col" DESC LIMIT 1) AS l ON true;
+
+-- CopyNextChunkPlain(hasLower: true, skipPresent: true)
+WITH i AS (INSERT INTO "Sales Data"."_Order""Items_new" ("region", "we""ird col", "note text", "qty", "select") OVERRIDING SYSTEM VALUE SELECT s."region", s."we""ird col", s."Note", s."qty", s."select" FROM "Sales Data"."Order""Items" s WHERE (s."region", s."we""ird col") > ($1::integer, $2::text) AND NOT EXISTS (SELECT 1 FROM "Sales Data"."_Order""Items_new" n WHERE (n."region", n."we""ird col") = (s."region", s."we""ird col") AND (n."region", n."we""ird col") > ($1::integer, $2::text)) ORDER BY s."region", s."we""ird col" LIMIT $3 RETURNING "region", "we""ird col") SELECT (SELECT count(*) FROM i), (SELECT count(*) FROM i), l.* FROM (SELECT 1) AS one LEFT JOIN LATERAL (SELECT "region"::text AS k0, "we""ird col"::text AS k1 FROM i ORDER BY "region" DESC, "we""ird col" DESC LIMIT 1) AS l ON true;
 
 -- CopyRange(hasLower: False, hasUpper: False)
 INSERT INTO "Sales Data"."_Order""Items_new" ("region", "we""ird col", "note text", "qty", "select") OVERRIDING SYSTEM VALUE SELECT s."region", s."we""ird col", s."Note", s."qty", s."select" FROM "Sales Data"."Order""Items" s ON CONFLICT DO NOTHING;
@@ -60,8 +66,14 @@ INSERT INTO "Sales Data"."_Order""Items_new" ("region", "we""ird col", "note tex
 -- FirstShadowRow(hasLower: True, hasUpper: True)
 SELECT 1 FROM "Sales Data"."_Order""Items_new" n WHERE (n."region", n."we""ird col") > ($1::integer, $2::text) AND (n."region", n."we""ird col") <= ($3::integer, $4::text) ORDER BY n."region", n."we""ird col" LIMIT 1;
 
--- CopyRangePlain(hasLower: true, hasUpper: true)
+-- CopyRangePlain(hasLower: true, hasUpper: true, skipPresent: false)
 INSERT INTO "Sales Data"."_Order""Items_new" ("region", "we""ird col", "note text", "qty", "select") OVERRIDING SYSTEM VALUE SELECT s."region", s."we""ird col", s."Note", s."qty", s."select" FROM "Sales Data"."Order""Items" s WHERE (s."region", s."we""ird col") > ($1::integer, $2::text) AND (s."region", s."we""ird col") <= ($3::integer, $4::text);
+
+-- CopyRangePlain(hasLower: true, hasUpper: true, skipPresent: true)
+INSERT INTO "Sales Data"."_Order""Items_new" ("region", "we""ird col", "note text", "qty", "select") OVERRIDING SYSTEM VALUE SELECT s."region", s."we""ird col", s."Note", s."qty", s."select" FROM "Sales Data"."Order""Items" s WHERE (s."region", s."we""ird col") > ($1::integer, $2::text) AND (s."region", s."we""ird col") <= ($3::integer, $4::text) AND NOT EXISTS (SELECT 1 FROM "Sales Data"."_Order""Items_new" n WHERE (n."region", n."we""ird col") = (s."region", s."we""ird col") AND (n."region", n."we""ird col") > ($1::integer, $2::text) AND (n."region", n."we""ird col") <= ($3::integer, $4::text));
+
+-- CopyRangePlain(hasLower: false, hasUpper: true, skipPresent: true)
+INSERT INTO "Sales Data"."_Order""Items_new" ("region", "we""ird col", "note text", "qty", "select") OVERRIDING SYSTEM VALUE SELECT s."region", s."we""ird col", s."Note", s."qty", s."select" FROM "Sales Data"."Order""Items" s WHERE (s."region", s."we""ird col") <= ($1::integer, $2::text) AND NOT EXISTS (SELECT 1 FROM "Sales Data"."_Order""Items_new" n WHERE (n."region", n."we""ird col") = (s."region", s."we""ird col") AND (n."region", n."we""ird col") <= ($1::integer, $2::text));
 
 -- DeleteShadowRange(hasLower: true, hasUpper: true)
 DELETE FROM "Sales Data"."_Order""Items_new" n WHERE (n."region", n."we""ird col") > ($1::integer, $2::text) AND (n."region", n."we""ird col") <= ($3::integer, $4::text);
