@@ -102,6 +102,43 @@ internal static class PgInspector
         ORDER BY 1
         """;
 
+    // Every type a row's binary form reaches: the columns' types, and through domains, arrays,
+    // composites, ranges and multiranges the types inside them. record_send fails on any of them
+    // without a send function (aclitem, gtsvector, some extension types). PostgreSQL 14+ only
+    // (pg_range.rngmultitypid).
+    private const string TypesWithoutSendSql = """
+        WITH RECURSIVE t(oid) AS (
+            SELECT a.atttypid FROM pg_catalog.pg_attribute a
+            WHERE a.attrelid = $1 AND a.attname::text = ANY($2::text[]) AND a.attnum > 0 AND NOT a.attisdropped
+          UNION
+            SELECT x.oid FROM t JOIN pg_catalog.pg_type ty ON ty.oid = t.oid
+            CROSS JOIN LATERAL (
+                SELECT ty.typbasetype UNION ALL SELECT ty.typelem
+                UNION ALL SELECT a.atttypid FROM pg_catalog.pg_attribute a WHERE a.attrelid = ty.typrelid AND a.attnum > 0 AND NOT a.attisdropped
+                UNION ALL SELECT r.rngsubtype FROM pg_catalog.pg_range r WHERE r.rngtypid = ty.oid
+                UNION ALL SELECT r.rngtypid FROM pg_catalog.pg_range r WHERE r.rngmultitypid = ty.oid) AS x(oid)
+            WHERE x.oid <> 0)
+        SELECT pg_catalog.format_type(ty.oid, NULL) FROM t JOIN pg_catalog.pg_type ty ON ty.oid = t.oid
+        WHERE ty.typsend = 0
+        ORDER BY 1
+        """;
+
+    /// <summary>
+    /// The row hash the checksums can use over these columns of a table (ADR 0015): the binary form
+    /// from PostgreSQL 14 when every type in the row has a send function, else the text form.
+    /// </summary>
+    public static async Task<PgRowHash> RowHashAsync(PgSession session, uint table, IReadOnlyList<string> columns, CancellationToken cancellationToken)
+    {
+        var version = await session.ScalarAsync<int>("SELECT pg_catalog.current_setting('server_version_num')::int", null, cancellationToken).ConfigureAwait(false);
+        if (version < 140000)
+        {
+            return PgRowHash.Text;
+        }
+
+        var withoutSend = await session.QueryAsync(TypesWithoutSendSql, [table, columns.ToArray()], cancellationToken).ConfigureAwait(false);
+        return withoutSend.Count == 0 ? PgRowHash.Binary : PgRowHash.Text;
+    }
+
     public static async Task<PgTable?> ReadAsync(PgSession session, TableName table, CancellationToken cancellationToken)
     {
         var rows = await session.QueryAsync(TableSql, [table.Schema, table.Name], cancellationToken).ConfigureAwait(false);

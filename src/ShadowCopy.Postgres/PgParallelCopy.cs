@@ -79,7 +79,7 @@ public sealed partial class PgAlterBackend : IParallelCopyBackend
         long rows;
         try
         {
-            rows = await CopyRangeAsync(session, range.Lower, range.Upper, cancellationToken).ConfigureAwait(false);
+            rows = await CopyRangeFastAsync(session, range.Lower, range.Upper, cancellationToken).ConfigureAwait(false);
         }
         catch (PostgresException error) when (PgErrors.IsRetryable(error))
         {

@@ -16,7 +16,7 @@ internal sealed class PgStatements
 
     private static readonly PgDialect D = PgDialect.Instance;
 
-    public PgStatements(TableName source, HelperObjectNames names, PgMapping mapping, IReadOnlyList<IReadOnlyList<string>> shadowUniqueSourceColumns)
+    public PgStatements(TableName source, HelperObjectNames names, PgMapping mapping, IReadOnlyList<IReadOnlyList<string>> shadowUniqueSourceColumns, PgRowHash rowHash = PgRowHash.Text)
     {
         Source = D.Qualified(source);
         Shadow = D.Qualified(source.Schema, names.Shadow);
@@ -25,6 +25,7 @@ internal sealed class PgStatements
         Trigger = D.QuoteIdentifier(names.Trigger);
         Mapping = mapping;
         SecondaryUniques = shadowUniqueSourceColumns;
+        RowHash = rowHash;
         var sequence = "_shadowcopy_seq";
         while (mapping.Key.Any(k => k.SourceName == sequence))
         {
@@ -51,6 +52,9 @@ internal sealed class PgStatements
 
     /// <summary>Unique indexes of the shadow other than the key, as the original's column names.</summary>
     public IReadOnlyList<IReadOnlyList<string>> SecondaryUniques { get; }
+
+    /// <summary>The row hash the checksums use; both sides of a comparison must use the same one.</summary>
+    public PgRowHash RowHash { get; }
 
     private IEnumerable<string> KeySource => Mapping.Key.Select(k => D.QuoteIdentifier(k.SourceName));
 
@@ -107,20 +111,66 @@ internal sealed class PgStatements
     /// Reads the next chunk once and copies it: the first $n rows after the lower bound in key
     /// order are materialized, inserted, and their last key returned as the chunk's upper bound.
     /// (Choosing the bound with OFFSET first read every row twice.) Returns rows read, rows
-    /// inserted, then the last key as text (NULLs when nothing was read).
+    /// inserted, then the last key as text (NULLs when nothing was read). ON CONFLICT DO NOTHING
+    /// skips rows already there (see <see cref="CopyRange"/>).
     /// </summary>
     public string CopyNextChunk(bool hasLower)
     {
-        var keyTypes = Mapping.Key.Select(k => k.SourceType).ToList();
-        var where = hasLower ? $" WHERE {RowExpr(KeySource.Select(k => "s." + k))} > {Params(1, keyTypes)}" : string.Empty;
-        var limit = hasLower ? keyTypes.Count + 1 : 1;
         var columns = string.Join(", ", Mapping.Copied.Select(c => D.QuoteIdentifier(c.SourceName)));
-        var last = Mapping.Key.Count == 1
-            ? $"SELECT max({KeySource.Single()})::text AS k0 FROM c"
-            : $"SELECT {string.Join(", ", KeySource.Select((k, i) => $"{k}::text AS k{i}"))} FROM c ORDER BY {string.Join(", ", KeySource.Select(k => k + " DESC"))} LIMIT 1";
-        return $"WITH c AS MATERIALIZED (SELECT {SourceColumnList("s")} FROM {Source} s{where} ORDER BY {string.Join(", ", KeySource.Select(k => "s." + k))} LIMIT ${limit}), "
+        return $"WITH c AS MATERIALIZED ({NextChunkSelect(hasLower, false)}), "
                + $"i AS (INSERT INTO {Shadow} ({ShadowColumnList}) OVERRIDING SYSTEM VALUE SELECT {columns} FROM c ON CONFLICT DO NOTHING RETURNING 1) "
-               + $"SELECT (SELECT count(*) FROM c), (SELECT count(*) FROM i), l.* FROM (SELECT 1) AS one LEFT JOIN LATERAL ({last}) AS l ON true";
+               + $"SELECT (SELECT count(*) FROM c), (SELECT count(*) FROM i), l.* FROM (SELECT 1) AS one LEFT JOIN LATERAL ({LastKey(KeySource, "c")}) AS l ON true";
+    }
+
+    /// <summary>
+    /// <see cref="CopyNextChunk"/> as a plain insert: no speculative insertion, no materialized copy
+    /// of the rows, so about half the cost. <paramref name="skipPresent"/> leaves out, by an anti-join
+    /// over the shadow's keys in the range, the rows the applier put there ahead of the copy; the
+    /// limit then counts only rows copied, and fewer than $n still means the original has no more.
+    /// Returns rows copied (twice, in <see cref="CopyNextChunk"/>'s shape) and the last key copied.
+    /// A conflict that is not left out (another unique index, a concurrent insert) fails the whole
+    /// statement, and the caller copies the chunk with <see cref="CopyNextChunk"/> instead.
+    /// </summary>
+    public string CopyNextChunkPlain(bool hasLower, bool skipPresent) =>
+        $"WITH i AS (INSERT INTO {Shadow} ({ShadowColumnList}) OVERRIDING SYSTEM VALUE {NextChunkSelect(hasLower, skipPresent)} RETURNING {string.Join(", ", KeyShadow)}) "
+        + $"SELECT (SELECT count(*) FROM i), (SELECT count(*) FROM i), l.* FROM (SELECT 1) AS one LEFT JOIN LATERAL ({LastKey(KeyShadow, "i")}) AS l ON true";
+
+    /// <summary>Whether the shadow holds a row in the key range (an index probe): if not, the copy needs no anti-join.</summary>
+    public string FirstShadowRow(bool hasLower, bool hasUpper) =>
+        $"SELECT 1 FROM {Shadow} n" + RangePredicate("n", KeyShadow, hasLower, hasUpper)
+        + $" ORDER BY {string.Join(", ", KeyShadow.Select(k => "n." + k))} LIMIT 1";
+
+    private string NextChunkSelect(bool hasLower, bool skipPresent)
+    {
+        var conditions = RangeConditions("s", KeySource, hasLower, false);
+        if (skipPresent)
+        {
+            conditions.Add(NotInShadow(hasLower, false));
+        }
+
+        var where = conditions.Count == 0 ? string.Empty : " WHERE " + string.Join(" AND ", conditions);
+        var limit = hasLower ? Mapping.Key.Count + 1 : 1;
+        return $"SELECT {SourceColumnList("s")} FROM {Source} s{where} ORDER BY {string.Join(", ", KeySource.Select(k => "s." + k))} LIMIT ${limit}";
+    }
+
+    /// <summary>
+    /// The source row s has no shadow row with its key. The shadow side is bounded by the same range,
+    /// so the anti-join reads only the few rows the applier put there (a merge or hash anti-join).
+    /// </summary>
+    private string NotInShadow(bool hasLower, bool hasUpper)
+    {
+        var conditions = RangeConditions("n", KeyShadow, hasLower, hasUpper);
+        conditions.Insert(0, $"{RowExpr(KeyShadow.Select(k => "n." + k))} = {RowExpr(KeySource.Select(k => "s." + k))}");
+        return $"NOT EXISTS (SELECT 1 FROM {Shadow} n WHERE {string.Join(" AND ", conditions)})";
+    }
+
+    /// <summary>The greatest key among the rows of <paramref name="from"/>, as text columns k0, k1…</summary>
+    private static string LastKey(IEnumerable<string> keys, string from)
+    {
+        var list = keys.ToList();
+        return list.Count == 1
+            ? $"SELECT max({list[0]})::text AS k0 FROM {from}"
+            : $"SELECT {string.Join(", ", list.Select((k, i) => $"{k}::text AS k{i}"))} FROM {from} ORDER BY {string.Join(", ", list.Select(k => k + " DESC"))} LIMIT 1";
     }
 
     /// <summary>
@@ -141,9 +191,20 @@ internal sealed class PgStatements
     /// which read it no earlier than this statement's snapshot and will see any later change
     /// in the log (docs/architecture.md, "why the copy may skip a conflicting row").
     /// </summary>
-    public string CopyRange(bool hasLower, bool hasUpper) =>
-        $"INSERT INTO {Shadow} ({ShadowColumnList}) OVERRIDING SYSTEM VALUE SELECT {SourceColumnList("s")} FROM {Source} s"
-        + RangePredicate("s", KeySource, hasLower, hasUpper) + " ON CONFLICT DO NOTHING";
+    public string CopyRange(bool hasLower, bool hasUpper) => CopyRangePlain(hasLower, hasUpper, false) + " ON CONFLICT DO NOTHING";
+
+    /// <summary><see cref="CopyRange"/> as a plain insert (see <see cref="CopyNextChunkPlain"/>).</summary>
+    public string CopyRangePlain(bool hasLower, bool hasUpper, bool skipPresent)
+    {
+        var conditions = RangeConditions("s", KeySource, hasLower, hasUpper);
+        if (skipPresent)
+        {
+            conditions.Add(NotInShadow(hasLower, hasUpper));
+        }
+
+        return $"INSERT INTO {Shadow} ({ShadowColumnList}) OVERRIDING SYSTEM VALUE SELECT {SourceColumnList("s")} FROM {Source} s"
+               + (conditions.Count == 0 ? string.Empty : " WHERE " + string.Join(" AND ", conditions));
+    }
 
     public string DeleteShadowRange(bool hasLower, bool hasUpper) =>
         $"DELETE FROM {Shadow} n" + RangePredicate("n", KeyShadow, hasLower, hasUpper);
@@ -194,7 +255,10 @@ internal sealed class PgStatements
 
     // ---- verify -------------------------------------------------------------------------------
 
-    /// <summary>Count and order-independent sum of 64-bit row hashes over the copied columns, cast to the new types.</summary>
+    /// <summary>
+    /// Count and order-independent sum of 64-bit row hashes over the copied columns, cast to the new
+    /// types (so the binary form also carries the same type oids on both sides).
+    /// </summary>
     public string SourceChecksum(bool hasLower, bool hasUpper)
     {
         var row = string.Join(", ", Mapping.Copied.Select(c => c.TypeChanged ? $"s.{D.QuoteIdentifier(c.SourceName)}::{c.ShadowType}" : $"s.{D.QuoteIdentifier(c.SourceName)}"));
@@ -207,8 +271,19 @@ internal sealed class PgStatements
         return Checksum(row, Shadow + " n", RangePredicate("n", KeyShadow, hasLower, hasUpper));
     }
 
-    private static string Checksum(string row, string from, string where) =>
-        $"SELECT count(*), coalesce(sum(pg_catalog.hashtextextended(ROW({row})::text, 0)::numeric), 0) FROM {from}{where}";
+    /// <summary>
+    /// sum() over bigint is exact (it accumulates in 128 bits or numeric) and returns numeric, and is
+    /// cheaper than a sum over numeric. The row hash is one 64-bit hash over the whole row's bytes
+    /// (ADR 0015), never a combination of per-column hashes: hash_record_extended over the columns
+    /// themselves folds bigint and timestamps to 32 bits, equates 1.0 with 1.00 and cannot hash json.
+    /// </summary>
+    private string Checksum(string row, string from, string where)
+    {
+        var hash = RowHash == PgRowHash.Binary
+            ? $"pg_catalog.hash_record_extended(ROW(pg_catalog.record_send(ROW({row}))), 0)"
+            : $"pg_catalog.hashtextextended(ROW({row})::text, 0)";
+        return $"SELECT count(*), coalesce(sum({hash}), 0) FROM {from}{where}";
+    }
 
     // ---- helpers ------------------------------------------------------------------------------
 
@@ -216,7 +291,10 @@ internal sealed class PgStatements
         RowExpr(KeySource.Select(k => $"{left}.{k}")) + " = " + RowExpr(KeySource.Select(k => $"{right}.{k}"));
 
     /// <summary>WHERE (k) &gt; ($1..) AND (k) &lt;= ($n..): lower bound exclusive, upper inclusive.</summary>
-    private string RangePredicate(string alias, IEnumerable<string> keyColumns, bool hasLower, bool hasUpper)
+    private string RangePredicate(string alias, IEnumerable<string> keyColumns, bool hasLower, bool hasUpper) =>
+        RangeConditions(alias, keyColumns, hasLower, hasUpper) is { Count: > 0 } parts ? " WHERE " + string.Join(" AND ", parts) : string.Empty;
+
+    private List<string> RangeConditions(string alias, IEnumerable<string> keyColumns, bool hasLower, bool hasUpper)
     {
         var columns = RowExpr(keyColumns.Select(k => $"{alias}.{k}"));
         var types = Mapping.Key.Select(k => k.SourceType).ToList();
@@ -233,7 +311,7 @@ internal sealed class PgStatements
             parts.Add($"{columns} <= {Params(next, types)}");
         }
 
-        return parts.Count == 0 ? string.Empty : " WHERE " + string.Join(" AND ", parts);
+        return parts;
     }
 
     private static string RowExpr(IEnumerable<string> items) => "(" + string.Join(", ", items) + ")";

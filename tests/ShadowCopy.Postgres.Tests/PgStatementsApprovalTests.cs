@@ -42,7 +42,26 @@ public sealed class PgStatementsApprovalTests
         Assert.EndsWith("END\n$shadowcopy1$", sql.ReplaceLineEndings("\n"), StringComparison.Ordinal);
     }
 
-    internal static PgStatements SingleBigintKey()
+    [Fact]
+    public void Checksums_text_row_hash_hash_the_row_text_with_the_source_cast_to_the_new_types()
+    {
+        // The fallback before PostgreSQL 14 or for a type without a binary send function (ADR 0015).
+        var single = SingleBigintKey(PgRowHash.Text);
+        var composite = new PgStatements(
+            new TableName("public", "t"),
+            HelperObjectNames.For("t", 63),
+            new PgMapping([new ColumnMap("id", "id", "integer", "bigint"), Map("v", "text")], [new ColumnMap("id", "id", "integer", "bigint")], [], [], PgModel.PrimaryKey("t_pkey", 1)),
+            []);
+
+        Assert.Equal(
+            "SELECT count(*), coalesce(sum(pg_catalog.hashtextextended(ROW(n.\"id\", n.\"customer_id\", n.\"email\", n.\"note\")::text, 0)), 0) FROM \"public\".\"_orders_new\" n WHERE (n.\"id\") > ($1::bigint) AND (n.\"id\") <= ($2::bigint)",
+            single.ShadowChecksum(true, true));
+        Assert.Equal(
+            "SELECT count(*), coalesce(sum(pg_catalog.hashtextextended(ROW(s.\"id\"::bigint, s.\"v\")::text, 0)), 0) FROM \"public\".\"t\" s",
+            composite.SourceChecksum(false, false));
+    }
+
+    internal static PgStatements SingleBigintKey(PgRowHash rowHash = PgRowHash.Binary)
     {
         var id = Map("id", "bigint");
         var mapping = new PgMapping(
@@ -51,7 +70,7 @@ public sealed class PgStatementsApprovalTests
             ["legacy"],
             ["note2"],
             PgModel.PrimaryKey("orders_pkey", 1));
-        return new PgStatements(new TableName("public", "orders"), HelperObjectNames.For("orders", 63), mapping, [["email"]]);
+        return new PgStatements(new TableName("public", "orders"), HelperObjectNames.For("orders", 63), mapping, [["email"]], rowHash);
     }
 
     internal static PgStatements CompositeHostileKey()
@@ -65,7 +84,7 @@ public sealed class PgStatementsApprovalTests
             [],
             PgModel.PrimaryKey("order items pkey", 1, 2));
         var table = new TableName("Sales Data", "Order\"Items");
-        return new PgStatements(table, HelperObjectNames.For(table.Name, 63), mapping, [["Note", "select"]]);
+        return new PgStatements(table, HelperObjectNames.For(table.Name, 63), mapping, [["Note", "select"]], PgRowHash.Binary);
     }
 
     private static ColumnMap Map(string name, string type) => new(name, name, type, type);
@@ -81,10 +100,19 @@ public sealed class PgStatementsApprovalTests
         Add("DropTrigger(source)", s.DropTrigger(s.Source));
         Add("CopyNextChunk(hasLower: false)", s.CopyNextChunk(false));
         Add("CopyNextChunk(hasLower: true)", s.CopyNextChunk(true));
+        Add("CopyNextChunkPlain(hasLower: false, skipPresent: false)", s.CopyNextChunkPlain(false, false));
+        Add("CopyNextChunkPlain(hasLower: true, skipPresent: false)", s.CopyNextChunkPlain(true, false));
+        Add("CopyNextChunkPlain(hasLower: false, skipPresent: true)", s.CopyNextChunkPlain(false, true));
+        Add("CopyNextChunkPlain(hasLower: true, skipPresent: true)", s.CopyNextChunkPlain(true, true));
         foreach (var (lower, upper) in new[] { (false, false), (true, false), (false, true), (true, true) })
         {
             Add($"CopyRange(hasLower: {lower}, hasUpper: {upper})", s.CopyRange(lower, upper));
+            Add($"FirstShadowRow(hasLower: {lower}, hasUpper: {upper})", s.FirstShadowRow(lower, upper));
         }
+
+        Add("CopyRangePlain(hasLower: true, hasUpper: true, skipPresent: false)", s.CopyRangePlain(true, true, false));
+        Add("CopyRangePlain(hasLower: true, hasUpper: true, skipPresent: true)", s.CopyRangePlain(true, true, true));
+        Add("CopyRangePlain(hasLower: false, hasUpper: true, skipPresent: true)", s.CopyRangePlain(false, true, true));
 
         Add("DeleteShadowRange(hasLower: true, hasUpper: true)", s.DeleteShadowRange(true, true));
         Add("CreateBatchTable", s.CreateBatchTable());
