@@ -72,6 +72,8 @@ public sealed partial class PgAlterBackend
         try
         {
             await session.ExecuteAsync("BEGIN", null, cancellationToken).ConfigureAwait(false);
+            // Durable before anything is reported or acknowledged, whatever the server's default.
+            await session.ExecuteAsync("SET LOCAL synchronous_commit = on", null, cancellationToken).ConfigureAwait(false);
             await session.ExecuteAsync(PgObjects.LockTimeout(lockTimeout), null, cancellationToken).ConfigureAwait(false);
             await session.ExecuteAsync($"LOCK TABLE {Sql.Source} IN ACCESS EXCLUSIVE MODE", null, cancellationToken).ConfigureAwait(false);
             waitedMs = wait.ElapsedMilliseconds;

@@ -260,7 +260,10 @@ internal sealed class PgLogicalCapture : IPgCapture
             var commands = batch.SelectMany(Commands).ToList();
             if (ownTransaction)
             {
-                await session.ExecuteAsync("BEGIN", null, cancellationToken).ConfigureAwait(false);
+                // The slot is acknowledged up to this batch right after COMMIT. With a server-wide
+                // synchronous_commit=off a crash could lose the applied batch while the slot has
+                // already moved past it; the commit must be durable before the acknowledgement.
+                await session.ExecuteAsync("BEGIN; SET LOCAL synchronous_commit = on", null, cancellationToken).ConfigureAwait(false);
             }
 
             try
