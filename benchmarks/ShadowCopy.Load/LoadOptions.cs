@@ -17,7 +17,9 @@ internal sealed record LoadOptions(
     TimeSpan Duration,
     string? StopFile,
     string Profile,
-    string? Control)
+    string? Control,
+    string? SlowLog,
+    double SlowMs)
 {
     public static LoadOptions Parse(string[] args)
     {
@@ -51,6 +53,8 @@ internal sealed record LoadOptions(
             TimeSpan.FromSeconds(double.Parse(Value("--duration") ?? "3600", CultureInfo.InvariantCulture)),
             Value("--stop-file"),
             Value("--profile") ?? "orders",
-            Value("--control"));
+            Value("--control"),
+            Value("--slow-log"),
+            double.Parse(Value("--slow-ms") ?? "10", CultureInfo.InvariantCulture));
     }
 }

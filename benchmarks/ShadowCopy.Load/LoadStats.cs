@@ -6,17 +6,34 @@ namespace ShadowCopy.Load;
 internal sealed class LoadStats
 {
     private readonly List<double> _latenciesMs = [];
+    private readonly List<(double StartedUnix, double Ms)> _slow = [];
     private readonly Lock _gate = new();
     private long _errors;
     private long _lockErrors;
     private long _deadlocks;
     private string? _firstError;
 
-    public void Record(TimeSpan latency)
+    /// <summary>Operations at least this slow are kept with their start time (--slow-log), to place them in a run's phases.</summary>
+    public double SlowMs { get; init; } = double.MaxValue;
+
+    public void Record(TimeSpan latency, DateTimeOffset started)
     {
         lock (_gate)
         {
             _latenciesMs.Add(latency.TotalMilliseconds);
+            if (latency.TotalMilliseconds >= SlowMs)
+            {
+                _slow.Add((started.ToUnixTimeMilliseconds() / 1000.0, latency.TotalMilliseconds));
+            }
+        }
+    }
+
+    /// <summary>"unix_start_seconds latency_ms" per slow operation, in start order.</summary>
+    public IEnumerable<string> SlowLines()
+    {
+        lock (_gate)
+        {
+            return _slow.OrderBy(s => s.StartedUnix).Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.StartedUnix:0.000} {s.Ms:0.0}")).ToList();
         }
     }
 

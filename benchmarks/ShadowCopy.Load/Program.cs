@@ -8,7 +8,8 @@ namespace ShadowCopy.Load;
 /// and deletes at a fixed total rate, until SIGTERM/SIGINT, a stop file, or --duration, against
 /// PostgreSQL (profiles orders, sbtest) or MySQL/MariaDB (--engine mysql, profile sbtest). Prints one
 /// summary line: operations, errors (lock timeouts and deadlocks counted apart) and latency
-/// percentiles, so a run's stall at cut-over is visible in p99 and max.
+/// percentiles, so a run's stall at cut-over is visible in p99 and max. With --slow-log FILE, every
+/// operation of at least --slow-ms (default 10) is written there with its start time.
 /// </summary>
 public static class Program
 {
@@ -18,7 +19,7 @@ public static class Program
         using var stop = new CancellationTokenSource(options.Duration);
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
-        var stats = new LoadStats();
+        var stats = new LoadStats { SlowMs = options.SlowLog is null ? double.MaxValue : options.SlowMs };
         var clock = Stopwatch.StartNew();
         var workers = Enumerable.Range(0, options.Workers)
             .Select(w => Task.Run(() => WorkerAsync(options, w, stats, stop.Token)))
@@ -42,6 +43,11 @@ public static class Program
 
         await Task.WhenAll(workers);
         Console.WriteLine(stats.Summary(clock.Elapsed));
+        if (options.SlowLog is not null)
+        {
+            await File.WriteAllLinesAsync(options.SlowLog, stats.SlowLines());
+        }
+
         return 0;
     }
 
@@ -56,9 +62,10 @@ public static class Program
         while (!stop.IsCancellationRequested)
         {
             var started = Stopwatch.GetTimestamp();
+            var startedAt = DateTimeOffset.UtcNow;
             if (await session.RunOperationAsync(random, stats))
             {
-                stats.Record(Stopwatch.GetElapsedTime(started));
+                stats.Record(Stopwatch.GetElapsedTime(started), startedAt);
             }
 
             next += (long)(interval.TotalSeconds * Stopwatch.Frequency);
