@@ -76,8 +76,11 @@ internal sealed class MySqlStatements
     /// <summary>Session-private table of keys the applier deleted from the shadow while the copy runs.</summary>
     public string Tombstones { get; }
 
+    /// <summary>Key columns declared like the original's (not CREATE … SELECT, which GTID-consistent MySQL servers refuse).</summary>
     public string CreateTombstones() =>
-        $"CREATE TEMPORARY TABLE IF NOT EXISTS {Tombstones} (PRIMARY KEY ({SourceKeyList})) ENGINE=InnoDB SELECT {SourceKeyList} FROM {Source} LIMIT 0";
+        $"CREATE TEMPORARY TABLE IF NOT EXISTS {Tombstones} ("
+        + string.Join(", ", _map.Key.Select(k => $"{Q(k.SourceName)} {k.Source.ColumnType}{(k.Source.Collation is null ? string.Empty : " COLLATE " + k.Source.Collation)} NOT NULL"))
+        + $", PRIMARY KEY ({SourceKeyList})) ENGINE=InnoDB";
 
     public string DropTombstones() => $"DROP TEMPORARY TABLE IF EXISTS {Tombstones}";
 

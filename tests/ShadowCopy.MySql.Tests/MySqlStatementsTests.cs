@@ -53,6 +53,19 @@ public sealed class MySqlStatementsTests
         Assert.DoesNotContain("CRC32C", sql, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Tombstones_declare_the_key_columns_like_the_original()
+    {
+        var id = Column("id", "int(10) unsigned", null);
+        var code = Column("co`de", "varchar(20)", "utf8mb4_bin");
+        var map = new MyMapping([new(id, id), new(code, code)], [new(id, id), new(code, code)], "PRIMARY", [], []);
+        var sql = new MySqlStatements("s", "orders", ShadowCopy.Core.Schema.HelperObjectNames.For("orders", 64), map, "PRIMARY");
+        Assert.Equal(
+            "CREATE TEMPORARY TABLE IF NOT EXISTS `s`.`_orders_gone` (`id` int(10) unsigned NOT NULL, `co``de` varchar(20) COLLATE utf8mb4_bin NOT NULL, PRIMARY KEY (`id`, `co``de`)) ENGINE=InnoDB",
+            sql.CreateTombstones());
+        Assert.Equal("INSERT IGNORE INTO `s`.`_orders_gone` (`id`, `co``de`) VALUES (7, 'x')", sql.RecordTombstone(["7", "'x'"]));
+    }
+
     private static MyColumn Column(string name, string type, string? collation) => new(name, type, collation, IsNullable: true, IsGenerated: false, IsAutoIncrement: false, Default: null);
 
     [Fact]
