@@ -566,6 +566,7 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
         {
             plan.Add(new("copy (per chunk)", Sql.DeleteTombstonedRows(["<lower>"], ["<upper>"]), false));
         }
+
         if (_deferredIndexes.Count > 0)
         {
             plan.Add(new("finish copy (indexes built after the copy)", MySqlDeferredIndexes.Add(Sql.Shadow, _deferredIndexes), false, $"metadata lock on the shadow, lock_wait_timeout {_options.CutOverLockTimeout.TotalSeconds:0} s, retried"));
