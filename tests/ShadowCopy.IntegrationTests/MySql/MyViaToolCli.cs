@@ -40,30 +40,20 @@ internal sealed class MyViaToolCli : IDisposable
     public Task<(int Exit, string Stdout, string Stderr)> RunScriptAsync(string script, params string[] args) =>
         StartAsync("bash", ["-c", script, "bash", DotNet.Value, CliDll, .. args], false, null);
 
-    private static string CliDll => Path.Combine(AppContext.BaseDirectory, "shadowcopy.dll");
+    private static string CliDll => CliProcess.Dll;
 
     private async Task<(int Exit, string Stdout, string Stderr)> StartAsync(string program, string[] args, bool onlyToolDirectory, IReadOnlyDictionary<string, string>? environment)
     {
-        var info = new ProcessStartInfo(program)
+        var variables = new Dictionary<string, string>
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
+            ["PATH"] = onlyToolDirectory ? ToolDirectory : ToolDirectory + Path.PathSeparator + Environment.GetEnvironmentVariable("PATH"),
         };
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        info.Environment["PATH"] = onlyToolDirectory ? ToolDirectory : ToolDirectory + Path.PathSeparator + Environment.GetEnvironmentVariable("PATH");
-        info.Environment["SHADOWCOPY_PASSWORD"] = TestServers.Get("SHADOWCOPY_MY_PASSWORD");
-        info.Environment.Remove("MYSQL_PWD");
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {
-            info.Environment[key] = value;
+            variables[key] = value;
         }
 
-        using var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {program}");
+        using var process = CliProcess.Start(program, args, TestServers.Get("SHADOWCOPY_MY_PASSWORD"), "MYSQL_PWD", variables);
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));

@@ -134,25 +134,9 @@ public sealed class PgCliProcessTests
         Assert.DoesNotContain(PgServer.Password, all, StringComparison.Ordinal);
     }
 
-    private static string CliDll => Path.Combine(AppContext.BaseDirectory, "shadowcopy.dll");
+    private static string CliDll => CliProcess.Dll;
 
     internal static Process StartCli(params string[] args) => StartProcess("dotnet", [CliDll, .. args]);
 
-    private static Process StartProcess(string program, string[] args)
-    {
-        var info = new ProcessStartInfo(program)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        info.Environment["SHADOWCOPY_PASSWORD"] = PgServer.Password;
-        info.Environment.Remove("PGPASSWORD");
-        return Process.Start(info) ?? throw new InvalidOperationException("could not start the CLI");
-    }
+    private static Process StartProcess(string program, string[] args) => CliProcess.Start(program, args, PgServer.Password, "PGPASSWORD");
 }
