@@ -296,7 +296,7 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
     }
 
     /// <summary>After a lock-free chunk: removes rows of its range whose delete the applier ran before the copy could see it.</summary>
-    private async Task SettleTombstonesAsync(string[]? lower, string[]? upper, CancellationToken cancellationToken)
+    private async Task SettleChunkAsync(string[]? lower, string[]? upper, CancellationToken cancellationToken)
     {
         await SettleTombstonesAsync(Main, Sql, lower, upper, cancellationToken).ConfigureAwait(false);
         if (upper is null)
@@ -331,7 +331,7 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
             var rows = copy ? await CopyRangeAsync(lower, upper, cancellationToken).ConfigureAwait(false) : 0;
             if (copy && _lockFreeCopy)
             {
-                await SettleTombstonesAsync(lower, upper, cancellationToken).ConfigureAwait(false);
+                await SettleChunkAsync(lower, upper, cancellationToken).ConfigureAwait(false);
             }
             _chunks.Add(new Chunk(lower, upper));
             _copyCursor = upper;

@@ -29,6 +29,7 @@ internal sealed class MySqlBinlogCapture
     private readonly List<BinlogTransaction> _taken = [];
     private readonly CancellationTokenSource _stop = new();
     private MySqlRowApplier? _applier;
+    private MySqlStatements? _sql;
     private BinlogClient? _client;
     private Task? _reader;
     private BinlogPosition? _lastSeen;
@@ -93,6 +94,7 @@ internal sealed class MySqlBinlogCapture
     public async Task StartAsync(MySqlSession session, MySqlStatements sql, MyTable source, CancellationToken cancellationToken, BinlogPosition? from = null)
     {
         var schema = await ColumnSchemaAsync(session, source, cancellationToken).ConfigureAwait(false);
+        _sql = sql;
         _applier = new MySqlRowApplier(sql, source, schema.Select(s => s.Charset).ToList());
         _heartbeatTable = sql.Names.ChangeLog;
         _shadowName = sql.Names.Shadow;
@@ -149,9 +151,16 @@ internal sealed class MySqlBinlogCapture
             try
             {
                 await session.ExecuteAsync("START TRANSACTION", cancellationToken).ConfigureAwait(false);
+                var removed = RecordDeletes ? new List<IReadOnlyList<string>>() : null;
                 foreach (var change in _taken.SelectMany(t => t.Changes))
                 {
-                    await _applier!.ApplyAsync(session, change, RecordDeletes, cancellationToken).ConfigureAwait(false);
+                    await _applier!.ApplyAsync(session, change, removed, cancellationToken).ConfigureAwait(false);
+                }
+
+                if (removed is { Count: > 0 })
+                {
+                    // In the batch's own transaction: a tombstone exists exactly when its delete is applied.
+                    await session.ExecuteAsync(_sql!.RecordTombstones(removed), cancellationToken).ConfigureAwait(false);
                 }
 
                 await session.ExecuteAsync("COMMIT", cancellationToken).ConfigureAwait(false);

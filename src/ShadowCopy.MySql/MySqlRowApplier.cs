@@ -32,16 +32,16 @@ internal sealed class MySqlRowApplier
 
     /// <param name="session">The shadow's session (in the applier's transaction).</param>
     /// <param name="change">The row change, in binlog order.</param>
-    /// <param name="recordDeletes">Also keep each key this change removes in the lock-free copy's tombstones.</param>
+    /// <param name="removedKeys">When not null, each key this change removes is added (as SQL literals) for the lock-free copy's tombstones.</param>
     /// <param name="cancellationToken">Cancels the statements.</param>
-    public async Task ApplyAsync(MySqlSession session, BinlogRowChange change, bool recordDeletes, CancellationToken cancellationToken)
+    public async Task ApplyAsync(MySqlSession session, BinlogRowChange change, List<IReadOnlyList<string>>? removedKeys, CancellationToken cancellationToken)
     {
         if (change.Before is { } before)
         {
             await session.ExecuteAsync(DeleteByKey(before), cancellationToken).ConfigureAwait(false);
-            if (recordDeletes && (change.After is null || !SameKey(before, change.After)))
+            if (removedKeys is not null && (change.After is null || !SameKey(before, change.After)))
             {
-                await session.ExecuteAsync(_sql.RecordTombstone(_keyOrdinals.Select(o => Literal(before, o))), cancellationToken).ConfigureAwait(false);
+                removedKeys.Add(_keyOrdinals.Select(o => Literal(before, o)).ToList());
             }
         }
 

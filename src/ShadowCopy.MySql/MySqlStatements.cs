@@ -84,8 +84,9 @@ internal sealed class MySqlStatements
 
     public string DropTombstones() => $"DROP TEMPORARY TABLE IF EXISTS {Tombstones}";
 
-    public string RecordTombstone(IEnumerable<string> keyLiterals) =>
-        $"INSERT IGNORE INTO {Tombstones} ({SourceKeyList}) VALUES ({string.Join(", ", keyLiterals)})";
+    /// <summary>One multi-row insert per apply batch; each row is a key as SQL literals.</summary>
+    public string RecordTombstones(IEnumerable<IReadOnlyList<string>> keys) =>
+        $"INSERT IGNORE INTO {Tombstones} ({SourceKeyList}) VALUES {string.Join(", ", keys.Select(k => $"({string.Join(", ", k)})"))}";
 
     /// <summary>Waits (shared locks) for any writer still holding a tombstoned row of the range, so its commit is visible next.</summary>
     public string LockTombstonedSourceRows(string[]? lower, string[]? upper) =>

@@ -63,7 +63,7 @@ public sealed class MySqlStatementsTests
         Assert.Equal(
             "CREATE TEMPORARY TABLE IF NOT EXISTS `s`.`_orders_gone` (`id` int(10) unsigned NOT NULL, `co``de` varchar(20) COLLATE utf8mb4_bin NOT NULL, PRIMARY KEY (`id`, `co``de`)) ENGINE=InnoDB",
             sql.CreateTombstones());
-        Assert.Equal("INSERT IGNORE INTO `s`.`_orders_gone` (`id`, `co``de`) VALUES (7, 'x')", sql.RecordTombstone(["7", "'x'"]));
+        Assert.Equal("INSERT IGNORE INTO `s`.`_orders_gone` (`id`, `co``de`) VALUES (7, 'x'), (8, 'y')", sql.RecordTombstones([["7", "'x'"], ["8", "'y'"]]));
     }
 
     private static MyColumn Column(string name, string type, string? collation) => new(name, type, collation, IsNullable: true, IsGenerated: false, IsAutoIncrement: false, Default: null);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using ShadowCopy.Core.Engine;
 using ShadowCopy.Core.Schema;
 using ShadowCopy.Core.Sql;
@@ -28,6 +29,7 @@ public sealed class MyLockFreeCopyTests
         await ExecAsync($"CREATE TABLE {table} (id INT NOT NULL PRIMARY KEY, n INT NOT NULL, KEY n_1 (n)) ENGINE=InnoDB");
         await ExecAsync($"INSERT INTO {table} SELECT seq, seq FROM seq_1_to_20000");
         await using var writer = await OpenAsync();
+        var flag = Path.Combine(Path.GetTempPath(), $"sc-lockfree-{Guid.NewGuid():N}");
         using var stop = new CancellationTokenSource();
         Task<AlterResult>? run = null;
         try
@@ -45,8 +47,23 @@ public sealed class MyLockFreeCopyTests
                     copied.TrySetResult();
                 }
             };
-            var options = MyAlterHarness.Options(name, "MODIFY n BIGINT NOT NULL") with { MaxRowsPerSecond = null, CutOverLockTimeout = TimeSpan.FromSeconds(1), CutOverAttempts = 60 };
+            // The copy starts held by a flag file, to look at the shadow while it is being filled.
+            await File.WriteAllTextAsync(flag, "hold");
+            var options = MyAlterHarness.Options(name, "MODIFY n BIGINT NOT NULL") with
+            {
+                MaxRowsPerSecond = null, CutOverLockTimeout = TimeSpan.FromSeconds(1), CutOverAttempts = 60, ThrottleFlagFile = flag,
+            };
             run = MyAlterHarness.RunAsync(options, CaptureMode.Binlog, sink, cancellationToken: stop.Token);
+            var held = Stopwatch.StartNew();
+            while (!sink.Statuses.Any(s => s.Phase == Phase.Copying && s.ThrottleReason?.Contains(flag, StringComparison.Ordinal) == true) && !run.IsCompleted && held.Elapsed < TimeSpan.FromSeconds(30))
+            {
+                await Task.Delay(20);
+            }
+
+            // ADR 0018: the plain index is not in the shadow while it is copied, only after.
+            var shadowIndexes = $"SELECT COUNT(*) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = {Lit(Database)} AND TABLE_NAME = {Lit(HelperObjectNames.For(name, 64).Shadow)}";
+            Assert.Equal("1", await ScalarAsync(shadowIndexes)); // PRIMARY only
+            File.Delete(flag);
 
             var first = await Task.WhenAny(copied.Task, run, Task.Delay(TimeSpan.FromSeconds(30)));
             Assert.True(first == copied.Task, first == run ? $"the run ended early: {(await run).Message}" : "the copy did not get past the locked rows within 30 s");
@@ -66,6 +83,7 @@ public sealed class MyLockFreeCopyTests
         finally
         {
             // On failure: release the writer's locks and stop the run before dropping the tables.
+            File.Delete(flag);
             await writer.ExecuteAsync("ROLLBACK");
             await stop.CancelAsync();
             if (run is not null)
@@ -102,10 +120,7 @@ public sealed class MyLockFreeCopyTests
             var sql = new MySqlStatements(Database, name, names, MyMapping.Build(table, await MySqlInspector.ReadAsync(session, Database, names.Shadow, CancellationToken.None), new Dictionary<string, string>()), "PRIMARY");
             await session.ExecuteAsync("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED", CancellationToken.None);
             await session.ExecuteAsync(sql.CreateTombstones(), CancellationToken.None);
-            foreach (var id in new[] { "3", "5", "7", "9" })
-            {
-                await session.ExecuteAsync(sql.RecordTombstone([id]), CancellationToken.None);
-            }
+            await session.ExecuteAsync(sql.RecordTombstones([["3"], ["5"], ["7"], ["9"]]), CancellationToken.None);
 
             // A writer deletes row 7 and has not committed yet.
             await writer.ExecuteAsync("START TRANSACTION");
