@@ -23,7 +23,7 @@ public sealed class MyThrottleTests(ITestOutputHelper output)
         {
             await WaitForCopyAsync(sink);
             await File.WriteAllTextAsync(flag, "hold");
-            await Task.Delay(TimeSpan.FromSeconds(3));
+            await Task.Delay(TimeSpan.FromSeconds(4));
             File.Delete(flag);
         });
         var hold = HeldFor(sink, r => r.Contains(flag, StringComparison.Ordinal));
@@ -44,7 +44,7 @@ public sealed class MyThrottleTests(ITestOutputHelper output)
             {
                 await WaitForCopyAsync(sink);
                 await ExecAsync($"UPDATE {Q(Database)}.{Q(gate)} SET v = 1");
-                await Task.Delay(TimeSpan.FromSeconds(3));
+                await Task.Delay(TimeSpan.FromSeconds(4));
                 await ExecAsync($"UPDATE {Q(Database)}.{Q(gate)} SET v = 0");
             });
             var hold = HeldFor(sink, r => r.StartsWith("throttle query returned 1", StringComparison.Ordinal));
