@@ -11,9 +11,6 @@ internal static partial class Log
     [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Capture ({Mode}) started")]
     public static partial void CaptureStarted(ILogger logger, CaptureMode mode);
 
-    [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "Copying through the client with multi-row VALUES: the shadow has an AUTO_INCREMENT column and innodb_autoinc_lock_mode={Mode}")]
-    public static partial void ClientSideCopy(ILogger logger, long mode);
-
     [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "Cut-over attempt failed: {Error}")]
     public static partial void CutOverFailed(ILogger logger, string error);
 

@@ -22,7 +22,7 @@ namespace ShadowCopy.MySql;
 /// <c>_t_state</c> and can be resumed from it (<see cref="IResumableBackend"/>); throttle figures
 /// are read on connections of their own (<see cref="IServerProbe"/>, <see cref="MySqlServerProbe"/>).
 /// </summary>
-public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, IResumableBackend, IServerProbe
+public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, IResumableBackend, IServerProbe, IKeyVerifier
 {
     private readonly MySqlSettings _settings;
     private readonly AlterOptions _options;
@@ -41,14 +41,17 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
     private string? _alter;
     private string[]? _copyCursor;
     private bool _copyDone;
-    private bool _clientSideCopy;
     private bool? _hasCrc32C;
     private bool _lockFreeCopy;
+    private bool _tombstones;
+    private MySqlTriggerCapture? _triggers;
     private IReadOnlyList<(string Name, string Clause)> _deferredIndexes = [];
     private MySqlServerProbe? _probe;
     private string? _fingerprint;
     private bool _stateTableReady;
     private IReadOnlyList<MySqlSettings>? _replicas;
+    private MySqlKeyVerifier? _keyVerifier;
+    private DirtyKeySet? _appliedKeys;
 
     public MySqlAlterBackend(MySqlSettings settings, AlterOptions options, CaptureMode capture, ILogger logger)
         : this(settings, options, capture, logger, null)
@@ -66,6 +69,7 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
         // A real run of days must not keep every statement (trigger mode: every row as VALUES text).
         _transcript.Enabled = !options.Execute;
         Names = names ?? HelperObjectNames.For(options.Table.Name, MySqlDialect.Instance.MaxIdentifierBytes);
+        ExternalTool = names is not null;
         if (capture == CaptureMode.Binlog)
         {
             _binlog = new MySqlBinlogCapture(settings, logger);
@@ -73,6 +77,9 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
     }
 
     public HelperObjectNames Names { get; }
+
+    /// <summary>alter --via: another tool creates, fills and keeps the shadow in step; we verify and swap.</summary>
+    internal bool ExternalTool { get; }
 
     public CaptureMode Capture { get; }
 
@@ -86,8 +93,11 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
     /// <summary>Replaces the start of a verification snapshot (alter --via gh-ost: a settle pause under LOCK TABLES … READ).</summary>
     internal Func<MySqlSession, CancellationToken, Task>? VerifyPointOverride { get; init; }
 
-    /// <summary>Copy with INSERT … SELECT even where the client-side copy would be chosen (to measure the AUTO-INC stall it avoids).</summary>
-    internal bool ForceServerSideCopy { get; init; }
+    /// <summary>Test seam: runs while the cut-over's RENAME waits and before the go token exists (argument: the RENAME's connection id).</summary>
+    internal Func<uint, Task>? BeforeGoTokenForTests { get; init; }
+
+    /// <summary>Test seam: runs inside every apply batch and every re-apply after its rows reached the shadow (a deliberately wrong conversion).</summary>
+    internal Func<MySqlSession, IReadOnlyList<RowKey>, CancellationToken, Task>? AfterApplyForTests { get; init; }
 
     private TableName Table => _options.Table;
 
@@ -116,8 +126,15 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
         if (Capture == CaptureMode.Binlog)
         {
             await (BinlogCheckOverride ?? MySqlPreflight.CheckBinlogAsync)(Main, cancellationToken).ConfigureAwait(false);
-            await MySqlObjects.CheckGoTokenNamesAsync(Main, Table, cancellationToken).ConfigureAwait(false);
         }
+        else if (!ExternalTool)
+        {
+            // Our own trigger capture (not another tool's shadow under alter --via).
+            await MySqlPreflight.CheckTriggerCaptureAsync(Main, cancellationToken).ConfigureAwait(false);
+        }
+
+        // Both capture modes swap with the go token (docs/cut-over.md), so the final changes can be verified under the lock.
+        await MySqlObjects.CheckGoTokenNamesAsync(Main, Table, cancellationToken).ConfigureAwait(false);
 
         // Rehearse on a session-private temporary table (invisible to others, not binlogged in
         // ROW format): the ALTER's errors, the mapping and the key's survival are known before
@@ -172,16 +189,6 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
         _sql = new MySqlStatements(Table.Schema, Table.Name, Names, _mapping, shadowIndex.Name);
         _hasCrc32C ??= await HasFunctionAsync("CRC32C('')", cancellationToken).ConfigureAwait(false);
         _sql.HasCrc32C = _hasCrc32C.Value;
-        _clientSideCopy = false;
-        if (Capture == CaptureMode.Trigger && !ForceServerSideCopy && shadow.Columns.Any(c => c.IsAutoIncrement))
-        {
-            var lockMode = await Main.ScalarInt64Async("SELECT @@GLOBAL.innodb_autoinc_lock_mode", cancellationToken).ConfigureAwait(false);
-            _clientSideCopy = lockMode != 2;
-            if (_clientSideCopy)
-            {
-                Log.ClientSideCopy(_logger, lockMode);
-            }
-        }
     }
 
     /// <summary>Whether the server evaluates a built-in function call (an unknown one is error 1305 or a syntax error).</summary>
@@ -244,16 +251,15 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
             // The stream starts before the first chunk: every change committed after this point
             // is applied from its row image, every change before it is in the copy.
             await _binlog.StartAsync(Main, Sql, _source!, cancellationToken).ConfigureAwait(false);
+            _binlog.Applier!.AfterApplyForTests = AfterApplyForTests;
             await StartLockFreeCopyAsync(cancellationToken).ConfigureAwait(false);
         }
         else
         {
-            foreach (var (_, sql) in Sql.CreateTriggers(Table.Name))
-            {
-                await MySqlObjects.WithLockRetriesAsync(Main, _options.CutOverLockTimeout, _options.CutOverAttempts, sql, cancellationToken).ConfigureAwait(false);
-            }
-
+            _triggers = await NewTriggerCaptureAsync(cancellationToken).ConfigureAwait(false);
+            await _triggers.StartAsync(Main, cancellationToken).ConfigureAwait(false);
             await Main.ExecuteAsync("SET SESSION lock_wait_timeout = 60", cancellationToken).ConfigureAwait(false);
+            await StartLockFreeCopyAsync(cancellationToken).ConfigureAwait(false);
         }
 
         Log.CaptureStarted(_logger, Capture);
@@ -262,23 +268,35 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
 
     // ---- copy ---------------------------------------------------------------------------------
 
+    private async Task<MySqlTriggerCapture> NewTriggerCaptureAsync(CancellationToken cancellationToken)
+    {
+        var shadow = await MySqlInspector.ReadAsync(Main, Table.Schema, Names.Shadow, cancellationToken).ConfigureAwait(false);
+        return new MySqlTriggerCapture(Sql, _source!, shadow, _options) { AppliedKeys = _appliedKeys, AfterApplyForTests = AfterApplyForTests };
+    }
+
     /// <summary>
-    /// Binlog capture with one copy session: the chunks read the original without locks (READ
-    /// COMMITTED consistent reads), so no writer waits on the copy; the applier's deletes are kept
-    /// as tombstones and settled after each chunk (docs/adr/0017-lock-free-binlog-copy.md). With
-    /// --threads the applier runs beside the copy and the chunks keep their shared locks.
+    /// The copy reads the original without locks (READ COMMITTED consistent reads), so no writer
+    /// waits on it. Trigger capture: always — the applier re-copies every key changed since, on this
+    /// same session after the chunk (ADR 0020), and --threads workers copy in rounds between applies.
+    /// Binlog capture with one copy session: the applier's deletes are kept as tombstones and settled
+    /// after each chunk (docs/adr/0017-lock-free-binlog-copy.md); with --threads the applier runs
+    /// beside the copy and the chunks keep their shared locks.
     /// </summary>
     private async Task StartLockFreeCopyAsync(CancellationToken cancellationToken)
     {
-        _lockFreeCopy = _binlog is not null && _options.Threads <= 1 && !_clientSideCopy && !_copyDone;
+        _tombstones = _binlog is not null && _options.Threads <= 1 && !_copyDone;
+        _lockFreeCopy = _triggers is not null || _tombstones;
         if (!_lockFreeCopy)
         {
             return;
         }
 
         await Main.ExecuteAsync("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED", cancellationToken).ConfigureAwait(false);
-        await Main.ExecuteAsync(Sql.CreateTombstones(), cancellationToken).ConfigureAwait(false);
-        _binlog!.RecordDeletes = true;
+        if (_tombstones)
+        {
+            await Main.ExecuteAsync(Sql.CreateTombstones(), cancellationToken).ConfigureAwait(false);
+            _binlog!.RecordDeletes = true;
+        }
     }
 
     /// <summary>
@@ -303,6 +321,7 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
         {
             // The last chunk: nothing is left for the copy to read, so no delete can be overtaken any more.
             _binlog!.RecordDeletes = false;
+            _tombstones = false;
             _lockFreeCopy = false;
             await Main.ExecuteAsync(Sql.DropTombstones(), cancellationToken).ConfigureAwait(false);
         }
@@ -329,7 +348,7 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
             var boundary = await Main.QueryAsync(Sql.NextBoundary(lower, Math.Max(0, chunkSize - 1)), cancellationToken).ConfigureAwait(false);
             var upper = boundary.Rows.Count == 0 ? null : Enumerable.Range(0, Sql.KeyCount).Select(i => MySqlLiteral.FromText(boundary.Columns[i], boundary.Rows[0], i)).ToArray();
             var rows = copy ? await CopyRangeAsync(lower, upper, cancellationToken).ConfigureAwait(false) : 0;
-            if (copy && _lockFreeCopy)
+            if (copy && _tombstones)
             {
                 await SettleChunkAsync(lower, upper, cancellationToken).ConfigureAwait(false);
             }
@@ -350,33 +369,17 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
     {
         // --threads: a worker's session; its warnings must be read on that same session.
         session ??= Main;
-        if (_clientSideCopy)
-        {
-            return await MySqlClientCopy.CopyAsync(session, Sql, lower, upper, inTransaction, token => CheckWarningsAsync(token, session), cancellationToken).ConfigureAwait(false);
-        }
 
-        // A re-copy (in its own transaction) and --threads workers always lock.
-        var locking = !_lockFreeCopy || inTransaction || !ReferenceEquals(session, Main);
+        // A re-copy (in its own transaction) locks; --threads workers lock in binlog mode, where the
+        // applier runs beside them (in trigger mode it waits for their round to end).
+        var locking = inTransaction || (_triggers is null && (!_lockFreeCopy || !ReferenceEquals(session, Main)));
         var result = await session.ExecuteAsync(Sql.CopyRange(lower, upper, locking), cancellationToken).ConfigureAwait(false);
         if (result.Warnings > 0)
         {
-            await CheckWarningsAsync(cancellationToken, session).ConfigureAwait(false);
+            await MySqlCopyWarnings.ThrowIfLossyAsync(session, cancellationToken).ConfigureAwait(false);
         }
 
         return (long)result.AffectedRows;
-    }
-
-    /// <summary>INSERT IGNORE turns data errors into warnings; only duplicate keys (a row capture wrote first) are expected.</summary>
-    private async Task CheckWarningsAsync(CancellationToken cancellationToken, MySqlSession? session = null)
-    {
-        var warnings = await (session ?? Main).QueryAsync("SHOW WARNINGS", cancellationToken).ConfigureAwait(false);
-        var bad = warnings.Rows.Where(r => r.GetInt64(1) != MySqlErrors.DuplicateKey).Select(r => $"{r.GetInt64(1)}: {r.GetString(2)}").ToList();
-        if (bad.Count > 0)
-        {
-            throw new ShadowCopyException(
-                $"The copy would change data ({string.Join("; ", bad.Take(3))}); the ALTER is lossy for rows written during the run. Nothing was swapped; the original table is unchanged.",
-                ExitCodes.AlterRejected);
-        }
     }
 
     /// <summary>
@@ -404,6 +407,11 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
 
     public async Task<long> ApplyChangesAsync(int maxChanges, CancellationToken cancellationToken)
     {
+        if (_triggers is not null)
+        {
+            return await _triggers.ApplyAsync(Main, maxChanges, cancellationToken).ConfigureAwait(false);
+        }
+
         if (_binlog is null)
         {
             return 0;
@@ -415,7 +423,11 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
 
     public string? CaptureDetail => _binlog?.Detail;
 
-    public Task<long> GetBacklogAsync(CancellationToken cancellationToken) => Task.FromResult(_binlog?.Backlog ?? 0L);
+    public Task<long> GetBacklogAsync(CancellationToken cancellationToken) =>
+        _triggers is not null ? _triggers.BacklogAsync(Main, cancellationToken) : Task.FromResult(_binlog?.Backlog ?? 0L);
+
+    /// <summary>Our trigger capture with its key log (null in binlog mode and under alter --via).</summary>
+    internal MySqlTriggerCapture? Triggers => _triggers;
 
     // ---- verify -------------------------------------------------------------------------------
 
@@ -429,14 +441,24 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
         // chunk's source and shadow checksums run at once (the benchmark spent 40% of a run in a
         // sequential verification). Trigger mode takes no lock, so both sides share one snapshot.
         MySqlSession? twin = null;
+        var excludePending = false;
         if (VerifyPointOverride is not null)
         {
             await VerifyPointOverride(_snapshot, cancellationToken).ConfigureAwait(false);
         }
         else if (_binlog is null)
         {
-            // Triggers write the shadow in the writer's own transaction: any snapshot is consistent.
+            // No lock. Another tool's triggers (alter --via) write the shadow in the writer's own
+            // transaction: any snapshot is consistent. Ours log keys: in the snapshot, a row whose key
+            // the log no longer holds was re-copied no older than its last change, so the tables must
+            // agree on every other row; the logged ones are in flight and verified later (ADR 0020).
             await _snapshot.ExecuteAsync("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY", cancellationToken).ConfigureAwait(false);
+            if (_triggers is not null)
+            {
+                var pending = await _triggers.PendingKeysAsync(_snapshot, cancellationToken).ConfigureAwait(false);
+                _appliedKeys?.AddRange(pending);
+                excludePending = pending.Count > 0;
+            }
         }
         else
         {
@@ -451,10 +473,10 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
             foreach (var id in ids)
             {
                 var chunk = _chunks[id];
-                var sourceQuery = _snapshot.QueryAsync(Sql.SourceChecksum(chunk.Lower, chunk.Upper), cancellationToken);
+                var sourceQuery = _snapshot.QueryAsync(Sql.SourceChecksum(chunk.Lower, chunk.Upper, excludePending), cancellationToken);
                 var shadowQuery = twin?.QueryAsync(Sql.ShadowChecksum(chunk.Lower, chunk.Upper), cancellationToken);
                 var source = (await sourceQuery.ConfigureAwait(false)).Rows[0];
-                var shadow = (await (shadowQuery ?? _snapshot.QueryAsync(Sql.ShadowChecksum(chunk.Lower, chunk.Upper), cancellationToken)).ConfigureAwait(false)).Rows[0];
+                var shadow = (await (shadowQuery ?? _snapshot.QueryAsync(Sql.ShadowChecksum(chunk.Lower, chunk.Upper, excludePending), cancellationToken)).ConfigureAwait(false)).Rows[0];
                 rows += source.GetInt64(0);
                 if (Enumerable.Range(0, 3).Any(i => source.GetString(i) != shadow.GetString(i)))
                 {
@@ -482,6 +504,69 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
         }
     }
 
+    // ---- delta verification (docs/adr/0019) --------------------------------------------------------
+
+    public DirtyKeySet? AppliedKeys
+    {
+        get => _appliedKeys;
+        set
+        {
+            _appliedKeys = value;
+            if (_binlog is not null)
+            {
+                _binlog.AppliedKeys = value;
+            }
+
+            if (_triggers is not null)
+            {
+                _triggers.AppliedKeys = value;
+            }
+        }
+    }
+
+    internal MySqlKeyVerifier KeyVerifier => _keyVerifier ??= new MySqlKeyVerifier(this);
+
+    public Task<KeyVerifyResult> VerifyKeysAsync(IReadOnlyList<RowKey> keys, CancellationToken cancellationToken)
+    {
+        _transcript.Step = "verify changed rows";
+        return KeyVerifier.VerifyAsync(keys, cancellationToken);
+    }
+
+    public Task RecopyKeysAsync(IReadOnlyList<RowKey> keys, CancellationToken cancellationToken)
+    {
+        _transcript.Step = "re-apply changed rows";
+        return KeyVerifier.RecopyAsync(keys, cancellationToken);
+    }
+
+    public string Describe(RowKey key) => KeyVerifier.Describe(key);
+
+    /// <summary>
+    /// Opens a consistent snapshot on each of <paramref name="snapshots"/> at a point where the shadow
+    /// equals the original: in binlog mode under the verification lock after a drain (<see cref="MySqlVerifyPoint"/>);
+    /// otherwise any snapshot (with our trigger capture, the caller leaves out the keys the log holds there).
+    /// </summary>
+    internal async Task TakeConsistentPointAsync(IReadOnlyList<MySqlSession> snapshots, CancellationToken cancellationToken)
+    {
+        if (VerifyPointOverride is not null)
+        {
+            foreach (var snapshot in snapshots)
+            {
+                await VerifyPointOverride(snapshot, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        else if (_binlog is null)
+        {
+            foreach (var snapshot in snapshots)
+            {
+                await snapshot.ExecuteAsync("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY", cancellationToken).ConfigureAwait(false);
+            }
+        }
+        else
+        {
+            await MySqlVerifyPoint.TakeAsync(this, snapshots, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     public async Task RecopyChunksAsync(IReadOnlyList<int> chunks, CancellationToken cancellationToken)
     {
         _transcript.Step = "re-copy";
@@ -505,11 +590,11 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
 
     // ---- cut-over -----------------------------------------------------------------------------
 
-    public Task<CutOverAttempt> TryCutOverAsync(TimeSpan lockTimeout, CancellationToken cancellationToken)
+    public Task<CutOverAttempt> TryCutOverAsync(TimeSpan lockTimeout, CutOverVerification verification, CancellationToken cancellationToken)
     {
         // The journal labels each statement with its step (the drain used to show up as "verify").
         _transcript.Step = "cut-over";
-        return MySqlCutOver.TryAsync(this, lockTimeout, cancellationToken);
+        return MySqlCutOver.TryAsync(this, lockTimeout, verification, cancellationToken);
     }
 
     public async Task AfterCutOverAsync(bool dropOldTable, CancellationToken cancellationToken)
@@ -543,6 +628,11 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
 
         await CloseSnapshotAsync().ConfigureAwait(false);
         await CloseProbeAsync().ConfigureAwait(false);
+        if (_keyVerifier is not null)
+        {
+            await _keyVerifier.CloseAsync().ConfigureAwait(false);
+        }
+
         await EnsureMainAsync(cancellationToken).ConfigureAwait(false);
         await Main.ResetQuietlyAsync().ConfigureAwait(false);
         await MySqlObjects.DropAllAsync(Main, Table, Names, _options.CutOverLockTimeout, 20, cancellationToken).ConfigureAwait(false);
@@ -553,16 +643,19 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
         var plan = new List<PlannedStatement>();
         if (Capture == CaptureMode.Trigger)
         {
+            plan.Add(new("install capture", Sql.CreateKeyLog(), false));
             plan.AddRange(Sql.CreateTriggers(Table.Name).Select(t => new PlannedStatement("install capture", t.Sql, false, $"metadata lock, lock_wait_timeout {_options.CutOverLockTimeout.TotalSeconds:0} s, retried")));
+            plan.Add(new("apply (per batch, READ COMMITTED)", Sql.TakeKeys(_options.ApplyBatchSize), false));
+            plan.Add(new("apply (per batch, READ COMMITTED)", Sql.ApplyKeys([Enumerable.Repeat("<key>", Sql.KeyCount).ToArray()]), false, "consistent read: no row locks on the original"));
         }
         else
         {
             plan.Add(new("install capture", "(read the binlog from the current position; apply row images by key)", false));
         }
 
-        var lockFree = Capture == CaptureMode.Binlog && _options.Threads <= 1;
-        plan.Add(new("copy (per chunk)", _clientSideCopy ? Sql.SelectRange(["<lower>"], ["<upper>"]) : Sql.CopyRange(["<lower>"], ["<upper>"], locking: !lockFree), false, lockFree ? "READ COMMITTED consistent read: no row locks on the original" : "shared row locks on the chunk's rows for the statement"));
-        if (lockFree)
+        var lockFree = Capture == CaptureMode.Trigger || _options.Threads <= 1;
+        plan.Add(new("copy (per chunk)", Sql.CopyRange(["<lower>"], ["<upper>"], locking: !lockFree), false, lockFree ? "READ COMMITTED consistent read: no row locks on the original" : "shared row locks on the chunk's rows for the statement"));
+        if (lockFree && Capture == CaptureMode.Binlog)
         {
             plan.Add(new("copy (per chunk)", Sql.DeleteTombstonedRows(["<lower>"], ["<upper>"]), false));
         }
@@ -587,6 +680,10 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
 
         await CloseSnapshotAsync().ConfigureAwait(false);
         await CloseCopyWorkersAsync().ConfigureAwait(false);
+        if (_keyVerifier is not null)
+        {
+            await _keyVerifier.CloseAsync().ConfigureAwait(false);
+        }
         if (_probe is not null)
         {
             await _probe.DisposeAsync().ConfigureAwait(false);
@@ -758,6 +855,12 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
                 // Without them, writes since the kill never reached the shadow.
                 throw Refuse($"capture trigger(s) {string.Join(", ", missing)} on {Table} are gone, so changes may be missing from the shadow");
             }
+
+            var keyLog = MySqlStatements.KeyLogName(Table.Name);
+            if (!(await MySqlObjects.HelperTablesAsync(Main, Table.Schema, [keyLog], cancellationToken).ConfigureAwait(false)).GetValueOrDefault(keyLog))
+            {
+                throw Refuse($"the capture's key log {keyLog} is gone, so changes may be missing from the shadow");
+            }
         }
         else
         {
@@ -790,11 +893,15 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
         if (_binlog is not null)
         {
             await _binlog.StartAsync(Main, Sql, _source!, cancellationToken, stored.Binlog).ConfigureAwait(false);
+            _binlog.Applier!.AfterApplyForTests = AfterApplyForTests;
             await StartLockFreeCopyAsync(cancellationToken).ConfigureAwait(false);
         }
         else
         {
+            // The key log survived the killed run with every key logged since and not yet applied: it is the durable queue.
+            _triggers = await NewTriggerCaptureAsync(cancellationToken).ConfigureAwait(false);
             await Main.ExecuteAsync("SET SESSION lock_wait_timeout = 60", cancellationToken).ConfigureAwait(false);
+            await StartLockFreeCopyAsync(cancellationToken).ConfigureAwait(false);
         }
 
         Log.Resumed(_logger, _chunks.Count, stored.Binlog?.ToString() ?? "-");

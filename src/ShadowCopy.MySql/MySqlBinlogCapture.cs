@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using ShadowCopy.Core.Engine;
+using ShadowCopy.Core.Verification;
 using ShadowCopy.MySql.Model;
 using ShadowCopy.MySql.Protocol;
 using ShadowCopy.MySql.Protocol.Binlog;
@@ -57,6 +58,12 @@ internal sealed class MySqlBinlogCapture
 
     public long Backlog => Interlocked.Read(ref _queued);
 
+    /// <summary>Receives the keys of every committed apply batch (delta verification, ADR 0019).</summary>
+    public DirtyKeySet? AppliedKeys { get; set; }
+
+    /// <summary>The applier (null before <see cref="StartAsync"/>); tests reach its seam through it.</summary>
+    internal MySqlRowApplier? Applier => _applier;
+
     /// <summary>While the lock-free copy runs: keys the applier removes go to its tombstones (<see cref="MySqlStatements.Tombstones"/>).</summary>
     public bool RecordDeletes { get; set; }
 
@@ -95,7 +102,8 @@ internal sealed class MySqlBinlogCapture
     {
         var schema = await ColumnSchemaAsync(session, source, cancellationToken).ConfigureAwait(false);
         _sql = sql;
-        _applier = new MySqlRowApplier(sql, source, schema.Select(s => s.Charset).ToList());
+        var shadow = await MySqlInspector.ReadAsync(session, source.Schema, sql.Names.Shadow, cancellationToken).ConfigureAwait(false);
+        _applier = new MySqlRowApplier(sql, source, shadow, schema.Select(s => s.Charset).ToList());
         _heartbeatTable = sql.Names.ChangeLog;
         _shadowName = sql.Names.Shadow;
         var start = from ?? await BinlogClient.GetCurrentPositionAsync(session.Connection, cancellationToken).ConfigureAwait(false);
@@ -146,16 +154,15 @@ internal sealed class MySqlBinlogCapture
             return 0;
         }
 
+        var touched = new List<RowKey>();
         for (var attempt = 1; ; attempt++)
         {
             try
             {
+                touched.Clear();
                 await session.ExecuteAsync("START TRANSACTION", cancellationToken).ConfigureAwait(false);
                 var removed = RecordDeletes ? new List<IReadOnlyList<string>>() : null;
-                foreach (var change in _taken.SelectMany(t => t.Changes))
-                {
-                    await _applier!.ApplyAsync(session, change, removed, cancellationToken).ConfigureAwait(false);
-                }
+                await _applier!.ApplyAsync(session, _taken.SelectMany(t => t.Changes), removed, touched, cancellationToken).ConfigureAwait(false);
 
                 if (removed is { Count: > 0 })
                 {
@@ -178,6 +185,7 @@ internal sealed class MySqlBinlogCapture
             }
         }
 
+        AppliedKeys?.AddRange(touched);
         _client!.Acknowledge(_taken[^1].End);
         Interlocked.Add(ref _queued, -count);
         _taken.Clear();

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using ShadowCopy.Core.CutOver;
 using ShadowCopy.Core.Engine;
+using ShadowCopy.Core.Verification;
 using ShadowCopy.MySql.Protocol;
 
 namespace ShadowCopy.MySql;
@@ -16,20 +17,21 @@ namespace ShadowCopy.MySql;
 /// </summary>
 internal static class MySqlCutOver
 {
-    public static async Task<CutOverAttempt> TryAsync(MySqlAlterBackend backend, TimeSpan lockTimeout, CancellationToken cancellationToken)
+    public static async Task<CutOverAttempt> TryAsync(MySqlAlterBackend backend, TimeSpan lockTimeout, CutOverVerification verification, CancellationToken cancellationToken)
     {
         await backend.EnsureMainAsync(cancellationToken).ConfigureAwait(false);
         await backend.CarryAutoIncrementForCutOverAsync(backend.MainSession, cancellationToken).ConfigureAwait(false);
-        return backend.Binlog is null
+        // Another tool's triggers (alter --via pt-osc) write the shadow themselves: a plain RENAME.
+        return backend.Binlog is null && backend.Triggers is null
             ? await RenameAsync(backend, lockTimeout, cancellationToken).ConfigureAwait(false)
-            : await GoTokenAsync(backend, lockTimeout, cancellationToken).ConfigureAwait(false);
+            : await GoTokenAsync(backend, lockTimeout, verification, cancellationToken).ConfigureAwait(false);
     }
 
     public static IEnumerable<PlannedStatement> Describe(MySqlAlterBackend backend)
     {
         var sql = backend.Statements;
         var lockText = $"lock_wait_timeout {backend.Options.CutOverLockTimeout.TotalSeconds:0} s, retried";
-        if (backend.Binlog is null)
+        if (backend.ExternalTool)
         {
             yield return new("cut-over", Rename(sql), false, lockText);
             yield break;
@@ -37,7 +39,10 @@ internal static class MySqlCutOver
 
         var (go, gone) = GoTokens(backend);
         yield return new("cut-over (session A)", $"LOCK TABLES {sql.Source} WRITE", false, lockText);
-        yield return new("cut-over (applier)", $"INSERT INTO {sql.Log} … 'marker …' /* then apply the binlog up to the marker */", false);
+        yield return backend.Capture == CaptureMode.Binlog
+            ? new("cut-over (applier)", $"INSERT INTO {sql.Log} … 'marker …' /* then apply the binlog up to the marker */", false)
+            : new("cut-over (session A reads, applier writes)", $"{sql.TakeKeys(5_000)} /* read those keys' rows on A, stage and convert them on the applier, until the key log is empty */", false);
+        yield return new("cut-over (session A, applier)", "/* compare the rows changed since their last verification: source on A, shadow on the applier's session */", false);
         yield return new("cut-over (session B, waits on the table)", $"{Rename(sql)}, {go} TO {gone}", false);
         yield return new("cut-over (applier session)", $"CREATE TABLE {go} (id INT) COMMENT=… /* go token */", false);
         yield return new("cut-over (session A)", "UNLOCK TABLES", false);
@@ -77,7 +82,7 @@ internal static class MySqlCutOver
         return (MySqlStatements.Q(backend.Statements.Schema, names.Go), MySqlStatements.Q(backend.Statements.Schema, names.Gone));
     }
 
-    private static async Task<CutOverAttempt> GoTokenAsync(MySqlAlterBackend backend, TimeSpan lockTimeout, CancellationToken cancellationToken)
+    private static async Task<CutOverAttempt> GoTokenAsync(MySqlAlterBackend backend, TimeSpan lockTimeout, CutOverVerification verification, CancellationToken cancellationToken)
     {
         var sql = backend.Statements;
         var (go, gone) = GoTokens(backend);
@@ -89,6 +94,7 @@ internal static class MySqlCutOver
         var renamer = await backend.OpenAsync(cancellationToken).ConfigureAwait(false);
         Task? rename = null;
         var goCreated = false;
+        (IReadOnlyList<RowKey> Keys, KeyVerifyResult Result)? verified = null;
         try
         {
             try
@@ -101,9 +107,33 @@ internal static class MySqlCutOver
                 return new CutOverAttempt(false, true, watch.ElapsedMilliseconds, MySqlErrors.Describe(error));
             }
 
-            // Writes to t have stopped: everything they did is before the marker written now.
-            var target = await backend.Binlog!.MarkAsync(backend.MainSession, sql, lockTimeout + TimeSpan.FromSeconds(10), cancellationToken, watchAfterMarker: true).ConfigureAwait(false);
-            await backend.Binlog.DrainToAsync(backend.MainSession, target, lockTimeout + TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
+            // Writes to t have stopped: everything they did is before the marker written now (binlog),
+            // or in the key log now (triggers: every writer has committed, no new one can start).
+            if (backend.Binlog is { } binlog)
+            {
+                var target = await binlog.MarkAsync(backend.MainSession, sql, lockTimeout + TimeSpan.FromSeconds(10), cancellationToken, watchAfterMarker: true).ConfigureAwait(false);
+                await binlog.DrainToAsync(backend.MainSession, target, lockTimeout + TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await backend.Triggers!.DrainUnderLockAsync(locker, backend.MainSession, cancellationToken).ConfigureAwait(false);
+            }
+
+            // Neither table can change now: every row changed since its last verification (the final
+            // drain's included) is compared before the swap, as far as the lock budget allows (ADR 0019).
+            if (verification.KeysWithinBudget() is not { } keys)
+            {
+                await locker.ResetQuietlyAsync().ConfigureAwait(false);
+                return CutOverAttempt.TooManyToVerify(watch.ElapsedMilliseconds, verification.Pending, verification.Budget);
+            }
+
+            var compared = await backend.KeyVerifier.CompareAsync(locker, backend.MainSession, keys, cancellationToken).ConfigureAwait(false);
+            verified = (keys, compared);
+            if (compared.Mismatched.Count > 0)
+            {
+                await locker.ResetQuietlyAsync().ConfigureAwait(false);
+                return new CutOverAttempt(false, false, watch.ElapsedMilliseconds, $"{compared.Mismatched.Count} changed row(s) differ from the original") { Verified = verified };
+            }
 
             // B's only contended name is t (A holds it; _t_new, _t_old and the tokens are free and the
             // applier is idle), so once B waits for a metadata lock it is queued on t, ahead of the
@@ -111,13 +141,21 @@ internal static class MySqlCutOver
             await renamer.ExecuteAsync(MySqlObjects.LockWaitTimeout(lockTimeout + TimeSpan.FromSeconds(30)), cancellationToken).ConfigureAwait(false);
             rename = renamer.ExecuteAsync($"{Rename(sql)}, {go} TO {gone}", cancellationToken);
             await WaitUntilBlockedAsync(locker, renamer.ConnectionId, rename, lockTimeout, cancellationToken).ConfigureAwait(false);
+            if (backend.BeforeGoTokenForTests is { } hook)
+            {
+                await hook(renamer.ConnectionId).ConfigureAwait(false);
+            }
 
             await backend.MainSession.ExecuteAsync($"CREATE TABLE {go} (id INT NOT NULL) ENGINE=InnoDB COMMENT={MySqlEscaping.QuoteString(sql.Comment("cut-over go token"), false)}", cancellationToken).ConfigureAwait(false);
             goCreated = true;
             await locker.ExecuteAsync("UNLOCK TABLES", cancellationToken).ConfigureAwait(false);
             await rename.ConfigureAwait(false);
-            backend.ChangesAfterDrain = await backend.Binlog.ChangesAfterMarkerAsync(TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
-            return new CutOverAttempt(true, false, watch.ElapsedMilliseconds, null);
+            // Paranoia about the go token's guarantee: row changes that reached the old table between the
+            // drain and the RENAME (the binlog after the marker, or the key log, whose triggers moved with it).
+            backend.ChangesAfterDrain = backend.Binlog is { } stream
+                ? await stream.ChangesAfterMarkerAsync(TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false)
+                : await backend.Triggers!.BacklogAsync(backend.MainSession, cancellationToken).ConfigureAwait(false);
+            return new CutOverAttempt(true, false, watch.ElapsedMilliseconds, null) { Verified = verified };
         }
         catch (Exception error) when (error is MySqlException or TimeoutException && !cancellationToken.IsCancellationRequested)
         {
@@ -137,7 +175,7 @@ internal static class MySqlCutOver
 
             var swapped = goCreated && await SwappedAsync(backend, cancellationToken).ConfigureAwait(false);
             return swapped
-                ? new CutOverAttempt(true, false, watch.ElapsedMilliseconds, null)
+                ? new CutOverAttempt(true, false, watch.ElapsedMilliseconds, null) { Verified = verified }
                 : new CutOverAttempt(false, true, watch.ElapsedMilliseconds, error.Message);
         }
         finally

@@ -20,7 +20,13 @@ internal static class MySqlObjects
     /// <summary>Refuses names taken by others and, unless <paramref name="resuming"/>, our own leftovers.</summary>
     public static async Task CheckNoLeftoversAsync(MySqlSession session, TableName table, HelperObjectNames names, CancellationToken cancellationToken, bool resuming = false)
     {
-        var tables = await TablesAsync(session, table.Schema, [names.Shadow, names.ChangeLog, names.Old, names.State], cancellationToken).ConfigureAwait(false);
+        var keyLog = MySqlStatements.KeyLogName(table.Name);
+        var tables = await TablesAsync(session, table.Schema, [names.Shadow, names.ChangeLog, names.Old, names.State, keyLog], cancellationToken).ConfigureAwait(false);
+        if (tables.ContainsKey(keyLog) && !IsOurs(tables, keyLog))
+        {
+            throw new PreflightRefusedException(RefusalReason.NameConflict, $"A table not created by shadowcopy uses the name {table.Schema}.{keyLog} this run needs. Rename it and run again.");
+        }
+
         if (tables.TryGetValue(names.Old, out var oldComment) && oldComment.StartsWith(MySqlStatements.Marker, StringComparison.Ordinal))
         {
             throw new PreflightRefusedException(RefusalReason.Leftovers, $"An interrupted cut-over left its sentry table {table.Schema}.{names.Old}. If no other run is active on {table}, remove it with: shadowcopy cleanup --dsn … --table {table.Name}");
@@ -48,7 +54,7 @@ internal static class MySqlObjects
         }
 
         var triggers = await OurTriggersAsync(session, table.Schema, [table.Name, names.Old], cancellationToken).ConfigureAwait(false);
-        if (!resuming && (ours || IsOurs(tables, names.State) || triggers.Count > 0))
+        if (!resuming && (ours || IsOurs(tables, names.State) || IsOurs(tables, keyLog) || triggers.Count > 0))
         {
             var found = tables.Keys.Select(n => $"table {n}").Concat(triggers.Select(t => $"trigger {t.Name}"));
             throw new PreflightRefusedException(
@@ -79,7 +85,15 @@ internal static class MySqlObjects
             dropped.Add($"trigger {name}");
         }
 
-        var tables = await TablesAsync(session, table.Schema, [names.Shadow, names.ChangeLog, names.Old, names.State], cancellationToken).ConfigureAwait(false);
+        var keyLog = MySqlStatements.KeyLogName(table.Name);
+        var tables = await TablesAsync(session, table.Schema, [names.Shadow, names.ChangeLog, names.Old, names.State, keyLog], cancellationToken).ConfigureAwait(false);
+        if (IsOurs(tables, keyLog))
+        {
+            // After the triggers: nothing writes to it any more.
+            await WithLockRetriesAsync(session, lockTimeout, attempts, $"DROP TABLE IF EXISTS {MySqlStatements.Q(table.Schema, keyLog)}", cancellationToken).ConfigureAwait(false);
+            dropped.Add($"table {keyLog}");
+        }
+
         if (tables.TryGetValue(names.Old, out var oldComment) && oldComment.StartsWith(MySqlStatements.Marker, StringComparison.Ordinal))
         {
             // Only the cut-over sentry carries the marker; the kept old table has the user's comment.

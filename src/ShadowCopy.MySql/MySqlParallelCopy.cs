@@ -9,9 +9,10 @@ namespace ShadowCopy.MySql;
 /// <summary>
 /// --threads N (IParallelCopyBackend): chunk boundaries are planned on the main session (the same
 /// keys-only read as the sequential copy) and each range is copied by a worker session with the
-/// same locking INSERT IGNORE … SELECT. A locking read waits for writers of its rows and makes
-/// them wait for it, so a change to a row and the copy of that row are ordered by the server and
-/// the binlog applier may run while workers copy (ApplyDuringCopy). The copy cursor — the
+/// same INSERT IGNORE … SELECT. In binlog mode it is a locking read: it waits for writers of its
+/// rows and makes them wait for it, so a change to a row and the copy of that row are ordered by
+/// the server and the applier may run while workers copy (ApplyDuringCopy). In trigger mode it
+/// reads without locks and the runner applies between rounds of chunks (ADR 0020). The copy cursor — the
 /// checkpoint's watermark — advances only over the contiguous prefix of completed chunks.
 /// </summary>
 public sealed partial class MySqlAlterBackend : IParallelCopyBackend
@@ -21,7 +22,8 @@ public sealed partial class MySqlAlterBackend : IParallelCopyBackend
     private string[]? _planCursor;
     private bool _planDone;
 
-    public bool ApplyDuringCopy => true;
+    /// <summary>Binlog mode: the workers' locking reads order them with the writers. Trigger mode copies without locks, so it applies between rounds (ADR 0020).</summary>
+    public bool ApplyDuringCopy => _triggers is null;
 
     /// <summary>The upper bounds of the contiguous prefix of committed chunks, and whether that is every chunk (read under one lock).</summary>
     private (List<string[]?> Uppers, bool Done) CommittedCopy()
@@ -34,7 +36,20 @@ public sealed partial class MySqlAlterBackend : IParallelCopyBackend
         }
     }
 
-    private CopyWorkers<MySqlSession> Workers => _copyWorkers ??= new(OpenAsync, _ => true);
+    private CopyWorkers<MySqlSession> Workers => _copyWorkers ??= new(OpenWorkerAsync, _ => true);
+
+    /// <summary>A worker session; in trigger mode it copies without locks, which needs READ COMMITTED (ADR 0020).</summary>
+    private async Task<MySqlSession> OpenWorkerAsync(CancellationToken cancellationToken)
+    {
+        var session = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        if (_triggers is not null)
+        {
+            await session.ExecuteAsync("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED", cancellationToken).ConfigureAwait(false);
+            await MySqlPreflight.CheckTriggerCaptureAsync(session, cancellationToken).ConfigureAwait(false);
+        }
+
+        return session;
+    }
 
     public async Task<PlannedChunk?> PlanChunkAsync(int chunkSize, CancellationToken cancellationToken)
     {

@@ -1,6 +1,7 @@
 using ShadowCopy.Core.Engine;
 using ShadowCopy.Core.Schema;
 using ShadowCopy.MySql.Model;
+using ShadowCopy.MySql.Protocol;
 
 namespace ShadowCopy.MySql;
 
@@ -78,6 +79,34 @@ internal static class MySqlPreflight
             throw new PreflightRefusedException(
                 RefusalReason.UnsupportedTable,
                 $"{table} has triggers ({string.Join(", ", theirs)}); they would stay with the old table after the swap. Drop them, run the ALTER, and create them again on the new table.");
+        }
+    }
+
+    /// <summary>
+    /// Trigger capture copies and re-applies under READ COMMITTED without locks (ADR 0020). With the
+    /// binary log on in STATEMENT format the server refuses such writes (error 1665), so the session
+    /// is switched to ROW format where the user may, and the run is refused before anything is created
+    /// where not.
+    /// </summary>
+    public static async Task CheckTriggerCaptureAsync(MySqlSession session, CancellationToken cancellationToken)
+    {
+        var rows = await session.QueryAsync("SELECT @@GLOBAL.log_bin, @@SESSION.binlog_format", cancellationToken).ConfigureAwait(false);
+        var row = rows.Rows[0];
+        if (row.GetString(0) is not ("1" or "ON") || !string.Equals(row.GetString(1), "STATEMENT", StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
+
+        try
+        {
+            await session.ExecuteAsync("SET SESSION binlog_format = 'ROW'", cancellationToken).ConfigureAwait(false);
+        }
+        catch (MySqlServerException error)
+        {
+            throw new PreflightRefusedException(
+                RefusalReason.CaptureUnavailable,
+                $"The binary log is in STATEMENT format, and trigger capture copies without locks, which the server allows only in ROW or MIXED format; this user may not switch its session ({error.Message}). Set binlog_format=ROW or MIXED on the server, or grant the privilege to set it per session.",
+                error);
         }
     }
 

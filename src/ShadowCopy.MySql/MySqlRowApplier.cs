@@ -1,4 +1,6 @@
+using System.Text;
 using ShadowCopy.Core.Engine;
+using ShadowCopy.Core.Verification;
 using ShadowCopy.MySql.Model;
 using ShadowCopy.MySql.Protocol;
 using ShadowCopy.MySql.Protocol.Binlog;
@@ -6,88 +8,74 @@ using ShadowCopy.MySql.Protocol.Binlog;
 namespace ShadowCopy.MySql;
 
 /// <summary>
-/// Replays one row change on the shadow: delete the before key, delete the after key, insert the
-/// after image. Never REPLACE: with a UNIQUE key the original does not have, REPLACE would delete
-/// whichever other row holds the value. A duplicate on a unique key that the original also
-/// enforces can only be a replay-order artefact (the other row's newer image is still to come),
-/// so the holder is removed and re-inserted later by its own event; on a new key it is a real
-/// violation and fails the run.
+/// Replays a batch of row changes (whole transactions, in binlog order) on the shadow. The changes
+/// are first netted per key: a key's last image wins, a key whose last change removed it is only
+/// deleted. The surviving images are written through <see cref="MySqlStagedWriter"/>: staged typed as
+/// the original's columns, converted by the copy's own statement, then every touched key is deleted
+/// from the shadow and the converted rows inserted. Never REPLACE: with a UNIQUE key the original does not
+/// have, REPLACE would delete whichever other row holds the value.
 /// </summary>
 internal sealed class MySqlRowApplier
 {
     private readonly MySqlStatements _sql;
+    private readonly MySqlStagedWriter _writer;
     private readonly MyTable _source;
     private readonly IReadOnlyList<string?> _charsets;
     private readonly int[] _keyOrdinals;
     private readonly int[] _copiedOrdinals;
 
-    public MySqlRowApplier(MySqlStatements sql, MyTable source, IReadOnlyList<string?> charsets)
+    public MySqlRowApplier(MySqlStatements sql, MyTable source, MyTable shadow, IReadOnlyList<string?> charsets)
     {
         _sql = sql;
         _source = source;
         _charsets = charsets;
+        _writer = new MySqlStagedWriter(sql, source, shadow);
         _keyOrdinals = sql.Key.Select(k => Ordinal(k.SourceName)).ToArray();
         _copiedOrdinals = sql.Copied.Select(c => Ordinal(c.SourceName)).ToArray();
     }
 
-    /// <param name="session">The shadow's session (in the applier's transaction).</param>
-    /// <param name="change">The row change, in binlog order.</param>
-    /// <param name="removedKeys">When not null, each key this change removes is added (as SQL literals) for the lock-free copy's tombstones.</param>
+    /// <summary>Test seam: runs after a batch's rows reached the shadow, inside its transaction (a deliberately wrong conversion).</summary>
+    internal Func<MySqlSession, IReadOnlyList<RowKey>, CancellationToken, Task>? AfterApplyForTests { get; set; }
+
+    /// <param name="session">The shadow's session, inside the applier's transaction.</param>
+    /// <param name="changes">The row changes, in binlog order.</param>
+    /// <param name="removedKeys">When not null, each key a change removes is added (as SQL literals) for the lock-free copy's tombstones.</param>
+    /// <param name="touched">Receives every key the batch touched (for delta verification).</param>
     /// <param name="cancellationToken">Cancels the statements.</param>
-    public async Task ApplyAsync(MySqlSession session, BinlogRowChange change, List<IReadOnlyList<string>>? removedKeys, CancellationToken cancellationToken)
+    public async Task ApplyAsync(MySqlSession session, IEnumerable<BinlogRowChange> changes, List<IReadOnlyList<string>>? removedKeys, List<RowKey> touched, CancellationToken cancellationToken)
     {
-        if (change.Before is { } before)
+        var final = new Dictionary<RowKey, BinlogRow?>();
+        foreach (var change in changes)
         {
-            await session.ExecuteAsync(DeleteByKey(before), cancellationToken).ConfigureAwait(false);
-            if (removedKeys is not null && (change.After is null || !SameKey(before, change.After)))
+            RowKey? before = null;
+            if (change.Before is { } b)
             {
-                removedKeys.Add(_keyOrdinals.Select(o => Literal(before, o)).ToList());
+                before = Key(b);
+                if (change.After is null || !before.Equals(Key(change.After)))
+                {
+                    final[before] = null;
+                    removedKeys?.Add(before.Parts);
+                }
+            }
+
+            if (change.After is { } after)
+            {
+                final[before is not null && before.Equals(Key(after)) ? before : Key(after)] = after;
             }
         }
 
-        if (change.After is not { } after)
+        if (final.Count == 0)
         {
             return;
         }
 
-        if (change.Before is null || !SameKey(change.Before, after))
+        var rows = final.Values.Where(v => v is not null).Select(v => $"({string.Join(", ", _copiedOrdinals.Select(o => Literal(v!, o)))})").ToList();
+        await _writer.WriteAsync(session, final.Keys, rows, cancellationToken).ConfigureAwait(false);
+        touched.AddRange(final.Keys);
+        if (AfterApplyForTests is { } hook)
         {
-            await session.ExecuteAsync(DeleteByKey(after), cancellationToken).ConfigureAwait(false);
+            await hook(session, [.. final.Keys], cancellationToken).ConfigureAwait(false);
         }
-
-        var insert = $"INSERT INTO {_sql.Shadow} ({_sql.ShadowColumns}) VALUES ({string.Join(", ", _copiedOrdinals.Select(o => Literal(after, o)))})";
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                await session.ExecuteAsync(insert, cancellationToken).ConfigureAwait(false);
-                return;
-            }
-            catch (MySqlServerException error) when (error.ErrorCode == MySqlErrors.DuplicateKey && attempt < 4)
-            {
-                await RemoveReplayConflictAsync(session, error, after, cancellationToken).ConfigureAwait(false);
-            }
-        }
-    }
-
-    private async Task RemoveReplayConflictAsync(MySqlSession session, MySqlServerException error, BinlogRow after, CancellationToken cancellationToken)
-    {
-        var key = KeyName(error.Message);
-        var shadow = await MySqlInspector.ReadAsync(session, _sql.Schema, _sql.Names.Shadow, cancellationToken).ConfigureAwait(false);
-        var index = shadow.Indexes.FirstOrDefault(i => i.Name == key && i.IsUnique);
-        var columns = index?.Columns.Select(c => _sql.Copied.FirstOrDefault(m => string.Equals(m.ShadowName, c, StringComparison.OrdinalIgnoreCase))).ToList();
-        var enforcedByOriginal = columns is not null && columns.All(c => c is not null)
-            && _source.Indexes.Any(i => i.IsUnique && i.Columns.Count <= columns.Count && i.Columns.All(c => columns.Any(m => string.Equals(m!.SourceName, c, StringComparison.OrdinalIgnoreCase))));
-        if (!enforcedByOriginal)
-        {
-            throw new ShadowCopyException(
-                $"A row written during the run violates the new unique key {key} ({error.Message}); the new table cannot hold the original's rows. Nothing was swapped; the original table is unchanged.",
-                ExitCodes.AlterRejected,
-                error);
-        }
-
-        var where = string.Join(" AND ", columns!.Select(m => $"{MySqlStatements.Q(m!.ShadowName)} <=> {Literal(after, Ordinal(m.SourceName))}"));
-        await session.ExecuteAsync($"DELETE FROM {_sql.Shadow} WHERE {where}", cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>"Duplicate entry 'x' for key 'name'" (MySQL 8 qualifies it as 'table.name').</summary>
@@ -104,10 +92,8 @@ internal sealed class MySqlRowApplier
         return dot >= 0 ? name[(dot + 1)..] : name;
     }
 
-    private string DeleteByKey(BinlogRow row) =>
-        $"DELETE FROM {_sql.Shadow} WHERE {string.Join(" AND ", _sql.Key.Select((k, i) => $"{MySqlStatements.Q(k.ShadowName)} = {Literal(row, _keyOrdinals[i])}"))}";
-
-    private bool SameKey(BinlogRow a, BinlogRow b) => _keyOrdinals.All(o => Literal(a, o) == Literal(b, o));
+    /// <summary>The key of a row image as SQL literals typed like the original's key columns.</summary>
+    public RowKey Key(BinlogRow row) => new(_keyOrdinals.Select(o => Literal(row, o)).ToArray());
 
     private string Literal(BinlogRow row, int ordinal) => MySqlRowImage.Literal(row, ordinal, _charsets[ordinal]);
 

@@ -32,6 +32,14 @@ internal sealed class MySqlStatements
         _shadowIndex = Q(shadowIndex);
         TableLabel = $"{schema}.{table}";
         Tombstones = Q(schema, HelperObjectNames.Derive(table, "gone", 64));
+        KeyLog = Q(schema, KeyLogName(table));
+        var sequence = "_shadowcopy_seq";
+        while (map.Key.Any(k => string.Equals(k.SourceName, sequence, StringComparison.OrdinalIgnoreCase)))
+        {
+            sequence += "_";
+        }
+
+        LogSequence = Q(sequence);
     }
 
     public string Schema { get; }
@@ -71,6 +79,10 @@ internal sealed class MySqlStatements
     public string CopyRange(string[]? lower, string[]? upper, bool locking = true) =>
         $"INSERT IGNORE INTO {Shadow} ({ShadowColumns}) SELECT {SourceColumns} FROM {Source} FORCE INDEX ({_sourceIndex}) WHERE {SourceRange(lower, upper)}{(locking ? " LOCK IN SHARE MODE" : string.Empty)}";
 
+    /// <summary>The copy's statement for a set of keys, with shared locks (a re-apply after a delta-verification mismatch).</summary>
+    public string CopyKeys(IEnumerable<IReadOnlyList<string>> keys) =>
+        $"INSERT IGNORE INTO {Shadow} ({ShadowColumns}) SELECT {SourceColumns} FROM {Source} WHERE {SourceKeyIn(keys)} LOCK IN SHARE MODE";
+
     // ---- tombstones of the lock-free copy (docs/adr/0017-lock-free-binlog-copy.md) ----------------
 
     /// <summary>Session-private table of keys the applier deleted from the shadow while the copy runs.</summary>
@@ -106,12 +118,6 @@ internal sealed class MySqlStatements
     private string KeyJoin(string alias, string tombstones, bool sourceKey) =>
         string.Join(" AND ", _map.Key.Select(k => $"{alias}.{Q(sourceKey ? k.SourceName : k.ShadowName)} = {tombstones}.{Q(k.SourceName)}"));
 
-    /// <summary>The client-side copy's read: the same range and locks, values read back by the tool.</summary>
-    public string SelectRange(string[]? lower, string[]? upper) =>
-        $"SELECT {string.Join(", ", _map.Copied.Select(c => c.Source.IsFloat ? $"{Q(c.SourceName)} + 0e0" : Q(c.SourceName)))} FROM {Source} FORCE INDEX ({_sourceIndex}) WHERE {SourceRange(lower, upper)} ORDER BY {SourceKeyList} LOCK IN SHARE MODE";
-
-    public string InsertValues(IEnumerable<string> rows) => $"INSERT IGNORE INTO {Shadow} ({ShadowColumns}) VALUES {string.Join(", ", rows)}";
-
     public string DeleteShadowRange(string[]? lower, string[]? upper) =>
         $"DELETE FROM {Shadow} WHERE {Range(_map.Key.Select(k => k.ShadowName), lower, upper)}";
 
@@ -121,11 +127,14 @@ internal sealed class MySqlStatements
     /// </summary>
     public bool HasCrc32C { get; set; }
 
-    public string SourceChecksum(string[]? lower, string[]? upper) =>
-        Checksum(Source, _sourceIndex, _map.Copied, shadowSide: false, SourceRange(lower, upper), HasCrc32C);
+    /// <param name="lower">The chunk's exclusive lower bound (null: open).</param>
+    /// <param name="upper">The chunk's inclusive upper bound (null: open).</param>
+    /// <param name="excludePending">Trigger capture: leave out rows whose key the key log still holds at the snapshot.</param>
+    public string SourceChecksum(string[]? lower, string[]? upper, bool excludePending = false) =>
+        Checksum(Source, _sourceIndex, _map.Copied, shadowSide: false, SourceRange(lower, upper) + (excludePending ? " AND " + NotPending(false) : string.Empty), HasCrc32C);
 
-    public string ShadowChecksum(string[]? lower, string[]? upper) =>
-        Checksum(Shadow, _shadowIndex, _map.Copied, shadowSide: true, Range(_map.Key.Select(k => k.ShadowName), lower, upper), HasCrc32C);
+    public string ShadowChecksum(string[]? lower, string[]? upper, bool excludePending = false) =>
+        Checksum(Shadow, _shadowIndex, _map.Copied, shadowSide: true, Range(_map.Key.Select(k => k.ShadowName), lower, upper) + (excludePending ? " AND " + NotPending(true) : string.Empty), HasCrc32C);
 
     public string ShadowColumns => string.Join(", ", _map.Copied.Select(c => Q(c.ShadowName)));
 
@@ -140,22 +149,108 @@ internal sealed class MySqlStatements
 
     public string Comment(string role) => $"{Marker}{role} of {TableLabel}; remove with shadowcopy cleanup";
 
+    // ---- trigger capture: a key log (docs/adr/0020-mysql-trigger-capture-logs-keys.md) ------------
+
+    /// <summary>The key log's unquoted name.</summary>
+    public static string KeyLogName(string table) => HelperObjectNames.Derive(table, "chg", 64);
+
+    /// <summary>The key log: one row per changed key, in commit-independent id order.</summary>
+    public string KeyLog { get; }
+
+    /// <summary>The key log's ordering column, named so that it cannot collide with a key column.</summary>
+    public string LogSequence { get; }
+
+    public string CreateKeyLog() =>
+        $"CREATE TABLE {KeyLog} ({LogSequence} BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY, "
+        + string.Join(", ", _map.Key.Select(k => $"{Q(k.SourceName)} {k.Source.ColumnType}{(k.Source.Collation is null ? string.Empty : " COLLATE " + k.Source.Collation)} NOT NULL"))
+        + $", KEY k ({SourceKeyList})) ENGINE=InnoDB COMMENT={MySqlEscaping.QuoteString(Comment("change log"), false)}";
+
     /// <summary>
-    /// AFTER triggers that mirror each change into the shadow in the writer's own transaction.
-    /// Delete by key then insert (never REPLACE: with a new UNIQUE key, REPLACE would silently
-    /// delete whichever other row holds the value; a plain INSERT fails loudly instead).
+    /// AFTER triggers that log each changed key in the writer's own transaction (an update that
+    /// changes the key logs both). They never touch the shadow: the applier re-copies logged keys
+    /// with the copy's own statement, so application writes never wait on the copy or the shadow.
     /// </summary>
     public IReadOnlyList<(string Name, string Sql)> CreateTriggers(string table)
     {
         var marker = $"/* {Marker}capture of {TableLabel.Replace("*/", "* /", StringComparison.Ordinal)} */";
-        var insertNew = $"INSERT INTO {Shadow} ({ShadowColumns}) VALUES ({string.Join(", ", _map.Copied.Select(c => "NEW." + Q(c.SourceName)))});";
-        string DeleteKey(string row) => $"DELETE FROM {Shadow} WHERE {string.Join(" AND ", _map.Key.Select(k => $"{Q(k.ShadowName)} = {row}.{Q(k.SourceName)}"))};";
+        string Log(string row) => $"INSERT INTO {KeyLog} ({SourceKeyList}) VALUES ({string.Join(", ", _map.Key.Select(k => $"{row}.{Q(k.SourceName)}"))});";
+        // Byte-wise: a key that changes only in case or trailing space under its collation is a new key too.
+        var keyChanged = string.Join(" OR ", _map.Key.Select(k => $"NOT (BINARY OLD.{Q(k.SourceName)} <=> BINARY NEW.{Q(k.SourceName)})"));
         return
         [
-            (TriggerName(table, "ins"), $"CREATE TRIGGER {Q(Schema, TriggerName(table, "ins"))} AFTER INSERT ON {Source} FOR EACH ROW BEGIN {marker} {DeleteKey("NEW")} {insertNew} END"),
-            (TriggerName(table, "upd"), $"CREATE TRIGGER {Q(Schema, TriggerName(table, "upd"))} AFTER UPDATE ON {Source} FOR EACH ROW BEGIN {marker} {DeleteKey("OLD")} {DeleteKey("NEW")} {insertNew} END"),
-            (TriggerName(table, "del"), $"CREATE TRIGGER {Q(Schema, TriggerName(table, "del"))} AFTER DELETE ON {Source} FOR EACH ROW BEGIN {marker} {DeleteKey("OLD")} END"),
+            (TriggerName(table, "ins"), $"CREATE TRIGGER {Q(Schema, TriggerName(table, "ins"))} AFTER INSERT ON {Source} FOR EACH ROW BEGIN {marker} {Log("NEW")} END"),
+            (TriggerName(table, "upd"), $"CREATE TRIGGER {Q(Schema, TriggerName(table, "upd"))} AFTER UPDATE ON {Source} FOR EACH ROW BEGIN {marker} {Log("NEW")} IF {keyChanged} THEN {Log("OLD")} END IF; END"),
+            (TriggerName(table, "del"), $"CREATE TRIGGER {Q(Schema, TriggerName(table, "del"))} AFTER DELETE ON {Source} FOR EACH ROW BEGIN {marker} {Log("OLD")} END"),
         ];
+    }
+
+    /// <summary>The oldest logged keys (up to $max), with their log ids.</summary>
+    public string TakeKeys(int max) => $"SELECT {LogSequence}, {SourceKeyList} FROM {KeyLog} ORDER BY {LogSequence} LIMIT {max}";
+
+    public string ForgetKeys(IEnumerable<string> ids) => $"DELETE FROM {KeyLog} WHERE {LogSequence} IN ({string.Join(", ", ids)})";
+
+    public string KeyLogBacklog() => $"SELECT COALESCE(MAX({LogSequence}) - MIN({LogSequence}) + 1, 0) FROM {KeyLog}";
+
+    /// <summary>
+    /// The original's copied columns of these keys, read back by the tool for staging (the cut-over's
+    /// drain): FLOAT as <c>col + 0e0</c>, whose text is the exact double of the stored float, which
+    /// converts back to the same float. No alias: the reader holds the table under LOCK TABLES.
+    /// </summary>
+    public string SelectKeysForStaging(IEnumerable<IReadOnlyList<string>> keys) =>
+        $"SELECT {string.Join(", ", _map.Copied.Select(c => c.Source.IsFloat ? $"{Source}.{Q(c.SourceName)} + 0e0" : $"{Source}.{Q(c.SourceName)}"))} FROM {Source} WHERE {SourceKeyIn(keys)}";
+
+    /// <summary>The copy's statement for these keys, unlocked (READ COMMITTED: a consistent read).</summary>
+    public string ApplyKeys(IEnumerable<IReadOnlyList<string>> keys) =>
+        $"INSERT IGNORE INTO {Shadow} ({ShadowColumns}) SELECT {SourceColumns} FROM {Source} WHERE {SourceKeyIn(keys)}";
+
+    /// <summary>
+    /// For a unique key the original enforces too (<paramref name="unique"/>: unchanged columns): removes
+    /// shadow rows that hold a value one of these keys' current rows has. Such a holder is stale (the
+    /// original is unique), and its own logged change copies it back.
+    /// </summary>
+    public string DeleteUniqueHolders(IReadOnlyList<MyColumnMap> unique, IEnumerable<IReadOnlyList<string>> keys) =>
+        $"DELETE n FROM {Shadow} n JOIN {Source} ON {string.Join(" AND ", unique.Select(c => $"n.{Q(c.ShadowName)} = {Source}.{Q(c.SourceName)}"))} WHERE {KeyIn(_map.Key.Select(k => $"{Source}.{Q(k.SourceName)}").ToList(), keys, quoted: true)}";
+
+    /// <summary>Rows the key log still holds for a key of <see cref="VerifyKeys"/>: changes in flight, judged later.</summary>
+    public string PendingVerifyKeys() =>
+        $"SELECT DISTINCT v.i FROM {VerifyKeys} v JOIN {KeyLog} l ON {string.Join(" AND ", _map.Key.Select(k => $"l.{Q(k.SourceName)} = v.{Q(k.SourceName)}"))}";
+
+    /// <summary>Excludes, from a checksum, rows with a change still in the key log (at the snapshot they are in flight).</summary>
+    private string NotPending(bool shadowSide)
+    {
+        var table = shadowSide ? Shadow : Source;
+        return $"NOT EXISTS (SELECT 1 FROM {KeyLog} l WHERE {string.Join(" AND ", _map.Key.Select(k => $"l.{Q(k.SourceName)} = {table}.{Q(shadowSide ? k.ShadowName : k.SourceName)}"))})";
+    }
+
+    /// <summary>The keys the log holds (at the caller's snapshot).</summary>
+    public string PendingKeys() => $"SELECT DISTINCT {SourceKeyList} FROM {KeyLog}";
+
+    /// <summary>The shadow rows of these keys (each a list of literals typed like the original's key).</summary>
+    public string ShadowKeyIn(IEnumerable<IReadOnlyList<string>> keys) => KeyIn(_map.Key.Select(k => k.ShadowName).ToList(), keys);
+
+    /// <summary>The original's rows of these keys.</summary>
+    public string SourceKeyIn(IEnumerable<IReadOnlyList<string>> keys) => KeyIn(_map.Key.Select(k => k.SourceName).ToList(), keys);
+
+    /// <summary>k IN (…) for one column; OR-ed AND groups otherwise (which MariaDB's range optimizer reads as point ranges).</summary>
+    private static string KeyIn(List<string> columns, IEnumerable<IReadOnlyList<string>> keys, bool quoted = false)
+    {
+        if (!quoted)
+        {
+            columns = columns.Select(Q).ToList();
+        }
+
+        var list = keys.ToList();
+        if (list.Count == 0)
+        {
+            return "1 = 0";
+        }
+
+        if (columns.Count == 1)
+        {
+            return $"{columns[0]} IN ({string.Join(", ", list.Select(k => k[0]))})";
+        }
+
+        return string.Join(" OR ", list.Select(k => "(" + string.Join(" AND ", columns.Select((c, i) => $"{c} = {k[i]}")) + ")"));
     }
 
     private string SourceRange(string[]? lower, string[]? upper) => Range(_map.Key.Select(k => k.SourceName), lower, upper);
@@ -169,15 +264,46 @@ internal sealed class MySqlStatements
     /// </summary>
     internal static string Checksum(string table, string index, IReadOnlyList<MyColumnMap> columns, bool shadowSide, string where, bool crc32C)
     {
-        var raw = RawTextComparable(columns);
-        var values = columns.Select(c => shadowSide ? c.Shadow : c.Source)
-            .Select(c => c.IsText && !raw ? $"CONVERT({Q(c.Name)} USING utf8mb4)" : Q(c.Name));
-        var nulls = columns.Select(c => $"ISNULL({Q(shadowSide ? c.ShadowName : c.SourceName)})");
-        var row = $"CONCAT_WS('#', {string.Join(", ", values)}, CONCAT({string.Join(", ", nulls)}))";
+        var row = RowText(columns, shadowSide, alias: null);
         var second = crc32C
             ? $"COALESCE(SUM(CRC32C({row})), 0)"
             : $"COALESCE(BIT_XOR(CAST(CONV(LEFT(MD5({row}), 16), 16, 10) AS UNSIGNED)), 0)";
         return $"SELECT COUNT(*), COALESCE(SUM(CRC32({row})), 0), {second} FROM {table} FORCE INDEX ({index}) WHERE {where}";
+    }
+
+    /// <summary>The text each row is hashed from: the copied columns, each side's own (see <see cref="Checksum"/>).</summary>
+    private static string RowText(IReadOnlyList<MyColumnMap> columns, bool shadowSide, string? alias)
+    {
+        var prefix = alias is null ? string.Empty : alias + ".";
+        var raw = RawTextComparable(columns);
+        var values = columns.Select(c => shadowSide ? c.Shadow : c.Source)
+            .Select(c => c.IsText && !raw ? $"CONVERT({prefix}{Q(c.Name)} USING utf8mb4)" : prefix + Q(c.Name));
+        var nulls = columns.Select(c => $"ISNULL({prefix}{Q(shadowSide ? c.ShadowName : c.SourceName)})");
+        return $"CONCAT_WS('#', {string.Join(", ", values)}, CONCAT({string.Join(", ", nulls)}))";
+    }
+
+    // ---- delta verification (docs/adr/0019) ------------------------------------------------------
+
+    /// <summary>Session-private table of the keys one delta-verification round compares, numbered.</summary>
+    public string VerifyKeys => Q(Schema, HelperObjectNames.Derive(Names.Shadow, "vkeys", 64));
+
+    public string CreateVerifyKeys() =>
+        $"CREATE TEMPORARY TABLE IF NOT EXISTS {VerifyKeys} (i INT NOT NULL PRIMARY KEY, "
+        + string.Join(", ", _map.Key.Select(k => $"{Q(k.SourceName)} {k.Source.ColumnType}{(k.Source.Collation is null ? string.Empty : " COLLATE " + k.Source.Collation)} NOT NULL"))
+        + ")";
+
+    public string InsertVerifyKeys(IEnumerable<(int Index, IReadOnlyList<string> Key)> keys) =>
+        $"INSERT INTO {VerifyKeys} (i, {SourceKeyList}) VALUES {string.Join(", ", keys.Select(k => $"({k.Index}, {string.Join(", ", k.Key)})"))}";
+
+    /// <summary>Per key of <see cref="VerifyKeys"/>: its number and two 32-bit hashes of the row, on one side.</summary>
+    public string KeyRowHashes(bool shadowSide)
+    {
+        // No alias for the data table: under the cut-over's LOCK TABLES a table may only be named as it was locked.
+        var table = shadowSide ? Shadow : Source;
+        var row = RowText(_map.Copied, shadowSide, table);
+        var second = HasCrc32C ? $"CRC32C({row})" : $"CAST(CONV(LEFT(MD5({row}), 16), 16, 10) AS UNSIGNED)";
+        var join = string.Join(" AND ", _map.Key.Select(k => $"{table}.{Q(shadowSide ? k.ShadowName : k.SourceName)} = v.{Q(k.SourceName)}"));
+        return $"SELECT v.i, CRC32({row}), {second} FROM {VerifyKeys} v JOIN {table} ON {join}";
     }
 
     /// <summary>

@@ -17,7 +17,7 @@ namespace ShadowCopy.Postgres;
 /// (<see cref="PgLogicalCapture"/>), behind <see cref="IPgCapture"/>; everything else — rehearsal,
 /// shadow, chunked copy, consistent-snapshot verification, one-transaction swap — is shared.
 /// </summary>
-public sealed partial class PgAlterBackend : IAlterBackend, ICaptureStatus
+public sealed partial class PgAlterBackend : IAlterBackend, ICaptureStatus, IKeyVerifier
 {
     private static readonly PgDialect D = PgDialect.Instance;
 
@@ -44,6 +44,7 @@ public sealed partial class PgAlterBackend : IAlterBackend, ICaptureStatus
     private string[]? _copyCursor;
     private bool _copyDone;
     private IPgCapture? _capture;
+    private DirtyKeySet? _appliedKeys;
 
     public PgAlterBackend(NpgsqlConnectionStringBuilder settings, AlterOptions options, ILogger logger, PgCaptureOptions? capture = null)
     {
@@ -245,6 +246,7 @@ public sealed partial class PgAlterBackend : IAlterBackend, ICaptureStatus
         _capture = _captureOptions.IsLogical
             ? new PgLogicalCapture(_settings, Table, _sql, _mapping, _captureOptions)
             : new PgTriggerCapture(_sql, Table, _options.CutOverLockTimeout, _options.CutOverAttempts);
+        _capture.AppliedKeys = _appliedKeys;
     }
 
     /// <summary>Plans (without running) the copy and checksum statements, so a type change without a cast fails here.</summary>
@@ -403,8 +405,24 @@ public sealed partial class PgAlterBackend : IAlterBackend, ICaptureStatus
 
     // ---- apply --------------------------------------------------------------------------------
 
-    public Task<long> ApplyChangesAsync(int maxChanges, CancellationToken cancellationToken) =>
-        _capture is null ? Task.FromResult(0L) : _capture.ApplyAsync(Main, maxChanges, ownTransaction: true, cancellationToken);
+    public async Task<long> ApplyChangesAsync(int maxChanges, CancellationToken cancellationToken)
+    {
+        if (_capture is null)
+        {
+            return 0;
+        }
+
+        var applied = await _capture.ApplyAsync(Main, maxChanges, ownTransaction: true, cancellationToken).ConfigureAwait(false);
+        if (applied > 0 && AfterApplyForTests is { } hook)
+        {
+            await hook(Main, cancellationToken).ConfigureAwait(false);
+        }
+
+        return applied;
+    }
+
+    /// <summary>Test seam: runs after every committed apply batch and every re-apply (a deliberately wrong conversion).</summary>
+    internal Func<PgSession, CancellationToken, Task>? AfterApplyForTests { get; init; }
 
     public Task<long> GetBacklogAsync(CancellationToken cancellationToken) =>
         _capture is null ? Task.FromResult(0L) : _capture.BacklogAsync(Main, cancellationToken);
@@ -414,14 +432,55 @@ public sealed partial class PgAlterBackend : IAlterBackend, ICaptureStatus
     public async Task<VerifyRoundResult> VerifyChunksAsync(IReadOnlyList<int>? chunks, CancellationToken cancellationToken)
     {
         _transcript.Step = "verify";
+        var ids = chunks ?? Enumerable.Range(0, _chunks.Count).ToList();
+        await TakeConsistentPointAsync(cancellationToken).ConfigureAwait(false);
+        var snapshot = _snapshot!;
+        var twin = _snapshotTwin!;
+        try
+        {
+            var mismatched = new List<int>();
+            long rows = 0;
+            foreach (var id in ids)
+            {
+                var chunk = _chunks[id];
+                var args = RangeArgs(chunk.Lower, chunk.Upper);
+                var hasLower = chunk.Lower is not null;
+                var hasUpper = chunk.Upper is not null;
+                var sourceQuery = snapshot.QueryAsync(Sql.SourceChecksum(hasLower, hasUpper), args, cancellationToken);
+                var shadowQuery = twin.QueryAsync(Sql.ShadowChecksum(hasLower, hasUpper), args, cancellationToken);
+                await Task.WhenAll(sourceQuery, shadowQuery).ConfigureAwait(false);
+                var source = (await sourceQuery.ConfigureAwait(false))[0];
+                var shadow = (await shadowQuery.ConfigureAwait(false))[0];
+                rows += (long)source[0]!;
+                if ((long)source[0]! != (long)shadow[0]! || (decimal)source[1]! != (decimal)shadow[1]!)
+                {
+                    mismatched.Add(id);
+                }
+            }
+
+            await snapshot.ExecuteAsync("COMMIT", null, cancellationToken).ConfigureAwait(false);
+            await twin.ExecuteAsync("COMMIT", null, cancellationToken).ConfigureAwait(false);
+            return new VerifyRoundResult(ids.Count, rows, mismatched);
+        }
+        catch
+        {
+            await snapshot.RollbackQuietlyAsync().ConfigureAwait(false);
+            await twin.RollbackQuietlyAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// A consistent point: hold SHARE on the original (writers wait; bounded), apply the log to
+    /// empty, open a REPEATABLE READ snapshot on <c>_snapshot</c> and the same (exported) snapshot on
+    /// <c>_snapshotTwin</c>, release. In that snapshot the shadow equals the original over the
+    /// copied columns; both transactions are left open for the caller to read and commit.
+    /// </summary>
+    private async Task TakeConsistentPointAsync(CancellationToken cancellationToken)
+    {
         _side ??= await OpenAsync(cancellationToken).ConfigureAwait(false);
         _snapshot ??= await OpenAsync(cancellationToken).ConfigureAwait(false);
         _snapshotTwin ??= await OpenAsync(cancellationToken).ConfigureAwait(false);
-        var ids = chunks ?? Enumerable.Range(0, _chunks.Count).ToList();
-
-        // A consistent point: hold SHARE on the original (writers wait; bounded), apply the
-        // log to empty, take a snapshot on a third session, release. In that snapshot the shadow
-        // must equal the original over the copied columns, chunk by chunk.
         await Capture.FenceAsync(_side, Main, applyInOwnTransaction: true, _captureOptions.CatchUpFenceTimeout, cancellationToken).ConfigureAwait(false);
         while (await ApplyChangesAsync(_options.ApplyBatchSize * 5, cancellationToken).ConfigureAwait(false) > 0)
         {
@@ -445,39 +504,78 @@ public sealed partial class PgAlterBackend : IAlterBackend, ICaptureStatus
 
         // A second session imports the same snapshot, so the original's and the shadow's checksums
         // of a chunk are computed at the same time on two backends (two cores) yet see one state.
-        await _snapshotTwin.ExecuteAsync("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", null, cancellationToken).ConfigureAwait(false);
-        await _snapshotTwin.ExecuteAsync($"SET TRANSACTION SNAPSHOT {D.QuoteLiteral(snapshotId!)}", null, cancellationToken).ConfigureAwait(false);
-
         try
         {
-            var mismatched = new List<int>();
-            long rows = 0;
-            foreach (var id in ids)
-            {
-                var chunk = _chunks[id];
-                var args = RangeArgs(chunk.Lower, chunk.Upper);
-                var hasLower = chunk.Lower is not null;
-                var hasUpper = chunk.Upper is not null;
-                var sourceQuery = _snapshot.QueryAsync(Sql.SourceChecksum(hasLower, hasUpper), args, cancellationToken);
-                var shadowQuery = _snapshotTwin.QueryAsync(Sql.ShadowChecksum(hasLower, hasUpper), args, cancellationToken);
-                await Task.WhenAll(sourceQuery, shadowQuery).ConfigureAwait(false);
-                var source = (await sourceQuery.ConfigureAwait(false))[0];
-                var shadow = (await shadowQuery.ConfigureAwait(false))[0];
-                rows += (long)source[0]!;
-                if ((long)source[0]! != (long)shadow[0]! || (decimal)source[1]! != (decimal)shadow[1]!)
-                {
-                    mismatched.Add(id);
-                }
-            }
-
-            await _snapshot.ExecuteAsync("COMMIT", null, cancellationToken).ConfigureAwait(false);
-            await _snapshotTwin.ExecuteAsync("COMMIT", null, cancellationToken).ConfigureAwait(false);
-            return new VerifyRoundResult(ids.Count, rows, mismatched);
+            await _snapshotTwin.ExecuteAsync("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", null, cancellationToken).ConfigureAwait(false);
+            await _snapshotTwin.ExecuteAsync($"SET TRANSACTION SNAPSHOT {D.QuoteLiteral(snapshotId!)}", null, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
             await _snapshot.RollbackQuietlyAsync().ConfigureAwait(false);
             await _snapshotTwin.RollbackQuietlyAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    // ---- delta verification (docs/adr/0019) --------------------------------------------------------
+
+    public DirtyKeySet? AppliedKeys
+    {
+        get => _appliedKeys;
+        set
+        {
+            _appliedKeys = value;
+            if (_capture is not null)
+            {
+                _capture.AppliedKeys = value;
+            }
+        }
+    }
+
+    public async Task<KeyVerifyResult> VerifyKeysAsync(IReadOnlyList<RowKey> keys, CancellationToken cancellationToken)
+    {
+        _transcript.Step = "verify changed rows";
+        if (_captureOptions.IsLogical)
+        {
+            await TakeConsistentPointAsync(cancellationToken).ConfigureAwait(false);
+            return await CompareAndCommitAsync(_snapshot!, _snapshotTwin!, keys, excludePending: false, cancellationToken).ConfigureAwait(false);
+        }
+
+        // Trigger capture needs no lock: keys still in the change log are judged later (PgKeyVerifier).
+        _snapshot ??= await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await _snapshot.ExecuteAsync("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", null, cancellationToken).ConfigureAwait(false);
+        return await CompareAndCommitAsync(_snapshot, _snapshot, keys, excludePending: true, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task RecopyKeysAsync(IReadOnlyList<RowKey> keys, CancellationToken cancellationToken)
+    {
+        _transcript.Step = "re-apply changed rows";
+        await new PgKeyVerifier(Sql).RecopyAsync(Main, keys, cancellationToken).ConfigureAwait(false);
+        if (AfterApplyForTests is { } hook)
+        {
+            await hook(Main, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public string Describe(RowKey key) => new PgKeyVerifier(Sql).Describe(key);
+
+    private async Task<KeyVerifyResult> CompareAndCommitAsync(PgSession source, PgSession shadow, IReadOnlyList<RowKey> keys, bool excludePending, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var result = await PgKeyVerifier.CompareAsync(Sql, source, shadow, keys, excludePending, cancellationToken).ConfigureAwait(false);
+            await source.ExecuteAsync("COMMIT", null, cancellationToken).ConfigureAwait(false);
+            if (!ReferenceEquals(source, shadow))
+            {
+                await shadow.ExecuteAsync("COMMIT", null, cancellationToken).ConfigureAwait(false);
+            }
+
+            return result;
+        }
+        catch
+        {
+            await source.RollbackQuietlyAsync().ConfigureAwait(false);
+            await shadow.RollbackQuietlyAsync().ConfigureAwait(false);
             throw;
         }
     }

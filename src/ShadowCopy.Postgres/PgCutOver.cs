@@ -5,6 +5,7 @@ using ShadowCopy.Core.Engine;
 using ShadowCopy.Core.Schema;
 using ShadowCopy.Postgres.Capture;
 using ShadowCopy.Postgres.Model;
+using ShadowCopy.Core.Verification;
 
 namespace ShadowCopy.Postgres;
 
@@ -45,7 +46,7 @@ public sealed partial class PgAlterBackend
 
     internal TableName TableName => Table;
 
-    public async Task<CutOverAttempt> TryCutOverAsync(TimeSpan lockTimeout, CancellationToken cancellationToken)
+    public async Task<CutOverAttempt> TryCutOverAsync(TimeSpan lockTimeout, CutOverVerification verification, CancellationToken cancellationToken)
     {
         _transcript.Step = "cut-over";
         _side ??= await OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -69,6 +70,7 @@ public sealed partial class PgAlterBackend
         var wait = Stopwatch.StartNew();
         long waitedMs = 0;
         var committing = false;
+        (IReadOnlyList<RowKey> Keys, KeyVerifyResult Result)? verified = null;
         try
         {
             await session.ExecuteAsync("BEGIN", null, cancellationToken).ConfigureAwait(false);
@@ -82,6 +84,22 @@ public sealed partial class PgAlterBackend
             {
             }
 
+            // Nothing else can write either table now: every row changed since its last verification
+            // (the drain's included) is compared before the swap, as far as the lock budget allows (ADR 0019).
+            if (verification.KeysWithinBudget() is not { } keys)
+            {
+                await session.RollbackQuietlyAsync().ConfigureAwait(false);
+                return CutOverAttempt.TooManyToVerify(wait.ElapsedMilliseconds, verification.Pending, verification.Budget);
+            }
+
+            var compared = await PgKeyVerifier.CompareAsync(Sql, session, session, keys, excludePending: false, cancellationToken).ConfigureAwait(false);
+            verified = (keys, compared);
+            if (compared.Mismatched.Count > 0)
+            {
+                await session.RollbackQuietlyAsync().ConfigureAwait(false);
+                return new CutOverAttempt(false, false, wait.ElapsedMilliseconds, $"{compared.Mismatched.Count} changed row(s) differ from the original") { Verified = verified };
+            }
+
             foreach (var statement in SwapStatements(shadow, grants, currentUser!))
             {
                 await session.ExecuteAsync(statement.Sql, statement.Args, cancellationToken).ConfigureAwait(false);
@@ -90,7 +108,7 @@ public sealed partial class PgAlterBackend
             committing = true;
             await session.ExecuteAsync("COMMIT", null, cancellationToken).ConfigureAwait(false);
             _lockHeldMs = wait.ElapsedMilliseconds - waitedMs;
-            return new CutOverAttempt(true, false, waitedMs, null);
+            return new CutOverAttempt(true, false, waitedMs, null) { Verified = verified };
         }
         catch (PostgresException error) when (PgErrors.IsLockTimeout(error))
         {

@@ -253,6 +253,39 @@ internal sealed class PgStatements
 
     public string Backlog() => $"SELECT coalesce(max({LogSequence}) - min({LogSequence}) + 1, 0) FROM {Log}";
 
+    /// <summary>The keys of the batch staged by <see cref="TakeBatch"/>, as text (for delta verification).</summary>
+    public string BatchKeys() =>
+        $"SELECT {string.Join(", ", KeySource.Select(k => k + "::text"))} FROM {BatchTable}";
+
+    /// <summary>Stages keys given as text arrays ($1…$n, one per key column) for a re-apply by the applier's own statements.</summary>
+    public string StageKeys() =>
+        $"INSERT INTO {BatchTable} ({string.Join(", ", KeySource)}) SELECT DISTINCT {string.Join(", ", Mapping.Key.Select((k, i) => $"b.k{i}::{k.SourceType}"))} FROM {KeyArrays("b")}";
+
+    // ---- delta verification (docs/adr/0019) ------------------------------------------------------
+
+    /// <summary>
+    /// Per key of the arrays $1…$n (one text array per key column): its 1-based position and the row
+    /// hash the chunk checksums use, on one side; the original's changed columns cast to the new types.
+    /// </summary>
+    public string KeyRowHashes(bool shadowSide)
+    {
+        var alias = shadowSide ? "n" : "s";
+        var row = shadowSide
+            ? string.Join(", ", Mapping.Copied.Select(c => $"n.{D.QuoteIdentifier(c.ShadowName)}"))
+            : string.Join(", ", Mapping.Copied.Select(c => c.TypeChanged ? $"s.{D.QuoteIdentifier(c.SourceName)}::{c.ShadowType}" : $"s.{D.QuoteIdentifier(c.SourceName)}"));
+        var keys = shadowSide ? KeyShadow : KeySource;
+        return $"SELECT b.i, {RowHashExpr(row)} FROM {KeyArrays("b")} JOIN {(shadowSide ? Shadow : Source)} {alias} ON {RowExpr(keys.Select(k => $"{alias}.{k}"))} = {TypedKeys("b")}";
+    }
+
+    /// <summary>The 1-based positions of the keys ($1…$n) that still have an entry in the change log: a change to them is in flight.</summary>
+    public string PendingKeys() =>
+        $"SELECT b.i FROM {KeyArrays("b")} WHERE EXISTS (SELECT 1 FROM {Log} l WHERE {RowExpr(KeySource.Select(k => "l." + k))} = {TypedKeys("b")})";
+
+    private string KeyArrays(string alias) =>
+        $"unnest({string.Join(", ", Mapping.Key.Select((_, i) => $"${i + 1}::text[]"))}) WITH ORDINALITY AS {alias}({string.Join(", ", Mapping.Key.Select((_, i) => $"k{i}"))}, i)";
+
+    private string TypedKeys(string alias) => RowExpr(Mapping.Key.Select((k, i) => $"{alias}.k{i}::{k.SourceType}"));
+
     // ---- verify -------------------------------------------------------------------------------
 
     /// <summary>
@@ -277,13 +310,12 @@ internal sealed class PgStatements
     /// (ADR 0015), never a combination of per-column hashes: hash_record_extended over the columns
     /// themselves folds bigint and timestamps to 32 bits, equates 1.0 with 1.00 and cannot hash json.
     /// </summary>
-    private string Checksum(string row, string from, string where)
-    {
-        var hash = RowHash == PgRowHash.Binary
-            ? $"pg_catalog.hash_record_extended(ROW(pg_catalog.record_send(ROW({row}))), 0)"
-            : $"pg_catalog.hashtextextended(ROW({row})::text, 0)";
-        return $"SELECT count(*), coalesce(sum({hash}), 0) FROM {from}{where}";
-    }
+    private string Checksum(string row, string from, string where) =>
+        $"SELECT count(*), coalesce(sum({RowHashExpr(row)}), 0) FROM {from}{where}";
+
+    private string RowHashExpr(string row) => RowHash == PgRowHash.Binary
+        ? $"pg_catalog.hash_record_extended(ROW(pg_catalog.record_send(ROW({row}))), 0)"
+        : $"pg_catalog.hashtextextended(ROW({row})::text, 0)";
 
     // ---- helpers ------------------------------------------------------------------------------
 

@@ -22,6 +22,8 @@ internal sealed class JsonStatusSink(TextWriter writer) : IStatusSink
         ["chunk_size"] = status.ChunkSize,
         ["throttle_reason"] = status.ThrottleReason,
         ["capture"] = status.CaptureDetail,
+        ["rows_verified_after_copy"] = status.RowsVerifiedAfterCopy,
+        ["rows_unverified"] = status.RowsUnverified,
         ["elapsed_seconds"] = Math.Round(status.Elapsed.TotalSeconds, 1),
     });
 

@@ -22,6 +22,8 @@ internal static class ResultPrinter
                 ["chunks_verified"] = result.ChunksVerified,
                 ["rows_verified"] = result.RowsVerified,
                 ["chunks_recopied"] = result.ChunksRecopied,
+                ["rows_verified_after_copy"] = result.RowsVerifiedAfterCopy,
+                ["rows_reapplied"] = result.RowsReapplied,
                 ["cut_over_lock_wait_ms"] = result.CutOverLockWaitMs,
                 ["cut_over_attempts"] = result.CutOverAttempts,
                 ["duration_seconds"] = Math.Round(result.Duration.TotalSeconds, 2),
@@ -55,7 +57,7 @@ internal static class ResultPrinter
 
         w.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"{result.Outcome}: rows copied {result.RowsCopied:N0}, changes applied {result.ChangesApplied:N0}, chunks verified {result.ChunksVerified:N0} ({result.RowsVerified:N0} rows, re-copied {result.ChunksRecopied}), cut-over lock wait {result.CutOverLockWaitMs} ms in {result.CutOverAttempts} attempt(s), duration {StatusText.Duration(result.Duration)}"));
+            $"{result.Outcome}: rows copied {result.RowsCopied:N0}, changes applied {result.ChangesApplied:N0}, chunks verified {result.ChunksVerified:N0} ({result.RowsVerified:N0} rows, re-copied {result.ChunksRecopied}), rows verified after the copy {result.RowsVerifiedAfterCopy:N0} (re-applied {result.RowsReapplied:N0}), cut-over lock wait {result.CutOverLockWaitMs} ms in {result.CutOverAttempts} attempt(s), duration {StatusText.Duration(result.Duration)}"));
         if (result.Outcome == "completed")
         {
             w.WriteLine(result.OldTableDropped

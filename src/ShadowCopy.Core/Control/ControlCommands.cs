@@ -150,6 +150,7 @@ public static class ControlCommands
             text.AppendLine(CultureInfo.InvariantCulture, $"rows: {s.RowsCopied:N0} / {s.RowsEstimated:N0} ({s.Percent:0.0}%)");
             text.AppendLine(CultureInfo.InvariantCulture, $"rate: {s.RowsPerSecond:N0} rows/s, ETA {StatusText.Duration(s.Eta)}, elapsed {StatusText.Duration(s.Elapsed)}");
             text.AppendLine(CultureInfo.InvariantCulture, $"changes: backlog {s.ChangeBacklog:N0}, applied {s.ChangesApplied:N0}");
+            text.AppendLine(CultureInfo.InvariantCulture, $"verified after the copy: {s.RowsVerifiedAfterCopy:N0} rows, {s.RowsUnverified:N0} changed rows still to verify");
             text.AppendLine(CultureInfo.InvariantCulture, $"chunk: size {s.ChunkSize:N0}, last chunk {s.LastChunkRows:N0} rows, target {control.ChunkTime.TotalMilliseconds:0} ms");
             text.AppendLine(CultureInfo.InvariantCulture, $"throttle: {s.ThrottleReason ?? "none"}");
             if (s.CaptureDetail is { } detail)
@@ -191,6 +192,8 @@ public static class ControlCommands
             json.WriteNumber("elapsed_seconds", Math.Round(s?.Elapsed.TotalSeconds ?? 0, 1));
             json.WriteNumber("backlog", s?.ChangeBacklog ?? 0);
             json.WriteNumber("changes_applied", s?.ChangesApplied ?? 0);
+            json.WriteNumber("rows_verified_after_copy", s?.RowsVerifiedAfterCopy ?? 0);
+            json.WriteNumber("rows_unverified", s?.RowsUnverified ?? 0);
             json.WriteNumber("chunk_size", s?.ChunkSize ?? 0);
             json.WriteNumber("last_chunk_rows", s?.LastChunkRows ?? 0);
             json.WriteNumber("chunk_time_ms", control.ChunkTime.TotalMilliseconds);

@@ -49,6 +49,18 @@ public sealed record AlterOptions
     /// <summary>How many times a mismatching chunk is re-copied and re-checked before the run fails.</summary>
     public int VerifyAttempts { get; init; } = 3;
 
+    /// <summary>How often rows changed after the copy's verification are verified again while catching up or postponed (ADR 0019).</summary>
+    public TimeSpan DeltaVerifyInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Changed rows compared per delta-verification round.</summary>
+    public int DeltaVerifyBatch { get; init; } = 5_000;
+
+    /// <summary>Time the cut-over may spend inside its lock verifying the last changed rows; more rows than fit: release, verify, retry.</summary>
+    public TimeSpan CutOverVerifyBudget { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Changed rows remembered for delta verification; beyond that every chunk is verified again.</summary>
+    public int MaxUnverifiedRows { get; init; } = 500_000;
+
     /// <summary>Changes applied per batch (each batch is one transaction).</summary>
     public int ApplyBatchSize { get; init; } = 2000;
 

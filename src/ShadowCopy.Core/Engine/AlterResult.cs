@@ -22,6 +22,12 @@ public sealed record AlterResult
 
     public int ChunksRecopied { get; init; }
 
+    /// <summary>Rows changed after their chunk was verified and verified again before the swap (ADR 0019).</summary>
+    public long RowsVerifiedAfterCopy { get; init; }
+
+    /// <summary>Of those, rows that differed and were put into the shadow again from the original.</summary>
+    public long RowsReapplied { get; init; }
+
     public long CutOverLockWaitMs { get; init; }
 
     public int CutOverAttempts { get; init; }

@@ -8,6 +8,7 @@ using ShadowCopy.Core.Logging;
 using ShadowCopy.Core.Sql;
 using ShadowCopy.Core.State;
 using ShadowCopy.Core.Throttling;
+using ShadowCopy.Core.Verification;
 
 namespace ShadowCopy.Core.Engine;
 
@@ -20,6 +21,9 @@ namespace ShadowCopy.Core.Engine;
 public sealed class AlterRunner
 {
     private static readonly TimeSpan IdlePoll = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Cut-over attempts given back because the lock was released to verify changed rows first.</summary>
+    private const int MaxVerifyRetries = 20;
 
     private readonly IAlterBackend _backend;
     private readonly AlterOptions _options;
@@ -35,6 +39,9 @@ public sealed class AlterRunner
     private readonly Stopwatch _clock = new();
     private readonly Stopwatch _copyClock = new();
     private readonly AdaptiveChunkSizer _sizer;
+    private readonly DirtyKeySet _dirty;
+    private readonly DeltaVerifier? _delta;
+    private TimeSpan _lastDeltaRound = TimeSpan.FromDays(-1);
     private TimeSpan _lastStatus = TimeSpan.FromDays(-1);
     private TimeSpan _lastCheckpoint = TimeSpan.FromDays(-1);
     private TimeSpan _lastStatusHook;
@@ -65,6 +72,12 @@ public sealed class AlterRunner
             Changed = (from, to, detail) => Emit(RunEventKinds.Phase, ("from", from.ToString()), ("to", to.ToString()), ("detail", detail)),
         };
         _sizer = new AdaptiveChunkSizer(options.InitialChunkSize, options.MinChunkSize, options.MaxChunkSize, options.ChunkTime);
+        _dirty = new DirtyKeySet(options.MaxUnverifiedRows);
+        if (backend is IKeyVerifier verifier)
+        {
+            verifier.AppliedKeys = _dirty;
+            _delta = new DeltaVerifier(verifier, _dirty, options.VerifyAttempts, options.Table.ToString());
+        }
     }
 
     /// <summary>The operator knobs of this run (shared with the control socket).</summary>
@@ -226,7 +239,7 @@ public sealed class AlterRunner
             await VerifyAsync(summary, cancellationToken).ConfigureAwait(false);
             await RunHookAsync(HookNames.Validated, cancellationToken).ConfigureAwait(false);
 
-            await WaitWhilePostponedAsync(cancellationToken).ConfigureAwait(false);
+            await WaitWhilePostponedAsync(summary, cancellationToken).ConfigureAwait(false);
 
             _state.EnterPhase(Phase.CuttingOver);
             await CutOverAsync(summary, cancellationToken).ConfigureAwait(false);
@@ -625,6 +638,9 @@ public sealed class AlterRunner
 
     private async Task VerifyAsync(Summary summary, CancellationToken cancellationToken)
     {
+        // Everything applied before this round's consistent point is covered by it; every key
+        // applied after it must be verified again before it can be swapped in (ADR 0019).
+        _dirty.Restart();
         var round = await _backend.VerifyChunksAsync(null, cancellationToken).ConfigureAwait(false);
         Log.VerifyRound(_logger, round.ChunksChecked, round.RowsChecked, round.MismatchedChunks.Count);
         EmitVerifyRound(0, round);
@@ -663,7 +679,7 @@ public sealed class AlterRunner
     /// operator (<c>ctl postpone-cut-over</c>) or a failing on-before-cut-over hook (retried every
     /// <see cref="AlterOptions.HookRetryInterval"/>). The reason is shown in status.
     /// </summary>
-    private async Task WaitWhilePostponedAsync(CancellationToken cancellationToken)
+    private async Task WaitWhilePostponedAsync(Summary summary, CancellationToken cancellationToken)
     {
         var nextHook = TimeSpan.Zero;
         string? hookFailure = null;
@@ -714,6 +730,7 @@ public sealed class AlterRunner
             await ApplyForAsync(IdlePoll, cancellationToken).ConfigureAwait(false);
             _state.Backlog = await _backend.GetBacklogAsync(cancellationToken).ConfigureAwait(false);
             await _gate.CheckAsync(cancellationToken, abortChecksOnly: true).ConfigureAwait(false);
+            await VerifyChangedRowsAsync(summary, force: false, cancellationToken).ConfigureAwait(false);
             await TickAsync(cancellationToken).ConfigureAwait(false);
             await Task.Delay(IdlePoll, cancellationToken).ConfigureAwait(false);
         }
@@ -722,12 +739,31 @@ public sealed class AlterRunner
     private async Task CutOverAsync(Summary summary, CancellationToken cancellationToken)
     {
         string? lastError = null;
+        var verifyRetries = 0;
         for (var attempt = 1; attempt <= _options.CutOverAttempts; attempt++)
         {
             await CatchUpAsync(_options.ApplyBatchSize, cancellationToken).ConfigureAwait(false);
+            var verification = await PrepareCutOverVerificationAsync(summary, verifyAll: verifyRetries > 0, cancellationToken).ConfigureAwait(false);
             summary.CutOverAttempts = attempt;
-            var result = await _backend.TryCutOverAsync(_options.CutOverLockTimeout, cancellationToken).ConfigureAwait(false);
+            var result = await _backend.TryCutOverAsync(_options.CutOverLockTimeout, verification, cancellationToken).ConfigureAwait(false);
             summary.CutOverLockWaitMs = result.LockWaitMs;
+            if (result.Verified is { } verified && _delta is not null)
+            {
+                EmitDeltaRound("cut-over", verified.Result.Checked, verified.Result.Mismatched.Count);
+                await _delta.SettleAsync(verified.Keys, verified.Result, cancellationToken).ConfigureAwait(false);
+                summary.RowsVerifiedAfterCopy = _delta.RowsVerified;
+                summary.RowsReapplied = _delta.RowsReapplied;
+            }
+
+            if (!result.Succeeded && (result.NeedsVerification || result.Verified is { Result.Mismatched.Count: > 0 }) && verifyRetries++ < MaxVerifyRetries)
+            {
+                // Not a lock failure: the lock was released to verify (or re-apply) changed rows in
+                // the open first. Try again at once, without spending an attempt.
+                _sink.OnMessage($"cut-over: {result.Error ?? "changed rows differ"}; verifying them before trying again");
+                attempt--;
+                continue;
+            }
+
             Emit(
                 RunEventKinds.CutOverAttempt,
                 ("attempt", attempt),
@@ -759,6 +795,72 @@ public sealed class AlterRunner
             $"Cut-over gave up after {_options.CutOverAttempts} attempts ({lastError}). The original table is still serving; find the long transaction holding locks on {_options.Table} and run again.",
             ExitCodes.CutOverFailed);
     }
+
+    /// <summary>
+    /// Before a cut-over attempt: verifies changed rows in the open until no more are left than the
+    /// lock budget allows to verify inside the lock (<paramref name="verifyAll"/>: none), or verifies
+    /// every chunk again if the set overflowed.
+    /// </summary>
+    private async Task<CutOverVerification> PrepareCutOverVerificationAsync(Summary summary, bool verifyAll, CancellationToken cancellationToken)
+    {
+        if (_delta is null)
+        {
+            return CutOverVerification.None;
+        }
+
+        // After an attempt that found too many rows to verify under its lock, verify everything
+        // pending in the open: the lock then only has to cover what arrives in the meantime.
+        var budget = _delta.CutOverBudget(_options.CutOverVerifyBudget);
+        var target = verifyAll ? 0 : budget;
+        for (var round = 0; round < MaxVerifyRetries * 10 && (_delta.NeedsFullVerification || _delta.Pending > target); round++)
+        {
+            await VerifyChangedRowsAsync(summary, force: true, cancellationToken).ConfigureAwait(false);
+            await ApplyForAsync(IdlePoll, cancellationToken).ConfigureAwait(false);
+        }
+
+        return new CutOverVerification(_dirty, budget);
+    }
+
+    /// <summary>
+    /// One bounded round of delta verification (ADR 0019), at most every <see cref="AlterOptions.DeltaVerifyInterval"/>
+    /// unless <paramref name="force"/>d; a full verification instead when the touched keys overflowed their set.
+    /// </summary>
+    private async Task VerifyChangedRowsAsync(Summary summary, bool force, CancellationToken cancellationToken)
+    {
+        if (_delta is null || (!force && _clock.Elapsed - _lastDeltaRound < _options.DeltaVerifyInterval))
+        {
+            return;
+        }
+
+        _lastDeltaRound = _clock.Elapsed;
+        if (_delta.NeedsFullVerification)
+        {
+            _sink.OnMessage($"verification: more than {_options.MaxUnverifiedRows} rows changed since the last verification; verifying every chunk again");
+            await VerifyAsync(summary, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var pending = _delta.Pending;
+        var checkedRows = await _delta.RunRoundAsync(_options.DeltaVerifyBatch, cancellationToken).ConfigureAwait(false);
+        if (checkedRows > 0 || pending > 0)
+        {
+            EmitDeltaRound("round", checkedRows, (int)(_delta.RowsReapplied - summary.RowsReapplied));
+        }
+
+        summary.RowsVerifiedAfterCopy = _delta.RowsVerified;
+        summary.RowsReapplied = _delta.RowsReapplied;
+    }
+
+    private void EmitDeltaRound(string where, int checkedRows, int mismatched) =>
+        Emit(
+            RunEventKinds.Validation,
+            ("gate", "delta-verify"),
+            ("where", where),
+            ("rows", checkedRows),
+            ("mismatched", mismatched),
+            ("rows_verified_after_copy", _delta?.RowsVerified ?? 0),
+            ("rows_reapplied", _delta?.RowsReapplied ?? 0),
+            ("pending", _dirty.Count));
 
     private async Task CleanupAsync(bool shadowCreated, string reason)
     {
@@ -825,6 +927,8 @@ public sealed class AlterRunner
         {
             CaptureDetail = (_backend as ICaptureStatus)?.CaptureDetail,
             LastChunkRows = _state.LastChunkSize,
+            RowsVerifiedAfterCopy = _delta?.RowsVerified ?? 0,
+            RowsUnverified = _dirty.Tracking ? _dirty.Count : 0,
         };
         _control.LastStatus = snapshot;
         _sink.OnStatus(snapshot);
@@ -930,6 +1034,8 @@ public sealed class AlterRunner
         ChunksRecopied = summary.ChunksRecopied,
         CutOverAttempts = summary.CutOverAttempts,
         CutOverLockWaitMs = summary.CutOverLockWaitMs,
+        RowsVerifiedAfterCopy = summary.RowsVerifiedAfterCopy,
+        RowsReapplied = summary.RowsReapplied,
         Duration = _clock.Elapsed,
         ShadowTable = _backend.Names.Shadow,
         OldTable = _backend.Names.Old,
@@ -950,5 +1056,9 @@ public sealed class AlterRunner
         public int CutOverAttempts { get; set; }
 
         public long CutOverLockWaitMs { get; set; }
+
+        public long RowsVerifiedAfterCopy { get; set; }
+
+        public long RowsReapplied { get; set; }
     }
 }

@@ -42,8 +42,12 @@ public interface IAlterBackend : IAsyncDisposable
     /// <summary>Deletes the shadow's rows of these chunks and copies them again from the original.</summary>
     Task RecopyChunksAsync(IReadOnlyList<int> chunks, CancellationToken cancellationToken);
 
-    /// <summary>One bounded cut-over attempt. A lock timeout must leave the original serving.</summary>
-    Task<CutOverAttempt> TryCutOverAsync(TimeSpan lockTimeout, CancellationToken cancellationToken);
+    /// <summary>
+    /// One bounded cut-over attempt. A lock timeout must leave the original serving. Inside the lock,
+    /// after the final drain, the keys of <paramref name="verification"/> are compared before the swap
+    /// (more than its budget: release and report <see cref="CutOverAttempt.NeedsVerification"/>).
+    /// </summary>
+    Task<CutOverAttempt> TryCutOverAsync(TimeSpan lockTimeout, CutOverVerification verification, CancellationToken cancellationToken);
 
     /// <summary>Work owed after a successful swap (validate constraints, drop helpers, drop old table).</summary>
     Task AfterCutOverAsync(bool dropOldTable, CancellationToken cancellationToken);

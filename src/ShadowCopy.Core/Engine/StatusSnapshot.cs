@@ -19,5 +19,11 @@ public sealed record StatusSnapshot(
     /// <summary>Rows in the last chunk copied (0 before the first).</summary>
     public long LastChunkRows { get; init; }
 
+    /// <summary>Rows changed after the copy's verification and verified again since (ADR 0019).</summary>
+    public long RowsVerifiedAfterCopy { get; init; }
+
+    /// <summary>Rows changed since they were last verified; the cut-over verifies them before the swap.</summary>
+    public long RowsUnverified { get; init; }
+
     public double Percent => RowsEstimated <= 0 ? 0 : Math.Min(100.0, 100.0 * RowsCopied / RowsEstimated);
 }

@@ -195,11 +195,11 @@ public sealed class MySqlViaToolBackend : IAlterBackend
 
     // ---- cut-over -----------------------------------------------------------------------------
 
-    public async Task<CutOverAttempt> TryCutOverAsync(TimeSpan lockTimeout, CancellationToken cancellationToken)
+    public async Task<CutOverAttempt> TryCutOverAsync(TimeSpan lockTimeout, CutOverVerification verification, CancellationToken cancellationToken)
     {
         if (!Tool.CutsOverItself)
         {
-            return await _inner.TryCutOverAsync(lockTimeout, cancellationToken).ConfigureAwait(false);
+            return await _inner.TryCutOverAsync(lockTimeout, verification, cancellationToken).ConfigureAwait(false);
         }
 
         // gh-ost swaps with its own bounded, retried cut-over once the flag file is gone; we bound

@@ -77,6 +77,9 @@ internal sealed class ColumnPlan
 
     private bool IsKey(ColumnMap map) => _keyNames.Contains(map.SourceName);
 
+    /// <summary>The row's key as text, in key order (delta verification's <see cref="Core.Verification.RowKey"/>).</summary>
+    public Core.Verification.RowKey Key(PgTuple row) => new(_key.Select(k => row.Values[k.Index]!).ToArray());
+
     public bool IsComplete(PgTuple row) => _copied.All(c => row.Present[c.Index]);
 
     public bool KeyChanged(PgTuple old, PgTuple row) => _key.Any(k => old.Values[k.Index] != row.Values[k.Index]);

@@ -1,4 +1,5 @@
 using ShadowCopy.Core.Engine;
+using ShadowCopy.Core.Verification;
 
 namespace ShadowCopy.Postgres.Capture;
 
@@ -8,6 +9,9 @@ namespace ShadowCopy.Postgres.Capture;
 /// </summary>
 internal interface IPgCapture : IAsyncDisposable
 {
+    /// <summary>Receives the key of every row an apply touched, once it is committed (delta verification, ADR 0019).</summary>
+    DirtyKeySet? AppliedKeys { get; set; }
+
     /// <summary>Installs the capture; every change committed afterwards reaches <see cref="ApplyAsync"/>.</summary>
     Task StartAsync(PgSession main, CancellationToken cancellationToken);
 

@@ -9,6 +9,7 @@ using NpgsqlTypes;
 using ShadowCopy.Core.Engine;
 using ShadowCopy.Core.Schema;
 using ShadowCopy.Postgres.Model;
+using ShadowCopy.Core.Verification;
 
 namespace ShadowCopy.Postgres.Capture;
 
@@ -55,6 +56,8 @@ internal sealed class PgLogicalCapture : IPgCapture
     public string SlotName { get; }
 
     public string Publication { get; }
+
+    public DirtyKeySet? AppliedKeys { get; set; }
 
     public string? Detail => _reader is null ? null : string.Create(CultureInfo.InvariantCulture, $"slot retains {_retainedWal / 1024.0 / 1024.0:0.0} MB of WAL (limit {_options.MaxSlotRetainedWalBytes / 1024.0 / 1024.0:0} MB), acknowledged {_applied}");
 
@@ -282,6 +285,31 @@ internal sealed class PgLogicalCapture : IPgCapture
                 }
 
                 throw;
+            }
+        }
+
+        if (AppliedKeys is { Tracking: true } keys)
+        {
+            // Reported once committed (or, inside the cut-over's transaction, at once: a rollback
+            // there only leaves keys to verify that no longer need it).
+            foreach (var change in batch)
+            {
+                if (change.Kind == PgChangeKind.Truncate)
+                {
+                    keys.Invalidate();
+                    continue;
+                }
+
+                var plan = Plan(change.Relation);
+                if (change.OldRow is { } old)
+                {
+                    keys.Add(plan.Key(old));
+                }
+
+                if (change.NewRow is { } row)
+                {
+                    keys.Add(plan.Key(row));
+                }
             }
         }
 

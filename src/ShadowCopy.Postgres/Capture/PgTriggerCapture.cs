@@ -1,6 +1,7 @@
 using Npgsql;
 using ShadowCopy.Core.Engine;
 using ShadowCopy.Core.Schema;
+using ShadowCopy.Core.Verification;
 
 namespace ShadowCopy.Postgres.Capture;
 
@@ -16,6 +17,8 @@ internal sealed class PgTriggerCapture(PgStatements sql, TableName table, TimeSp
     private bool _started;
 
     public string? Detail => null;
+
+    public DirtyKeySet? AppliedKeys { get; set; }
 
     public async Task StartAsync(PgSession main, CancellationToken cancellationToken)
     {
@@ -46,23 +49,32 @@ internal sealed class PgTriggerCapture(PgStatements sql, TableName table, TimeSp
             return 0;
         }
 
-        if (_sessionsWithBatchTable.Add(session))
+        // Inside the caller's transaction the CREATE rolls back with it (a cut-over attempt that
+        // releases its lock), so there it is always re-issued (IF NOT EXISTS: cheap).
+        if (_sessionsWithBatchTable.Add(session) || !ownTransaction)
         {
             await session.ExecuteAsync(sql.CreateBatchTable(), null, cancellationToken).ConfigureAwait(false);
         }
 
+        var touched = new List<RowKey>();
         if (!ownTransaction)
         {
-            return await ApplyBatchAsync(session, maxChanges, cancellationToken).ConfigureAwait(false);
+            // Inside the caller's transaction (the cut-over's): reported now; a rollback only leaves
+            // keys to verify that need it no more.
+            var applied = await ApplyBatchAsync(session, maxChanges, touched, cancellationToken).ConfigureAwait(false);
+            AppliedKeys?.AddRange(touched);
+            return applied;
         }
 
         for (var attempt = 1; ; attempt++)
         {
             try
             {
+                touched.Clear();
                 await session.ExecuteAsync("BEGIN ISOLATION LEVEL REPEATABLE READ", null, cancellationToken).ConfigureAwait(false);
-                var applied = await ApplyBatchAsync(session, maxChanges, cancellationToken).ConfigureAwait(false);
+                var applied = await ApplyBatchAsync(session, maxChanges, touched, cancellationToken).ConfigureAwait(false);
                 await session.ExecuteAsync("COMMIT", null, cancellationToken).ConfigureAwait(false);
+                AppliedKeys?.AddRange(touched);
                 return applied;
             }
             catch (PostgresException error) when (PgErrors.IsRetryable(error) && attempt < 5)
@@ -79,7 +91,7 @@ internal sealed class PgTriggerCapture(PgStatements sql, TableName table, TimeSp
     }
 
     /// <summary>One batch: take logged keys, delete them from the shadow, copy the original's current rows.</summary>
-    private async Task<long> ApplyBatchAsync(PgSession session, int maxChanges, CancellationToken cancellationToken)
+    private async Task<long> ApplyBatchAsync(PgSession session, int maxChanges, List<RowKey> touched, CancellationToken cancellationToken)
     {
         var taken = await session.QueryAsync(sql.TakeBatch(), [(long)maxChanges], cancellationToken).ConfigureAwait(false);
         var logRows = (long)taken[0][0]!;
@@ -99,6 +111,14 @@ internal sealed class PgTriggerCapture(PgStatements sql, TableName table, TimeSp
         }
 
         await session.ExecuteAsync(sql.InsertBatchIntoShadow(), null, cancellationToken).ConfigureAwait(false);
+        if (AppliedKeys is { Tracking: true })
+        {
+            foreach (var row in await session.QueryAsync(sql.BatchKeys(), null, cancellationToken).ConfigureAwait(false))
+            {
+                touched.Add(new RowKey(row.Select(v => (string)v!).ToArray()));
+            }
+        }
+
         // ON COMMIT DELETE ROWS empties the batch at commit; inside the cut-over transaction we
         // run several batches before committing, so empty it explicitly.
         await session.ExecuteAsync(sql.ClearBatchTable(), null, cancellationToken).ConfigureAwait(false);

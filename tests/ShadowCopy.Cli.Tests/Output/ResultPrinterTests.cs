@@ -64,7 +64,7 @@ public sealed class ResultPrinterTests
         Assert.Equal(
             [
                 "warning: column c narrowed",
-                "completed: rows copied 1,000,000, changes applied 2,500, chunks verified 40 (1,000,000 rows, re-copied 1), cut-over lock wait 12 ms in 2 attempt(s), duration 1:35",
+                "completed: rows copied 1,000,000, changes applied 2,500, chunks verified 40 (1,000,000 rows, re-copied 1), rows verified after the copy 0 (re-applied 0), cut-over lock wait 12 ms in 2 attempt(s), duration 1:35",
                 "the original table is kept as _orders_old (drop it when satisfied, or pass --drop-old-table next time)",
                 "exit code 0",
             ],

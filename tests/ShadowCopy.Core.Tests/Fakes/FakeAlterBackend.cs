@@ -12,7 +12,7 @@ namespace ShadowCopy.Core.Tests.Fakes;
 /// the behaviour of the phases it is about. By default the table copies in <see cref="Chunks"/>
 /// chunks of 100 rows, verifies clean and cuts over on the first attempt.
 /// </summary>
-internal sealed class FakeAlterBackend : IAlterBackend, ICaptureStatus, IServerProbe
+internal sealed class FakeAlterBackend : IAlterBackend, ICaptureStatus, IServerProbe, IKeyVerifier
 {
     private readonly Lock _gate = new();
     private readonly List<string> _calls = [];
@@ -37,7 +37,7 @@ internal sealed class FakeAlterBackend : IAlterBackend, ICaptureStatus, IServerP
     }
 
     /// <summary>The calls that are phases (apply and backlog polls filtered out).</summary>
-    public IReadOnlyList<string> PhaseCalls => [.. Calls.Where(c => c is not (nameof(ApplyChangesAsync) or nameof(GetBacklogAsync) or nameof(ReadLoadAsync)))];
+    public IReadOnlyList<string> PhaseCalls => [.. Calls.Where(c => c is not (nameof(ApplyChangesAsync) or nameof(GetBacklogAsync) or nameof(ReadLoadAsync) or nameof(VerifyKeysAsync) or nameof(RecopyKeysAsync)))];
 
     public List<int> ChunkSizesRequested { get; } = [];
 
@@ -61,6 +61,17 @@ internal sealed class FakeAlterBackend : IAlterBackend, ICaptureStatus, IServerP
 
     /// <summary>Called with the 1-based attempt number.</summary>
     public Func<int, CutOverAttempt>? OnCutOver { get; set; }
+
+    /// <summary>Called with the 1-based attempt number and what the runner asked the attempt to verify.</summary>
+    public Func<int, CutOverVerification, CutOverAttempt>? OnVerifiedCutOver { get; set; }
+
+    /// <summary>Keys each apply call reports as touched (delta verification), by 1-based apply call number.</summary>
+    public Func<int, IReadOnlyList<RowKey>>? OnApplyKeys { get; set; }
+
+    /// <summary>The verdicts of delta verification.</summary>
+    public ScriptedKeyVerifier KeyVerifier { get; } = new();
+
+    public DirtyKeySet? AppliedKeys { get; set; }
 
     public Action? OnAfterCutOver { get; set; }
 
@@ -106,9 +117,29 @@ internal sealed class FakeAlterBackend : IAlterBackend, ICaptureStatus, IServerP
 
     public Task<long> ApplyChangesAsync(int maxChanges, CancellationToken cancellationToken)
     {
-        Record(nameof(ApplyChangesAsync));
+        var call = Record(nameof(ApplyChangesAsync));
+        if (OnApplyKeys?.Invoke(call) is { Count: > 0 } keys)
+        {
+            AppliedKeys?.AddRange(keys);
+            return Task.FromResult((long)keys.Count);
+        }
+
         return Task.FromResult(0L);
     }
+
+    public Task<KeyVerifyResult> VerifyKeysAsync(IReadOnlyList<RowKey> keys, CancellationToken cancellationToken)
+    {
+        Record(nameof(VerifyKeysAsync));
+        return KeyVerifier.VerifyKeysAsync(keys, cancellationToken);
+    }
+
+    public Task RecopyKeysAsync(IReadOnlyList<RowKey> keys, CancellationToken cancellationToken)
+    {
+        Record(nameof(RecopyKeysAsync));
+        return KeyVerifier.RecopyKeysAsync(keys, cancellationToken);
+    }
+
+    public string Describe(RowKey key) => KeyVerifier.Describe(key);
 
     public Task<long> GetBacklogAsync(CancellationToken cancellationToken)
     {
@@ -137,11 +168,11 @@ internal sealed class FakeAlterBackend : IAlterBackend, ICaptureStatus, IServerP
         return Task.CompletedTask;
     }
 
-    public Task<CutOverAttempt> TryCutOverAsync(TimeSpan lockTimeout, CancellationToken cancellationToken)
+    public Task<CutOverAttempt> TryCutOverAsync(TimeSpan lockTimeout, CutOverVerification verification, CancellationToken cancellationToken)
     {
         var attempt = Record(nameof(TryCutOverAsync));
         CutOverLockTimeouts.Add(lockTimeout);
-        return Task.FromResult(OnCutOver?.Invoke(attempt) ?? new CutOverAttempt(true, false, 3, null));
+        return Task.FromResult(OnVerifiedCutOver?.Invoke(attempt, verification) ?? OnCutOver?.Invoke(attempt) ?? new CutOverAttempt(true, false, 3, null));
     }
 
     public Task AfterCutOverAsync(bool dropOldTable, CancellationToken cancellationToken)

@@ -123,7 +123,7 @@ internal sealed class FakeParallelBackend(FakeAlterBackend inner) : IAlterBacken
 
     public Task RecopyChunksAsync(IReadOnlyList<int> chunks, CancellationToken cancellationToken) => inner.RecopyChunksAsync(chunks, cancellationToken);
 
-    public Task<CutOverAttempt> TryCutOverAsync(TimeSpan lockTimeout, CancellationToken cancellationToken) => inner.TryCutOverAsync(lockTimeout, cancellationToken);
+    public Task<CutOverAttempt> TryCutOverAsync(TimeSpan lockTimeout, CutOverVerification verification, CancellationToken cancellationToken) => inner.TryCutOverAsync(lockTimeout, verification, cancellationToken);
 
     public Task AfterCutOverAsync(bool dropOldTable, CancellationToken cancellationToken) => inner.AfterCutOverAsync(dropOldTable, cancellationToken);
 

@@ -8,7 +8,7 @@ namespace ShadowCopy.IntegrationTests.MySql;
 /// <summary>One ALTER run with four writers on the table and its control twin; latencies recorded over the run.</summary>
 internal sealed record MyLoadRun(AlterResult Result, double P50, double P99, double Max, long Operations, long OperationsAfterSwap, long Errors, long Deadlocks, string ErrorMessages, RecordingStatusSink Sink)
 {
-    public static async Task<MyLoadRun> ExecuteAsync(MyTableLayout layout, long seedRows, AlterOptions options, CaptureMode capture, bool forceServerSideCopy = false, long operationsAfterSwap = 200)
+    public static async Task<MyLoadRun> ExecuteAsync(MyTableLayout layout, long seedRows, AlterOptions options, CaptureMode capture, long operationsAfterSwap = 200)
     {
         await layout.CreateAsync(seedRows);
         await using var load = new MyWriterLoad(layout, writers: 4);
@@ -17,7 +17,7 @@ internal sealed record MyLoadRun(AlterResult Result, double P50, double P99, dou
         load.StartRecordingLatency();
         var sink = new RecordingStatusSink();
         AlterResult result;
-        await using (var backend = new MySqlAlterBackend(MyServer.Settings(), options, capture, NullLogger.Instance) { ForceServerSideCopy = forceServerSideCopy })
+        await using (var backend = new MySqlAlterBackend(MyServer.Settings(), options, capture, NullLogger.Instance))
         {
             result = await new AlterRunner(backend, options, sink, NullLogger.Instance).RunAsync(CancellationToken.None);
         }

@@ -1,0 +1,11 @@
+namespace ShadowCopy.Core.Verification;
+
+/// <summary>
+/// The outcome of comparing a batch of keys at one consistent point. <see cref="Checked"/> keys were
+/// compared; <see cref="Mismatched"/> of them differ (or exist on one side only); <see cref="Pending"/>
+/// could not be judged at this point (a change to them was still in flight) and stay dirty.
+/// </summary>
+public sealed record KeyVerifyResult(int Checked, IReadOnlyList<RowKey> Pending, IReadOnlyList<RowKey> Mismatched)
+{
+    public static KeyVerifyResult Empty { get; } = new(0, [], []);
+}

@@ -1,0 +1,93 @@
+using ShadowCopy.Core.Engine;
+using ShadowCopy.Core.Tests.Fakes;
+using ShadowCopy.Core.Verification;
+
+namespace ShadowCopy.Core.Tests.Verification;
+
+public sealed class DeltaVerifierTests
+{
+    private static RowKey Key(int id) => new([id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+
+    [Fact]
+    public async Task RunRound_mismatch_reappliesAndKeepsTheKeyDirty_thenCountsItVerified()
+    {
+        var verifier = new ScriptedKeyVerifier { Wrong = { Key(2) } };
+        var dirty = Tracking(Key(1), Key(2), Key(3));
+        var delta = new DeltaVerifier(verifier, dirty, attempts: 3, "public.t");
+
+        Assert.Equal(3, await delta.RunRoundAsync(100, CancellationToken.None));
+        Assert.Equal([Key(2)], verifier.Reapplied);
+        Assert.Equal(2, delta.RowsVerified);
+        Assert.Equal(1, delta.RowsReapplied);
+        Assert.Equal([Key(2)], dirty.Peek());
+
+        verifier.Wrong.Clear();
+        await delta.RunRoundAsync(100, CancellationToken.None);
+        Assert.Equal(3, delta.RowsVerified);
+        Assert.Equal(0, dirty.Count);
+    }
+
+    [Fact]
+    public async Task RunRound_keyStillWrongAfterAttempts_failsWithExit4NamingIt()
+    {
+        var verifier = new ScriptedKeyVerifier { Wrong = { Key(5) } };
+        var dirty = Tracking(Key(5));
+        var delta = new DeltaVerifier(verifier, dirty, attempts: 2, "public.t");
+
+        await delta.RunRoundAsync(100, CancellationToken.None);
+        await delta.RunRoundAsync(100, CancellationToken.None);
+        var error = await Assert.ThrowsAsync<ShadowCopyException>(() => delta.RunRoundAsync(100, CancellationToken.None));
+
+        Assert.Equal(ExitCodes.VerificationFailed, error.ExitCode);
+        Assert.Contains("key 5", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Nothing was swapped", error.Message, StringComparison.Ordinal);
+        Assert.Equal(2, verifier.Reapplied.Count);
+    }
+
+    [Fact]
+    public async Task RunRound_pendingKeys_stayDirtyAndAreNotCounted()
+    {
+        var verifier = new ScriptedKeyVerifier { Pending = { Key(1) } };
+        var dirty = Tracking(Key(1), Key(2));
+        var delta = new DeltaVerifier(verifier, dirty, attempts: 3, "public.t");
+
+        Assert.Equal(1, await delta.RunRoundAsync(100, CancellationToken.None));
+        Assert.Equal([Key(1)], dirty.Peek());
+        Assert.Equal(1, delta.RowsVerified);
+    }
+
+    [Fact]
+    public async Task RunRound_verifierThrows_keysStayDirty()
+    {
+        var verifier = new ScriptedKeyVerifier { Fail = true };
+        var dirty = Tracking(Key(1), Key(2));
+        var delta = new DeltaVerifier(verifier, dirty, attempts: 3, "public.t");
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => delta.RunRoundAsync(100, CancellationToken.None));
+        Assert.Equal(2, dirty.Count);
+    }
+
+    [Fact]
+    public void CutOverBudget_beforeAnyMeasurement_isAThousandKeys()
+    {
+        var delta = new DeltaVerifier(new ScriptedKeyVerifier(), Tracking(), attempts: 3, "public.t");
+        Assert.Equal(1_000, delta.CutOverBudget(TimeSpan.FromMilliseconds(500)));
+    }
+
+    [Fact]
+    public void CutOverVerification_overBudget_returnsNull_withinBudget_theKeys()
+    {
+        var dirty = Tracking(Key(1), Key(2), Key(3));
+        Assert.Null(new CutOverVerification(dirty, budget: 2).KeysWithinBudget());
+        Assert.Equal(3, new CutOverVerification(dirty, budget: 3).KeysWithinBudget()!.Count);
+        Assert.Empty(CutOverVerification.None.KeysWithinBudget()!);
+    }
+
+    private static DirtyKeySet Tracking(params RowKey[] keys)
+    {
+        var set = new DirtyKeySet();
+        set.Restart();
+        set.AddRange(keys);
+        return set;
+    }
+}
