@@ -93,6 +93,12 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
     /// <summary>Replaces the start of a verification snapshot (alter --via gh-ost: a settle pause under LOCK TABLES … READ).</summary>
     internal Func<MySqlSession, CancellationToken, Task>? VerifyPointOverride { get; init; }
 
+    /// <summary>Whether the server reports a consistent snapshot's binlog position (MariaDB); null until first asked.</summary>
+    internal bool? SnapshotReportsBinlogPosition { get; set; }
+
+    /// <summary>Test seam: take the verification point under the lock even where the server allows none (MySQL's path on MariaDB).</summary>
+    internal bool VerifyWithLockForTests { get; init; }
+
     /// <summary>Test seam: runs while the cut-over's RENAME waits and before the go token exists (argument: the RENAME's connection id).</summary>
     internal Func<uint, Task>? BeforeGoTokenForTests { get; init; }
 

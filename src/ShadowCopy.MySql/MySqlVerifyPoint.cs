@@ -1,10 +1,12 @@
 using ShadowCopy.Core.Engine;
 using ShadowCopy.MySql.Protocol;
+using ShadowCopy.MySql.Protocol.Binlog;
 
 namespace ShadowCopy.MySql;
 
 /// <summary>
-/// A point where, in binlog mode, the shadow equals the original: a side session holds
+/// A point where, in binlog mode, the shadow equals the original. On MariaDB without any lock (the
+/// snapshot's binlog position, below); elsewhere a side session holds
 /// <c>LOCK TABLES t READ</c> (granted once every writer of t has committed; bounded wait,
 /// retried), the applier drains the binlog to the position read under the lock, and the
 /// verifier's sessions open their consistent snapshots before the lock is released — the same
@@ -12,8 +14,16 @@ namespace ShadowCopy.MySql;
 /// </summary>
 internal static class MySqlVerifyPoint
 {
+    /// <param name="backend">The run.</param>
+    /// <param name="snapshots">The first reads the original; the others read the shadow.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
     public static async Task TakeAsync(MySqlAlterBackend backend, IReadOnlyList<MySqlSession> snapshots, CancellationToken cancellationToken)
     {
+        if (await TryWithoutLockAsync(backend, snapshots, cancellationToken).ConfigureAwait(false))
+        {
+            return;
+        }
+
         var options = backend.Options;
         var locker = await backend.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using (locker.ConfigureAwait(false))
@@ -32,6 +42,51 @@ internal static class MySqlVerifyPoint
             {
                 await locker.ResetQuietlyAsync().ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>
+    /// MariaDB reports, for a consistent snapshot, the binlog position it corresponds to
+    /// (binlog_snapshot_file/position, MariaDB KB "Enhancements for START TRANSACTION WITH CONSISTENT
+    /// SNAPSHOT"): every transaction before it is visible in the snapshot and none after it. So the
+    /// source side opens its snapshot first, the applier applies exactly up to that position, and the
+    /// shadow side opens its snapshot then: the same point, without blocking a single writer. MySQL
+    /// has no such status: false, and the caller takes the lock.
+    /// </summary>
+    private static async Task<bool> TryWithoutLockAsync(MySqlAlterBackend backend, IReadOnlyList<MySqlSession> snapshots, CancellationToken cancellationToken)
+    {
+        if (backend.SnapshotReportsBinlogPosition == false || snapshots.Count < 2 || backend.VerifyWithLockForTests)
+        {
+            return false;
+        }
+
+        var source = snapshots[0];
+        await source.ExecuteAsync("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY", cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var status = await source.QueryAsync("SHOW STATUS WHERE Variable_name IN ('binlog_snapshot_file', 'binlog_snapshot_position')", cancellationToken).ConfigureAwait(false);
+            var values = status.Rows.ToDictionary(r => r.GetString(0), r => r.GetString(1), StringComparer.OrdinalIgnoreCase);
+            if (!values.TryGetValue("binlog_snapshot_file", out var file) || string.IsNullOrEmpty(file) || !values.TryGetValue("binlog_snapshot_position", out var position))
+            {
+                backend.SnapshotReportsBinlogPosition = false;
+                await source.ExecuteAsync("ROLLBACK", cancellationToken).ConfigureAwait(false);
+                return false;
+            }
+
+            backend.SnapshotReportsBinlogPosition = true;
+            var target = new BinlogPosition(file, long.Parse(position, System.Globalization.CultureInfo.InvariantCulture));
+            await backend.Binlog!.DrainToAsync(backend.MainSession, target, TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
+            foreach (var shadow in snapshots.Skip(1))
+            {
+                await shadow.ExecuteAsync("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY", cancellationToken).ConfigureAwait(false);
+            }
+
+            return true;
+        }
+        catch
+        {
+            await source.ResetQuietlyAsync().ConfigureAwait(false);
+            throw;
         }
     }
 
