@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
 using ShadowCopy.Core.Engine;
 using ShadowCopy.Core.Schema;
 using ShadowCopy.Postgres;
@@ -25,9 +26,9 @@ internal static class PgAlterHarness
 
     public static readonly PgCaptureOptions Logical = new() { Mode = "logical" };
 
-    public static async Task<AlterResult> RunAsync(AlterOptions options, CancellationToken cancellationToken = default, string? user = null, string? password = null, RecordingStatusSink? sink = null, PgCaptureOptions? capture = null)
+    public static async Task<AlterResult> RunAsync(AlterOptions options, CancellationToken cancellationToken = default, string? user = null, string? password = null, RecordingStatusSink? sink = null, PgCaptureOptions? capture = null, RunServices? services = null, NpgsqlConnectionStringBuilder? settings = null)
     {
-        await using var backend = new PgAlterBackend(PgServer.Settings(user, password), options, NullLogger.Instance, capture);
-        return await new AlterRunner(backend, options, (IStatusSink?)sink ?? NullStatusSink.Instance, NullLogger.Instance).RunAsync(cancellationToken);
+        await using var backend = new PgAlterBackend(settings ?? PgServer.Settings(user, password), options, NullLogger.Instance, capture);
+        return await new AlterRunner(backend, options, (IStatusSink?)sink ?? NullStatusSink.Instance, NullLogger.Instance, services: services).RunAsync(cancellationToken);
     }
 }

@@ -13,7 +13,14 @@ internal sealed class RecordingStatusSink : IStatusSink
 
     public Action<Phase>? OnEnter { get; set; }
 
-    public void OnStatus(StatusSnapshot status) => Statuses.Enqueue(status);
+    /// <summary>Called on the runner's own flow for every status line, before it returns to the run.</summary>
+    public Action<StatusSnapshot>? OnSnapshot { get; set; }
+
+    public void OnStatus(StatusSnapshot status)
+    {
+        Statuses.Enqueue(status);
+        OnSnapshot?.Invoke(status);
+    }
 
     public void OnPhase(Phase from, Phase to, string? detail)
     {

@@ -23,9 +23,9 @@ internal static class MyAlterHarness
         StatusInterval = TimeSpan.FromMilliseconds(200),
     };
 
-    public static async Task<AlterResult> RunAsync(AlterOptions options, CaptureMode capture, RecordingStatusSink? sink = null, string? user = null, string? password = null, CancellationToken cancellationToken = default)
+    public static async Task<AlterResult> RunAsync(AlterOptions options, CaptureMode capture, RecordingStatusSink? sink = null, string? user = null, string? password = null, RunServices? services = null, CancellationToken cancellationToken = default)
     {
         await using var backend = new MySqlAlterBackend(MyServer.Settings(user, password), options, capture, NullLogger.Instance);
-        return await new AlterRunner(backend, options, (IStatusSink?)sink ?? NullStatusSink.Instance, NullLogger.Instance).RunAsync(cancellationToken);
+        return await new AlterRunner(backend, options, (IStatusSink?)sink ?? NullStatusSink.Instance, NullLogger.Instance, services: services).RunAsync(cancellationToken);
     }
 }
