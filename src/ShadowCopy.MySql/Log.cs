@@ -28,4 +28,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 3008, Level = LogLevel.Information, Message = "Starting {Tool}: {Command}")]
     public static partial void ToolStarting(ILogger logger, string tool, string command);
+
+    [LoggerMessage(EventId = 3009, Level = LogLevel.Warning, Message = "Verification compares changed columns by their text: the server refused the conversion functions ({Error}); a changed representation may read as a difference")]
+    public static partial void ConversionsUnavailable(ILogger logger, string error);
 }

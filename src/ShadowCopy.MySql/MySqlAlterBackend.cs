@@ -181,18 +181,17 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
     private async Task PrepareStatementsAsync(CancellationToken cancellationToken)
     {
         var shadow = await MySqlInspector.ReadAsync(Main, Table.Schema, Names.Shadow, cancellationToken).ConfigureAwait(false);
-        _mapping = MyMapping.Build(_source!, shadow, MySqlAlterText.Renames(_alter!));
+        // Our temporary index over a widened key's old columns (resume) is not the user's.
+        shadow = shadow with { Indexes = [.. shadow.Indexes.Where(i => !string.Equals(i.Name, KeyWhileCopying, StringComparison.OrdinalIgnoreCase))] };
+        _mapping = MyMapping.Build(_source!, shadow, MySqlAlterText.Renames(_alter!), MySqlAlterText.Recreated(_alter!));
         if (_mapping.Key.Count == 0)
         {
             throw new PreflightRefusedException(
                 RefusalReason.KeyNotMappable,
-                $"After the ALTER the new table no longer has a unique key over the columns of {Table}'s key ({_mapping.KeyIndex}); rows could not be matched between the tables. Keep the key, or change it in a separate run.");
+                $"After the ALTER the new table has no unique key that starts with the columns of {Table}'s key ({_mapping.KeyIndex}); rows could not be matched between the tables. Keep the key, widen it by adding columns after the existing ones (PRIMARY KEY (id, other)), or change it in a separate run.");
         }
 
-        var keyNames = _mapping.Key.Select(k => k.ShadowName).ToList();
-        var shadowIndex = shadow.Indexes.First(i => i.IsUnique && !i.HasPrefix && i.Columns.Count == keyNames.Count
-            && i.Columns.Zip(keyNames).All(p => string.Equals(p.First, p.Second, StringComparison.OrdinalIgnoreCase)));
-        _sql = new MySqlStatements(Table.Schema, Table.Name, Names, _mapping, shadowIndex.Name);
+        _sql = new MySqlStatements(Table.Schema, Table.Name, Names, _mapping, _mapping.ShadowKeyIndex!);
         _hasCrc32C ??= await HasFunctionAsync("CRC32C('')", cancellationToken).ConfigureAwait(false);
         _sql.HasCrc32C = _hasCrc32C.Value;
     }
@@ -224,6 +223,14 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
         await AlterShadowAsync(cancellationToken).ConfigureAwait(false);
         await PrepareStatementsAsync(cancellationToken).ConfigureAwait(false);
         await CarryAutoIncrementAsync(Main, cancellationToken).ConfigureAwait(false);
+        await CreateConversionsAsync(cancellationToken).ConfigureAwait(false);
+        if (_mapping!.KeyWidened)
+        {
+            // The new key is wider than the old: keep the old one unique while rows are copied, so
+            // INSERT IGNORE still keeps the applier's newer row of a key (dropped after the copy).
+            await Main.ExecuteAsync($"ALTER TABLE {Sql.Shadow} ADD UNIQUE INDEX {MySqlStatements.Q(KeyWhileCopying)} ({string.Join(", ", _mapping.Key.Select(k => MySqlStatements.Q(k.ShadowName)))})", cancellationToken).ConfigureAwait(false);
+        }
+
         _deferredIndexes = await MySqlDeferredIndexes.ReadAsync(Main, Sql.Shadow, cancellationToken).ConfigureAwait(false);
         if (_deferredIndexes.Count > 0)
         {
@@ -233,11 +240,51 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
     }
 
     /// <summary>
+    /// One function per column whose type the ALTER changes, so verification compares the
+    /// original's value converted by the server (MySqlStatements.Conversions). A server that refuses
+    /// them (no CREATE ROUTINE, or binary logging without SUPER or log_bin_trust_function_creators)
+    /// leaves verification comparing text, which may report differences that are none but never
+    /// misses one; the run says so.
+    /// </summary>
+    private async Task CreateConversionsAsync(CancellationToken cancellationToken)
+    {
+        var conversions = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (index, map) in Sql.ChangedColumns())
+        {
+            var name = MySqlStatements.Q(Table.Schema, MySqlStatements.ConversionName(Table.Name, index));
+            try
+            {
+                await Main.ExecuteAsync($"DROP FUNCTION IF EXISTS {name}", cancellationToken).ConfigureAwait(false);
+                await Main.ExecuteAsync(Sql.CreateConversion(name, map), cancellationToken).ConfigureAwait(false);
+                conversions[map.ShadowName] = name;
+            }
+            catch (MySqlServerException error)
+            {
+                Log.ConversionsUnavailable(_logger, error.Message);
+                conversions.Clear();
+                break;
+            }
+        }
+
+        Sql.Conversions = conversions;
+    }
+
+    /// <summary>The temporary unique index over the old key while the copy runs on a widened key (see <see cref="MyMapping.KeyWidened"/>).</summary>
+    private const string KeyWhileCopying = "shadowcopy_old_key";
+
+    /// <summary>
     /// CREATE TABLE … LIKE starts the counter at 1; explicit ids raise it only to max(id)+1, so
-    /// ids of rows deleted at the tail could be handed out again. Carry the original's counter.
+    /// ids of rows deleted at the tail could be handed out again. Carry the original's counter —
+    /// unless the ALTER sets AUTO_INCREMENT itself: then, as with the server's own ALTER, the user's
+    /// value stands (raised to max(id)+1 by the rows copied).
     /// </summary>
     private async Task CarryAutoIncrementAsync(MySqlSession session, CancellationToken cancellationToken)
     {
+        if (MySqlAlterText.SetsAutoIncrement(_options.Alter))
+        {
+            return;
+        }
+
         var next = await session.ScalarInt64Async(
             $"SELECT COALESCE(AUTO_INCREMENT, 0) FROM information_schema.TABLES WHERE TABLE_SCHEMA = {session.Literal(Table.Schema)} AND BINARY TABLE_NAME = {session.Literal(Table.Name)}",
             cancellationToken).ConfigureAwait(false);
@@ -395,12 +442,22 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
     /// </summary>
     public async Task FinishCopyAsync(CancellationToken cancellationToken)
     {
+        _transcript.Step = "finish copy";
+        if (_mapping!.KeyWidened)
+        {
+            var shadow = await MySqlInspector.ReadAsync(Main, Table.Schema, Names.Shadow, cancellationToken).ConfigureAwait(false);
+            if (shadow.Indexes.Any(i => string.Equals(i.Name, KeyWhileCopying, StringComparison.OrdinalIgnoreCase)))
+            {
+                // Nothing inserts without deleting the key first any more (applier, re-copies).
+                await MySqlObjects.WithLockRetriesAsync(Main, _options.CutOverLockTimeout, _options.CutOverAttempts, $"ALTER TABLE {Sql.Shadow} DROP INDEX {MySqlStatements.Q(KeyWhileCopying)}", cancellationToken).ConfigureAwait(false);
+            }
+        }
+
         if (_deferredIndexes.Count == 0)
         {
             return;
         }
 
-        _transcript.Step = "finish copy";
         var present = (await MySqlDeferredIndexes.ReadAsync(Main, Sql.Shadow, cancellationToken).ConfigureAwait(false)).Select(i => i.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
         var missing = _deferredIndexes.Where(i => !present.Contains(i.Name)).ToList();
         if (missing.Count > 0)
@@ -745,6 +802,7 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
         _transcript.Step = "adopt the tool's new table";
         await EnsureMainAsync(cancellationToken).ConfigureAwait(false);
         await PrepareStatementsAsync(cancellationToken).ConfigureAwait(false);
+        await CreateConversionsAsync(cancellationToken).ConfigureAwait(false);
     }
 
     internal Task CarryAutoIncrementForCutOverAsync(MySqlSession session, CancellationToken cancellationToken) => CarryAutoIncrementAsync(session, cancellationToken);
@@ -884,6 +942,7 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
 
         // Continue: statements for the real shadow, the copy after the watermark, capture from the position.
         await PrepareStatementsAsync(cancellationToken).ConfigureAwait(false);
+        await CreateConversionsAsync(cancellationToken).ConfigureAwait(false);
         _fingerprint = fingerprint;
         _stateTableReady = true;
         _chunks.Clear();

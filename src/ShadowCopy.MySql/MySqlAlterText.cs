@@ -34,6 +34,57 @@ internal static class MySqlAlterText
         return renames;
     }
 
+    /// <summary>
+    /// Columns the ALTER drops and adds again under the same name (<c>DROP COLUMN c, ADD COLUMN c …</c>):
+    /// the user asked for a new column, so its old values must not be carried.
+    /// </summary>
+    public static IReadOnlySet<string> Recreated(string alter)
+    {
+        var droppedColumns = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var recreated = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var clause in Clauses(alter))
+        {
+            var words = clause.Select(t => t.Quoted ? null : t.Text.ToUpperInvariant()).ToList();
+            if (words.Count < 2 || words[0] is not ("DROP" or "ADD"))
+            {
+                continue;
+            }
+
+            var at = words[1] == "COLUMN" ? 2 : 1;
+            if (words.Count > at && words[at] is "IF")
+            {
+                at += words.Count > at + 1 && words[at + 1] == "NOT" ? 3 : 2;
+            }
+
+            // ADD INDEX/KEY/CONSTRAINT/PRIMARY/UNIQUE… and DROP INDEX/KEY/… name no column.
+            if (clause.Count <= at || (at == 1 && words[1] is "INDEX" or "KEY" or "CONSTRAINT" or "PRIMARY" or "UNIQUE" or "FOREIGN" or "FULLTEXT" or "SPATIAL" or "CHECK" or "PARTITION" or "PERIOD" or "SYSTEM"))
+            {
+                continue;
+            }
+
+            var name = clause[at].Text;
+            if (words[0] == "DROP")
+            {
+                droppedColumns.Add(name);
+            }
+            else if (droppedColumns.Contains(name))
+            {
+                recreated.Add(name);
+            }
+        }
+
+        return recreated;
+    }
+
+    /// <summary>
+    /// Whether the ALTER sets the AUTO_INCREMENT table option: then the counter is the user's (the server
+    /// keeps it at least one above the largest value), not carried over from the original.
+    /// </summary>
+    public static bool SetsAutoIncrement(string alter) =>
+        Clauses(alter).Any(clause => clause.Count > 0 && !clause[0].Quoted
+            && clause[0].Text.ToUpperInvariant() is not ("ADD" or "MODIFY" or "CHANGE" or "ALTER" or "DROP" or "RENAME")
+            && clause.Any(t => !t.Quoted && t.Text.Equals("AUTO_INCREMENT", StringComparison.OrdinalIgnoreCase)));
+
     /// <summary>Refuses a table rename and empty input; returns the clauses unchanged.</summary>
     public static string Validate(string alter)
     {

@@ -54,13 +54,24 @@ internal static class MySqlObjects
         }
 
         var triggers = await OurTriggersAsync(session, table.Schema, [table.Name, names.Old], cancellationToken).ConfigureAwait(false);
-        if (!resuming && (ours || IsOurs(tables, names.State) || IsOurs(tables, keyLog) || triggers.Count > 0))
+        var functions = await OurConversionsAsync(session, table, cancellationToken).ConfigureAwait(false);
+        if (!resuming && (ours || IsOurs(tables, names.State) || IsOurs(tables, keyLog) || triggers.Count > 0 || functions.Count > 0))
         {
-            var found = tables.Keys.Select(n => $"table {n}").Concat(triggers.Select(t => $"trigger {t.Name}"));
+            var found = tables.Keys.Select(n => $"table {n}").Concat(triggers.Select(t => $"trigger {t.Name}")).Concat(functions.Select(f => $"function {f}"));
             throw new PreflightRefusedException(
                 RefusalReason.Leftovers,
                 $"An earlier run left {string.Join(", ", found)}. If that run was killed and its checkpoint is usable, continue it by adding --resume (same --alter and --capture); otherwise, if no other run is active on {table}, remove them with: shadowcopy cleanup --dsn … --table {table.Name}");
         }
+    }
+
+    /// <summary>Our verification conversion functions of the table: their comment names the role and the table (MySqlStatements.Conversions).</summary>
+    private static async Task<List<string>> OurConversionsAsync(MySqlSession session, TableName table, CancellationToken cancellationToken)
+    {
+        var comment = MySqlStatements.CommentFor($"{table.Schema}.{table.Name}", MySqlStatements.ConversionRole);
+        var rows = await session.QueryAsync(
+            $"SELECT ROUTINE_NAME FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = {session.Literal(table.Schema)} AND ROUTINE_TYPE = 'FUNCTION' AND BINARY ROUTINE_COMMENT = {session.Literal(comment)}",
+            cancellationToken).ConfigureAwait(false);
+        return rows.Rows.Select(r => r.GetString(0)).ToList();
     }
 
     /// <summary>Names of our capture triggers on the table (marker in the body).</summary>
@@ -83,6 +94,12 @@ internal static class MySqlObjects
         {
             await WithLockRetriesAsync(session, lockTimeout, attempts, $"DROP TRIGGER IF EXISTS {MySqlStatements.Q(table.Schema, name)}", cancellationToken).ConfigureAwait(false);
             dropped.Add($"trigger {name}");
+        }
+
+        foreach (var function in await OurConversionsAsync(session, table, cancellationToken).ConfigureAwait(false))
+        {
+            await session.ExecuteAsync($"DROP FUNCTION IF EXISTS {MySqlStatements.Q(table.Schema, function)}", cancellationToken).ConfigureAwait(false);
+            dropped.Add($"function {function}");
         }
 
         var keyLog = MySqlStatements.KeyLogName(table.Name);

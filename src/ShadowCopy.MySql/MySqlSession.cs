@@ -39,6 +39,10 @@ internal sealed class MySqlSession : IAsyncDisposable
                 "SET NAMES utf8mb4, time_zone = '+00:00', SESSION lock_wait_timeout = 60, SESSION innodb_lock_wait_timeout = 10",
                 cancellationToken).ConfigureAwait(false);
             await connection.ExecuteAsync("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ", cancellationToken).ConfigureAwait(false);
+
+            // A row whose AUTO_INCREMENT key is 0 (written under NO_AUTO_VALUE_ON_ZERO) keeps 0 in the
+            // copy and the applier instead of being renumbered; nothing else in the user's mode changes.
+            await connection.ExecuteAsync("SET SESSION sql_mode = CONCAT_WS(',', NULLIF(@@SESSION.sql_mode, ''), 'NO_AUTO_VALUE_ON_ZERO')", cancellationToken).ConfigureAwait(false);
         }
         catch
         {

@@ -125,10 +125,18 @@ internal sealed class MySqlStagedWriter
         if (staged.Warnings > 0)
         {
             // The staging table has the original's own column types: a warning means a value did
-            // not arrive as the original holds it, and nothing converted from it can be trusted.
-            var warnings = await session.QueryAsync("SHOW WARNINGS", cancellationToken).ConfigureAwait(false);
+            // not arrive as the original holds it, and nothing converted from it can be trusted —
+            // except ENUM's error value, index 0 (''), which the server stores only with a warning.
+            var warnings = (await session.QueryAsync("SHOW WARNINGS", cancellationToken).ConfigureAwait(false)).Rows
+                .Where(r => !(r.GetInt64(1) == DataTruncated && IsEnumOrSet(r.GetString(2))))
+                .ToList();
+            if (warnings.Count == 0)
+            {
+                return;
+            }
+
             var text = new StringBuilder();
-            foreach (var row in warnings.Rows.Take(3))
+            foreach (var row in warnings.Take(3))
             {
                 text.Append(row.GetInt64(1)).Append(": ").Append(row.GetString(2)).Append("; ");
             }
@@ -137,6 +145,23 @@ internal sealed class MySqlStagedWriter
                 $"A captured change could not be staged as {_table} holds it ({text.ToString().TrimEnd(' ', ';')}). Nothing was swapped; the original table is unchanged. Please report this with the table's definition.",
                 ExitCodes.InternalError);
         }
+    }
+
+    private const long DataTruncated = 1265;
+
+    /// <summary>"Data truncated for column 'e' at row 3": whether that is an ENUM or SET column of the original.</summary>
+    private bool IsEnumOrSet(string message)
+    {
+        const string Marker = "for column '";
+        var at = message.IndexOf(Marker, StringComparison.Ordinal);
+        var end = at < 0 ? -1 : message.IndexOf('\'', at + Marker.Length);
+        if (end < 0)
+        {
+            return false;
+        }
+
+        var name = message[(at + Marker.Length)..end];
+        return _sql.Copied.Any(c => string.Equals(c.SourceName, name, StringComparison.OrdinalIgnoreCase) && c.Source.DataType is "enum" or "set");
     }
 
     /// <summary>Creates the staging tables on this session (again after a reconnect) and learns the copy's sql_mode.</summary>

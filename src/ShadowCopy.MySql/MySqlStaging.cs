@@ -47,7 +47,7 @@ internal sealed class MySqlStaging
     public IEnumerable<string> Clear() => [$"DELETE FROM {Source}", $"DELETE FROM {Converted}"];
 
     public string InsertImages(IEnumerable<string> rows) =>
-        $"INSERT INTO {Source} ({_sql.SourceColumns}) VALUES {string.Join(", ", rows)}";
+        $"INSERT INTO {Source} ({_sql.SourceColumnNames}) VALUES {string.Join(", ", rows)}";
 
     /// <summary>The copy's statement (<see cref="MySqlStatements.CopyRange"/>) with the staged images in place of the original.</summary>
     public string Convert() =>

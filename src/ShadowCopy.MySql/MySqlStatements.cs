@@ -131,14 +131,27 @@ internal sealed class MySqlStatements
     /// <param name="upper">The chunk's inclusive upper bound (null: open).</param>
     /// <param name="excludePending">Trigger capture: leave out rows whose key the key log still holds at the snapshot.</param>
     public string SourceChecksum(string[]? lower, string[]? upper, bool excludePending = false) =>
-        Checksum(Source, _sourceIndex, _map.Copied, shadowSide: false, SourceRange(lower, upper) + (excludePending ? " AND " + NotPending(false) : string.Empty), HasCrc32C);
+        Checksum(Source, _sourceIndex, _map.Copied, shadowSide: false, SourceRange(lower, upper) + (excludePending ? " AND " + NotPending(false) : string.Empty), HasCrc32C, Conversions);
 
     public string ShadowChecksum(string[]? lower, string[]? upper, bool excludePending = false) =>
         Checksum(Shadow, _shadowIndex, _map.Copied, shadowSide: true, Range(_map.Key.Select(k => k.ShadowName), lower, upper) + (excludePending ? " AND " + NotPending(true) : string.Empty), HasCrc32C);
 
     public string ShadowColumns => string.Join(", ", _map.Copied.Select(c => Q(c.ShadowName)));
 
-    public string SourceColumns => string.Join(", ", _map.Copied.Select(c => Q(c.SourceName)));
+    /// <summary>The original's copied columns, as a column list.</summary>
+    public string SourceColumnNames => string.Join(", ", _map.Copied.Select(c => Q(c.SourceName)));
+
+    /// <summary>The copy's select list over the original's copied columns (see <see cref="CopyExpression"/>).</summary>
+    public string SourceColumns => string.Join(", ", _map.Copied.Select(c => CopyExpression(c, Q(c.SourceName))));
+
+    /// <summary>
+    /// What the copy assigns to a shadow column: the original's column itself — the assignment does
+    /// the conversion — except where ALTER TABLE and INSERT … SELECT convert differently. YEAR into a
+    /// string: ALTER stores the year's text ('0000' for year 0), INSERT … SELECT its number ('0'); the
+    /// differential test holds the copy to ALTER's result, so the copy assigns the text.
+    /// </summary>
+    internal static string CopyExpression(MyColumnMap column, string value) =>
+        column.Source.DataType == "year" && column.Shadow.IsText ? $"CONCAT({value})" : value;
 
     public IReadOnlyList<MyColumnMap> Copied => _map.Copied;
 
@@ -147,7 +160,12 @@ internal sealed class MySqlStatements
     public string CreateLogTable() =>
         $"CREATE TABLE {Log} (id INT NOT NULL PRIMARY KEY, beat TIMESTAMP(6) NOT NULL, note VARCHAR(255) NOT NULL) ENGINE=InnoDB COMMENT={MySqlEscaping.QuoteString(Comment("state and heartbeat"), false)}";
 
-    public string Comment(string role) => $"{Marker}{role} of {TableLabel}; remove with shadowcopy cleanup";
+    public string Comment(string role) => CommentFor(TableLabel, role);
+
+    /// <summary>The marker comment of a helper object of <paramref name="tableLabel"/> (schema.table).</summary>
+    public static string CommentFor(string tableLabel, string role) => $"{Marker}{role} of {tableLabel}; remove with shadowcopy cleanup";
+
+    public const string ConversionRole = "verification conversion";
 
     // ---- trigger capture: a key log (docs/adr/0020-mysql-trigger-capture-logs-keys.md) ------------
 
@@ -262,25 +280,63 @@ internal sealed class MySqlStatements
     /// Text is hashed as its bytes when that is comparable and unambiguous (<see cref="RawTextComparable"/>),
     /// otherwise every text column goes through utf8mb4 on both sides (CONVERT costs 20 % of the query).
     /// </summary>
-    internal static string Checksum(string table, string index, IReadOnlyList<MyColumnMap> columns, bool shadowSide, string where, bool crc32C)
+    internal static string Checksum(string table, string index, IReadOnlyList<MyColumnMap> columns, bool shadowSide, string where, bool crc32C, IReadOnlyDictionary<string, string>? conversions = null)
     {
-        var row = RowText(columns, shadowSide, alias: null);
+        var row = RowText(columns, shadowSide, alias: null, conversions);
         var second = crc32C
             ? $"COALESCE(SUM(CRC32C({row})), 0)"
             : $"COALESCE(BIT_XOR(CAST(CONV(LEFT(MD5({row}), 16), 16, 10) AS UNSIGNED)), 0)";
         return $"SELECT COUNT(*), COALESCE(SUM(CRC32({row})), 0), {second} FROM {table} FORCE INDEX ({index}) WHERE {where}";
     }
 
-    /// <summary>The text each row is hashed from: the copied columns, each side's own (see <see cref="Checksum"/>).</summary>
-    private static string RowText(IReadOnlyList<MyColumnMap> columns, bool shadowSide, string? alias)
+    /// <summary>
+    /// The text each row is hashed from: the copied columns, each side's own (see <see cref="Checksum"/>).
+    /// On the original's side a column whose type the ALTER changes goes through its conversion
+    /// function (<see cref="Conversions"/>), so both sides hash the new type's text of the same value.
+    /// </summary>
+    private static string RowText(IReadOnlyList<MyColumnMap> columns, bool shadowSide, string? alias, IReadOnlyDictionary<string, string>? conversions)
     {
         var prefix = alias is null ? string.Empty : alias + ".";
-        var raw = RawTextComparable(columns);
-        var values = columns.Select(c => shadowSide ? c.Shadow : c.Source)
-            .Select(c => c.IsText && !raw ? $"CONVERT({prefix}{Q(c.Name)} USING utf8mb4)" : prefix + Q(c.Name));
+        var converted = shadowSide || conversions is null ? new Dictionary<string, string>() : conversions;
+        var sides = columns.Select(c => converted.TryGetValue(c.ShadowName, out var function)
+            ? new MyColumnMap(c.Shadow, c.Shadow) { Expression = $"{function}({prefix}{Q(c.SourceName)})" }
+            : c).ToList();
+        var raw = RawTextComparable(sides);
+        var values = sides.Select(c =>
+        {
+            var column = shadowSide ? c.Shadow : c.Source;
+            var value = c.Expression ?? prefix + Q(column.Name);
+            return column.IsText && !raw ? $"CONVERT({value} USING utf8mb4)" : value;
+        });
         var nulls = columns.Select(c => $"ISNULL({prefix}{Q(shadowSide ? c.ShadowName : c.SourceName)})");
         return $"CONCAT_WS('#', {string.Join(", ", values)}, CONCAT({string.Join(", ", nulls)}))";
     }
+
+    // ---- conversion functions (docs/adr/0019) ----------------------------------------------------
+
+    /// <summary>
+    /// Per column whose type the ALTER changes (shadow name → qualified function name): a function
+    /// that takes the original's type and returns the shadow's, <c>RETURN v</c>. Its return is a store
+    /// into a value of the new type, the same conversion as the copy's INSERT, so the checksums
+    /// compare like with like instead of the old type's text with the new type's. Empty when the
+    /// server refused to create them (text comparison, which can only report false differences).
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Conversions { get; set; } = new Dictionary<string, string>();
+
+    /// <summary>Column pairs whose type or collation the ALTER changes (ordinal among the copied columns, pair).</summary>
+    public IEnumerable<(int Index, MyColumnMap Map)> ChangedColumns() =>
+        _map.Copied.Select((c, i) => (i, c)).Where(p => !string.Equals(p.c.Source.ColumnType, p.c.Shadow.ColumnType, StringComparison.OrdinalIgnoreCase)
+            || !string.Equals(p.c.Source.Collation, p.c.Shadow.Collation, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>The unquoted name of the conversion function of the copied column at <paramref name="index"/>.</summary>
+    public static string ConversionName(string table, int index) => HelperObjectNames.Derive(table, $"cv{index}", 64);
+
+    public string CreateConversion(string qualifiedName, MyColumnMap map) =>
+        $"CREATE FUNCTION {qualifiedName}(v {map.Source.ColumnType}{Collate(map.Source)}) RETURNS {map.Shadow.ColumnType}{Collate(map.Shadow)} "
+        + $"DETERMINISTIC NO SQL COMMENT {MySqlEscaping.QuoteString(Comment(ConversionRole), false)} RETURN {CopyExpression(map, "v")}";
+
+    private static string Collate(MyColumn column) =>
+        column.Collation is null ? string.Empty : $" CHARACTER SET {column.Collation[..column.Collation.IndexOf('_', StringComparison.Ordinal)]} COLLATE {column.Collation}";
 
     // ---- delta verification (docs/adr/0019) ------------------------------------------------------
 
@@ -300,7 +356,7 @@ internal sealed class MySqlStatements
     {
         // No alias for the data table: under the cut-over's LOCK TABLES a table may only be named as it was locked.
         var table = shadowSide ? Shadow : Source;
-        var row = RowText(_map.Copied, shadowSide, table);
+        var row = RowText(_map.Copied, shadowSide, table, Conversions);
         var second = HasCrc32C ? $"CRC32C({row})" : $"CAST(CONV(LEFT(MD5({row}), 16), 16, 10) AS UNSIGNED)";
         var join = string.Join(" AND ", _map.Key.Select(k => $"{table}.{Q(shadowSide ? k.ShadowName : k.SourceName)} = v.{Q(k.SourceName)}"));
         return $"SELECT v.i, CRC32({row}), {second} FROM {VerifyKeys} v JOIN {table} ON {join}";
