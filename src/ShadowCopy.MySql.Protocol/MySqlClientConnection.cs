@@ -128,7 +128,11 @@ internal sealed class MySqlClientConnection : IAsyncDisposable
                     try
                     {
                         await ssl.AuthenticateAsClientAsync(
-                            new SslClientAuthenticationOptions { TargetHost = settings.UnixSocket is null ? settings.Host : "localhost" },
+                            new SslClientAuthenticationOptions
+                            {
+                                TargetHost = settings.UnixSocket is null ? settings.Host : "localhost",
+                                ClientCertificates = TlsCertificateValidator.ClientCertificates(settings.SslCertPath, settings.SslKeyPath),
+                            },
                             cancellationToken).ConfigureAwait(false);
                     }
                     catch (System.Security.Authentication.AuthenticationException ex)
