@@ -90,7 +90,7 @@ internal static class MySqlPreflight
 
         // Only the variables this server has come back (MySQL 8 and MariaDB each lack some of them).
         var features = await session.QueryAsync(
-            "SHOW GLOBAL VARIABLES WHERE Variable_name IN ('binlog_transaction_compression', 'binlog_row_value_options', 'log_bin_compress', 'gtid_mode')",
+            "SHOW GLOBAL VARIABLES WHERE Variable_name IN ('binlog_row_value_options', 'log_bin_compress', 'gtid_mode')",
             cancellationToken).ConfigureAwait(false);
         CheckBinlogFeatures(features.Rows.ToDictionary(r => r.GetString(0), r => r.IsNull(1) ? string.Empty : r.GetString(1), StringComparer.OrdinalIgnoreCase));
         var grants = await session.QueryAsync("SHOW GRANTS", cancellationToken).ConfigureAwait(false);
@@ -117,8 +117,9 @@ internal static class MySqlPreflight
 
     /// <summary>
     /// Binlog contents the stream cannot turn into row images, refused before anything is created (the
-    /// reader would otherwise stop mid-run at the first such event): MySQL 8.0.20+ compressed transaction
-    /// payloads, MySQL 8.0.3+ partial JSON updates (the after image is a diff), MariaDB compressed events;
+    /// reader would otherwise stop mid-run at the first such event): MySQL 8.0.3+ partial JSON updates (the
+    /// after image is a diff), MariaDB compressed events. (MySQL 8.0.20+ compressed transaction payloads,
+    /// binlog_transaction_compression=ON, are decoded: TransactionPayloadEvent.)
     /// and a MySQL gtid_mode in transition, where the binlog mixes anonymous and GTID transactions and a
     /// recorded GTID position does not mean what it says (MySQL manual, "Changing GTID Mode on Online Servers").
     /// </summary>
@@ -126,13 +127,6 @@ internal static class MySqlPreflight
     {
         string Value(string name) => variables.TryGetValue(name, out var value) ? value : string.Empty;
         bool On(string name) => Value(name) is "1" || Value(name).Equals("ON", StringComparison.OrdinalIgnoreCase);
-        if (On("binlog_transaction_compression"))
-        {
-            throw new PreflightRefusedException(
-                RefusalReason.CaptureUnavailable,
-                "binlog_transaction_compression is ON; --capture binlog cannot read compressed transaction payloads yet. Run SET GLOBAL binlog_transaction_compression = OFF (and in the config file), or use --capture trigger.");
-        }
-
         if (Value("binlog_row_value_options").Contains("PARTIAL_JSON", StringComparison.OrdinalIgnoreCase))
         {
             throw new PreflightRefusedException(

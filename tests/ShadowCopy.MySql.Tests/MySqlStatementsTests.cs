@@ -96,7 +96,6 @@ public sealed class MySqlStatementsTests
     public void CheckBinlogSettings_accepts_row_full() => MySqlPreflight.CheckBinlogSettings("1", "ROW", "FULL");
 
     [Theory]
-    [InlineData("binlog_transaction_compression", "ON", "SET GLOBAL binlog_transaction_compression = OFF")]
     [InlineData("binlog_row_value_options", "PARTIAL_JSON", "SET GLOBAL binlog_row_value_options = ''")]
     [InlineData("log_bin_compress", "ON", "SET GLOBAL log_bin_compress = OFF")]
     [InlineData("gtid_mode", "ON_PERMISSIVE", "gtid_mode ON or OFF")]
@@ -110,12 +109,13 @@ public sealed class MySqlStatementsTests
     }
 
     [Fact]
-    public void CheckBinlogFeatures_accepts_mysql_8_defaults_and_a_server_without_these_variables()
+    public void CheckBinlogFeatures_accepts_mysql_8_defaults_compressed_payloads_and_a_server_without_these_variables()
     {
         MySqlPreflight.CheckBinlogFeatures(new Dictionary<string, string>
         {
             ["binlog_transaction_compression"] = "OFF", ["binlog_row_value_options"] = "", ["gtid_mode"] = "ON",
         });
+        MySqlPreflight.CheckBinlogFeatures(new Dictionary<string, string> { ["binlog_transaction_compression"] = "ON" });
         MySqlPreflight.CheckBinlogFeatures(new Dictionary<string, string> { ["log_bin_compress"] = "OFF" });
         MySqlPreflight.CheckBinlogFeatures(new Dictionary<string, string>());
     }

@@ -242,6 +242,23 @@ public sealed class BinlogClient
             }
 
             var binlogEvent = parser.Parse(span[1..], out var header);
+            if (binlogEvent is TransactionPayloadEvent compressed)
+            {
+                // A compressed transaction: its events are delivered in its place. They have no position of
+                // their own in the file; each takes the payload event's end, the only place a resume can name
+                // (the transaction's XID is its last inner event).
+                foreach (var (innerHeader, inner) in compressed.Events)
+                {
+                    tracker.Advance(innerHeader with { NextPosition = header.NextPosition }, inner);
+                    if (inner is not null)
+                    {
+                        yield return inner;
+                    }
+                }
+
+                continue;
+            }
+
             tracker.Advance(header, binlogEvent);
             if (binlogEvent is null)
             {

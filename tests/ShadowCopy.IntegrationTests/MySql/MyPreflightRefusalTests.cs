@@ -99,7 +99,6 @@ public sealed class MyPreflightRefusalTests
     {
         ["statement-format"] = () => MySqlPreflight.CheckBinlogSettings("ON", "STATEMENT", "FULL"),
         ["minimal-image"] = () => MySqlPreflight.CheckBinlogSettings("ON", "ROW", "MINIMAL"),
-        ["compressed"] = () => MySqlPreflight.CheckBinlogFeatures(new Dictionary<string, string> { ["binlog_transaction_compression"] = "ON" }),
         ["partial-json"] = () => MySqlPreflight.CheckBinlogFeatures(new Dictionary<string, string> { ["binlog_row_value_options"] = "PARTIAL_JSON" }),
         ["mariadb-compressed"] = () => MySqlPreflight.CheckBinlogFeatures(new Dictionary<string, string> { ["log_bin_compress"] = "ON" }),
         ["gtid-in-transition"] = () => MySqlPreflight.CheckBinlogFeatures(new Dictionary<string, string> { ["gtid_mode"] = "ON_PERMISSIVE" }),
@@ -108,7 +107,6 @@ public sealed class MyPreflightRefusalTests
     [Theory]
     [InlineData("statement-format", "binlog_format = 'ROW'")]
     [InlineData("minimal-image", "binlog_row_image = 'FULL'")]
-    [InlineData("compressed", "binlog_transaction_compression = OFF")]
     [InlineData("partial-json", "binlog_row_value_options = ''")]
     [InlineData("mariadb-compressed", "log_bin_compress = OFF")]
     [InlineData("gtid-in-transition", "gtid_mode ON or OFF")]
