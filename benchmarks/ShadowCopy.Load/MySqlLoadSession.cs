@@ -1,11 +1,13 @@
 using System.Globalization;
-using ShadowCopy.MySql.Protocol;
+using MySqlConnector;
+using MySqlEscaping = ShadowCopy.MySql.Protocol.MySqlEscaping;
+using MySqlException = MySqlConnector.MySqlException;
 
 namespace ShadowCopy.Load;
 
 /// <summary>
-/// The MySQL/MariaDB worker, on our own wire client (no MySQL driver restores here, ADR 0001): text
-/// protocol, one statement per round trip as sysbench sends them, values as escaped literals.
+/// The MySQL/MariaDB worker, on MySqlConnector as an application would run (ADR 0022): one statement per
+/// round trip as sysbench sends them, values as escaped literals.
 /// </summary>
 internal sealed class MySqlLoadSession : ILoadSession
 {
@@ -13,16 +15,17 @@ internal sealed class MySqlLoadSession : ILoadSession
     private const int LockWaitTimeout = 1205;
     private const int Deadlock = 1213;
 
-    private readonly MySqlSettings _settings;
+    private readonly string _connectionString;
     private readonly LoadOptions _options;
     private readonly int _worker;
     private readonly string[] _tables;
-    private MySqlClientConnection _connection;
+    private MySqlConnection _connection;
+    private bool _noBackslashEscapes;
 
-    private MySqlLoadSession(MySqlClientConnection connection, MySqlSettings settings, LoadOptions options, int worker)
+    private MySqlLoadSession(MySqlConnection connection, string connectionString, LoadOptions options, int worker)
     {
         _connection = connection;
-        _settings = settings;
+        _connectionString = connectionString;
         _options = options;
         _worker = worker;
         _tables = options.Control is null ? [Quote(options.Table)] : [Quote(options.Table), Quote(options.Control)];
@@ -35,19 +38,21 @@ internal sealed class MySqlLoadSession : ILoadSession
             throw new ArgumentException("--engine mysql supports --profile sbtest only");
         }
 
-        var settings = new MySqlSettings
+        var connectionString = new MySqlConnectionStringBuilder
         {
-            Host = options.Host,
-            Port = options.Port,
-            User = options.User,
+            Server = options.Host,
+            Port = (uint)options.Port,
+            UserID = options.User,
             Password = options.Password ?? string.Empty,
             Database = options.Database,
-            SslMode = MySqlSslMode.Disabled,
+            SslMode = MySqlSslMode.None,
+            Pooling = false,
             // A blocking ALTER stalls writers for its whole duration: measure the stall, don't cut it.
-            CommandTimeout = TimeSpan.FromMinutes(10),
-        };
-        var connection = await MySqlClientConnection.OpenAsync(settings, cancellationToken);
-        return new MySqlLoadSession(connection, settings, options, worker);
+            DefaultCommandTimeout = 600,
+        }.ConnectionString;
+        var session = new MySqlLoadSession(await OpenConnectionAsync(connectionString, cancellationToken), connectionString, options, worker);
+        await session.ReadSqlModeAsync(cancellationToken);
+        return session;
     }
 
     public async Task<bool> RunOperationAsync(Random random, LoadStats stats)
@@ -56,24 +61,24 @@ internal sealed class MySqlLoadSession : ILoadSession
         try
         {
             // Same transaction for table and control, so checksums prove what the table must hold.
-            await _connection.ExecuteAsync("START TRANSACTION");
+            await ExecuteAsync("START TRANSACTION");
             foreach (var table in _tables)
             {
                 foreach (var sql in statements)
                 {
-                    await _connection.ExecuteAsync(sql.Replace("{t}", table, StringComparison.Ordinal));
+                    await ExecuteAsync(sql.Replace("{t}", table, StringComparison.Ordinal));
                 }
             }
 
-            await _connection.ExecuteAsync("COMMIT");
+            await ExecuteAsync("COMMIT");
             return true;
         }
-        catch (MySqlServerException error)
+        catch (MySqlException error) when (error.ErrorCode > 0 && _connection.State == System.Data.ConnectionState.Open)
         {
-            stats.Error(error.ErrorCode switch { LockWaitTimeout => LoadErrorKind.LockWait, Deadlock => LoadErrorKind.Deadlock, _ => LoadErrorKind.Other }, $"{error.ErrorCode}: {error.Message}");
+            stats.Error((int)error.ErrorCode switch { LockWaitTimeout => LoadErrorKind.LockWait, Deadlock => LoadErrorKind.Deadlock, _ => LoadErrorKind.Other }, $"{(int)error.ErrorCode}: {error.Message}");
             await RollbackAsync();
         }
-        catch (MySqlException error)
+        catch (Exception error) when (error is MySqlException or IOException or InvalidOperationException)
         {
             stats.Error(LoadErrorKind.Other, error.Message);
             await ReconnectAsync();
@@ -94,9 +99,9 @@ internal sealed class MySqlLoadSession : ILoadSession
     {
         try
         {
-            await _connection.ExecuteAsync("ROLLBACK");
+            await ExecuteAsync("ROLLBACK");
         }
-        catch (MySqlException)
+        catch (Exception error) when (error is MySqlException or IOException or InvalidOperationException)
         {
             await ReconnectAsync();
         }
@@ -105,7 +110,26 @@ internal sealed class MySqlLoadSession : ILoadSession
     private async Task ReconnectAsync()
     {
         await _connection.DisposeAsync();
-        _connection = await MySqlClientConnection.OpenAsync(_settings);
+        _connection = await OpenConnectionAsync(_connectionString, CancellationToken.None);
+    }
+
+    private static async Task<MySqlConnection> OpenConnectionAsync(string connectionString, CancellationToken cancellationToken)
+    {
+        var connection = new MySqlConnection(connectionString);
+        await connection.OpenAsync(cancellationToken);
+        return connection;
+    }
+
+    private async Task ReadSqlModeAsync(CancellationToken cancellationToken)
+    {
+        using var command = new MySqlCommand("SELECT @@SESSION.sql_mode", _connection);
+        _noBackslashEscapes = Convert.ToString(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture)?.Contains("NO_BACKSLASH_ESCAPES", StringComparison.Ordinal) == true;
+    }
+
+    private async Task ExecuteAsync(string sql)
+    {
+        using var command = new MySqlCommand(sql, _connection);
+        await command.ExecuteNonQueryAsync();
     }
 
     /// <summary>sysbench oltp_write_only's statements (index update, non-index update, delete+insert) on the bench table.</summary>
@@ -126,5 +150,5 @@ internal sealed class MySqlLoadSession : ILoadSession
         ];
     }
 
-    private string Literal(string value) => MySqlEscaping.QuoteString(value, _connection.NoBackslashEscapes);
+    private string Literal(string value) => MySqlEscaping.QuoteString(value, _noBackslashEscapes);
 }

@@ -14,12 +14,6 @@ internal static partial class Log
     [LoggerMessage(3002, LogLevel.Information, "TLS not offered by the server; continuing without TLS (ssl mode Preferred)")]
     public static partial void TlsFallback(ILogger logger);
 
-    [LoggerMessage(3003, LogLevel.Information, "Cancelling query on connection {ConnectionId} with KILL QUERY")]
-    public static partial void KillQuery(ILogger logger, uint connectionId);
-
-    [LoggerMessage(3004, LogLevel.Warning, "KILL QUERY for connection {ConnectionId} failed")]
-    public static partial void KillQueryFailed(ILogger logger, uint connectionId, Exception exception);
-
     [LoggerMessage(3010, LogLevel.Information, "Binlog stream starting at {Position}")]
     public static partial void BinlogStarting(ILogger logger, Binlog.BinlogPosition position);
 

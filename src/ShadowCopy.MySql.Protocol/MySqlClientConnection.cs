@@ -11,10 +11,11 @@ using ShadowCopy.MySql.Protocol.Serialization;
 namespace ShadowCopy.MySql.Protocol;
 
 /// <summary>
-/// One MySQL/MariaDB session over TCP or a Unix socket: handshake, TLS, authentication and the text protocol.
-/// Not thread-safe: one command at a time.
+/// The replication stream's connection over TCP or a Unix socket: handshake, TLS, authentication, the few
+/// statements that set up a dump, then raw commands and packets. Every other SQL session of the provider runs
+/// on MySqlConnector (ADR 0022). Not thread-safe: one command at a time.
 /// </summary>
-public sealed class MySqlClientConnection : IAsyncDisposable
+internal sealed class MySqlClientConnection : IAsyncDisposable
 {
     private const CapabilityFlags ClientCapabilities =
         CapabilityFlags.LongPassword | CapabilityFlags.FoundRows | CapabilityFlags.LongFlag | CapabilityFlags.Protocol41
@@ -23,17 +24,13 @@ public sealed class MySqlClientConnection : IAsyncDisposable
         | CapabilityFlags.PluginAuthLengthEncodedClientData | CapabilityFlags.DeprecateEof;
 
     private readonly PacketChannel _channel;
-    private readonly MySqlSettings _settings;
-    private readonly ILogger _logger;
     private readonly CapabilityFlags _capabilities;
     private bool _broken;
     private bool _disposed;
 
-    private MySqlClientConnection(PacketChannel channel, MySqlSettings settings, ILogger logger, InitialHandshakePayload handshake, CapabilityFlags capabilities, bool tls)
+    private MySqlClientConnection(PacketChannel channel, InitialHandshakePayload handshake, CapabilityFlags capabilities, bool tls)
     {
         _channel = channel;
-        _settings = settings;
-        _logger = logger;
         _capabilities = capabilities;
         ServerVersion = handshake.ServerVersion;
         ConnectionId = handshake.ConnectionId;
@@ -55,8 +52,6 @@ public sealed class MySqlClientConnection : IAsyncDisposable
 
     /// <summary>True when sql_mode contains NO_BACKSLASH_ESCAPES (literals must then be escaped by quote doubling only).</summary>
     public bool NoBackslashEscapes => (Status & MySqlServerStatus.NoBackslashEscapes) != 0;
-
-    public MySqlSettings Settings => _settings;
 
     internal PacketChannel Channel => _channel;
 
@@ -133,7 +128,11 @@ public sealed class MySqlClientConnection : IAsyncDisposable
                     try
                     {
                         await ssl.AuthenticateAsClientAsync(
-                            new SslClientAuthenticationOptions { TargetHost = settings.UnixSocket is null ? settings.Host : "localhost" },
+                            new SslClientAuthenticationOptions
+                            {
+                                TargetHost = settings.UnixSocket is null ? settings.Host : "localhost",
+                                ClientCertificates = TlsCertificateValidator.ClientCertificates(settings.SslCertPath, settings.SslKeyPath),
+                            },
                             cancellationToken).ConfigureAwait(false);
                     }
                     catch (System.Security.Authentication.AuthenticationException ex)
@@ -161,7 +160,7 @@ public sealed class MySqlClientConnection : IAsyncDisposable
                 HandshakeResponsePayload.Create(capabilities, settings.User, response, settings.Database, plugin),
                 cancellationToken).ConfigureAwait(false);
             var ok = await AuthenticationExchange.RunAsync(channel, settings, plugin, handshake.Scramble, clearTextAllowed, logger, cancellationToken).ConfigureAwait(false);
-            var connection = new MySqlClientConnection(channel, settings, logger, handshake, capabilities, tls) { Status = ok.Status };
+            var connection = new MySqlClientConnection(channel, handshake, capabilities, tls) { Status = ok.Status };
             Log.Connected(logger, handshake.ServerVersion, handshake.ConnectionId, settings.UnixSocket is null ? (tls ? "TCP+TLS" : "TCP") : "Unix socket");
             return connection;
         }
@@ -172,53 +171,61 @@ public sealed class MySqlClientConnection : IAsyncDisposable
         }
     }
 
-    /// <summary>Runs SQL (possibly several statements) and returns every result, including row-less ones.</summary>
-    public Task<IReadOnlyList<MySqlResultSet>> QueryMultipleAsync(string sql, CancellationToken cancellationToken = default) =>
-        RunCommandAsync(sql, ct => ReadResultsAsync(ct), cancellationToken);
-
-    /// <summary>Runs SQL and returns its first result set that has columns (or the first result when none has).</summary>
-    public async Task<MySqlResultSet> QueryAsync(string sql, CancellationToken cancellationToken = default)
+    /// <summary>Runs one statement that returns no rows (the replication setup's SET statements).</summary>
+    public async Task ExecuteAsync(string sql, CancellationToken cancellationToken = default)
     {
-        var results = await QueryMultipleAsync(sql, cancellationToken).ConfigureAwait(false);
-        foreach (var result in results)
+        await SendCommandAsync(CommandKind.Query, Encoding.UTF8.GetBytes(sql), cancellationToken).ConfigureAwait(false);
+        var payload = await ReadPayloadAsync(cancellationToken).ConfigureAwait(false);
+        Status = ParseOkOrThrow(payload.Span).Status;
+    }
+
+    /// <summary>
+    /// Runs a query and returns the first column of its first row as text (null for SQL NULL or no row). The
+    /// stream needs one such value (@@global.binlog_checksum); every other SQL runs on MySqlConnector.
+    /// </summary>
+    public async Task<string?> ScalarStringAsync(string sql, CancellationToken cancellationToken = default)
+    {
+        await SendCommandAsync(CommandKind.Query, Encoding.UTF8.GetBytes(sql), cancellationToken).ConfigureAwait(false);
+        var first = await ReadPayloadAsync(cancellationToken).ConfigureAwait(false);
+        if (first.Length == 0 || first.Span[0] is 0x00 or 0xFF or 0xFB)
         {
-            if (result.Columns.Count > 0)
+            Status = ParseOkOrThrow(first.Span).Status;
+            return null;
+        }
+
+        // Text resultset: column count, that many column definitions, [EOF], rows, then EOF (or OK under CLIENT_DEPRECATE_EOF).
+        var columns = new PacketReader(first.Span).ReadLengthEncodedInteger();
+        var skip = columns + ((_capabilities & CapabilityFlags.DeprecateEof) == 0 ? 1UL : 0UL);
+        for (var i = 0UL; i < skip; i++)
+        {
+            await ReadPayloadAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        string? value = null;
+        var firstRow = true;
+        while (true)
+        {
+            var payload = await ReadPayloadAsync(cancellationToken).ConfigureAwait(false);
+            var span = payload.Span;
+            if (span.Length > 0 && span[0] == 0xFF)
             {
-                return result;
+                throw ErrorPayload.Parse(span).ToException();
+            }
+
+            // A row starts with 0xFE only when its first value is 16 MB or more; the end packet is short.
+            if (span.Length > 0 && span[0] == 0xFE && span.Length < 9)
+            {
+                return value;
+            }
+
+            if (firstRow)
+            {
+                var row = new PacketReader(span);
+                value = span[0] == 0xFB ? null : Encoding.UTF8.GetString(row.ReadLengthEncodedBytes());
+                firstRow = false;
             }
         }
-
-        return results[0];
     }
-
-    /// <summary>Runs statements whose rows are not needed; affected rows are summed over all statements.</summary>
-    public async Task<MySqlExecuteResult> ExecuteAsync(string sql, CancellationToken cancellationToken = default)
-    {
-        var results = await QueryMultipleAsync(sql, cancellationToken).ConfigureAwait(false);
-        ulong affected = 0;
-        var warnings = 0;
-        foreach (var result in results)
-        {
-            affected += result.AffectedRows;
-            warnings += result.Warnings;
-        }
-
-        var last = results[^1];
-        return new MySqlExecuteResult(affected, last.LastInsertId, warnings, last.Status, last.Info);
-    }
-
-    /// <summary>Reads one scalar value of the first row of the first result set (null when there is no row).</summary>
-    public async Task<object?> ScalarAsync(string sql, CancellationToken cancellationToken = default)
-    {
-        var result = await QueryAsync(sql, cancellationToken).ConfigureAwait(false);
-        return result.Rows.Count == 0 ? null : result.Rows[0].GetValue(0);
-    }
-
-    public Task PingAsync(CancellationToken cancellationToken = default) =>
-        RunSimpleCommandAsync(CommandKind.Ping, ReadOnlyMemory<byte>.Empty, cancellationToken);
-
-    public Task ChangeDatabaseAsync(string database, CancellationToken cancellationToken = default) =>
-        RunSimpleCommandAsync(CommandKind.InitDb, Encoding.UTF8.GetBytes(database), cancellationToken);
 
     /// <summary>Sends COM_QUIT and closes the transport.</summary>
     public async ValueTask DisposeAsync()
@@ -285,108 +292,6 @@ public sealed class MySqlClientConnection : IAsyncDisposable
     }
 
     internal void MarkBroken() => _broken = true;
-
-    private async Task RunSimpleCommandAsync(CommandKind command, ReadOnlyMemory<byte> argument, CancellationToken cancellationToken)
-    {
-        await RunAsync(
-            async ct =>
-            {
-                await SendCommandAsync(command, argument, ct).ConfigureAwait(false);
-                var payload = await ReadPayloadAsync(ct).ConfigureAwait(false);
-                var ok = ParseOkOrThrow(payload.Span);
-                Status = ok.Status;
-                return ok;
-            },
-            cancellationToken).ConfigureAwait(false);
-    }
-
-    private Task<IReadOnlyList<MySqlResultSet>> RunCommandAsync(string sql, Func<CancellationToken, Task<IReadOnlyList<MySqlResultSet>>> read, CancellationToken cancellationToken) =>
-        RunAsync(
-            async ct =>
-            {
-                await SendCommandAsync(CommandKind.Query, Encoding.UTF8.GetBytes(sql), ct).ConfigureAwait(false);
-                return await read(ct).ConfigureAwait(false);
-            },
-            cancellationToken);
-
-    /// <summary>
-    /// Runs one command. Cancellation and the command timeout do not abort the socket mid-packet: they send
-    /// KILL QUERY over a side connection and let the server end the command with an error, so the
-    /// connection stays usable; only when the server does not answer within the grace period is it abandoned.
-    /// </summary>
-    private async Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> body, CancellationToken cancellationToken)
-    {
-        ThrowIfUnusable();
-        cancellationToken.ThrowIfCancellationRequested();
-        using var io = new CancellationTokenSource();
-        using var killer = new QueryKiller(this, io);
-        using var userRegistration = cancellationToken.Register(static state => ((QueryKiller)state!).Trigger(timedOut: false), killer);
-        using var timer = _settings.CommandTimeout > TimeSpan.Zero ? new Timer(static state => ((QueryKiller)state!).Trigger(timedOut: true), killer, _settings.CommandTimeout, Timeout.InfiniteTimeSpan) : null;
-        T result;
-        try
-        {
-            result = await body(io.Token).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is MySqlServerException or OperationCanceledException or MySqlIOException)
-        {
-            killer.Stop();
-            if (!killer.Triggered)
-            {
-                throw;
-            }
-
-            await killer.WaitAsync().ConfigureAwait(false);
-            if (ex is not MySqlServerException)
-            {
-                _broken = true;
-            }
-
-            ThrowCancelled(killer, cancellationToken, ex);
-            throw;
-        }
-
-        // No kill may start after this point, and one already started must finish before the next command runs.
-        killer.Stop();
-        await killer.WaitAsync().ConfigureAwait(false);
-        if (killer.Triggered)
-        {
-            // The command finished before the kill took effect; still report the cancellation asked for.
-            ThrowCancelled(killer, cancellationToken, null);
-        }
-
-        return result;
-    }
-
-    private void ThrowCancelled(QueryKiller killer, CancellationToken cancellationToken, Exception? inner)
-    {
-        if (killer.TimedOut)
-        {
-            throw inner is null
-                ? new MySqlTimeoutException($"The command exceeded the timeout of {_settings.CommandTimeout}.")
-                : new MySqlTimeoutException($"The command exceeded the timeout of {_settings.CommandTimeout}.", inner);
-        }
-
-        throw new OperationCanceledException("The command was cancelled.", inner, cancellationToken);
-    }
-
-    internal async Task KillQueryAsync()
-    {
-        Log.KillQuery(_logger, ConnectionId);
-        var side = _settings with { CommandTimeout = TimeSpan.Zero, ConnectTimeout = _settings.CancellationGracePeriod };
-        var connection = await OpenAsync(side, CancellationToken.None).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
-        {
-            await connection.ExecuteAsync(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"KILL QUERY {ConnectionId}"), CancellationToken.None).ConfigureAwait(false);
-        }
-    }
-
-    internal void LogKillFailure(Exception exception) => Log.KillQueryFailed(_logger, ConnectionId, exception);
-
-    private async Task<IReadOnlyList<MySqlResultSet>> ReadResultsAsync(CancellationToken cancellationToken)
-    {
-        var reader = new ResultSetReader(ReadPayloadAsync, (_capabilities & CapabilityFlags.DeprecateEof) != 0, status => Status = status);
-        return await reader.ReadAllAsync(cancellationToken).ConfigureAwait(false);
-    }
 
     private static OkPayload ParseOkOrThrow(ReadOnlySpan<byte> payload)
     {

@@ -27,6 +27,13 @@ public sealed class MySqlServerException : MySqlException
         SqlState = sqlState;
     }
 
+    public MySqlServerException(int errorCode, string sqlState, string message, Exception innerException)
+        : base(message, innerException)
+    {
+        ErrorCode = errorCode;
+        SqlState = sqlState;
+    }
+
     /// <summary>Server error number, e.g. 1062 (ER_DUP_ENTRY).</summary>
     public int ErrorCode { get; }
 

@@ -23,6 +23,15 @@ public sealed record MySqlSettings
     /// <summary>PEM file of the CA to trust for <see cref="MySqlSslMode.VerifyCA"/> / <see cref="MySqlSslMode.VerifyFull"/> (default: system store).</summary>
     public string? SslCaPath { get; init; }
 
+    /// <summary>PEM file of the client certificate presented during the TLS handshake (with <see cref="SslKeyPath"/>).</summary>
+    public string? SslCertPath { get; init; }
+
+    /// <summary>PEM file of the private key of <see cref="SslCertPath"/>.</summary>
+    public string? SslKeyPath { get; init; }
+
+    /// <summary>PEM file of the server's RSA public key, for caching_sha2_password / sha256_password without TLS.</summary>
+    public string? ServerRsaPublicKeyPath { get; init; }
+
     /// <summary>The server's RSA public key (PEM) for caching_sha2_password full authentication without TLS.</summary>
     public string? ServerRsaPublicKey { get; init; }
 

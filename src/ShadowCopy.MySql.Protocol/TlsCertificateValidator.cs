@@ -20,6 +20,20 @@ internal static class TlsCertificateValidator
         return (_, certificate, chain, errors) => Validate(mode, roots, certificate, chain, errors);
     }
 
+    /// <summary>The client certificate (PEM certificate and key files) to present when the server asks for one; null when none is configured.</summary>
+    public static X509CertificateCollection? ClientCertificates(string? certPath, string? keyPath)
+    {
+        if (certPath is null)
+        {
+            return null;
+        }
+
+        using var pem = X509Certificate2.CreateFromPemFile(certPath, keyPath);
+
+        // SslStream needs the key in a form the platform's TLS stack can use (an ephemeral PEM key is not, on Linux).
+        return [X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null)];
+    }
+
     internal static bool Validate(MySqlSslMode mode, X509Certificate2Collection? roots, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
     {
         if (!IsVerified(mode))

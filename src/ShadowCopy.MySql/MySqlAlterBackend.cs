@@ -938,6 +938,8 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
             {
                 throw Refuse($"the binlog file {stored.Binlog.FileName} the capture must restart from has been purged (see SHOW BINARY LOGS and expire_logs_days / binlog_expire_logs_seconds)");
             }
+
+            await MySqlPreflight.CheckResumeGtidAsync(Main, stored.Binlog.GtidSet, cancellationToken).ConfigureAwait(false);
         }
 
         // Continue: statements for the real shadow, the copy after the watermark, capture from the position.

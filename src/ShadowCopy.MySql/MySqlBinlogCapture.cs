@@ -106,7 +106,7 @@ internal sealed class MySqlBinlogCapture
         _applier = new MySqlRowApplier(sql, source, shadow, schema.Select(s => s.Charset).ToList());
         _heartbeatTable = sql.Names.ChangeLog;
         _shadowName = sql.Names.Shadow;
-        var start = from ?? await BinlogClient.GetCurrentPositionAsync(session.Connection, cancellationToken).ConfigureAwait(false);
+        var start = from ?? await BinlogPositions.CurrentAsync(session, cancellationToken).ConfigureAwait(false);
         _start = start;
         _lastSeen = start;
         _client = new BinlogClient(_settings, new BinlogOptions

@@ -4,7 +4,9 @@ using ShadowCopy.MySql.Protocol;
 namespace ShadowCopy.MySql;
 
 /// <summary>
-/// Parses <c>mysql://user@host:port/db[?socket=…&amp;sslmode=…]</c>. The password never comes
+/// Parses <c>mysql://user@host:port/db[?socket=…&amp;sslmode=…&amp;sslrootcert=…&amp;sslcert=…&amp;sslkey=…]</c>
+/// (TLS files named as libpq names them; also <c>server-public-key-path</c> and <c>get-server-public-key</c>,
+/// the mysql client's options for caching_sha2_password without TLS). The password never comes
 /// from the command line (process lists, shell history): SHADOWCOPY_PASSWORD, then MYSQL_PWD,
 /// then <c>password=</c> in the [client] group of ~/.my.cnf (or MYSQL_OPTION_FILE).
 /// </summary>
@@ -53,9 +55,19 @@ public static class MySqlDsn
             {
                 "socket" => settings with { UnixSocket = value },
                 "sslmode" => settings with { SslMode = SslMode(value) },
+                "sslrootcert" => settings with { SslCaPath = DsnFiles.Existing(key, value) },
+                "sslcert" => settings with { SslCertPath = DsnFiles.Existing(key, value) },
+                "sslkey" => settings with { SslKeyPath = DsnFiles.Existing(key, value) },
+                "server-public-key-path" => settings with { ServerRsaPublicKeyPath = DsnFiles.Existing(key, value) },
+                "get-server-public-key" => settings with { AllowPublicKeyRetrieval = Flag(key, value) },
                 "password" => throw new ShadowCopyException("--dsn must not contain a password; use SHADOWCOPY_PASSWORD, MYSQL_PWD or ~/.my.cnf.", ExitCodes.UsageError),
-                _ => throw new ShadowCopyException($"Unknown --dsn parameter '{key}' (supported: socket, sslmode).", ExitCodes.UsageError),
+                _ => throw new ShadowCopyException($"Unknown --dsn parameter '{key}' (supported: socket, sslmode, sslrootcert, sslcert, sslkey, server-public-key-path, get-server-public-key).", ExitCodes.UsageError),
             };
+        }
+
+        if ((settings.SslCertPath is null) != (settings.SslKeyPath is null))
+        {
+            throw new ShadowCopyException("--dsn needs sslcert and sslkey together (the client certificate and its private key).", ExitCodes.UsageError);
         }
 
         var password = environment("SHADOWCOPY_PASSWORD") ?? environment("MYSQL_PWD")
@@ -96,6 +108,13 @@ public static class MySqlDsn
 
         return null;
     }
+
+    private static bool Flag(string key, string value) => value switch
+    {
+        "true" or "1" or "" => true,
+        "false" or "0" => false,
+        _ => throw new ShadowCopyException($"--dsn {key} must be true or false.", ExitCodes.UsageError),
+    };
 
     private static MySqlSslMode SslMode(string value) => value switch
     {

@@ -116,6 +116,12 @@ internal static class MySqlPreflight
         var rows = await session.QueryAsync("SELECT @@GLOBAL.log_bin, @@GLOBAL.binlog_format, @@GLOBAL.binlog_row_image", cancellationToken).ConfigureAwait(false);
         var row = rows.Rows[0];
         CheckBinlogSettings(row.GetString(0), row.GetString(1), row.GetString(2));
+
+        // Only the variables this server has come back (MySQL 8 and MariaDB each lack some of them).
+        var features = await session.QueryAsync(
+            "SHOW GLOBAL VARIABLES WHERE Variable_name IN ('binlog_row_value_options', 'log_bin_compress', 'gtid_mode')",
+            cancellationToken).ConfigureAwait(false);
+        CheckBinlogFeatures(features.Rows.ToDictionary(r => r.GetString(0), r => r.IsNull(1) ? string.Empty : r.GetString(1), StringComparer.OrdinalIgnoreCase));
         var grants = await session.QueryAsync("SHOW GRANTS", cancellationToken).ConfigureAwait(false);
         CheckReplicationGrants(grants.Rows.Select(r => r.GetString(0)).ToList());
     }
@@ -137,6 +143,106 @@ internal static class MySqlPreflight
             throw new PreflightRefusedException(RefusalReason.CaptureUnavailable, $"binlog_row_image is {rowImage}; --capture binlog needs FULL images. Run SET GLOBAL binlog_row_image = 'FULL' (and in the config file), or use --capture trigger.");
         }
     }
+
+    /// <summary>
+    /// Binlog contents the stream cannot turn into row images, refused before anything is created (the
+    /// reader would otherwise stop mid-run at the first such event): MySQL 8.0.3+ partial JSON updates (the
+    /// after image is a diff), MariaDB compressed events. (MySQL 8.0.20+ compressed transaction payloads,
+    /// binlog_transaction_compression=ON, are decoded: TransactionPayloadEvent.)
+    /// and a MySQL gtid_mode in transition, where the binlog mixes anonymous and GTID transactions and a
+    /// recorded GTID position does not mean what it says (MySQL manual, "Changing GTID Mode on Online Servers").
+    /// </summary>
+    internal static void CheckBinlogFeatures(IReadOnlyDictionary<string, string> variables)
+    {
+        string Value(string name) => variables.TryGetValue(name, out var value) ? value : string.Empty;
+        bool On(string name) => Value(name) is "1" || Value(name).Equals("ON", StringComparison.OrdinalIgnoreCase);
+        if (Value("binlog_row_value_options").Contains("PARTIAL_JSON", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new PreflightRefusedException(
+                RefusalReason.CaptureUnavailable,
+                "binlog_row_value_options is PARTIAL_JSON; --capture binlog needs full JSON after images. Run SET GLOBAL binlog_row_value_options = '' (and in the config file), or use --capture trigger.");
+        }
+
+        if (On("log_bin_compress"))
+        {
+            throw new PreflightRefusedException(
+                RefusalReason.CaptureUnavailable,
+                "log_bin_compress is ON; --capture binlog cannot read MariaDB's compressed binlog events. Run SET GLOBAL log_bin_compress = OFF (and in the config file), or use --capture trigger.");
+        }
+
+        if (Value("gtid_mode") is var gtid && gtid.EndsWith("_PERMISSIVE", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new PreflightRefusedException(
+                RefusalReason.CaptureUnavailable,
+                $"gtid_mode is {gtid}: the server is between GTID modes and its binlog mixes anonymous and GTID transactions. Finish the change (gtid_mode ON or OFF on every server) first, or use --capture trigger.");
+        }
+    }
+
+    /// <summary>
+    /// A resumed binlog capture restarts at the checkpoint's file and offset, which only mean the same
+    /// events on the same binlog history. The checkpoint also recorded the server's GTID state: when the
+    /// server's history no longer contains it (RESET MASTER, a restored or failed-over server, gtid_mode
+    /// switched off since), the position may point into other events, and the resume is refused.
+    /// </summary>
+    public static async Task CheckResumeGtidAsync(MySqlSession session, string? recorded, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        if (string.IsNullOrWhiteSpace(recorded))
+        {
+            return;
+        }
+
+        if (session.IsMariaDb)
+        {
+            var current = await session.ScalarStringAsync("SELECT @@GLOBAL.gtid_binlog_pos", cancellationToken).ConfigureAwait(false);
+            CheckMariaDbGtidHistory(recorded, current ?? string.Empty);
+            return;
+        }
+
+        var rows = await session.QueryAsync(
+            $"SELECT @@GLOBAL.gtid_mode, GTID_SUBSET({session.Literal(recorded)}, @@GLOBAL.gtid_executed)", cancellationToken).ConfigureAwait(false);
+        var mode = rows.Rows[0].GetString(0);
+        if (mode.Equals("OFF", StringComparison.OrdinalIgnoreCase) || rows.Rows[0].GetInt64(1) != 1)
+        {
+            throw GtidMismatch($"the checkpoint recorded GTIDs {recorded}, but the server (gtid_mode {mode}) has not executed them all");
+        }
+    }
+
+    /// <summary>Every replication domain of <paramref name="recorded"/> must be in <paramref name="current"/> at the same or a later sequence number.</summary>
+    internal static void CheckMariaDbGtidHistory(string recorded, string current)
+    {
+        var now = ParseMariaDbGtids(current);
+        foreach (var (domain, sequence) in ParseMariaDbGtids(recorded))
+        {
+            if (!now.TryGetValue(domain, out var reached) || reached < sequence)
+            {
+                throw GtidMismatch($"the checkpoint recorded gtid_binlog_pos {recorded}, but the server is at {(current.Length == 0 ? "an empty position" : current)}");
+            }
+        }
+    }
+
+    private static Dictionary<uint, ulong> ParseMariaDbGtids(string text)
+    {
+        var gtids = new Dictionary<uint, ulong>();
+        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var pieces = part.Split('-');
+            if (pieces.Length != 3
+                || !uint.TryParse(pieces[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var domain)
+                || !ulong.TryParse(pieces[2], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var sequence))
+            {
+                throw GtidMismatch($"'{part}' is not a MariaDB GTID");
+            }
+
+            gtids[domain] = sequence;
+        }
+
+        return gtids;
+    }
+
+    private static PreflightRefusedException GtidMismatch(string what) => new(
+        RefusalReason.ResumeNotPossible,
+        $"Cannot resume: {what} (binlog reset, another server, or a GTID mode change since the checkpoint); its binlog position may name other events. Nothing was changed. Run shadowcopy cleanup and start again.");
 
     internal static void CheckReplicationGrants(IReadOnlyList<string> grants)
     {

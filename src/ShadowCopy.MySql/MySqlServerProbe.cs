@@ -82,7 +82,7 @@ internal sealed class MySqlServerProbe : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(sql);
         var session = await SessionAsync(cancellationToken).ConfigureAwait(false);
-        var bounded = Bound(sql, session.Connection.IsMariaDb, QueryTimeout);
+        var bounded = Bound(sql, session.IsMariaDb, QueryTimeout);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(QueryTimeout + TimeSpan.FromSeconds(1));
         MySqlResultSet rows;

@@ -4,7 +4,8 @@ using ShadowCopy.Core.Engine;
 namespace ShadowCopy.Postgres;
 
 /// <summary>
-/// Parses <c>postgres://user@host:port/db[?sslmode=…]</c>. The password is never taken from the
+/// Parses <c>postgres://user@host:port/db[?sslmode=…&amp;sslrootcert=…&amp;sslcert=…&amp;sslkey=…]</c> (libpq's
+/// names for the CA file and the client certificate and key). The password is never taken from the
 /// command line: SHADOWCOPY_PASSWORD, then PGPASSWORD, then the passfile (PGPASSFILE or
 /// ~/.pgpass) through Npgsql. A DSN carrying a password is refused so it cannot leak into
 /// process lists or shell history.
@@ -61,11 +62,25 @@ public static class PgDsn
                         _ => throw new ShadowCopyException($"Unknown sslmode '{value}' in --dsn.", ExitCodes.UsageError),
                     };
                     break;
+                case "sslrootcert":
+                    builder.RootCertificate = DsnFiles.Existing(key, value);
+                    break;
+                case "sslcert":
+                    builder.SslCertificate = DsnFiles.Existing(key, value);
+                    break;
+                case "sslkey":
+                    builder.SslKey = DsnFiles.Existing(key, value);
+                    break;
                 case "password":
                     throw new ShadowCopyException("--dsn must not contain a password; use SHADOWCOPY_PASSWORD, PGPASSWORD or ~/.pgpass.", ExitCodes.UsageError);
                 default:
-                    throw new ShadowCopyException($"Unknown --dsn parameter '{key}' (supported: sslmode).", ExitCodes.UsageError);
+                    throw new ShadowCopyException($"Unknown --dsn parameter '{key}' (supported: sslmode, sslrootcert, sslcert, sslkey).", ExitCodes.UsageError);
             }
+        }
+
+        if ((builder.SslCertificate is null) != (builder.SslKey is null))
+        {
+            throw new ShadowCopyException("--dsn needs sslcert and sslkey together (the client certificate and its private key).", ExitCodes.UsageError);
         }
 
         var password = environment("SHADOWCOPY_PASSWORD") ?? environment("PGPASSWORD");

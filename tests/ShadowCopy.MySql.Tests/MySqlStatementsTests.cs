@@ -95,6 +95,49 @@ public sealed class MySqlStatementsTests
     [Fact]
     public void CheckBinlogSettings_accepts_row_full() => MySqlPreflight.CheckBinlogSettings("1", "ROW", "FULL");
 
+    [Theory]
+    [InlineData("binlog_row_value_options", "PARTIAL_JSON", "SET GLOBAL binlog_row_value_options = ''")]
+    [InlineData("log_bin_compress", "ON", "SET GLOBAL log_bin_compress = OFF")]
+    [InlineData("gtid_mode", "ON_PERMISSIVE", "gtid_mode ON or OFF")]
+    [InlineData("gtid_mode", "OFF_PERMISSIVE", "gtid_mode ON or OFF")]
+    public void CheckBinlogFeatures_refuses_what_the_stream_cannot_read_naming_the_setting(string variable, string value, string fix)
+    {
+        var refusal = Assert.Throws<PreflightRefusedException>(() => MySqlPreflight.CheckBinlogFeatures(new Dictionary<string, string> { [variable] = value }));
+        Assert.Equal(RefusalReason.CaptureUnavailable, refusal.Reason);
+        Assert.Contains(variable, refusal.Message, StringComparison.Ordinal);
+        Assert.Contains(fix, refusal.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CheckBinlogFeatures_accepts_mysql_8_defaults_compressed_payloads_and_a_server_without_these_variables()
+    {
+        MySqlPreflight.CheckBinlogFeatures(new Dictionary<string, string>
+        {
+            ["binlog_transaction_compression"] = "OFF", ["binlog_row_value_options"] = "", ["gtid_mode"] = "ON",
+        });
+        MySqlPreflight.CheckBinlogFeatures(new Dictionary<string, string> { ["binlog_transaction_compression"] = "ON" });
+        MySqlPreflight.CheckBinlogFeatures(new Dictionary<string, string> { ["log_bin_compress"] = "OFF" });
+        MySqlPreflight.CheckBinlogFeatures(new Dictionary<string, string>());
+    }
+
+    [Theory]
+    [InlineData("0-1-100", "0-1-100")]
+    [InlineData("0-1-100", "0-2-250,1-1-7")]
+    [InlineData("", "0-1-5")]
+    public void CheckMariaDbGtidHistory_accepts_a_server_at_or_past_every_recorded_domain(string recorded, string current) =>
+        MySqlPreflight.CheckMariaDbGtidHistory(recorded, current);
+
+    [Theory]
+    [InlineData("0-1-100", "0-1-99")]
+    [InlineData("0-1-100,1-1-3", "0-1-100")]
+    [InlineData("0-1-100", "")]
+    public void CheckMariaDbGtidHistory_refuses_a_server_whose_history_lacks_the_checkpoint(string recorded, string current)
+    {
+        var refusal = Assert.Throws<PreflightRefusedException>(() => MySqlPreflight.CheckMariaDbGtidHistory(recorded, current));
+        Assert.Equal(RefusalReason.ResumeNotPossible, refusal.Reason);
+        Assert.Contains("shadowcopy cleanup", refusal.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void CheckReplicationGrants_refuses_without_replication_privileges()
     {

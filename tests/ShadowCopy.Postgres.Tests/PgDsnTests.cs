@@ -142,4 +142,35 @@ public sealed class PgDsnTests
         environment.TryAdd("PGPASSFILE", Path.Combine(Path.GetTempPath(), $"no-pgpass-{Guid.NewGuid():N}"));
         return PgDsn.Parse(dsn, name => environment.GetValueOrDefault(name));
     }
+
+    [Fact]
+    public void Parse_libpq_tls_file_words_map_to_npgsql()
+    {
+        var ca = Path.GetTempFileName();
+        var cert = Path.GetTempFileName();
+        var key = Path.GetTempFileName();
+        try
+        {
+            var builder = PgDsn.Parse(
+                $"postgres://app@db1/shop?sslmode=verify-full&sslrootcert={Uri.EscapeDataString(ca)}&sslcert={Uri.EscapeDataString(cert)}&sslkey={Uri.EscapeDataString(key)}",
+                _ => null);
+            Assert.Equal((SslMode.VerifyFull, ca, cert, key), (builder.SslMode, builder.RootCertificate, builder.SslCertificate, builder.SslKey));
+        }
+        finally
+        {
+            File.Delete(ca);
+            File.Delete(cert);
+            File.Delete(key);
+        }
+    }
+
+    [Theory]
+    [InlineData("sslrootcert=/nonexistent/ca.pem", "sslrootcert: file '/nonexistent/ca.pem' does not exist")]
+    [InlineData("sslcert=/nonexistent/c.pem", "sslcert: file")]
+    public void Parse_missing_tls_file_is_a_usage_error(string query, string message)
+    {
+        var error = Assert.Throws<ShadowCopyException>(() => PgDsn.Parse("postgres://app@db1/shop?" + query, _ => null));
+        Assert.Equal(ExitCodes.UsageError, error.ExitCode);
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
 }

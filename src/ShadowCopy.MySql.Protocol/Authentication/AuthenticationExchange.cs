@@ -6,11 +6,19 @@ namespace ShadowCopy.MySql.Protocol.Authentication;
 
 /// <summary>
 /// Runs the authentication phase after the handshake response: auth switch requests, auth-more-data
-/// rounds of caching_sha2_password, until OK or ERR (client/server protocol, "Authentication Phase").
+/// rounds of caching_sha2_password and sha256_password, until OK or ERR (client/server protocol,
+/// "Authentication Phase"). MariaDB's client_ed25519 is refused by name: it signs with a key derived
+/// from the whole password (not an RFC 8032 seed), which no registry library exposes.
 /// </summary>
 internal static class AuthenticationExchange
 {
     public const string ClearPasswordPlugin = "mysql_clear_password";
+
+    /// <summary>MySQL's sha256_password (deprecated in 8.0, still accepted by 8.4): clear over a secure channel, RSA-OAEP otherwise.</summary>
+    public const string Sha256PasswordPlugin = "sha256_password";
+
+    /// <summary>sha256_password: a one-byte response that asks the server for its RSA public key.</summary>
+    public const byte Sha256RequestPublicKey = 1;
 
     /// <summary>Plugin name to announce and initial response for the server's default plugin.</summary>
     public static (string Plugin, byte[] Response) CreateInitialResponse(string serverPlugin, string password, byte[] scramble)
@@ -52,10 +60,18 @@ internal static class AuthenticationExchange
                     Log.AuthSwitch(logger, request.PluginName);
                     plugin = request.PluginName;
                     scramble = request.Data;
-                    await channel.WritePayloadAsync(CreateSwitchResponse(plugin, settings.Password, scramble, clearTextAllowed), cancellationToken).ConfigureAwait(false);
+                    var switchResponse = plugin == Sha256PasswordPlugin
+                        ? Sha256Response(settings, scramble, clearTextAllowed)
+                        : CreateSwitchResponse(plugin, settings.Password, scramble, clearTextAllowed);
+                    await channel.WritePayloadAsync(switchResponse, cancellationToken).ConfigureAwait(false);
                     break;
                 case 0x01 when plugin == CachingSha2Password.PluginName:
                     await ContinueCachingSha2Async(channel, settings, scramble, clearTextAllowed, payload.Span[1..].ToArray(), cancellationToken).ConfigureAwait(false);
+                    break;
+                case 0x01 when plugin == Sha256PasswordPlugin:
+                    // The server's answer to our key request: its public key (PEM).
+                    var pem = System.Text.Encoding.ASCII.GetString(payload.Span[1..]);
+                    await channel.WritePayloadAsync(CachingSha2Password.EncryptPassword(settings.Password, scramble, pem), cancellationToken).ConfigureAwait(false);
                     break;
                 default:
                     throw new MySqlProtocolException($"Unexpected packet 0x{payload.Span[0]:X2} during {plugin} authentication.");
@@ -74,6 +90,38 @@ internal static class AuthenticationExchange
             "The server asked for mysql_clear_password; refusing to send a clear-text password over a channel that is not verified TLS (use SslMode VerifyCA or VerifyFull, or AllowClearTextPasswordOverUnixSocket on a Unix socket)."),
         _ => throw new MySqlProtocolException($"Authentication plugin '{plugin}' is not supported by this client."),
     };
+
+    /// <summary>
+    /// sha256_password's first response (MySQL Server Doxygen, "SHA256 authentication"): the password in clear
+    /// over verified TLS or a permitted Unix socket; otherwise RSA-encrypted with the configured key, or a
+    /// request for the server's key when that is allowed; an empty password is a single NUL.
+    /// </summary>
+    internal static byte[] Sha256Response(MySqlSettings settings, byte[] scramble, bool clearTextAllowed)
+    {
+        if (settings.Password.Length == 0)
+        {
+            return [0];
+        }
+
+        if (clearTextAllowed)
+        {
+            return CachingSha2Password.NullTerminated(settings.Password);
+        }
+
+        if (ConfiguredPublicKey(settings) is { } key)
+        {
+            return CachingSha2Password.EncryptPassword(settings.Password, scramble, key);
+        }
+
+        return settings.AllowPublicKeyRetrieval
+            ? [Sha256RequestPublicKey]
+            : throw new MySqlProtocolException(
+                "sha256_password needs TLS with certificate verification (VerifyCA/VerifyFull), the server's public key (server-public-key-path), or get-server-public-key=true.");
+    }
+
+    /// <summary>The server's RSA public key given in the settings, inline or as a PEM file.</summary>
+    private static string? ConfiguredPublicKey(MySqlSettings settings) =>
+        settings.ServerRsaPublicKey ?? (settings.ServerRsaPublicKeyPath is { } path ? File.ReadAllText(path) : null);
 
     private static async Task ContinueCachingSha2Async(
         PacketChannel channel,
@@ -99,13 +147,13 @@ internal static class AuthenticationExchange
             return;
         }
 
-        var key = settings.ServerRsaPublicKey;
+        var key = ConfiguredPublicKey(settings);
         if (key is null)
         {
             if (!settings.AllowPublicKeyRetrieval)
             {
                 throw new MySqlProtocolException(
-                    "caching_sha2_password needs full authentication: use TLS with certificate verification (VerifyCA/VerifyFull), set ServerRsaPublicKey, or enable AllowPublicKeyRetrieval (over a Unix socket: AllowClearTextPasswordOverUnixSocket).");
+                    "caching_sha2_password needs full authentication: use TLS with certificate verification (VerifyCA/VerifyFull), the server's public key (server-public-key-path), or get-server-public-key=true (over a Unix socket: AllowClearTextPasswordOverUnixSocket).");
             }
 
             await channel.WritePayloadAsync(new[] { CachingSha2Password.RequestPublicKey }, cancellationToken).ConfigureAwait(false);

@@ -40,33 +40,6 @@ public sealed class BinlogClient
     /// <summary>Records that everything up to <paramref name="position"/> (a transaction end) is applied; reconnects resume there.</summary>
     public void Acknowledge(BinlogPosition position) => _acknowledged = position;
 
-    /// <summary>The source's current binlog file, position and GTID state (SHOW MASTER STATUS / gtid_binlog_pos / gtid_executed).</summary>
-    public static async Task<BinlogPosition> GetCurrentPositionAsync(MySqlClientConnection connection, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(connection);
-        MySqlResultSet status;
-        try
-        {
-            // MySQL 8.2+ renamed the statement (and 8.4 removed the old name); MariaDB and older MySQL know only SHOW MASTER STATUS.
-            status = await connection.QueryAsync(connection.IsMariaDb ? "SHOW MASTER STATUS" : "SHOW BINARY LOG STATUS", cancellationToken).ConfigureAwait(false);
-        }
-        catch (MySqlServerException ex) when (ex.ErrorCode == 1064 && !connection.IsMariaDb)
-        {
-            status = await connection.QueryAsync("SHOW MASTER STATUS", cancellationToken).ConfigureAwait(false);
-        }
-
-        if (status.Rows.Count == 0)
-        {
-            throw new MySqlProtocolException("SHOW MASTER STATUS returned no row: binary logging is off on the server.");
-        }
-
-        var file = status.Rows[0].GetString(0);
-        var position = status.Rows[0].GetInt64(1);
-        var gtidSql = connection.IsMariaDb ? "SELECT @@global.gtid_binlog_pos" : "SELECT @@global.gtid_executed";
-        var gtid = await connection.ScalarAsync(gtidSql, cancellationToken).ConfigureAwait(false) as string;
-        return new BinlogPosition(file, position, gtid?.Replace("\n", string.Empty, StringComparison.Ordinal));
-    }
-
     /// <summary>Streams events from <paramref name="start"/> until cancelled (or the end of the binlog with <see cref="BinlogOptions.StopAtEnd"/>).</summary>
     public async IAsyncEnumerable<BinlogEvent> ReadEventsAsync(BinlogPosition start, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
@@ -138,7 +111,7 @@ public sealed class BinlogClient
     private async Task<BinlogEventParser> StartDumpAsync(MySqlClientConnection connection, BinlogPosition start, CancellationToken cancellationToken)
     {
         Log.BinlogStarting(_logger, start);
-        var checksumValue = await connection.ScalarAsync("SELECT @@global.binlog_checksum", cancellationToken).ConfigureAwait(false) as string;
+        var checksumValue = await connection.ScalarStringAsync("SELECT @@global.binlog_checksum", cancellationToken).ConfigureAwait(false);
         var checksum = string.Equals(checksumValue, "CRC32", StringComparison.OrdinalIgnoreCase) ? BinlogChecksumAlgorithm.Crc32 : BinlogChecksumAlgorithm.Off;
 
         // Declaring checksum awareness makes the server keep checksums instead of stripping them (MySQL WL#2540).
@@ -269,6 +242,23 @@ public sealed class BinlogClient
             }
 
             var binlogEvent = parser.Parse(span[1..], out var header);
+            if (binlogEvent is TransactionPayloadEvent compressed)
+            {
+                // A compressed transaction: its events are delivered in its place. They have no position of
+                // their own in the file; each takes the payload event's end, the only place a resume can name
+                // (the transaction's XID is its last inner event).
+                foreach (var (innerHeader, inner) in compressed.Events)
+                {
+                    tracker.Advance(innerHeader with { NextPosition = header.NextPosition }, inner);
+                    if (inner is not null)
+                    {
+                        yield return inner;
+                    }
+                }
+
+                continue;
+            }
+
             tracker.Advance(header, binlogEvent);
             if (binlogEvent is null)
             {

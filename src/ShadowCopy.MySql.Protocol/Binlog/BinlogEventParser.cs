@@ -95,13 +95,54 @@ internal sealed class BinlogEventParser
                 throw new MySqlProtocolException(
                     "PARTIAL_UPDATE_ROWS_EVENT (partial JSON updates, binlog_row_value_options=PARTIAL_JSON) is not supported: the after image is a diff, not a row. Set binlog_row_value_options='' on the source.");
             case BinlogEventType.TransactionPayload:
-                throw new MySqlProtocolException("Compressed transaction payloads (binlog_transaction_compression=ON) are not supported.");
+                return ParsePayload(header, body);
             case BinlogEventType.MariaDbWriteRowsCompressedV1 or BinlogEventType.MariaDbUpdateRowsCompressedV1 or BinlogEventType.MariaDbDeleteRowsCompressedV1
                 or BinlogEventType.MariaDbQueryCompressed:
                 throw new MySqlProtocolException("Compressed MariaDB binlog events (log_bin_compress=ON) are not supported.");
             default:
                 return null;
         }
+    }
+
+    /// <summary>The inner events of a compressed transaction, parsed like outer ones but without checksums (they carry none).</summary>
+    private TransactionPayloadEvent ParsePayload(BinlogEventHeader header, ReadOnlySpan<byte> body)
+    {
+        var (compression, bytes) = TransactionPayloadEvent.Decompress(body);
+        var events = new List<(BinlogEventHeader, BinlogEvent?)>();
+        var outerChecksum = Checksum;
+        Checksum = BinlogChecksumAlgorithm.Off;
+        try
+        {
+            var offset = 0;
+            while (offset < bytes.Length)
+            {
+                if (bytes.Length - offset < BinlogEventHeader.Size)
+                {
+                    throw new FormatException($"Transaction payload ends inside an event header at byte {offset}.");
+                }
+
+                var size = (int)Math.Min(BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(offset + 9, 4)), int.MaxValue);
+                if (size < BinlogEventHeader.Size || size > bytes.Length - offset)
+                {
+                    throw new FormatException($"Transaction payload holds an event of {size} bytes at byte {offset}, past its end.");
+                }
+
+                if ((BinlogEventType)bytes[offset + 4] is BinlogEventType.TransactionPayload or BinlogEventType.FormatDescription)
+                {
+                    throw new FormatException("A transaction payload cannot nest a payload or a FORMAT_DESCRIPTION event.");
+                }
+
+                var inner = Parse(bytes.AsSpan(offset, size), out var innerHeader);
+                events.Add((innerHeader, inner));
+                offset += size;
+            }
+        }
+        finally
+        {
+            Checksum = outerChecksum;
+        }
+
+        return new TransactionPayloadEvent(header, compression, bytes.Length, events);
     }
 
     private TableMapEvent? FindTable(ulong tableId) => _tables.GetValueOrDefault(tableId);

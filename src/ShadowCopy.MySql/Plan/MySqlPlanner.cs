@@ -4,6 +4,7 @@ using ShadowCopy.Core.Engine;
 using ShadowCopy.Core.Lint;
 using ShadowCopy.Core.Lint.Plan;
 using ShadowCopy.Core.Schema;
+using ShadowCopy.Core.Sql;
 using ShadowCopy.MySql.Protocol;
 
 namespace ShadowCopy.MySql.Plan;
@@ -28,7 +29,7 @@ public static partial class MySqlPlanner
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(table);
-        var connection = await MySqlClientConnection.OpenAsync(settings, cancellationToken).ConfigureAwait(false);
+        var connection = await MySqlSession.OpenAsync(settings, new SqlTranscript(), cancellationToken).ConfigureAwait(false);
         await using var connectionScope = connection.ConfigureAwait(false);
         var dialect = connection.IsMariaDb ? LintDialect.MariaDb : LintDialect.MySql;
         if (!AlterClauseText.IsSingleStatement(alter, dialect))
@@ -50,7 +51,7 @@ public static partial class MySqlPlanner
             var size = await SampleAsync(connection, table, qualified, clone, rows, bytes, cancellationToken).ConfigureAwait(false);
             var (probe, algorithm) = await ProbeAsync(connection, clone, clauses, dialect, cancellationToken).ConfigureAwait(false);
             // The handshake reports MariaDB as "5.5.5-10.x" for old clients; VERSION() is the real one.
-            var versionText = (await connection.ScalarAsync("SELECT VERSION()", cancellationToken).ConfigureAwait(false))?.ToString() ?? connection.ServerVersion;
+            var versionText = await connection.ScalarStringAsync("SELECT VERSION()", cancellationToken).ConfigureAwait(false) ?? connection.ServerVersion;
             var target = new LintTarget(dialect, Version(versionText));
             var native = algorithm is null ? $"ALTER TABLE {qualified} {clauses};" : $"ALTER TABLE {qualified} {clauses}, {algorithm};";
             return new PlanEvidence(target, $"{table.Schema}.{table.Name}", native, probe, size);
@@ -61,7 +62,7 @@ public static partial class MySqlPlanner
         }
     }
 
-    private static async Task<(DdlProbe Probe, string? Algorithm)> ProbeAsync(MySqlClientConnection connection, string clone, string clauses, LintDialect dialect, CancellationToken cancellationToken)
+    private static async Task<(DdlProbe Probe, string? Algorithm)> ProbeAsync(MySqlSession connection, string clone, string clauses, LintDialect dialect, CancellationToken cancellationToken)
     {
         var attempts = new List<(string Algorithm, DdlCost Cost)> { ("ALGORITHM=INSTANT", DdlCost.MetadataOnly) };
         if (dialect == LintDialect.MariaDb)
@@ -96,7 +97,7 @@ public static partial class MySqlPlanner
     }
 
     /// <summary>Copies up to 5,000 rows into the clone (READ COMMITTED, so the live rows are read without locks) and empties it again.</summary>
-    private static async Task<TableSize> SampleAsync(MySqlClientConnection connection, TableName table, string qualified, string clone, long rows, long bytes, CancellationToken cancellationToken)
+    private static async Task<TableSize> SampleAsync(MySqlSession connection, TableName table, string qualified, string clone, long rows, long bytes, CancellationToken cancellationToken)
     {
         if (rows == 0)
         {
@@ -132,7 +133,7 @@ public static partial class MySqlPlanner
     /// here. PROCESSLIST shows other users' connections only with the PROCESS privilege, so a clone
     /// must also be over an hour old (a plan takes seconds) before we call it orphaned.
     /// </summary>
-    private static async Task DropOrphanedClonesAsync(MySqlClientConnection connection, CancellationToken cancellationToken)
+    private static async Task DropOrphanedClonesAsync(MySqlSession connection, CancellationToken cancellationToken)
     {
         var orphans = await connection.QueryAsync(
             $"SELECT TABLE_SCHEMA, TABLE_NAME FROM information_schema.TABLES WHERE TABLE_NAME REGEXP '^_sc_plan_[0-9]+_[0-9a-f]{{8}}$' AND TABLE_COMMENT = '{CloneMarker}' AND CAST(SUBSTRING_INDEX(SUBSTRING(TABLE_NAME, 10), '_', 1) AS UNSIGNED) NOT IN (SELECT ID FROM information_schema.PROCESSLIST) AND CREATE_TIME < NOW() - INTERVAL 1 HOUR",
@@ -143,7 +144,7 @@ public static partial class MySqlPlanner
         }
     }
 
-    private static async Task<(long Rows, long Bytes)> SizeAsync(MySqlClientConnection connection, TableName table, CancellationToken cancellationToken)
+    private static async Task<(long Rows, long Bytes)> SizeAsync(MySqlSession connection, TableName table, CancellationToken cancellationToken)
     {
         var result = await connection.QueryAsync(
             $"SELECT TABLE_ROWS, DATA_LENGTH + INDEX_LENGTH FROM information_schema.TABLES WHERE TABLE_SCHEMA = {MySqlEscaping.QuoteString(table.Schema, connection.NoBackslashEscapes)} AND TABLE_NAME = {MySqlEscaping.QuoteString(table.Name, connection.NoBackslashEscapes)} AND TABLE_TYPE = 'BASE TABLE'",
@@ -157,7 +158,7 @@ public static partial class MySqlPlanner
         return (row.IsNull(0) ? 0 : row.GetInt64(0), row.IsNull(1) ? 0 : row.GetInt64(1));
     }
 
-    private static async Task TryAsync(MySqlClientConnection connection, string sql, CancellationToken cancellationToken)
+    private static async Task TryAsync(MySqlSession connection, string sql, CancellationToken cancellationToken)
     {
         try
         {

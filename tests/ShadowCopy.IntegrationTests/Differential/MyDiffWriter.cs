@@ -1,3 +1,5 @@
+using ShadowCopy.IntegrationTests.MySql;
+using ShadowCopy.MySql;
 using ShadowCopy.MySql.Protocol;
 
 namespace ShadowCopy.IntegrationTests.Differential;
@@ -9,7 +11,7 @@ namespace ShadowCopy.IntegrationTests.Differential;
 /// capture writes the shadow inside the application's transaction, next to the copy's locks) is
 /// retried like an application would, at most 10 times.
 /// </summary>
-internal sealed class MyDiffWriter(MySqlClientConnection connection) : IDiffWriter
+internal sealed class MyDiffWriter(MyConnection connection) : IDiffWriter
 {
     private const int Deadlock = 1213;
     private const int LockWaitTimeout = 1205;

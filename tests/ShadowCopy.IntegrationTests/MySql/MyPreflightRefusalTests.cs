@@ -94,10 +94,25 @@ public sealed class MyPreflightRefusalTests
     public async Task Preflight_missing_table_is_refused() =>
         Assert.Equal(ExitCodes.TableMissing, (await MyAlterHarness.RunAsync(MyAlterHarness.Options(UniqueName("absent"), "ADD COLUMN c INT"), CaptureMode.Binlog)).ExitCode);
 
-    [Fact]
-    public async Task Preflight_binlog_not_row_is_refused_with_how_to_fix()
+    /// <summary>What the binlog probe reports, per case; the server's globals stay untouched (they are shared by every test).</summary>
+    private static readonly Dictionary<string, Action> BinlogProbes = new()
     {
-        var name = UniqueName("stmt");
+        ["statement-format"] = () => MySqlPreflight.CheckBinlogSettings("ON", "STATEMENT", "FULL"),
+        ["minimal-image"] = () => MySqlPreflight.CheckBinlogSettings("ON", "ROW", "MINIMAL"),
+        ["partial-json"] = () => MySqlPreflight.CheckBinlogFeatures(new Dictionary<string, string> { ["binlog_row_value_options"] = "PARTIAL_JSON" }),
+        ["mariadb-compressed"] = () => MySqlPreflight.CheckBinlogFeatures(new Dictionary<string, string> { ["log_bin_compress"] = "ON" }),
+        ["gtid-in-transition"] = () => MySqlPreflight.CheckBinlogFeatures(new Dictionary<string, string> { ["gtid_mode"] = "ON_PERMISSIVE" }),
+    };
+
+    [Theory]
+    [InlineData("statement-format", "binlog_format = 'ROW'")]
+    [InlineData("minimal-image", "binlog_row_image = 'FULL'")]
+    [InlineData("partial-json", "binlog_row_value_options = ''")]
+    [InlineData("mariadb-compressed", "log_bin_compress = OFF")]
+    [InlineData("gtid-in-transition", "gtid_mode ON or OFF")]
+    public async Task Preflight_binlog_the_stream_cannot_read_is_refused_with_how_to_fix(string probe, string fix)
+    {
+        var name = UniqueName("binlog");
         try
         {
             await ExecAsync($"CREATE TABLE {T(name)} (id INT PRIMARY KEY)");
@@ -105,18 +120,24 @@ public sealed class MyPreflightRefusalTests
             var options = MyAlterHarness.Options(name, "ADD COLUMN c INT");
             await using var backend = new MySqlAlterBackend(Settings(), options, CaptureMode.Binlog, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance)
             {
-                // The server's globals stay untouched: the probe reports STATEMENT format.
-                BinlogCheckOverride = (_, _) => { MySqlPreflight.CheckBinlogSettings("ON", "STATEMENT", "FULL"); return Task.CompletedTask; },
+                BinlogCheckOverride = (_, _) => { BinlogProbes[probe](); return Task.CompletedTask; },
             };
             var result = await new AlterRunner(backend, options, NullStatusSink.Instance, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance).RunAsync(CancellationToken.None);
             Assert.Equal(ExitCodes.CaptureUnavailable, result.ExitCode);
-            Assert.Contains("binlog_format = 'ROW'", result.Message, StringComparison.Ordinal);
+            Assert.Contains(fix, result.Message, StringComparison.Ordinal);
             Assert.Equal(before, await SnapshotAsync(name));
         }
         finally
         {
             await DropAsync(name);
         }
+    }
+
+    [Fact]
+    public async Task Preflight_binlog_probe_reads_this_servers_variables_and_accepts_it()
+    {
+        await using var session = await MySqlSession.OpenAsync(Settings(), new ShadowCopy.Core.Sql.SqlTranscript(), CancellationToken.None);
+        await MySqlPreflight.CheckBinlogAsync(session, CancellationToken.None);
     }
 
     [Fact]

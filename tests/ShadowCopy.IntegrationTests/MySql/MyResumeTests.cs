@@ -134,6 +134,14 @@ public sealed class MyResumeTests(ITestOutputHelper output)
             await AssertRefusedAsync(name, "ADD COLUMN note VARCHAR(30) NULL", CaptureMode.Binlog, "ALTER differs");
             await AssertRefusedAsync(name, Alter, CaptureMode.Trigger, "--capture binlog");
 
+            // A checkpoint whose GTID state the server's history does not contain (binlog reset, another server).
+            var state = $"{Q(Database)}.{Q($"_{name}_state")}";
+            var recorded = await ScalarAsync($"SELECT binlog_gtid FROM {state}");
+            Assert.False(string.IsNullOrEmpty(recorded), "the checkpoint records the GTID state");
+            await ExecAsync($"UPDATE {state} SET binlog_gtid = '0-1-999999999'");
+            await AssertRefusedAsync(name, Alter, CaptureMode.Binlog, "gtid_binlog_pos 0-1-999999999");
+            await ExecAsync($"UPDATE {state} SET binlog_gtid = {Lit(recorded!)}");
+
             // The kill left the capture position in the current binlog; rotate and purge past it.
             var current = (await ColumnAsync("SHOW MASTER STATUS"))[0];
             // (The server keeps a file a dump thread still reads; the killed run's thread ends at its next heartbeat.)

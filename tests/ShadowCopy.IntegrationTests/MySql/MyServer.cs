@@ -23,14 +23,12 @@ internal static class MyServer
 
     public static string Dsn => $"mysql://{TestServers.Get("SHADOWCOPY_MY_USER")}@{TestServers.Get("SHADOWCOPY_MY_HOST")}:{TestServers.Get("SHADOWCOPY_MY_PORT")}/{Database}";
 
-    public static async Task<MySqlClientConnection> OpenAsync(MySqlSettings? settings = null)
+    public static async Task<MyConnection> OpenAsync(MySqlSettings? settings = null)
     {
         settings ??= Settings();
         try
         {
-            var connection = await MySqlClientConnection.OpenAsync(settings);
-            await connection.ExecuteAsync("SET NAMES utf8mb4, time_zone = '+00:00'");
-            return connection;
+            return await MyConnection.OpenAsync(settings);
         }
         catch (Exception ex) when (ex is MySqlIOException or MySqlTimeoutException)
         {

@@ -169,7 +169,7 @@ internal sealed class MyWriterLoad : IAsyncDisposable
         await connection.DisposeAsync();
     }
 
-    private async Task OneOperationAsync(MySqlClientConnection connection, Random random, int writer, List<long> owned, List<Action> pending, int counter)
+    private async Task OneOperationAsync(MyConnection connection, Random random, int writer, List<long> owned, List<Action> pending, int counter)
     {
         var roll = random.Next(100);
         var t = _layout.Table;
@@ -217,7 +217,7 @@ internal sealed class MyWriterLoad : IAsyncDisposable
         }
     }
 
-    private async Task BothAsync(MySqlClientConnection connection, Func<string, string> sql)
+    private async Task BothAsync(MyConnection connection, Func<string, string> sql)
     {
         await connection.ExecuteAsync(sql(_layout.Table));
         await connection.ExecuteAsync(sql(_layout.Control));

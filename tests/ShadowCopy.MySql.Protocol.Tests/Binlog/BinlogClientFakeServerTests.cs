@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Text;
 using ShadowCopy.MySql.Protocol.Binlog;
 using ShadowCopy.MySql.Protocol.Payloads;
@@ -92,6 +93,32 @@ public sealed class BinlogClientFakeServerTests
         Assert.Equal("0-9-42", Assert.Single(events.OfType<MariaDbGtidEvent>()).Gtid);
     }
 
+    [Fact]
+    public async Task ReadEventsAsync_compressed_transaction_yields_inner_events_at_the_payload_end()
+    {
+        var (server, _, _) = StartReplicationServer("8.0.36", CommandKind.BinlogDump, MySqlCompressedTransaction());
+        await using var disposeServer = server;
+        var client = new BinlogClient(server.Settings(), new BinlogOptions { ServerId = 79, StopAtEnd = true, HeartbeatInterval = TimeSpan.Zero });
+        var events = new List<BinlogEvent>();
+        await foreach (var e in client.ReadEventsAsync(new BinlogPosition("binlog.000003", 4, $"{SourceUuid}:1-41")))
+        {
+            events.Add(e);
+        }
+
+        await server.Completion;
+        Assert.DoesNotContain(events, e => e is TransactionPayloadEvent);
+        var inner = events.SkipWhile(e => e is not GtidEvent).Skip(1).ToList();
+        Assert.Collection(
+            inner,
+            e => Assert.True(Assert.IsType<QueryEvent>(e).IsBegin),
+            e => Assert.IsType<TableMapEvent>(e),
+            e => Assert.Single(Assert.IsType<WriteRowsEvent>(e).Rows),
+            e => Assert.IsType<XidEvent>(e));
+        Assert.All(inner, e => Assert.Equal("binlog.000003:2100", e.Position.ToString()[.."binlog.000003:2100".Length]));
+        Assert.Equal([false, false, false, true], inner.Select(e => e.IsTransactionEnd));
+        Assert.Equal($"binlog.000003:2100 gtid={SourceUuid}:1-42", inner[^1].Position.ToString());
+    }
+
     /// <summary>A scripted source: answers the setup queries, registration and the dump command with the given events.</summary>
     private static (FakeServer Server, List<byte[]> Commands, List<string> Queries) StartReplicationServer(string version, CommandKind dumpCommand, IEnumerable<byte[]> events)
     {
@@ -162,6 +189,37 @@ public sealed class BinlogClientFakeServerTests
         yield return RowsEventTests.TableMapEvent();
         yield return RowsEventTests.RowsEvent(BinlogEventType.WriteRowsV1, "ff ff", null, "00 00 " + RowsEventTests.FullRowValues);
         yield return BinlogBytes.Xid(1, 1500);
+    }
+
+    /// <summary>The transaction of <see cref="MySqlTransaction"/> as binlog_transaction_compression writes it: GTID, then one zstd payload.</summary>
+    private static IEnumerable<byte[]> MySqlCompressedTransaction()
+    {
+        var plain = MySqlTransaction().ToList();
+        var inner = plain.Skip(3).SelectMany(InnerEvent).ToArray();
+        using var compressor = new ZstdSharp.Compressor(3);
+        var compressed = compressor.Wrap(inner).ToArray();
+        var body = new PacketWriter();
+        foreach (var (type, value) in new[] { (2UL, 0UL), (3UL, (ulong)inner.Length), (1UL, (ulong)compressed.Length) })
+        {
+            var v = new PacketWriter();
+            v.WriteLengthEncodedInteger(value);
+            body.WriteLengthEncodedInteger(type);
+            body.WriteLengthEncodedInteger((ulong)v.WrittenSpan.Length);
+            body.WriteBytes(v.WrittenSpan);
+        }
+
+        body.WriteLengthEncodedInteger(0);
+        body.WriteBytes(compressed);
+        return [.. plain.Take(3), BinlogBytes.Event(BinlogEventType.TransactionPayload, body.ToArray(), 2100)];
+    }
+
+    /// <summary>An event as it sits inside a payload: no checksum, no position of its own.</summary>
+    private static byte[] InnerEvent(byte[] withChecksum)
+    {
+        var inner = withChecksum[..^4];
+        BinaryPrimitives.WriteUInt32LittleEndian(inner.AsSpan(9), (uint)inner.Length);
+        BinaryPrimitives.WriteUInt32LittleEndian(inner.AsSpan(13), 0);
+        return inner;
     }
 
     private static IEnumerable<byte[]> MySqlTransaction()

@@ -53,7 +53,7 @@ internal static class BinlogBytes
         return Event(BinlogEventType.Rotate, w.ToArray(), nextPosition: 0, timestamp: timestamp);
     }
 
-    public static byte[] Query(string sql, string database = "db", uint nextPosition = 1000)
+    public static byte[] Query(string sql, string database = "db", uint nextPosition = 1000, bool checksum = true)
     {
         var w = new PacketWriter();
         w.WriteUInt32(7);
@@ -64,13 +64,13 @@ internal static class BinlogBytes
         w.WriteBytes([0x00, 0x00, 0x00]); // a flags2 status var (Q_FLAGS2_CODE) with a truncated value, skipped by length
         w.WriteNullTerminatedString(database);
         w.WriteString(sql);
-        return Event(BinlogEventType.Query, w.ToArray(), nextPosition);
+        return Event(BinlogEventType.Query, w.ToArray(), nextPosition, checksum: checksum);
     }
 
-    public static byte[] Xid(ulong xid, uint nextPosition = 1000)
+    public static byte[] Xid(ulong xid, uint nextPosition = 1000, bool checksum = true)
     {
         var w = new PacketWriter();
         w.WriteUInt64(xid);
-        return Event(BinlogEventType.Xid, w.ToArray(), nextPosition);
+        return Event(BinlogEventType.Xid, w.ToArray(), nextPosition, checksum: checksum);
     }
 }

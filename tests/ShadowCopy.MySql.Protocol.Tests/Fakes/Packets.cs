@@ -68,7 +68,7 @@ internal static class Packets
 
     public static byte[] MoreData(params byte[] data) => [0x01, .. data];
 
-    public static byte[] Column(string name, MySqlColumnType type, ushort collation = 45, MySqlColumnFlags flags = 0, byte decimals = 0)
+    public static byte[] Column(string name, MySqlColumnType type, ushort collation = 45, ushort flags = 0, byte decimals = 0)
     {
         var w = new PacketWriter();
         w.WriteLengthEncodedString("def");
@@ -81,7 +81,7 @@ internal static class Packets
         w.WriteUInt16(collation);
         w.WriteUInt32(255);
         w.WriteByte((byte)type);
-        w.WriteUInt16((ushort)flags);
+        w.WriteUInt16(flags);
         w.WriteByte(decimals);
         w.WriteZeros(2);
         return w.ToArray();

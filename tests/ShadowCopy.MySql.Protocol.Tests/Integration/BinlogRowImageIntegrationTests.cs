@@ -14,7 +14,7 @@ public sealed class BinlogRowImageIntegrationTests
         await using var connection = await TestServer.OpenAsync();
         await using var testTable = await TestTable.CreateAsync(connection, "bl_image", "id INT PRIMARY KEY, a INT NULL, b VARCHAR(10) NULL, c BLOB NULL");
         var (table, quoted) = (testTable.Name, testTable.Quoted);
-        var start = await BinlogClient.GetCurrentPositionAsync(connection);
+        var start = await connection.CurrentPositionAsync();
         await connection.ExecuteAsync($"SET SESSION binlog_row_image = '{rowImage}'");
         await connection.ExecuteAsync($"INSERT INTO {quoted} VALUES (1, NULL, 'x', X'0102')");
         await connection.ExecuteAsync($"UPDATE {quoted} SET a = 5 WHERE id = 1");

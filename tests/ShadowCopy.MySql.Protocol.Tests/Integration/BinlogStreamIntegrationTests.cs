@@ -12,7 +12,7 @@ public sealed class BinlogStreamIntegrationTests
         await using var connection = await TestServer.OpenAsync();
         await using var testTable = await TestTable.CreateAsync(connection, "bl_gtid", "id INT PRIMARY KEY, v VARCHAR(10)");
         var (table, quoted) = (testTable.Name, testTable.Quoted);
-        var start = await BinlogClient.GetCurrentPositionAsync(connection);
+        var start = await connection.CurrentPositionAsync();
         Assert.NotNull(start.GtidSet);
         await connection.ExecuteAsync($"INSERT INTO {quoted} VALUES (1, 'one')");
         await connection.ExecuteAsync($"INSERT INTO {quoted} VALUES (2, 'two')");
@@ -36,7 +36,7 @@ public sealed class BinlogStreamIntegrationTests
     public async Task ReadEventsAsync_idle_stream_sends_heartbeats_and_cancels_cleanly()
     {
         await using var connection = await TestServer.OpenAsync();
-        var start = await BinlogClient.GetCurrentPositionAsync(connection);
+        var start = await connection.CurrentPositionAsync();
         var client = new BinlogClient(TestServer.Settings, new BinlogOptions { HeartbeatInterval = TimeSpan.FromMilliseconds(200), ServerId = TestServer.NewReplicaServerId() });
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         HeartbeatEvent? heartbeat = null;
@@ -62,7 +62,7 @@ public sealed class BinlogStreamIntegrationTests
         await using var connection = await TestServer.OpenAsync();
         await using var testTable = await TestTable.CreateAsync(connection, "bl_reconnect", "id INT PRIMARY KEY");
         var (table, quoted) = (testTable.Name, testTable.Quoted);
-        var start = await BinlogClient.GetCurrentPositionAsync(connection);
+        var start = await connection.CurrentPositionAsync();
         var client = new BinlogClient(TestServer.Settings, new BinlogOptions { ServerId = serverId, ReconnectDelay = TimeSpan.FromMilliseconds(100), HeartbeatInterval = TimeSpan.FromSeconds(1) });
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var ids = new List<int>();
@@ -94,13 +94,13 @@ public sealed class BinlogStreamIntegrationTests
         Assert.Equal(new[] { 1, 2 }, ids);
     }
 
-    private static async Task KillDumpThreadAsync(MySqlClientConnection connection)
+    private static async Task KillDumpThreadAsync(TestSql connection)
     {
         var dumps = await connection.QueryAsync("SELECT id FROM information_schema.processlist WHERE command LIKE 'Binlog Dump%'");
-        Assert.NotEmpty(dumps.Rows);
-        foreach (var row in dumps.Rows)
+        Assert.NotEmpty(dumps);
+        foreach (var row in dumps)
         {
-            await connection.ExecuteAsync($"KILL CONNECTION {row.GetInt64(0)}");
+            await connection.ExecuteAsync($"KILL CONNECTION {Convert.ToInt64(row[0], System.Globalization.CultureInfo.InvariantCulture)}");
         }
     }
 

@@ -20,14 +20,15 @@ internal static class TestServer
 
     public static string? UnixSocket => Environment.Value.GetValueOrDefault("SHADOWCOPY_MY_SOCKET");
 
-    public static async Task<MySqlClientConnection> OpenAsync(MySqlSettings? settings = null)
+    /// <summary>A SQL connection for setup and expected values (MySqlConnector).</summary>
+    public static async Task<TestSql> OpenAsync(MySqlSettings? settings = null)
     {
         settings ??= Settings;
         try
         {
-            return await MySqlClientConnection.OpenAsync(settings);
+            return await TestSql.OpenAsync(settings);
         }
-        catch (Exception ex) when (ex is MySqlIOException or MySqlTimeoutException)
+        catch (MySqlConnector.MySqlException ex)
         {
             throw new InvalidOperationException($"MariaDB is not reachable at {settings}: run scripts/servers start. ({ex.Message})", ex);
         }

@@ -5,9 +5,9 @@ namespace ShadowCopy.MySql.Protocol.Tests.Integration;
 /// <summary>A per-test table with a unique name, dropped when disposed (also when the test fails).</summary>
 internal sealed class TestTable : IAsyncDisposable
 {
-    private readonly MySqlClientConnection _connection;
+    private readonly TestSql _connection;
 
-    private TestTable(MySqlClientConnection connection, string name)
+    private TestTable(TestSql connection, string name)
     {
         _connection = connection;
         Name = name;
@@ -18,7 +18,7 @@ internal sealed class TestTable : IAsyncDisposable
 
     public string Quoted { get; }
 
-    public static async Task<TestTable> CreateAsync(MySqlClientConnection connection, string prefix, string columns)
+    public static async Task<TestTable> CreateAsync(TestSql connection, string prefix, string columns)
     {
         var table = new TestTable(connection, TestServer.UniqueName(prefix));
         await connection.ExecuteAsync($"CREATE TABLE {table.Quoted} ({columns}) ENGINE=InnoDB");

@@ -85,34 +85,6 @@ public sealed class PayloadTests
     }
 
     [Fact]
-    public void Eof_documented_example_parses()
-    {
-        var payload = Hex.Bytes("fe 00 00 02 00");
-        Assert.True(EofPayload.IsEof(payload));
-        var eof = EofPayload.Parse(payload);
-        Assert.Equal(0, eof.Warnings);
-        Assert.Equal(MySqlServerStatus.AutoCommit, eof.Status);
-    }
-
-    [Fact]
-    public void ColumnDefinition_documented_example_parses()
-    {
-        var column = ColumnDefinitionPayload.Parse(Hex.Bytes("03 64 65 66 00 00 00 11 40 40 76 65 72 73 69 6f 6e 5f 63 6f 6d 6d 65 6e 74 00 0c 08 00 1c 00 00 00 fd 00 00 1f 00 00"));
-        Assert.Equal("@@version_comment", column.Name);
-        Assert.Equal(8, column.CollationId);
-        Assert.Equal(28u, column.ColumnLength);
-        Assert.Equal(MySqlColumnType.VarString, column.Type);
-        Assert.Equal(31, column.Decimals);
-        Assert.Equal(MySqlValueKind.String, column.ValueKind);
-    }
-
-    [Fact]
-    public void ColumnDefinition_truncated_throws_format()
-    {
-        Assert.Throws<FormatException>(() => ColumnDefinitionPayload.Parse(Hex.Bytes("03 64 65 66 00 00 00 01 61 00 0c 08 00")));
-    }
-
-    [Fact]
     public void AuthSwitchRequest_parses_plugin_and_strips_nul()
     {
         var request = AuthSwitchRequestPayload.Parse(Packets.AuthSwitch("mysql_native_password", FakeSession.Scramble));
