@@ -134,7 +134,7 @@ internal sealed class MySqlStatements
         Checksum(Source, _sourceIndex, _map.Copied, shadowSide: false, SourceRange(lower, upper) + (excludePending ? " AND " + NotPending(false) : string.Empty), HasCrc32C, Conversions);
 
     public string ShadowChecksum(string[]? lower, string[]? upper, bool excludePending = false) =>
-        Checksum(Shadow, _shadowIndex, _map.Copied, shadowSide: true, Range(_map.Key.Select(k => k.ShadowName), lower, upper) + (excludePending ? " AND " + NotPending(true) : string.Empty), HasCrc32C);
+        Checksum(Shadow, _shadowIndex, _map.Copied, shadowSide: true, Range(_map.Key.Select(k => k.ShadowName), lower, upper) + (excludePending ? " AND " + NotPending(true) : string.Empty), HasCrc32C, Conversions);
 
     public string ShadowColumns => string.Join(", ", _map.Copied.Select(c => Q(c.ShadowName)));
 
@@ -279,6 +279,10 @@ internal sealed class MySqlStatements
     /// 64 bits of MD5 XORed. The ISNULL flags tell NULL from the empty string (CONCAT_WS skips NULLs).
     /// Text is hashed as its bytes when that is comparable and unambiguous (<see cref="RawTextComparable"/>),
     /// otherwise every text column goes through utf8mb4 on both sides (CONVERT costs 20 % of the query).
+    /// With conversion functions, every other value is hashed as CAST(… AS BINARY) on both sides (both
+    /// sides get <paramref name="conversions"/>; only the original's applies them): a function's result is
+    /// merely coercible, so CONCAT_WS would otherwise convert a converted BINARY value to the text
+    /// columns' character set (0xFF becomes '?') on the original's side only.
     /// </summary>
     internal static string Checksum(string table, string index, IReadOnlyList<MyColumnMap> columns, bool shadowSide, string where, bool crc32C, IReadOnlyDictionary<string, string>? conversions = null)
     {
@@ -297,16 +301,19 @@ internal sealed class MySqlStatements
     private static string RowText(IReadOnlyList<MyColumnMap> columns, bool shadowSide, string? alias, IReadOnlyDictionary<string, string>? conversions)
     {
         var prefix = alias is null ? string.Empty : alias + ".";
-        var converted = shadowSide || conversions is null ? new Dictionary<string, string>() : conversions;
+        // Both sides decide raw-or-utf8mb4 from the same pairs (a converted column counts as the new
+        // type on both), or one side would hash latin1 bytes and the other utf8mb4.
+        var converted = conversions ?? new Dictionary<string, string>();
+        var binary = converted.Count > 0;
         var sides = columns.Select(c => converted.TryGetValue(c.ShadowName, out var function)
-            ? new MyColumnMap(c.Shadow, c.Shadow) { Expression = $"{function}({prefix}{Q(c.SourceName)})" }
+            ? new MyColumnMap(c.Shadow, c.Shadow) { Expression = shadowSide ? null : $"{function}({prefix}{Q(c.SourceName)})" }
             : c).ToList();
         var raw = RawTextComparable(sides);
         var values = sides.Select(c =>
         {
             var column = shadowSide ? c.Shadow : c.Source;
             var value = c.Expression ?? prefix + Q(column.Name);
-            return column.IsText && !raw ? $"CONVERT({value} USING utf8mb4)" : value;
+            return column.IsText ? (raw ? value : $"CONVERT({value} USING utf8mb4)") : binary ? $"CAST({value} AS BINARY)" : value;
         });
         var nulls = columns.Select(c => $"ISNULL({prefix}{Q(shadowSide ? c.ShadowName : c.SourceName)})");
         return $"CONCAT_WS('#', {string.Join(", ", values)}, CONCAT({string.Join(", ", nulls)}))";

@@ -45,6 +45,25 @@ public sealed class MySqlStatementsTests
     }
 
     [Fact]
+    public void Checksum_with_conversion_functions_hashes_non_text_as_binary_on_both_sides()
+    {
+        var columns = new List<MyColumnMap>
+        {
+            new(Column("b", "binary(4)", null), Column("b", "varbinary(4)", null)),
+            new(Column("t", "varchar(40)", "utf8mb3_general_ci"), Column("t", "varchar(40)", "latin1_swedish_ci")),
+        };
+        var conversions = new Dictionary<string, string> { ["b"] = "`db`.`_t_cv0`", ["t"] = "`db`.`_t_cv1`" };
+        var source = MySqlStatements.Checksum("`s`", "`PRIMARY`", columns, shadowSide: false, "1 = 1", crc32C: true, conversions);
+        var shadow = MySqlStatements.Checksum("`n`", "`PRIMARY`", columns, shadowSide: true, "1 = 1", crc32C: true, conversions);
+        Assert.Contains("CAST(`db`.`_t_cv0`(`b`) AS BINARY)", source, StringComparison.Ordinal);
+        // Both sides hash the new type (latin1 only): raw bytes on both, never utf8mb4 on one side alone.
+        Assert.Contains("`db`.`_t_cv1`(`t`)", source, StringComparison.Ordinal);
+        Assert.DoesNotContain("CONVERT(", source + shadow, StringComparison.Ordinal);
+        Assert.Contains("CAST(`b` AS BINARY)", shadow, StringComparison.Ordinal);
+        Assert.DoesNotContain("_t_cv", shadow, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Checksum_without_crc32c_takes_64_bits_of_md5()
     {
         var columns = new List<MyColumnMap> { new(Column("id", "int(11)", null), Column("id", "int(11)", null)) };
