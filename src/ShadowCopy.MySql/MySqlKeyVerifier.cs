@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using ShadowCopy.Core.Engine;
@@ -34,8 +35,11 @@ internal sealed class MySqlKeyVerifier
             {
                 // One snapshot, no lock: with our triggers, keys the key log still holds there are
                 // in flight and judged later (ADR 0020); another tool's triggers write in the writer's transaction.
+                var work = Stopwatch.StartNew();
                 await LoadKeysAsync(_source, keys, cancellationToken).ConfigureAwait(false);
+                work.Stop();
                 await _backend.TakeConsistentPointAsync([_source], cancellationToken).ConfigureAwait(false);
+                work.Start();
                 var pending = new HashSet<int>();
                 if (_backend.Triggers is not null)
                 {
@@ -45,16 +49,19 @@ internal sealed class MySqlKeyVerifier
                     }
                 }
 
-                var single = await CompareLoadedAsync(_source, _source, keys, cancellationToken, pending).ConfigureAwait(false);
+                var single = await CompareLoadedAsync(_source, _source, keys, cancellationToken, pending).ConfigureAwait(false) with { CompareTime = work.Elapsed };
                 await _source.ExecuteAsync("COMMIT", cancellationToken).ConfigureAwait(false);
                 return single;
             }
 
             _shadow ??= await _backend.OpenAsync(cancellationToken).ConfigureAwait(false);
+            var loading = Stopwatch.StartNew();
             await LoadKeysAsync(_source, keys, cancellationToken).ConfigureAwait(false);
             await LoadKeysAsync(_shadow, keys, cancellationToken).ConfigureAwait(false);
+            loading.Stop();
             await _backend.TakeConsistentPointAsync([_source, _shadow], cancellationToken).ConfigureAwait(false);
-            var result = await CompareLoadedAsync(_source, _shadow, keys, cancellationToken).ConfigureAwait(false);
+            var comparing = Stopwatch.StartNew();
+            var result = await CompareLoadedAsync(_source, _shadow, keys, cancellationToken).ConfigureAwait(false) with { CompareTime = loading.Elapsed + comparing.Elapsed };
             await _source.ExecuteAsync("COMMIT", cancellationToken).ConfigureAwait(false);
             await _shadow.ExecuteAsync("COMMIT", cancellationToken).ConfigureAwait(false);
             return result;

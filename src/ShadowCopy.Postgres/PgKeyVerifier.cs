@@ -20,6 +20,7 @@ internal sealed class PgKeyVerifier(PgStatements sql)
             return KeyVerifyResult.Empty;
         }
 
+        var watch = System.Diagnostics.Stopwatch.StartNew();
         var args = Arrays(sql, keys);
         var pending = new HashSet<long>();
         if (excludePending)
@@ -51,7 +52,7 @@ internal sealed class PgKeyVerifier(PgStatements sql)
             }
         }
 
-        return new KeyVerifyResult(keys.Count - stillPending.Count, stillPending, mismatched);
+        return new KeyVerifyResult(keys.Count - stillPending.Count, stillPending, mismatched) { CompareTime = watch.Elapsed };
     }
 
     /// <summary>Re-applies the keys with the trigger applier's own statements: delete, clear unique holders, copy from the original.</summary>

@@ -24,6 +24,7 @@ public sealed class AlterRunner
 
     /// <summary>Cut-over attempts given back because the lock was released to verify changed rows first.</summary>
     private const int MaxVerifyRetries = 20;
+    private const int MaxStalledRounds = 5;
 
     private readonly IAlterBackend _backend;
     private readonly AlterOptions _options;
@@ -808,14 +809,18 @@ public sealed class AlterRunner
             return CutOverVerification.None;
         }
 
-        // After an attempt that found too many rows to verify under its lock, verify everything
-        // pending in the open: the lock then only has to cover what arrives in the meantime.
+        // After an attempt that found too many rows to verify under its lock, verify at least once in
+        // the open and aim at half the budget, so what arrives in the meantime fits. Under a steady write load the pending count settles
+        // where verification keeps up with the applier, never at zero: stop once rounds stop
+        // lowering it (the attempt then says whether it fits) instead of looping on.
         var budget = _delta.CutOverBudget(_options.CutOverVerifyBudget);
-        var target = verifyAll ? 0 : budget;
-        for (var round = 0; round < MaxVerifyRetries * 10 && (_delta.NeedsFullVerification || _delta.Pending > target); round++)
+        var target = verifyAll ? budget / 2 : budget;
+        var lowest = int.MaxValue;
+        for (var (round, stalled) = (0, 0); round < MaxVerifyRetries * 10 && stalled < MaxStalledRounds && ((verifyAll && round == 0) || _delta.NeedsFullVerification || _delta.Pending > target); round++)
         {
             await VerifyChangedRowsAsync(summary, force: true, cancellationToken).ConfigureAwait(false);
             await ApplyForAsync(IdlePoll, cancellationToken).ConfigureAwait(false);
+            (lowest, stalled) = _delta.NeedsFullVerification || _delta.Pending < lowest ? (_delta.Pending, 0) : (lowest, stalled + 1);
         }
 
         return new CutOverVerification(_dirty, budget);

@@ -7,5 +7,11 @@ namespace ShadowCopy.Core.Verification;
 /// </summary>
 public sealed record KeyVerifyResult(int Checked, IReadOnlyList<RowKey> Pending, IReadOnlyList<RowKey> Mismatched)
 {
+    /// <summary>
+    /// The time the comparison itself took, without opening the consistent point: what the same keys
+    /// would cost inside the cut-over's lock, where the point is already there. Null: not measured.
+    /// </summary>
+    public TimeSpan? CompareTime { get; init; }
+
     public static KeyVerifyResult Empty { get; } = new(0, [], []);
 }

@@ -56,6 +56,35 @@ public sealed class AlterRunnerDeltaVerificationTests
     }
 
     [Fact]
+    public async Task CutOver_underASteadyWriteLoad_stopsVerifyingInTheOpenOnceRoundsStopHelping()
+    {
+        // Every apply brings 1,000 new keys, forever: the pending count settles above zero. The runner
+        // must try again once rounds stop lowering it (it used to loop 200 rounds aiming at zero:
+        // 4 minutes under a real load with logical capture).
+        var backend = ArmedAfterVerification((_, call) => Enumerable.Range(call * 1000, 1000).Select(Key).ToList());
+        backend.KeyVerifier.Timing = (TimeSpan.FromMilliseconds(2), TimeSpan.FromMilliseconds(2));
+        var attempts = 0;
+        var roundsBeforeRetry = 0;
+        backend.OnVerifiedCutOver = (_, verification) =>
+        {
+            if (++attempts == 1)
+            {
+                roundsBeforeRetry = backend.KeyVerifier.Rounds;
+                return CutOverAttempt.TooManyToVerify(1, 100_000, verification.Budget);
+            }
+
+            roundsBeforeRetry = backend.KeyVerifier.Rounds - roundsBeforeRetry;
+            return new CutOverAttempt(true, false, 1, null) { Verified = ([], KeyVerifyResult.Empty) };
+        };
+
+        var result = await RunAsync(backend, AlterRunnerTests.Fast with { CutOverAttempts = 1, CutOverVerifyBudget = TimeSpan.FromMilliseconds(1), DeltaVerifyBatch = 100 });
+
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Message);
+        Assert.Equal(2, attempts);
+        Assert.InRange(roundsBeforeRetry, 1, 20);
+    }
+
+    [Fact]
     public async Task CutOver_rowStillDifferentUnderTheLock_isReappliedAndFinallyRefusedWithExit4()
     {
         var backend = ArmedAfterVerification((after, _) => after == 1 ? [Key(7)] : []);

@@ -17,9 +17,17 @@ internal sealed class ScriptedKeyVerifier : IKeyVerifier
 
     public int Rounds { get; private set; }
 
-    public Task<KeyVerifyResult> VerifyKeysAsync(IReadOnlyList<RowKey> keys, CancellationToken cancellationToken)
+    /// <summary>How long each round takes (the consistent point included) and what it reports as the comparison's own time.</summary>
+    public (TimeSpan Round, TimeSpan? Compare) Timing { get; set; }
+
+    public async Task<KeyVerifyResult> VerifyKeysAsync(IReadOnlyList<RowKey> keys, CancellationToken cancellationToken)
     {
         Rounds++;
+        if (Timing.Round > TimeSpan.Zero)
+        {
+            await Task.Delay(Timing.Round, cancellationToken);
+        }
+
         if (Fail)
         {
             throw new InvalidOperationException("scripted failure");
@@ -27,7 +35,7 @@ internal sealed class ScriptedKeyVerifier : IKeyVerifier
 
         var pending = keys.Where(Pending.Contains).ToList();
         var wrong = keys.Where(k => Wrong.Contains(k) && !Pending.Contains(k)).ToList();
-        return Task.FromResult(new KeyVerifyResult(keys.Count - pending.Count, pending, wrong));
+        return new KeyVerifyResult(keys.Count - pending.Count, pending, wrong) { CompareTime = Timing.Compare };
     }
 
     public Task RecopyKeysAsync(IReadOnlyList<RowKey> keys, CancellationToken cancellationToken)

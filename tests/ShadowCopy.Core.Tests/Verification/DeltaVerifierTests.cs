@@ -83,6 +83,30 @@ public sealed class DeltaVerifierTests
         Assert.Empty(CutOverVerification.None.KeysWithinBudget()!);
     }
 
+    [Fact]
+    public async Task CutOverBudget_followsTheComparisonsOwnTime_notTheConsistentPoints()
+    {
+        // 100 keys per round; the round takes 200 ms (opening its point) but the comparison 10 ms:
+        // inside the cut-over's lock the point is already open, so 500 ms fit ~5,000 keys, not ~250.
+        var verifier = new ScriptedKeyVerifier { Timing = (TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(10)) };
+        var delta = new DeltaVerifier(verifier, Tracking(Enumerable.Range(1, 100).Select(Key).ToArray()), attempts: 3, "public.t");
+
+        await delta.RunRoundAsync(100, CancellationToken.None);
+
+        Assert.Equal(5_000, delta.CutOverBudget(TimeSpan.FromMilliseconds(500)));
+    }
+
+    [Fact]
+    public async Task CutOverBudget_withoutAComparisonTime_usesTheWholeRound()
+    {
+        var verifier = new ScriptedKeyVerifier { Timing = (TimeSpan.FromMilliseconds(200), null) };
+        var delta = new DeltaVerifier(verifier, Tracking(Enumerable.Range(1, 1000).Select(Key).ToArray()), attempts: 3, "public.t");
+
+        await delta.RunRoundAsync(1000, CancellationToken.None);
+
+        Assert.InRange(delta.CutOverBudget(TimeSpan.FromMilliseconds(500)), 100, 2_500);
+    }
+
     private static DirtyKeySet Tracking(params RowKey[] keys)
     {
         var set = new DirtyKeySet();

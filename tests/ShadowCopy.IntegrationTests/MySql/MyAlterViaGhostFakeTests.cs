@@ -45,6 +45,7 @@ public sealed class MyAlterViaGhostFakeTests
             await CreateAsync(name);
             var (exit, stdout, stderr) = await cli.RunAsync(false, null, "alter", "--via", "gh-ost", "--dsn", Dsn, "--table", name, "--alter", "ADD COLUMN note VARCHAR(10) DEFAULT 'x'", "--execute");
             Assert.True(exit == 0, $"exit {exit}\n{stdout}\n{stderr}");
+            Assert.Contains("not re-verified", stdout + stderr, StringComparison.Ordinal); // the one gap of ADR 0019, said up front
             var verified = stdout.IndexOf("verification passed: ", StringComparison.Ordinal);
             var released = stdout.IndexOf("removing the postpone flag", StringComparison.Ordinal);
             var swapped = stdout.IndexOf("gh-ost| flag removed: cutting over", StringComparison.Ordinal);

@@ -45,6 +45,7 @@ internal static class ViaExternalToolCommand
         try
         {
             var request = Request(settings, options, tool);
+            sink.OnMessage($"note: {tool.Name} keeps writing its shadow after our verification and records no keys, so changes between the verification and the swap are not re-verified (docs/cut-over.md); run without --via for a swap verified up to the last change.");
             foreach (var missing in Build(tool, request, null).NoEquivalent)
             {
                 sink.OnMessage($"{tool.Name} has no equivalent, not applied: {missing}");
