@@ -101,7 +101,10 @@ internal static class PgAlterText
                 depth += token.Text switch { "(" or "[" => 1, ")" or "]" => -1, _ => 0 };
                 if (depth == 0 && token.IsWord("using"))
                 {
-                    result[column] = PgLexer.Join(clause.Skip(significant[i].Index + 1)).Trim();
+                    // Comments become spaces: the expression is embedded in one-line statements,
+                    // where a trailing -- comment would swallow the rest.
+                    var expression = clause.Skip(significant[i].Index + 1).Select(t => t.Kind == SqlTokenKind.Comment ? t with { Text = " " } : t);
+                    result[column] = PgLexer.Join(expression).Trim();
                     break;
                 }
             }
