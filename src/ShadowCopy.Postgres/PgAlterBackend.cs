@@ -72,6 +72,10 @@ public sealed partial class PgAlterBackend : IAlterBackend, ICaptureStatus, IKey
 
     private PgSession Main => _main ?? throw new InvalidOperationException("not connected");
 
+    /// <summary>A data error from the copy or an applier: the shadow cannot hold a row (exit 7, not a crash).</summary>
+    public ShadowCopyException? ClassifyFailure(Exception error) =>
+        error is PostgresException postgres && PgErrors.IsDataError(postgres) ? PgErrors.ConversionRefused(postgres) : null;
+
     // ---- preflight ----------------------------------------------------------------------------
 
     public async Task<PreflightReport> PreflightAsync(CancellationToken cancellationToken)
@@ -218,7 +222,7 @@ public sealed partial class PgAlterBackend : IAlterBackend, ICaptureStatus, IKey
             ?? throw new InvalidOperationException("shadow table vanished");
         // Logical capture identifies rows by the replica identity: make that index the key.
         var identity = _captureOptions.IsLogical && _source!.ReplicaIdentity == "i" ? _source.Indexes.FirstOrDefault(i => i.IsReplicaIdentity)?.Name : null;
-        _mapping = PgMapping.Build(_source!, _shadow, identity);
+        _mapping = PgMapping.Build(_source!, _shadow, identity, PgAlterText.UsingExpressions(_alter!));
         var keyAttNums = _shadow.Columns.Where(c => _mapping.Key.Any(k => k.ShadowName == c.Name)).Select(c => c.AttNum).ToHashSet();
         var shadowToSource = _mapping.Copied.ToDictionary(c => c.ShadowName, c => c.SourceName, StringComparer.Ordinal);
         var uniques = new List<IReadOnlyList<string>>();
@@ -253,6 +257,7 @@ public sealed partial class PgAlterBackend : IAlterBackend, ICaptureStatus, IKey
     private async Task ExplainAsync(CancellationToken cancellationToken)
     {
         var keyCount = _mapping!.Key.Count;
+        await PgPreflight.CheckUsingAsync(Main, _mapping, cancellationToken).ConfigureAwait(false);
         var bounds = Enumerable.Repeat<object?>(null, keyCount * 2).ToList();
         try
         {

@@ -56,6 +56,87 @@ internal static class PgAlterText
         return PgLexer.Join(tokens.Where(t => t.Text != ";" || t.Kind != SqlTokenKind.Punctuation)).Trim();
     }
 
+    /// <summary>
+    /// The USING expression of each <c>ALTER [COLUMN] c [SET DATA] TYPE t … USING expr</c> clause, by
+    /// column name, as the user wrote it. The server's ALTER evaluates it over each original row;
+    /// the copy and every applier must do the same (ADR 0019). Clauses end at top-level commas.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> UsingExpressions(string alter)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var clause in Clauses(PgLexer.Tokenize(alter)))
+        {
+            var significant = clause.Select((t, i) => (Token: t, Index: i)).Where(p => !p.Token.IsTrivia).ToList();
+            var at = 0;
+            if (at >= significant.Count || !significant[at++].Token.IsWord("alter"))
+            {
+                continue;
+            }
+
+            if (at < significant.Count && significant[at].Token.IsWord("column"))
+            {
+                at++;
+            }
+
+            if (at >= significant.Count || significant[at].Token.IdentifierValue is not { } column)
+            {
+                continue;
+            }
+
+            at++;
+            if (at + 1 < significant.Count && significant[at].Token.IsWord("set") && significant[at + 1].Token.IsWord("data"))
+            {
+                at += 2;
+            }
+
+            if (at >= significant.Count || !significant[at].Token.IsWord("type"))
+            {
+                continue;
+            }
+
+            var depth = 0;
+            for (var i = at + 1; i < significant.Count; i++)
+            {
+                var token = significant[i].Token;
+                depth += token.Text switch { "(" or "[" => 1, ")" or "]" => -1, _ => 0 };
+                if (depth == 0 && token.IsWord("using"))
+                {
+                    // Comments become spaces: the expression is embedded in one-line statements,
+                    // where a trailing -- comment would swallow the rest.
+                    var expression = clause.Skip(significant[i].Index + 1).Select(t => t.Kind == SqlTokenKind.Comment ? t with { Text = " " } : t);
+                    result[column] = PgLexer.Join(expression).Trim();
+                    break;
+                }
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>The ALTER's clauses: the tokens between top-level commas.</summary>
+    private static IEnumerable<List<SqlToken>> Clauses(IReadOnlyList<SqlToken> tokens)
+    {
+        var clause = new List<SqlToken>();
+        var depth = 0;
+        foreach (var token in tokens)
+        {
+            if (token.Kind == SqlTokenKind.Punctuation)
+            {
+                depth += token.Text switch { "(" or "[" => 1, ")" or "]" => -1, _ => 0 };
+                if (depth == 0 && token.Text == ",")
+                {
+                    yield return clause;
+                    clause = [];
+                    continue;
+                }
+            }
+
+            clause.Add(token);
+        }
+
+        yield return clause;
+    }
+
     /// <summary>Replaces identifiers after CONSTRAINT or INDEX that name a renamed object.</summary>
     public static string MapNames(string alter, IReadOnlyDictionary<string, string> constraintNames, IReadOnlyDictionary<string, string> indexNames)
     {

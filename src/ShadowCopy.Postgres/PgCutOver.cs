@@ -126,6 +126,12 @@ public sealed partial class PgAlterBackend
             // The connection broke during COMMIT: the outcome is ambiguous until we look.
             return await ResolveAmbiguousCommitAsync(error, waitedMs, cancellationToken).ConfigureAwait(false);
         }
+        catch (PostgresException error) when (PgErrors.IsDataError(error))
+        {
+            // The final drain met a row the new shape cannot hold: no retry can swap it in.
+            await session.RollbackQuietlyAsync().ConfigureAwait(false);
+            throw PgErrors.ConversionRefused(error);
+        }
         catch (PostgresException error)
         {
             await session.RollbackQuietlyAsync().ConfigureAwait(false);

@@ -22,8 +22,10 @@ internal static class PgInspector
     private const string ColumnsSql = """
         SELECT a.attnum, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull,
                a.attgenerated::text, a.attidentity::text,
-               CASE WHEN a.attcollation <> 0 THEN a.attcollation::regcollation::text END
+               CASE WHEN a.attcollation <> 0 THEN a.attcollation::regcollation::text END,
+               CASE WHEN a.attgenerated <> '' THEN pg_catalog.pg_get_expr(d.adbin, d.adrelid) END
         FROM pg_catalog.pg_attribute a
+        LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
         WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped
         ORDER BY a.attnum
         """;
@@ -150,7 +152,7 @@ internal static class PgInspector
         var r = rows[0];
         var oid = (uint)r[0]!;
         var columns = (await session.QueryAsync(ColumnsSql, [oid], cancellationToken).ConfigureAwait(false))
-            .Select(c => new PgColumn((short)c[0]!, (string)c[1]!, (string)c[2]!, (bool)c[3]!, (string)c[4]!, (string)c[5]!, (string?)c[6]))
+            .Select(c => new PgColumn((short)c[0]!, (string)c[1]!, (string)c[2]!, (bool)c[3]!, (string)c[4]!, (string)c[5]!, (string?)c[6], (string?)c[7]))
             .ToList();
         var indexes = (await session.QueryAsync(IndexesSql, [oid], cancellationToken).ConfigureAwait(false))
             .Select(i => new PgIndex(

@@ -1,5 +1,6 @@
 using ShadowCopy.Core.Engine;
 using ShadowCopy.Core.Schema;
+using ShadowCopy.Core.Sql;
 using ShadowCopy.Postgres.Capture;
 using ShadowCopy.Postgres.Model;
 
@@ -83,6 +84,49 @@ internal static class PgPreflight
             throw new PreflightRefusedException(
                 RefusalReason.UnsupportedTable,
                 $"{name} is listed in publications ({string.Join(", ", publications)}); the new table would not be. Remove it from them first (ALTER PUBLICATION … DROP TABLE) and add it back after.");
+        }
+    }
+
+    // The current time is stable within a statement but not across the copy's chunks and the
+    // appliers' changes; SQL's time keywords are not function calls in the catalog.
+    private static readonly string[] TimeFunctions = ["now", "statement_timestamp", "transaction_timestamp"];
+    private static readonly string[] TimeKeywords = ["current_date", "current_time", "current_timestamp", "localtime", "localtimestamp"];
+
+    private const string VolatileSql = """
+        SELECT DISTINCT p.proname::text FROM pg_catalog.pg_proc p
+        WHERE p.proname::text = ANY($1::text[]) AND (p.provolatile = 'v' OR p.proname::text = ANY($2::text[]))
+        ORDER BY 1
+        """;
+
+    /// <summary>
+    /// Refuses a USING expression whose value depends on when it is evaluated (a volatile function,
+    /// the current time): the server's ALTER evaluates it once per row in one statement, the copy
+    /// per chunk and the appliers again per change, so the rows could not get the server's values and
+    /// verification could never agree. Functions are found by name (a name with any volatile overload
+    /// counts); PostgreSQL itself refuses subqueries, aggregates and set-returning functions in USING.
+    /// </summary>
+    public static async Task CheckUsingAsync(PgSession session, PgMapping mapping, CancellationToken cancellationToken)
+    {
+        foreach (var column in mapping.Copied.Where(c => c.Using is not null))
+        {
+            var tokens = PgLexer.Tokenize(column.Using!).Where(t => !t.IsTrivia).ToList();
+            var called = tokens.Where((t, i) => t.Kind == SqlTokenKind.Word && i + 1 < tokens.Count && tokens[i + 1].Text == "(")
+                .Select(t => t.IdentifierValue!).Distinct(StringComparer.Ordinal).ToArray();
+            var found = tokens.Where(t => TimeKeywords.Any(t.IsWord)).Select(t => t.Text.ToLowerInvariant()).ToList();
+            if (called.Length > 0)
+            {
+                foreach (var row in await session.QueryAsync(VolatileSql, [called, TimeFunctions], cancellationToken).ConfigureAwait(false))
+                {
+                    found.Add((string)row[0]!);
+                }
+            }
+
+            if (found.Count > 0)
+            {
+                throw new PreflightRefusedException(
+                    RefusalReason.AlterRejected,
+                    $"The USING expression of column {column.SourceName} depends on when it runs ({string.Join(", ", found.Distinct(StringComparer.Ordinal))}): the copy and the change capture evaluate it at many moments, the server's ALTER at one, so the rows could not be made equal. Compute the value from the row's own columns, or run the ALTER directly. Nothing was changed.");
+            }
         }
     }
 

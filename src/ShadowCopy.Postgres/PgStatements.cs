@@ -24,6 +24,7 @@ internal sealed class PgStatements
         Function = D.Qualified(source.Schema, names.Function);
         Trigger = D.QuoteIdentifier(names.Trigger);
         Mapping = mapping;
+        RowAlias = D.QuoteIdentifier(source.Name);
         SecondaryUniques = shadowUniqueSourceColumns;
         RowHash = rowHash;
         var sequence = "_shadowcopy_seq";
@@ -50,6 +51,12 @@ internal sealed class PgStatements
 
     public PgMapping Mapping { get; }
 
+    /// <summary>
+    /// The name a USING expression sees the original's row under: the table's own name, so that
+    /// <c>USING (t.c * 2)</c> resolves as it does in the server's ALTER.
+    /// </summary>
+    public string RowAlias { get; }
+
     /// <summary>Unique indexes of the shadow other than the key, as the original's column names.</summary>
     public IReadOnlyList<IReadOnlyList<string>> SecondaryUniques { get; }
 
@@ -62,7 +69,45 @@ internal sealed class PgStatements
 
     private string ShadowColumnList => string.Join(", ", Mapping.Copied.Select(c => D.QuoteIdentifier(c.ShadowName)));
 
-    private string SourceColumnList(string alias) => string.Join(", ", Mapping.Copied.Select(c => $"{alias}.{D.QuoteIdentifier(c.SourceName)}"));
+    /// <summary>
+    /// What the copy inserts into the shadow, from the original's row <paramref name="alias"/>: each
+    /// column's value (the insert's assignment cast converts it, as the server's ALTER does), or the
+    /// value of its USING expression (named after the column). A statement that uses it must add
+    /// <see cref="UsingScope"/> after its FROM items.
+    /// </summary>
+    private string SourceColumnList(string alias) => string.Join(", ", Mapping.Copied.Select((c, i) => c.Using is null
+        ? $"{alias}.{D.QuoteIdentifier(c.SourceName)}"
+        : $"{UsingAlias}.v{i} AS {D.QuoteIdentifier(c.SourceName)}"));
+
+    /// <summary>The shadow's value of each copied column typed as the shadow's column, for the checksums.</summary>
+    private string SourceTypedColumnList(string alias) => string.Join(", ", Mapping.Copied.Select((c, i) => c.Using is not null
+        ? $"{UsingAlias}.v{i}::{c.ShadowType}"
+        : c.TypeChanged ? $"{alias}.{D.QuoteIdentifier(c.SourceName)}::{c.ShadowType}" : $"{alias}.{D.QuoteIdentifier(c.SourceName)}"));
+
+    private const string UsingAlias = "\"_shadowcopy_using\"";
+
+    /// <summary>
+    /// The USING expressions over the original's row <paramref name="alias"/>, as a lateral join
+    /// (empty without USING). The expressions see only a derived table named like the original with
+    /// all its live columns, so they resolve exactly as in the server's ALTER and never against the
+    /// statement's other tables; the planner flattens the subqueries into plain expressions.
+    /// </summary>
+    private string UsingScope(string alias)
+    {
+        if (!Mapping.HasUsing)
+        {
+            return string.Empty;
+        }
+
+        var values = string.Join(", ", Mapping.Copied.Select((c, i) => (c, i)).Where(p => p.c.Using is not null).Select(p => $"({p.c.Using}) AS v{p.i}"));
+        var row = RowColumns.Select(D.QuoteIdentifier).ToList();
+        return $" CROSS JOIN LATERAL (SELECT {values} FROM (SELECT {string.Join(", ", row.Select(c => $"{alias}.{c}"))}) AS {RowAlias}({string.Join(", ", row)})) AS {UsingAlias}";
+    }
+
+    /// <summary>The original's live columns, which a USING expression may reference.</summary>
+    public IReadOnlyList<string> RowColumns => Mapping.SourceColumns.Count > 0
+        ? Mapping.SourceColumns.Select(c => c.Name).ToList()
+        : Mapping.Copied.Select(c => c.SourceName).ToList();
 
     // ---- change log and triggers -------------------------------------------------------------
 
@@ -150,7 +195,7 @@ internal sealed class PgStatements
 
         var where = conditions.Count == 0 ? string.Empty : " WHERE " + string.Join(" AND ", conditions);
         var limit = hasLower ? Mapping.Key.Count + 1 : 1;
-        return $"SELECT {SourceColumnList("s")} FROM {Source} s{where} ORDER BY {string.Join(", ", KeySource.Select(k => "s." + k))} LIMIT ${limit}";
+        return $"SELECT {SourceColumnList("s")} FROM {Source} s{UsingScope("s")}{where} ORDER BY {string.Join(", ", KeySource.Select(k => "s." + k))} LIMIT ${limit}";
     }
 
     /// <summary>
@@ -202,7 +247,7 @@ internal sealed class PgStatements
             conditions.Add(NotInShadow(hasLower, hasUpper));
         }
 
-        return $"INSERT INTO {Shadow} ({ShadowColumnList}) OVERRIDING SYSTEM VALUE SELECT {SourceColumnList("s")} FROM {Source} s"
+        return $"INSERT INTO {Shadow} ({ShadowColumnList}) OVERRIDING SYSTEM VALUE SELECT {SourceColumnList("s")} FROM {Source} s{UsingScope("s")}"
                + (conditions.Count == 0 ? string.Empty : " WHERE " + string.Join(" AND ", conditions));
     }
 
@@ -238,18 +283,18 @@ internal sealed class PgStatements
     /// </summary>
     public IEnumerable<string> DeleteUniqueCollisions()
     {
-        var byName = Mapping.Copied.ToDictionary(c => c.SourceName, StringComparer.Ordinal);
+        var byName = Mapping.Copied.Select((c, i) => (c, i)).ToDictionary(p => p.c.SourceName, StringComparer.Ordinal);
         foreach (var unique in SecondaryUniques)
         {
-            var shadowSide = RowExpr(unique.Select(c => "n." + D.QuoteIdentifier(byName[c].ShadowName)));
-            var sourceSide = RowExpr(unique.Select(c => "s." + D.QuoteIdentifier(c)));
-            yield return $"DELETE FROM {Shadow} n USING {Source} s JOIN {BatchTable} b ON {JoinKey("s", "b")} WHERE {shadowSide} = {sourceSide}";
+            var shadowSide = RowExpr(unique.Select(c => "n." + D.QuoteIdentifier(byName[c].c.ShadowName)));
+            var sourceSide = RowExpr(unique.Select(c => byName[c].c.Using is null ? "s." + D.QuoteIdentifier(c) : $"{UsingAlias}.v{byName[c].i}::{byName[c].c.ShadowType}"));
+            yield return $"DELETE FROM {Shadow} n USING {Source} s JOIN {BatchTable} b ON {JoinKey("s", "b")}{UsingScope("s")} WHERE {shadowSide} = {sourceSide}";
         }
     }
 
     public string InsertBatchIntoShadow() =>
         $"INSERT INTO {Shadow} ({ShadowColumnList}) OVERRIDING SYSTEM VALUE SELECT {SourceColumnList("s")} FROM {Source} s "
-        + $"JOIN {BatchTable} b ON {JoinKey("s", "b")} ON CONFLICT DO NOTHING";
+        + $"JOIN {BatchTable} b ON {JoinKey("s", "b")}{UsingScope("s")} ON CONFLICT DO NOTHING";
 
     public string Backlog() => $"SELECT coalesce(max({LogSequence}) - min({LogSequence}) + 1, 0) FROM {Log}";
 
@@ -272,9 +317,10 @@ internal sealed class PgStatements
         var alias = shadowSide ? "n" : "s";
         var row = shadowSide
             ? string.Join(", ", Mapping.Copied.Select(c => $"n.{D.QuoteIdentifier(c.ShadowName)}"))
-            : string.Join(", ", Mapping.Copied.Select(c => c.TypeChanged ? $"s.{D.QuoteIdentifier(c.SourceName)}::{c.ShadowType}" : $"s.{D.QuoteIdentifier(c.SourceName)}"));
+            : SourceTypedColumnList("s");
         var keys = shadowSide ? KeyShadow : KeySource;
-        return $"SELECT b.i, {RowHashExpr(row)} FROM {KeyArrays("b")} JOIN {(shadowSide ? Shadow : Source)} {alias} ON {RowExpr(keys.Select(k => $"{alias}.{k}"))} = {TypedKeys("b")}";
+        return $"SELECT b.i, {RowHashExpr(row)} FROM {KeyArrays("b")} JOIN {(shadowSide ? Shadow : Source)} {alias} ON {RowExpr(keys.Select(k => $"{alias}.{k}"))} = {TypedKeys("b")}"
+               + (shadowSide ? string.Empty : UsingScope("s"));
     }
 
     /// <summary>The 1-based positions of the keys ($1…$n) that still have an entry in the change log: a change to them is in flight.</summary>
@@ -294,8 +340,7 @@ internal sealed class PgStatements
     /// </summary>
     public string SourceChecksum(bool hasLower, bool hasUpper)
     {
-        var row = string.Join(", ", Mapping.Copied.Select(c => c.TypeChanged ? $"s.{D.QuoteIdentifier(c.SourceName)}::{c.ShadowType}" : $"s.{D.QuoteIdentifier(c.SourceName)}"));
-        return Checksum(row, Source + " s", RangePredicate("s", KeySource, hasLower, hasUpper));
+        return Checksum(SourceTypedColumnList("s"), Source + " s" + UsingScope("s"), RangePredicate("s", KeySource, hasLower, hasUpper));
     }
 
     public string ShadowChecksum(bool hasLower, bool hasUpper)

@@ -106,4 +106,29 @@ public sealed class PgAlterTextTests
     {
         Assert.Equal(alter, PgAlterText.MapNames(alter, Constraints, Indexes));
     }
+
+    [Fact]
+    public void UsingExpressions_by_column_for_each_retype_clause_with_using()
+    {
+        var found = PgAlterText.UsingExpressions(
+            "ALTER COLUMN a TYPE bigint USING (a * 2), ALTER b SET DATA TYPE numeric(10, 2) USING round(b, 2), "
+            + "ALTER COLUMN \"Mixed, Name\" TYPE text USING coalesce(\"Mixed, Name\"::text, 'x, y'), ALTER COLUMN c TYPE int, "
+            + "ADD CONSTRAINT e EXCLUDE USING gist (r WITH &&), ALTER COLUMN D TYPE date USING d::date -- comment");
+
+        Assert.Equal(4, found.Count);
+        Assert.Equal("(a * 2)", found["a"]);
+        Assert.Equal("round(b, 2)", found["b"]);
+        Assert.Equal("coalesce(\"Mixed, Name\"::text, 'x, y')", found["Mixed, Name"]);
+        Assert.Equal("d::date", found["d"]);
+    }
+
+    [Theory]
+    [InlineData("ADD COLUMN using_x int")]
+    [InlineData("ALTER COLUMN a SET DEFAULT 1")]
+    [InlineData("ALTER COLUMN a TYPE text COLLATE \"C\"")]
+    [InlineData("ADD CONSTRAINT u UNIQUE USING INDEX i")]
+    public void UsingExpressions_none_without_a_retype_using_clause(string alter)
+    {
+        Assert.Empty(PgAlterText.UsingExpressions(alter));
+    }
 }

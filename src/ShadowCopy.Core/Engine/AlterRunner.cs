@@ -287,7 +287,7 @@ public sealed class AlterRunner
             _state.EnterPhase(Phase.Failed, refusal.Reason.Id());
             return Result(refusal.ExitCode, "refused", refusal.Message, summary) with { RefusalId = refusal.Reason.Id() };
         }
-        catch (ShadowCopyException failure)
+        catch (Exception error) when ((error as ShadowCopyException ?? _backend.ClassifyFailure(error)) is { } failure)
         {
             if (!swapped)
             {

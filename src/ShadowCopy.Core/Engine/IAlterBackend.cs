@@ -58,6 +58,12 @@ public interface IAlterBackend : IAsyncDisposable
     /// <summary>Statements of the phases a dry run does not execute, for the plan.</summary>
     IReadOnlyList<PlannedStatement> DescribeUnexecutedSteps();
 
+    /// <summary>
+    /// The failure an engine error stands for when the runner did not expect it, e.g. a value the
+    /// new column type cannot hold (exit 7); null leaves it an internal error (exit 1).
+    /// </summary>
+    ShadowCopyException? ClassifyFailure(Exception error) => null;
+
     /// <summary>Statements the backend executed so far (for the dry-run transcript).</summary>
     IReadOnlyList<PlannedStatement> ExecutedStatements { get; }
 

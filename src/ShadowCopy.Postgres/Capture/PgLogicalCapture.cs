@@ -460,7 +460,10 @@ internal sealed class PgLogicalCapture : IPgCapture
         yield return new("install capture", CreatePublication(), false);
         yield return new("install capture", $"CREATE_REPLICATION_SLOT {SlotName} LOGICAL pgoutput (SNAPSHOT 'nothing')  -- replication protocol; waits for transactions open at that moment", false);
         yield return new("install capture", $"START_REPLICATION SLOT {SlotName} LOGICAL 0/0 (proto_version '1', publication_names '{Publication}', messages 'true')", false);
-        var sample = new PgRelationShape([.. _mapping.Copied.Select(c => c.SourceName)]);
+        // What pgoutput announces: the original's columns, without generated ones.
+        var sample = new PgRelationShape(_mapping.SourceColumns.Count > 0
+            ? [.. _mapping.SourceColumns.Where(c => c.Generated.Length == 0).Select(c => c.Name)]
+            : [.. _mapping.Copied.Select(c => c.SourceName)]);
         var plan = new ColumnPlan(sample, _mapping, _sql);
         var row = new PgTuple(new string?[sample.Columns.Count], [.. Enumerable.Repeat(true, sample.Columns.Count)]);
         const string Apply = "apply (per source transaction, from row images)";

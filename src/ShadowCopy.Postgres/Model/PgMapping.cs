@@ -15,11 +15,19 @@ public sealed record PgMapping(
     IReadOnlyList<string> Added,
     PgIndex SourceKeyIndex)
 {
+    /// <summary>Every live column of the original, in attnum order: the row a USING or generation expression is evaluated over.</summary>
+    public IReadOnlyList<PgColumn> SourceColumns { get; init; } = [];
+
+    /// <summary>Whether some shadow value is computed from the original row rather than assigned from one column (a USING expression).</summary>
+    public bool HasUsing => Copied.Any(c => c.Using is not null);
+
     private static readonly string[] IntegerWidening = ["smallint", "integer", "bigint"];
 
     /// <param name="preferredKeyIndex">Index to use as the key when it qualifies (logical capture: the replica identity index).</param>
-    public static PgMapping Build(PgTable source, PgTable shadow, string? preferredKeyIndex = null)
+    /// <param name="usingExpressions">The ALTER's USING expressions by column name (<see cref="PgAlterText.UsingExpressions"/>).</param>
+    public static PgMapping Build(PgTable source, PgTable shadow, string? preferredKeyIndex = null, IReadOnlyDictionary<string, string>? usingExpressions = null)
     {
+        usingExpressions ??= new Dictionary<string, string>();
         var live = source.Columns;
         var byShadowAttNum = new Dictionary<short, PgColumn>();
         foreach (var column in shadow.Columns)
@@ -37,7 +45,7 @@ public sealed record PgMapping(
                 sourceToShadow[live[i].AttNum] = target;
                 if (target.Generated.Length == 0)
                 {
-                    copied.Add(new ColumnMap(live[i].Name, target.Name, live[i].Type, target.Type));
+                    copied.Add(new ColumnMap(live[i].Name, target.Name, live[i].Type, target.Type, usingExpressions.GetValueOrDefault(target.Name)));
                 }
             }
             else
@@ -66,18 +74,18 @@ public sealed record PgMapping(
 
         foreach (var candidate in candidates)
         {
-            if (TryMapKey(source, shadow, candidate, sourceToShadow, out var key))
+            if (TryMapKey(source, shadow, candidate, sourceToShadow, usingExpressions, out var key))
             {
-                return new PgMapping(copied, key, dropped, added, candidate);
+                return new PgMapping(copied, key, dropped, added, candidate) { SourceColumns = live };
             }
         }
 
         throw new PreflightRefusedException(
             RefusalReason.KeyNotMappable,
-            $"No key of {source.Schema}.{source.Name} survives the ALTER unchanged ({string.Join(", ", candidates.Select(c => c.Name))}): the shadow needs a unique NOT NULL index over the same columns, with the same type (or integer widening) and collation. Change the key in a separate step.");
+            $"No key of {source.Schema}.{source.Name} survives the ALTER unchanged ({string.Join(", ", candidates.Select(c => c.Name))}): the shadow needs a unique NOT NULL index over the same columns, with the same type (or integer widening), the same collation and no USING expression. Change the key in a separate step.");
     }
 
-    private static bool TryMapKey(PgTable source, PgTable shadow, PgIndex candidate, Dictionary<short, PgColumn> sourceToShadow, out IReadOnlyList<ColumnMap> key)
+    private static bool TryMapKey(PgTable source, PgTable shadow, PgIndex candidate, Dictionary<short, PgColumn> sourceToShadow, IReadOnlyDictionary<string, string> usingExpressions, out IReadOnlyList<ColumnMap> key)
     {
         key = [];
         var mapped = new List<ColumnMap>();
@@ -85,7 +93,8 @@ public sealed record PgMapping(
         foreach (var attnum in candidate.Columns)
         {
             var original = source.Columns.Single(c => c.AttNum == attnum);
-            if (!sourceToShadow.TryGetValue(attnum, out var target) || !target.NotNull || target.Generated.Length > 0)
+            // A key whose values a USING expression changes cannot match a row on both sides.
+            if (!sourceToShadow.TryGetValue(attnum, out var target) || !target.NotNull || target.Generated.Length > 0 || usingExpressions.ContainsKey(target.Name))
             {
                 return false;
             }

@@ -49,6 +49,11 @@ internal sealed class DiffVerdict(IDiffDatabase db, DiffFamily family, string al
             {
                 problems.Add($"{ran} like the server ({error}), but the original was not left untouched: {untouched}");
             }
+            else if (db.Engine == "postgres" && result.ExitCode != ExitCodes.AlterRejected)
+            {
+                // Data the new shape cannot hold is a refused conversion (exit 7), not a crash (issue #14).
+                problems.Add($"{ran} where the server refuses the data ({error}): expected exit {ExitCodes.AlterRejected} (refused conversion)");
+            }
         }
         else if (result.ExitCode != ExitCodes.Success)
         {

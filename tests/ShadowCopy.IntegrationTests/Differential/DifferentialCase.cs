@@ -58,7 +58,7 @@ internal sealed class DifferentialCase(IDiffDatabase db, DiffFamily family, stri
             var summary = await verdict.JudgeAsync(result, applier);
             var timing = $"setup {setup.TotalSeconds:0.0} s, run {elapsed.TotalSeconds:0.0} s, verdict {(clock.Elapsed - setup - elapsed).TotalSeconds:0.0} s";
             output.WriteLine($"PASS {context}: {family.Pairs.Count} pairs, {_settings.Rows} seed rows ({dml.LiveRows} at the end), {applier.Applied - seeded} transactions ({windows}; {writer.Retries} retried after a deadlock); "
-                + $"ShadowCopy exit {result.ExitCode}; {timing}; {summary}");
+                + $"ShadowCopy exit {result.ExitCode} (rows verified after the copy {result.RowsVerifiedAfterCopy}, re-applied {result.RowsReapplied}); {timing}; {summary}");
         }
         finally
         {

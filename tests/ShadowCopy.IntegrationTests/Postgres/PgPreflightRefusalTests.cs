@@ -34,7 +34,9 @@ public sealed class PgPreflightRefusalTests
         { "syntax-error", Base, "ADD COLUMN", ExitCodes.AlterRejected, "rejected" },
         { "renames-table", Base, "RENAME TO other", ExitCodes.AlterRejected, "renames the table" },
         { "two-statements", Base, "ADD COLUMN x int; DROP TABLE y", ExitCodes.AlterRejected, "another statement" },
-        { "no-cast", Base, "ALTER COLUMN email TYPE integer USING 1", ExitCodes.AlterRejected, "cannot convert" },
+        // No cast text -> integer: the server refuses on the rehearsal clone. (With USING the server's
+        // ALTER succeeds, and so does the copy: PgUsingConversionTests.)
+        { "no-cast", Base, "ALTER COLUMN email TYPE integer", ExitCodes.AlterRejected, "rejected" },
     };
 
     [Theory]
