@@ -302,13 +302,13 @@ public sealed class AlterRunner
         }
         catch (Exception unexpected)
         {
+            var phase = StatusText.PhaseName(_state.Phase); // before the cleanup changes it
             if (!swapped)
             {
                 await CleanupAsync(shadowCreated, "failure").ConfigureAwait(false);
             }
 
             _failure = unexpected;
-            var phase = StatusText.PhaseName(_state.Phase);
             Log.RunFailed(_logger, unexpected, unexpected.Message);
             _state.EnterPhase(Phase.Failed);
             return Result(ExitCodes.InternalError, "failed", UnexpectedFailureMessage(unexpected, phase, swapped), summary);
