@@ -792,7 +792,7 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
         }
         catch (Exception error) when (error is MySqlIOException or MySqlTimeoutException or MySqlServerException && !cancellationToken.IsCancellationRequested)
         {
-            throw new ShadowCopyException($"Cannot connect to {MySqlDsn.Describe(_settings)}: {error.Message}", ExitCodes.ConnectionFailed, error);
+            throw MySqlConnectErrors.ToException(_settings, error);
         }
     }
 

@@ -16,9 +16,9 @@ public static class MySqlCleanup
         {
             session = await MySqlSession.OpenAsync(settings, new SqlTranscript(), cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception error) when (error is MySqlException)
+        catch (Exception error) when (MySqlConnectErrors.IsConnectFailure(error))
         {
-            throw new ShadowCopyException($"Cannot connect to {MySqlDsn.Describe(settings)}: {error.Message}", ExitCodes.ConnectionFailed, error);
+            throw MySqlConnectErrors.ToException(settings, error);
         }
 
         await using (session.ConfigureAwait(false))

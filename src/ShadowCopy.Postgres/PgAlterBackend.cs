@@ -718,9 +718,9 @@ public sealed partial class PgAlterBackend : IAlterBackend, ICaptureStatus, IKey
         {
             return await PgSession.OpenAsync(_settings, _transcript, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception error) when (error is NpgsqlException or TimeoutException && !cancellationToken.IsCancellationRequested)
+        catch (Exception error) when (PgConnectErrors.IsConnectFailure(error) && !cancellationToken.IsCancellationRequested)
         {
-            throw new ShadowCopyException($"Cannot connect to {PgDsn.Describe(_settings)}: {error.Message}", ExitCodes.ConnectionFailed, error);
+            throw PgConnectErrors.ToException(_settings, error);
         }
     }
 

@@ -15,9 +15,9 @@ public static class PgCleanup
         {
             session = await PgSession.OpenAsync(settings, new SqlTranscript(), cancellationToken).ConfigureAwait(false);
         }
-        catch (NpgsqlException error)
+        catch (Exception error) when (PgConnectErrors.IsConnectFailure(error) && !cancellationToken.IsCancellationRequested)
         {
-            throw new ShadowCopyException($"Cannot connect to {PgDsn.Describe(settings)}: {error.Message}", ExitCodes.ConnectionFailed, error);
+            throw PgConnectErrors.ToException(settings, error);
         }
 
         await using (session.ConfigureAwait(false))

@@ -8,8 +8,13 @@ internal sealed class PlainStatusSink(TextWriter writer) : IStatusSink
 {
     public void OnStatus(StatusSnapshot status) => writer.WriteLine(StatusText.Line(status));
 
-    public void OnPhase(Phase from, Phase to, string? detail) =>
-        writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"phase: {StatusText.PhaseName(to)}{(detail is null ? string.Empty : $" ({detail})")}"));
+    public void OnPhase(Phase from, Phase to, string? detail)
+    {
+        if (StatusText.ShowsPhaseLine(to))
+        {
+            writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"phase: {StatusText.PhaseName(to)}{(detail is null ? string.Empty : $" ({detail})")}"));
+        }
+    }
 
     public void OnMessage(string message) => writer.WriteLine(message);
 }

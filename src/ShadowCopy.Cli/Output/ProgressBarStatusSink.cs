@@ -23,8 +23,13 @@ internal sealed class ProgressBarStatusSink : IStatusSink, IAsyncDisposable
 
     public void OnStatus(StatusSnapshot status) => _latest = status;
 
-    public void OnPhase(Phase from, Phase to, string? detail) =>
-        _console.MarkupLine($"[grey]phase:[/] [bold]{Markup.Escape(StatusText.PhaseName(to))}[/]{(detail is null ? string.Empty : " " + Markup.Escape($"({detail})"))}");
+    public void OnPhase(Phase from, Phase to, string? detail)
+    {
+        if (StatusText.ShowsPhaseLine(to))
+        {
+            _console.MarkupLine($"[grey]phase:[/] [bold]{Markup.Escape(StatusText.PhaseName(to))}[/]{(detail is null ? string.Empty : " " + Markup.Escape($"({detail})"))}");
+        }
+    }
 
     public void OnMessage(string message) => _console.MarkupLine(Markup.Escape(message));
 

@@ -37,6 +37,7 @@ public sealed class AlterRunner
     private readonly RunIdentity _identity;
     private readonly IResumableBackend? _resumable;
     private readonly RunState _state;
+    private Exception? _failure;
     private readonly Stopwatch _clock = new();
     private readonly Stopwatch _copyClock = new();
     private readonly AdaptiveChunkSizer _sizer;
@@ -126,6 +127,7 @@ public sealed class AlterRunner
                 ("exit_code", result.ExitCode),
                 ("outcome", result.Outcome),
                 ("message", result.Message),
+                ("error", _failure?.ToString()),
                 ("rows_copied", result.RowsCopied),
                 ("changes_applied", result.ChangesApplied),
                 ("duration_ms", (long)result.Duration.TotalMilliseconds));
@@ -294,20 +296,23 @@ public sealed class AlterRunner
                 await CleanupAsync(shadowCreated, "failure").ConfigureAwait(false);
             }
 
+            _failure = failure;
             Log.RunFailed(_logger, failure, failure.Message);
             _state.EnterPhase(Phase.Failed);
             return Result(failure.ExitCode, failure.ExitCode == ExitCodes.Aborted ? "aborted" : "failed", failure.Message, summary);
         }
         catch (Exception unexpected)
         {
+            var phase = StatusText.PhaseName(_state.Phase); // before the cleanup changes it
             if (!swapped)
             {
                 await CleanupAsync(shadowCreated, "failure").ConfigureAwait(false);
             }
 
+            _failure = unexpected;
             Log.RunFailed(_logger, unexpected, unexpected.Message);
             _state.EnterPhase(Phase.Failed);
-            return Result(ExitCodes.InternalError, "failed", unexpected.Message, summary);
+            return Result(ExitCodes.InternalError, "failed", UnexpectedFailureMessage(unexpected, phase, swapped), summary);
         }
     }
 
@@ -1026,6 +1031,17 @@ public sealed class AlterRunner
             await RunHookAsync(HookNames.Failure, CancellationToken.None, result.ExitCode, result.Message).ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// One line for a failure no check foresaw (a server error in the middle of the run, say): what
+    /// failed, where, and in which state the table is. The exception itself goes to the journal's
+    /// run-finished event and, with --verbose, to the log (issue 13).
+    /// </summary>
+    internal static string UnexpectedFailureMessage(Exception error, string phase, bool swapped) =>
+        $"Failed while {phase}: {error.Message.Trim().TrimEnd('.')}. "
+        + (swapped
+            ? "The new table is already in place; run `shadowcopy cleanup` to remove helper objects left behind."
+            : "The original table is untouched and the helper objects were removed; the journal (and --verbose) has the details.");
 
     private AlterResult Result(int exitCode, string outcome, string? message, Summary summary) => new()
     {

@@ -15,6 +15,14 @@ public static class StatusText
         _ => phase.ToString().ToLowerInvariant(),
     };
 
+    /// <summary>
+    /// Whether a human-readable sink prints a line for entering <paramref name="phase"/>. Every run
+    /// starts with preflight, and how it ended is the result line's job: printing those too made a
+    /// refused connection five lines where one sentence, the result and the exit code say it all
+    /// (issue 13). The JSON sink and the journal still record every transition.
+    /// </summary>
+    public static bool ShowsPhaseLine(Phase phase) => phase is not (Phase.Preflight or Phase.Done or Phase.Failed or Phase.Cancelled);
+
     /// <summary>m:ss, or h:mm:ss with total hours ("h" alone is the hours component: 25 h would print 1:00:00).</summary>
     public static string Duration(TimeSpan? span) => span is null
         ? "?"

@@ -30,7 +30,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 1007, Level = LogLevel.Information, Message = "Throttled: {Reason}")]
     public static partial void Throttled(ILogger logger, string reason);
 
-    [LoggerMessage(EventId = 1008, Level = LogLevel.Error, Message = "Run failed: {Error}")]
+    // Information, so only --verbose shows it: the result line already tells the user, and the full
+    // exception (with its stack) belongs in the log and the journal, not on the terminal (issue 13).
+    [LoggerMessage(EventId = 1008, Level = LogLevel.Information, Message = "Run failed: {Error}")]
     public static partial void RunFailed(ILogger logger, Exception exception, string error);
 
     [LoggerMessage(EventId = 1009, Level = LogLevel.Warning, Message = "Checkpoint not written: {Error}")]

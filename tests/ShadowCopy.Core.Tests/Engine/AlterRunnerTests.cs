@@ -147,7 +147,8 @@ public sealed class AlterRunnerTests
 
         Assert.Equal(ExitCodes.InternalError, result.ExitCode);
         Assert.Equal("failed", result.Outcome);
-        Assert.Equal("boom", result.Message);
+        // One sentence: what failed, in which phase, and the state of the table (issue 13).
+        Assert.Equal("Failed while creating-shadow: boom. The original table is untouched and the helper objects were removed; the journal (and --verbose) has the details.", result.Message);
         Assert.Equal(1, backend.CountOf(Cleanup));
     }
 

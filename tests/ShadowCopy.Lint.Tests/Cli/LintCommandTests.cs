@@ -90,6 +90,24 @@ public sealed class LintCommandTests : IDisposable
         Assert.DoesNotContain("require-lock-timeout", rules);
     }
 
+    [Fact]
+    public async Task RunAsync_seriesVersion_saysWhichReleaseWasAssumed()
+    {
+        var (exit, output, _) = await Run("ALTER TABLE t ADD COLUMN c int;", "-", "--engine", "mysql", "--target-version", "8.0");
+        Assert.Equal(ExitCodes.Success, exit);
+        Assert.DoesNotContain("add-column-not-instant", output, StringComparison.Ordinal);
+        Assert.Contains("checked for MySql 8.0.41 (8.0 read as 8.0.41, the newest 8.0 release the rules know)", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_seriesVersionJson_carriesTheAssumption()
+    {
+        var (_, output, _) = await Run("SELECT 1;", "-", "--engine", "postgres", "--target-version", "15", "--output", "json");
+        using var doc = JsonDocument.Parse(output);
+        Assert.Equal("15.12", doc.RootElement.GetProperty("target_version").GetString());
+        Assert.Equal("15 read as 15.12, the newest 15 release the rules know", doc.RootElement.GetProperty("target_version_assumed").GetString());
+    }
+
     [Theory]
     [InlineData("--engine", "oracle")]
     [InlineData("--target-version", "eight")]

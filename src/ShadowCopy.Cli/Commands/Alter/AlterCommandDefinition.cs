@@ -6,7 +6,7 @@ namespace ShadowCopy.Cli.Commands.Alter;
 /// <summary>The options of <c>shadowcopy alter</c>; the logic is in <see cref="AlterCommand"/>.</summary>
 internal static class AlterCommandDefinition
 {
-    public static readonly Option<string> Dsn = new("--dsn") { Description = "postgres://user@host:port/database or mysql://user@host:port/database (password from SHADOWCOPY_PASSWORD, PGPASSWORD/MYSQL_PWD or ~/.pgpass/~/.my.cnf; never on the command line)", Required = true };
+    public static readonly Option<string> Dsn = new("--dsn") { Description = $"{DsnHelp.Forms} ({DsnHelp.PasswordSources})", Required = true };
     public static readonly Option<string> Table = new("--table") { Description = "schema.table (quote parts with \"…\" for case or special characters)", Required = true };
     public static readonly Option<string> AlterClauses = new("--alter") { Description = "the clauses that follow ALTER TABLE name, e.g. \"ADD COLUMN note text, ALTER COLUMN n TYPE bigint\"", Required = true };
     public static readonly Option<bool> Execute = new("--execute") { Description = "run for real; without it, a dry run that changes nothing on the live table" };
@@ -25,7 +25,7 @@ internal static class AlterCommandDefinition
     public static readonly Option<bool> DropOldTable = new("--drop-old-table") { Description = "drop _<table>_old after a successful swap (default: keep it)" };
     public static readonly Option<bool> RepointForeignKeys = new("--repoint-foreign-keys") { Description = "re-create foreign keys of other tables on the new table (NOT VALID, then VALIDATE)" };
     public static readonly Option<bool> AllowForeignKeys = new("--allow-foreign-keys") { Description = "MySQL/MariaDB: run although the table takes part in foreign keys (they are not re-pointed)" };
-    public static readonly Option<string[]> Replicas = new("--replica") { Description = "replica DSN to watch for lag (repeatable); without it, the lag the primary reports (PostgreSQL pg_stat_replication)", AllowMultipleArgumentsPerToken = false };
+    public static readonly Option<string[]> Replicas = new("--replica") { Description = "replica DSN to watch for lag (postgres://… or mysql://…, like --dsn; repeatable); without it, the lag the primary reports (PostgreSQL pg_stat_replication)", AllowMultipleArgumentsPerToken = false };
     public static readonly Option<string?> MaxLag = new("--max-lag") { Description = "throttle while a replica lags more than this (e.g. 1500ms); an unreadable replica throttles too" };
     public static readonly Option<string?> MaxLoad = new("--max-load") { Description = "throttle while a server metric is above its limit, e.g. Threads_running=25 (MySQL) or active_backends=40 (PostgreSQL); comma-separated" };
     public static readonly Option<string?> CriticalLoad = new("--critical-load") { Description = "abort and clean up when a metric is above its limit, e.g. Threads_running=200" };

@@ -4,7 +4,7 @@ namespace ShadowCopy.Cli.Commands.Cleanup;
 
 internal static class CleanupCommandDefinition
 {
-    public static readonly Option<string> Dsn = new("--dsn") { Description = "postgres://user@host:port/database", Required = true };
+    public static readonly Option<string> Dsn = new("--dsn") { Description = $"{DsnHelp.Forms} ({DsnHelp.PasswordSources})", Required = true };
     public static readonly Option<string> Table = new("--table") { Description = "schema.table whose leftovers to remove", Required = true };
     public static readonly Option<string> LockTimeout = new("--lock-timeout") { Description = "longest wait per attempt for the lock DROP TRIGGER needs", DefaultValueFactory = _ => "2s" };
 

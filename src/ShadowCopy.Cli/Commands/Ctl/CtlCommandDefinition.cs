@@ -6,7 +6,7 @@ namespace ShadowCopy.Cli.Commands.Ctl;
 internal static class CtlCommandDefinition
 {
     public static readonly Option<string?> Socket = new("--socket") { Description = "the run's control socket (its --control-socket)" };
-    public static readonly Option<string?> Dsn = new("--dsn") { Description = "with --table instead of --socket: derive the run's default socket path (nothing is contacted)" };
+    public static readonly Option<string?> Dsn = new("--dsn") { Description = $"the run's --dsn, {DsnHelp.Forms}; with --table instead of --socket it derives the run's default socket path (nothing is contacted)" };
     public static readonly Option<string?> Table = new("--table") { Description = "the run's --table (with --dsn)" };
     public static readonly Option<string> Timeout = new("--timeout") { Description = "longest wait for the reply", DefaultValueFactory = _ => "10s" };
     public static readonly Argument<string[]> Words = new("command") { Description = "status | status json | throttle | no-throttle | chunk-size=N | chunk-time=DUR | max-lag=DUR | max-load=Name=N,… | critical-load=… | postpone-cut-over | unpostpone | panic | help", Arity = ArgumentArity.OneOrMore };

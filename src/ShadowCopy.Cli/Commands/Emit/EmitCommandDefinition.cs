@@ -6,7 +6,7 @@ namespace ShadowCopy.Cli.Commands.Emit;
 internal static class EmitCommandDefinition
 {
     public static readonly Argument<string> Tool = new("tool") { Description = "gh-ost or pt-osc" };
-    public static readonly Option<string> Dsn = new("--dsn") { Description = "mysql://user@host:port/database (no password)", Required = true };
+    public static readonly Option<string> Dsn = new("--dsn") { Description = "mysql://user@host:port/database (no password): pt-online-schema-change and gh-ost serve MySQL/MariaDB only, so postgres://user@host:port/database is refused", Required = true };
     public static readonly Option<string> Table = new("--table") { Description = "table, or database.table", Required = true };
     public static readonly Option<string> AlterClauses = new("--alter") { Description = "the clauses that follow ALTER TABLE name", Required = true };
     public static readonly Option<int?> ChunkSize = new("--chunk-size") { Description = "rows per chunk" };

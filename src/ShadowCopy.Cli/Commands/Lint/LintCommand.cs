@@ -83,7 +83,8 @@ internal static class LintCommand
 
         var versionText = parse.GetValue(LintCommandDefinition.TargetVersion) ?? config.TargetVersion;
         var version = LintTarget.DefaultVersion(dialect);
-        if (versionText is not null && !ServerVersion.TryParse(versionText, out version))
+        var assumption = $"no --target-version: assumed {KnownReleases.Format(dialect, version)}, the oldest version still supported upstream";
+        if (versionText is not null && !KnownReleases.TryResolve(dialect, versionText, out version, out assumption))
         {
             throw new FormatException($"--target-version must look like 15, 8.0.29 or 10.11, not '{versionText}'");
         }
@@ -96,6 +97,6 @@ internal static class LintCommand
             throw new FormatException($"--output must be text, json or sarif, not '{outputFormat}'");
         }
 
-        return new LintRequest(files, new LintTarget(dialect, version), config, failOn, outputFormat);
+        return new LintRequest(files, new LintTarget(dialect, version), config, failOn, outputFormat, assumption);
     }
 }

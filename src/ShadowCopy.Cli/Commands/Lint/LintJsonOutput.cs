@@ -11,7 +11,8 @@ internal static class LintJsonOutput
         var document = new Dictionary<string, object?>
         {
             ["engine"] = request.Target.Dialect.ToString().ToLowerInvariant(),
-            ["target_version"] = request.Target.Version.ToString(),
+            ["target_version"] = KnownReleases.Format(request.Target.Dialect, request.Target.Version),
+            ["target_version_assumed"] = request.VersionAssumption,
             ["fail_on"] = LintTextOutput.Severity(request.FailOn),
             ["findings"] = findings.Select(f => new Dictionary<string, object?>
             {

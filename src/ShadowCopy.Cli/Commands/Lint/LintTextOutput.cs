@@ -19,7 +19,7 @@ internal static class LintTextOutput
         var warnings = findings.Count(f => f.Severity == LintSeverity.Warning);
         output.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"{request.Files.Count} file(s) checked for {request.Target.Dialect} {request.Target.Version}: {errors} error(s), {warnings} warning(s), {findings.Count - errors - warnings} info; failing at {Severity(request.FailOn)} and above"));
+            $"{request.Files.Count} file(s) checked for {request.Target.Dialect} {KnownReleases.Format(request.Target.Dialect, request.Target.Version)}{(request.VersionAssumption is null ? string.Empty : $" ({request.VersionAssumption})")}: {errors} error(s), {warnings} warning(s), {findings.Count - errors - warnings} info; failing at {Severity(request.FailOn)} and above"));
     }
 
     public static void WriteRules(IReadOnlyList<LintRuleInfo> rules, TextWriter output)

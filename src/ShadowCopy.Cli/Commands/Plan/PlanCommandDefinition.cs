@@ -5,7 +5,7 @@ namespace ShadowCopy.Cli.Commands.Plan;
 /// <summary>The options of <c>shadowcopy plan</c>; the logic is in <see cref="PlanCommand"/>.</summary>
 internal static class PlanCommandDefinition
 {
-    public static readonly Option<string> Dsn = new("--dsn") { Description = "postgres://user@host:port/database or mysql://user@host:port/database (password from the environment, never the command line)", Required = true };
+    public static readonly Option<string> Dsn = new("--dsn") { Description = $"{DsnHelp.Forms} ({DsnHelp.PasswordSources})", Required = true };
     public static readonly Option<string> Table = new("--table") { Description = "schema.table (PostgreSQL) or table / database.table (MySQL, MariaDB)", Required = true };
     public static readonly Option<string> AlterClauses = new("--alter") { Description = "the clauses that follow ALTER TABLE name", Required = true };
     public static readonly Option<string> Output = new("--output") { Description = "text or json", DefaultValueFactory = _ => "text" };
