@@ -30,6 +30,8 @@ public sealed class PgKeyTypeTests
         ["timestamp"] = ("k timestamp(3)", ["timestamp '0001-01-01 00:00:00' + g * interval '17 days 1.25 second'"], null),
         // ICU order differs from the byte order: 'a' < 'B' < 'c'.
         ["text-icu"] = ("k text COLLATE \"en-x-icu\"", ["CASE g % 3 WHEN 0 THEN upper(md5(g::text)) WHEN 1 THEN md5(g::text) ELSE 'é' || g END"], null),
+        // Expression (functional), partial and unique expression indexes ride along with the key.
+        ["uuid-expression-indexes"] = ("k uuid", ["md5(g::text)::uuid"], "CREATE INDEX ON {table} (lower(k::text)); CREATE INDEX ON {table} (v) WHERE v > 100; CREATE UNIQUE INDEX ON {table} ((seq * 2))"),
         ["composite"] = ("e {schema}.\"mood ✓\", t text COLLATE \"en-x-icu\", u uuid, n numeric", ["(ARRAY['zeta', 'alpha', 'mid', 'Üml']::{schema}.\"mood ✓\"[])[1 + g % 4]", "CASE WHEN g % 2 = 0 THEN 'B' ELSE 'a' END", "md5((g % 5)::text)::uuid", "g / 10.0"], "CREATE TYPE {schema}.\"mood ✓\" AS ENUM ('zeta', 'alpha', 'mid', 'Üml')"),
     };
 
@@ -60,7 +62,7 @@ public sealed class PgKeyTypeTests
         var keyNames = columns.Split(", ").Select(c => c.Split(' ')[0]).ToArray();
         var table = schema.Table("keyed");
         var control = schema.Table("keyed_ctl");
-        if (setup is not null)
+        if (setup is not null && !setup.Contains("{table}", StringComparison.Ordinal))
         {
             await PgServer.ExecAsync(setup.Replace("{schema}", schema.Q, StringComparison.Ordinal));
         }
@@ -72,6 +74,13 @@ public sealed class PgKeyTypeTests
             await PgServer.ExecAsync($"INSERT INTO {t} SELECT {string.Join(", ", values)}, g, g FROM generate_series(0, {Rows - 1}) g");
         }
 
+        if (setup is not null && setup.Contains("{table}", StringComparison.Ordinal))
+        {
+            await PgServer.ExecAsync(setup.Replace("{table}", table, StringComparison.Ordinal));
+        }
+
+        var indexes = $"SELECT string_agg(pg_get_indexdef(indexrelid), ' | ' ORDER BY pg_get_indexdef(indexrelid)) FROM pg_index WHERE indrelid = '{table.Replace("'", "''", StringComparison.Ordinal)}'::regclass";
+        var indexesBefore = await PgServer.ScalarAsync<string>(indexes);
         long operations = 0;
         var errors = new List<string>();
         using var stop = new CancellationTokenSource();
@@ -146,6 +155,7 @@ public sealed class PgKeyTypeTests
             $"SELECT coalesce(string_agg(d::text, ' | '), '') FROM ((SELECT 'missing', {rows} FROM {control} EXCEPT SELECT 'missing', {rows} FROM {table}) UNION ALL (SELECT 'extra', {rows} FROM {table} EXCEPT SELECT 'extra', {rows} FROM {control}) LIMIT 10) d");
         Assert.True(await PgServer.ScalarAsync<string>(sum + control) == await PgServer.ScalarAsync<string>(sum + table), $"table differs from control: {diff}");
         Assert.Equal("bigint", (await PgConcurrentAlterTests.ColumnsAsync(schema.Name, "keyed"))["v"]);
+        Assert.Equal(indexesBefore, await PgServer.ScalarAsync<string>(indexes));
         await PgConcurrentAlterTests.AssertNoHelpersAsync(schema.Name, "keyed");
         await PgLogicalCaptureTests.AssertNoSlotOrPublicationAsync(schema.Name, "keyed");
     }
