@@ -151,6 +151,7 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
         try
         {
             await AlterShadowAsync(cancellationToken).ConfigureAwait(false);
+            MySqlPreflight.CheckShadowEngine((await Main.QueryAsync($"SHOW CREATE TABLE {rehearsal}", cancellationToken).ConfigureAwait(false)).Rows[0].GetString(1), Table);
             await PrepareStatementsAsync(cancellationToken).ConfigureAwait(false);
             // What FinishCopyAsync builds; known from the rehearsal so --resume knows it too.
             _deferredIndexes = await MySqlDeferredIndexes.ReadAsync(Main, rehearsal, cancellationToken).ConfigureAwait(false);
@@ -191,6 +192,7 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
                 $"After the ALTER the new table has no unique key that starts with the columns of {Table}'s key ({_mapping.KeyIndex}); rows could not be matched between the tables. Keep the key, widen it by adding columns after the existing ones (PRIMARY KEY (id, other)), or change it in a separate run.");
         }
 
+        MySqlPreflight.CheckKeyOrder(_mapping, Table);
         _sql = new MySqlStatements(Table.Schema, Table.Name, Names, _mapping, _mapping.ShadowKeyIndex!);
         _hasCrc32C ??= await HasFunctionAsync("CRC32C('')", cancellationToken).ConfigureAwait(false);
         _sql.HasCrc32C = _hasCrc32C.Value;

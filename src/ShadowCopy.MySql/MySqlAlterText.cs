@@ -102,6 +102,13 @@ internal static class MySqlAlterText
             }
         }
 
+        // Partitioning options follow the clauses without a comma (… PARTITION BY HASH (id) PARTITIONS 4).
+        var words = Clauses(alter).SelectMany(c => c).Where(t => !t.Quoted).Select(t => t.Text.ToUpperInvariant()).ToList();
+        if (words.Where((w, i) => w == "PARTITIONING" || (w == "PARTITION" && i + 1 < words.Count && words[i + 1] == "BY")).Any())
+        {
+            throw new PreflightRefusedException(RefusalReason.PartitionedTable, "The ALTER partitions the table (PARTITION BY) or removes its partitioning; shadowcopy does not create or rewrite partitioned tables. Run that change with the server's own ALTER TABLE. Nothing was changed.");
+        }
+
         return alter.Trim().TrimEnd(';');
     }
 

@@ -30,7 +30,7 @@ internal static class MySqlPreflight
 
         if (found.Partitioned)
         {
-            throw new PreflightRefusedException(RefusalReason.PartitionedTable, $"{table} is partitioned; partitioned tables are not supported yet.");
+            throw new PreflightRefusedException(RefusalReason.PartitionedTable, $"{table} is partitioned; shadowcopy does not rewrite partitioned tables (its shadow and swap cover one unpartitioned table). Alter it with the server's own ALTER TABLE, or rebuild the partitions one at a time (ALTER TABLE … REBUILD PARTITION). Nothing was changed.");
         }
 
         return (found.Rows, found.Bytes);
@@ -38,11 +38,71 @@ internal static class MySqlPreflight
 
     public static void CheckKey(MyTable source, TableName table)
     {
-        if (source.IdentifyingKey() is null)
+        if (source.IdentifyingKey() is not { } key)
         {
             throw new PreflightRefusedException(
                 RefusalReason.NoUsableKey,
-                $"{table} has neither a PRIMARY KEY nor a UNIQUE key over NOT NULL columns; rows could not be identified while copying and applying changes. Add one first.");
+                $"{table} has neither a PRIMARY KEY without prefix parts nor a UNIQUE key over NOT NULL columns without them; rows could not be identified while copying and applying changes. Add one first.");
+        }
+
+        // A SET orders by its bit value, which no literal range over its text follows (and no IN list of
+        // up to 2^64 members could spell): refused rather than chunked in the wrong order.
+        if (key.Columns.Select(source.Column).FirstOrDefault(c => c?.DataType == "set") is { } set)
+        {
+            throw new PreflightRefusedException(
+                RefusalReason.NoUsableKey,
+                $"{table}'s key {key.Name} contains the SET column {set.Name}, whose index order cannot be followed in key ranges. Make another unique NOT NULL key without SET columns the primary key first.");
+        }
+    }
+
+    /// <summary>
+    /// Refuses an ALTER that changes how the key orders rows: a key column's collation (or character
+    /// set), text into non-text, an ENUM's labels, or a type of another family. The chunks are ranges
+    /// of the original's key order that verification and re-copy read from the new table too, so the
+    /// two tables must order keys alike. Widening within a family (INT to BIGINT, VARCHAR(20) to
+    /// VARCHAR(40) in the same collation, DATETIME to DATETIME(6)) keeps the order.
+    /// </summary>
+    public static void CheckKeyOrder(MyMapping mapping, TableName table)
+    {
+        foreach (var key in mapping.Key)
+        {
+            var (source, shadow) = (key.Source, key.Shadow);
+            var same = source.IsText || shadow.IsText
+                ? source.IsText && shadow.IsText && string.Equals(source.Collation, shadow.Collation, StringComparison.OrdinalIgnoreCase)
+                : source.DataType == shadow.DataType || (Family(source.DataType) is { } family && family == Family(shadow.DataType));
+            if ((source.DataType == "enum" || shadow.DataType == "enum") && !string.Equals(source.ColumnType, shadow.ColumnType, StringComparison.Ordinal))
+            {
+                same = false;
+            }
+            if (!same)
+            {
+                throw new PreflightRefusedException(
+                    RefusalReason.KeyNotMappable,
+                    $"The ALTER changes key column {source.Name} of {table} from {source.ColumnType}{(source.Collation is null ? string.Empty : " " + source.Collation)} to {shadow.ColumnType}{(shadow.Collation is null ? string.Empty : " " + shadow.Collation)}, which orders keys differently; chunks of the original would not be ranges of the new table. Change that column in a separate, blocking ALTER, or make another unique NOT NULL key that the ALTER leaves alone the primary key first.");
+            }
+        }
+
+        static string? Family(string type) => type switch
+        {
+            "tinyint" or "smallint" or "mediumint" or "int" or "integer" or "bigint" or "decimal" or "numeric" or "float" or "double" => "number",
+            "binary" or "varbinary" => "bytes",
+            _ => null,
+        };
+    }
+
+    /// <summary>
+    /// Refuses an ALTER whose new table would not be InnoDB (ENGINE=MyISAM, Aria…): the copy, the
+    /// applier and the swap rely on transactions and row locks on both tables. Read from the rehearsal's
+    /// SHOW CREATE TABLE, so every spelling of the option (and the server's default engine) counts.
+    /// </summary>
+    public static void CheckShadowEngine(string showCreateTable, TableName table)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(showCreateTable, @"\) ENGINE=(\w+)", System.Text.RegularExpressions.RegexOptions.RightToLeft | System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+        if (match.Success && !match.Groups[1].Value.Equals("InnoDB", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new PreflightRefusedException(
+                RefusalReason.UnsupportedTable,
+                $"The ALTER makes {table} a {match.Groups[1].Value} table; an online ALTER copies into and swaps InnoDB tables only (it needs transactions and row locks on both). Change the engine with the server's own ALTER TABLE. Nothing was changed.");
         }
     }
 

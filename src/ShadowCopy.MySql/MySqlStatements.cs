@@ -19,6 +19,9 @@ internal sealed class MySqlStatements
     private readonly string _sourceIndex;
     private readonly string _shadowIndex;
 
+    /// <summary>Per key column: its ENUM label count, 0 for other types (see <see cref="Range"/>).</summary>
+    private readonly int[] _enumSizes;
+
     public MySqlStatements(string schema, string table, HelperObjectNames names, MyMapping map, string shadowIndex)
     {
         _map = map;
@@ -30,6 +33,7 @@ internal sealed class MySqlStatements
         Old = Q(schema, names.Old);
         _sourceIndex = Q(map.KeyIndex);
         _shadowIndex = Q(shadowIndex);
+        _enumSizes = map.Key.Select(k => k.Source.EnumLabelCount).ToArray();
         TableLabel = $"{schema}.{table}";
         Tombstones = Q(schema, HelperObjectNames.Derive(table, "gone", 64));
         KeyLog = Q(schema, KeyLogName(table));
@@ -66,8 +70,9 @@ internal sealed class MySqlStatements
 
     public string SourceKeyList => string.Join(", ", _map.Key.Select(k => Q(k.SourceName)));
 
+    /// <summary>The key that ends the next chunk; an ENUM key column as its label's number (<see cref="Range"/>).</summary>
     public string NextBoundary(string[]? lower, int offset) =>
-        $"SELECT {SourceKeyList} FROM {Source} FORCE INDEX ({_sourceIndex}) WHERE {Range(_map.Key.Select(k => k.SourceName), lower, null)} ORDER BY {SourceKeyList} LIMIT 1 OFFSET {offset}";
+        $"SELECT {string.Join(", ", _map.Key.Select((k, i) => _enumSizes[i] > 0 ? $"{Q(k.SourceName)} + 0" : Q(k.SourceName)))} FROM {Source} FORCE INDEX ({_sourceIndex}) WHERE {Range(_map.Key.Select(k => k.SourceName), lower, null, enumSizes: _enumSizes)} ORDER BY {SourceKeyList} LIMIT 1 OFFSET {offset}";
 
     /// <summary>
     /// Copies a key range inside the server. Locking: LOCK IN SHARE MODE waits for writers of those
@@ -102,24 +107,24 @@ internal sealed class MySqlStatements
 
     /// <summary>Waits (shared locks) for any writer still holding a tombstoned row of the range, so its commit is visible next.</summary>
     public string LockTombstonedSourceRows(string[]? lower, string[]? upper) =>
-        $"SELECT COUNT(*) FROM {Tombstones} g JOIN {Source} s ON {KeyJoin("s", "g", sourceKey: true)} WHERE {Range(_map.Key.Select(k => k.SourceName), lower, upper, "g")} LOCK IN SHARE MODE";
+        $"SELECT COUNT(*) FROM {Tombstones} g JOIN {Source} s ON {KeyJoin("s", "g", sourceKey: true)} WHERE {Range(_map.Key.Select(k => k.SourceName), lower, upper, "g", _enumSizes)} LOCK IN SHARE MODE";
 
     /// <summary>
     /// Removes shadow rows of the range whose key the applier deleted and that the original no longer
     /// has: a delete whose row event was applied before its commit became visible to the copy's read.
     /// </summary>
     public string DeleteTombstonedRows(string[]? lower, string[]? upper) =>
-        $"DELETE n FROM {Shadow} n JOIN {Tombstones} g ON {KeyJoin("n", "g", sourceKey: false)} WHERE {Range(_map.Key.Select(k => k.SourceName), lower, upper, "g")} "
+        $"DELETE n FROM {Shadow} n JOIN {Tombstones} g ON {KeyJoin("n", "g", sourceKey: false)} WHERE {Range(_map.Key.Select(k => k.SourceName), lower, upper, "g", _enumSizes)} "
         + $"AND NOT EXISTS (SELECT 1 FROM {Source} s WHERE {KeyJoin("s", "g", sourceKey: true)})";
 
     public string ClearTombstones(string[]? lower, string[]? upper) =>
-        $"DELETE FROM {Tombstones} WHERE {Range(_map.Key.Select(k => k.SourceName), lower, upper)}";
+        $"DELETE FROM {Tombstones} WHERE {Range(_map.Key.Select(k => k.SourceName), lower, upper, enumSizes: _enumSizes)}";
 
     private string KeyJoin(string alias, string tombstones, bool sourceKey) =>
         string.Join(" AND ", _map.Key.Select(k => $"{alias}.{Q(sourceKey ? k.SourceName : k.ShadowName)} = {tombstones}.{Q(k.SourceName)}"));
 
     public string DeleteShadowRange(string[]? lower, string[]? upper) =>
-        $"DELETE FROM {Shadow} WHERE {Range(_map.Key.Select(k => k.ShadowName), lower, upper)}";
+        $"DELETE FROM {Shadow} WHERE {Range(_map.Key.Select(k => k.ShadowName), lower, upper, enumSizes: _enumSizes)}";
 
     /// <summary>
     /// Whether the server has CRC32C (MariaDB 10.8+): the checksum's second 32 bits then come from it
@@ -134,7 +139,7 @@ internal sealed class MySqlStatements
         Checksum(Source, _sourceIndex, _map.Copied, shadowSide: false, SourceRange(lower, upper) + (excludePending ? " AND " + NotPending(false) : string.Empty), HasCrc32C, Conversions);
 
     public string ShadowChecksum(string[]? lower, string[]? upper, bool excludePending = false) =>
-        Checksum(Shadow, _shadowIndex, _map.Copied, shadowSide: true, Range(_map.Key.Select(k => k.ShadowName), lower, upper) + (excludePending ? " AND " + NotPending(true) : string.Empty), HasCrc32C, Conversions);
+        Checksum(Shadow, _shadowIndex, _map.Copied, shadowSide: true, Range(_map.Key.Select(k => k.ShadowName), lower, upper, enumSizes: _enumSizes) + (excludePending ? " AND " + NotPending(true) : string.Empty), HasCrc32C, Conversions);
 
     public string ShadowColumns => string.Join(", ", _map.Copied.Select(c => Q(c.ShadowName)));
 
@@ -271,7 +276,7 @@ internal sealed class MySqlStatements
         return string.Join(" OR ", list.Select(k => "(" + string.Join(" AND ", columns.Select((c, i) => $"{c} = {k[i]}")) + ")"));
     }
 
-    private string SourceRange(string[]? lower, string[]? upper) => Range(_map.Key.Select(k => k.SourceName), lower, upper);
+    private string SourceRange(string[]? lower, string[]? upper) => Range(_map.Key.Select(k => k.SourceName), lower, upper, enumSizes: _enumSizes);
 
     /// <summary>
     /// Count and two order-independent 32-bit sums of row hashes over the copied columns: CRC32 and
@@ -391,25 +396,32 @@ internal sealed class MySqlStatements
 
     private static string Charset(string collation) => collation.IndexOf('_', StringComparison.Ordinal) is var end and > 0 ? collation[..end] : collation;
 
-    /// <summary>lower &lt; key ≤ upper over a composite key, as OR-of-AND comparisons; null bounds are open.</summary>
-    internal static string Range(IEnumerable<string> keyColumns, string[]? lower, string[]? upper, string? alias = null)
+    /// <summary>
+    /// lower &lt; key ≤ upper over a composite key, as OR-of-AND comparisons; null bounds are open.
+    /// An ENUM key column (<paramref name="enumSizes"/>: its label count, 0 for other columns) is bounded
+    /// by its label's number: its index orders labels by declaration, while &lt; and &gt; against a label
+    /// compare the labels' text, and against a number use no index range (MariaDB 10.11). So a strict
+    /// comparison becomes the IN list of the label numbers beyond the bound (point ranges, which the
+    /// optimizer uses); 0, the invalid value '' that sorts first, belongs below every bound.
+    /// </summary>
+    internal static string Range(IEnumerable<string> keyColumns, string[]? lower, string[]? upper, string? alias = null, IReadOnlyList<int>? enumSizes = null)
     {
         var names = keyColumns.Select(k => alias is null ? Q(k) : $"{alias}.{Q(k)}").ToList();
         var parts = new List<string>();
         if (lower is not null)
         {
-            parts.Add(Compare(names, lower, ">"));
+            parts.Add(Compare(names, lower, ">", enumSizes));
         }
 
         if (upper is not null)
         {
-            parts.Add(Compare(names, upper, "<="));
+            parts.Add(Compare(names, upper, "<=", enumSizes));
         }
 
         return parts.Count == 0 ? "1 = 1" : string.Join(" AND ", parts);
     }
 
-    private static string Compare(List<string> names, string[] bound, string op)
+    private static string Compare(List<string> names, string[] bound, string op, IReadOnlyList<int>? enumSizes)
     {
         var strict = op[..1];
         var sb = new StringBuilder("(");
@@ -427,9 +439,36 @@ internal sealed class MySqlStatements
             }
 
             var last = i == names.Count - 1 ? op : strict;
+            var labels = enumSizes?[i] ?? 0;
+            if (labels > 0)
+            {
+                sb.Append(EnumCompare(names[i], last, bound[i], labels)).Append(')');
+                continue;
+            }
+
             sb.Append(names[i]).Append(' ').Append(last).Append(' ').Append(bound[i]).Append(')');
         }
 
         return sb.Append(')').ToString();
+    }
+
+    /// <summary><c>column op bound</c> for an ENUM column, <paramref name="bound"/> a label number: an IN list of label numbers.</summary>
+    private static string EnumCompare(string column, string op, string bound, int labels)
+    {
+        if (!int.TryParse(bound, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var at))
+        {
+            // Only the dry run's placeholders (<lower>) get here: every real bound comes from NextBoundary.
+            return $"{column} {op} {bound}";
+        }
+
+        var numbers = op switch
+        {
+            ">" => Enumerable.Range(at + 1, Math.Max(0, labels - at)),
+            "<" => Enumerable.Range(0, at),
+            "<=" => Enumerable.Range(0, at + 1),
+            _ => throw new ArgumentOutOfRangeException(nameof(op), op, "not a range operator"),
+        };
+        var list = string.Join(", ", numbers);
+        return list.Length == 0 ? "1 = 0" : $"{column} IN ({list})";
     }
 }

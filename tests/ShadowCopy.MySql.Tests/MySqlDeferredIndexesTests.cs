@@ -30,6 +30,24 @@ public sealed class MySqlDeferredIndexesTests
             MySqlDeferredIndexes.Add("`s`.`_t_new`", found));
     }
 
+    /// <summary>MySQL 8's SHOW CREATE TABLE spellings of an invisible and a functional index (issue 16): re-added as written.</summary>
+    [Fact]
+    public void MySql8_invisible_and_functional_indexes_are_carried_verbatim()
+    {
+        const string MySql8 = """
+            CREATE TABLE `_t_new` (
+              `id` int NOT NULL,
+              `email` varchar(100) DEFAULT NULL,
+              PRIMARY KEY (`id`),
+              KEY `idx_hidden` (`email`) /*!80000 INVISIBLE */,
+              KEY `idx_lower` ((lower(`email`)))
+            ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_0900_ai_ci
+            """;
+        Assert.Equal(
+            "ALTER TABLE `s`.`_t_new` ADD KEY `idx_hidden` (`email`) /*!80000 INVISIBLE */, ADD KEY `idx_lower` ((lower(`email`)))",
+            MySqlDeferredIndexes.Add("`s`.`_t_new`", MySqlDeferredIndexes.Parse(MySql8)));
+    }
+
     [Fact]
     public void A_table_with_a_foreign_key_keeps_every_index()
     {

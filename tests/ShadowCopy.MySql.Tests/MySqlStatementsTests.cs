@@ -88,6 +88,24 @@ public sealed class MySqlStatementsTests
     private static MyColumn Column(string name, string type, string? collation) => new(name, type, collation, IsNullable: true, IsGenerated: false, IsAutoIncrement: false, Default: null);
 
     [Fact]
+    public void Range_over_an_enum_key_column_lists_label_numbers_beyond_the_bound()
+    {
+        // (e, k) with e ENUM of 4 labels; bounds are label numbers (NextBoundary selects e + 0).
+        var sql = MySqlStatements.Range(["e", "k"], ["2", "7"], ["4", "9"], enumSizes: [4, 0]);
+        Assert.Equal("((`e` IN (3, 4)) OR (`e` = 2 AND `k` > 7)) AND ((`e` IN (0, 1, 2, 3)) OR (`e` = 4 AND `k` <= 9))", sql);
+        Assert.Equal("((1 = 0) OR (`e` = 4 AND `k` > 1))", MySqlStatements.Range(["e", "k"], ["4", "1"], null, enumSizes: [4, 0]));
+        Assert.Equal("((`e` IN (0, 1)))", MySqlStatements.Range(["e"], null, ["1"], enumSizes: [4]));
+    }
+
+    [Theory]
+    [InlineData("enum('zeta','alpha','it''s','a\\\\b','x,y')", 5)]
+    [InlineData("enum('')", 1)]
+    [InlineData("set('a','b')", 0)]
+    [InlineData("varchar(10)", 0)]
+    public void EnumLabelCount_counts_quoted_labels(string columnType, int expected) =>
+        Assert.Equal(expected, Column("e", columnType, "utf8mb4_general_ci").EnumLabelCount);
+
+    [Fact]
     public void Range_without_bounds_is_always_true() => Assert.Equal("1 = 1", MySqlStatements.Range(["a"], null, null));
 
     [Fact]

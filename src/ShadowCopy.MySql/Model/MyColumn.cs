@@ -18,4 +18,51 @@ internal sealed record MyColumn(string Name, string ColumnType, string? Collatio
     public bool IsFloat => DataType is "float";
 
     public bool IsUnsigned => ColumnType.Contains("unsigned", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// The number of labels of an ENUM column (0 for any other type), counted from COLUMN_TYPE, which
+    /// spells each label as a quoted string ('' and backslash escapes).
+    /// </summary>
+    public int EnumLabelCount
+    {
+        get
+        {
+            if (DataType != "enum")
+            {
+                return 0;
+            }
+
+            var count = 0;
+            var quoted = false;
+            for (var i = ColumnType.IndexOf('(', StringComparison.Ordinal) + 1; i < ColumnType.Length; i++)
+            {
+                var c = ColumnType[i];
+                if (!quoted)
+                {
+                    if (c == '\'')
+                    {
+                        quoted = true;
+                        count++;
+                    }
+                }
+                else if (c == '\\')
+                {
+                    i++;
+                }
+                else if (c == '\'')
+                {
+                    if (i + 1 < ColumnType.Length && ColumnType[i + 1] == '\'')
+                    {
+                        i++;
+                    }
+                    else
+                    {
+                        quoted = false;
+                    }
+                }
+            }
+
+            return count;
+        }
+    }
 }

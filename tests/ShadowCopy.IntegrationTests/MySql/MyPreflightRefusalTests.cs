@@ -24,6 +24,16 @@ public sealed class MyPreflightRefusalTests
     [InlineData("dropkey", "CREATE TABLE {t} (id INT PRIMARY KEY, n INT) ; INSERT INTO {t} VALUES (1, 1)", "DROP PRIMARY KEY", RefusalReason.KeyNotMappable)]
     [InlineData("trig", "CREATE TABLE {t} (id INT PRIMARY KEY, n INT) ; CREATE TRIGGER {t}_audit BEFORE INSERT ON {t} FOR EACH ROW SET NEW.n = 1", "ADD COLUMN c INT", RefusalReason.UnsupportedTable)]
     [InlineData("myisam", "CREATE TABLE {t} (id INT PRIMARY KEY) ENGINE=MyISAM ; INSERT INTO {t} VALUES (1)", "ADD COLUMN c INT", RefusalReason.UnsupportedTable)]
+    // Issue 16, point 4: partitioned tables, engines other than InnoDB, keys whose order the ALTER changes or that cannot be ordered.
+    [InlineData("part", "CREATE TABLE {t} (id INT PRIMARY KEY) PARTITION BY HASH (id) PARTITIONS 2 ; INSERT INTO {t} VALUES (1), (2)", "ADD COLUMN c INT", RefusalReason.PartitionedTable)]
+    [InlineData("addpart", "CREATE TABLE {t} (id INT PRIMARY KEY) ; INSERT INTO {t} VALUES (1), (2)", "ADD COLUMN c INT PARTITION BY HASH (id) PARTITIONS 2", RefusalReason.PartitionedTable)]
+    [InlineData("toaria", "CREATE TABLE {t} (id INT PRIMARY KEY) ; INSERT INTO {t} VALUES (1)", "ADD COLUMN c INT, ENGINE = Aria", RefusalReason.UnsupportedTable)]
+    [InlineData("keycoll", "CREATE TABLE {t} (k VARCHAR(20) COLLATE utf8mb4_general_ci NOT NULL PRIMARY KEY) ; INSERT INTO {t} VALUES ('a'), ('B')", "MODIFY k VARCHAR(20) COLLATE utf8mb4_bin NOT NULL", RefusalReason.KeyNotMappable)]
+    [InlineData("keyconv", "CREATE TABLE {t} (k VARCHAR(20) CHARACTER SET latin1 NOT NULL PRIMARY KEY) ; INSERT INTO {t} VALUES ('a'), ('B')", "CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_bin", RefusalReason.KeyNotMappable)]
+    [InlineData("keytype", "CREATE TABLE {t} (k VARCHAR(20) NOT NULL PRIMARY KEY) ; INSERT INTO {t} VALUES ('1'), ('10'), ('9')", "MODIFY k INT NOT NULL", RefusalReason.KeyNotMappable)]
+    [InlineData("keyenum", "CREATE TABLE {t} (e ENUM('b','a') NOT NULL PRIMARY KEY) ; INSERT INTO {t} VALUES ('a'), ('b')", "MODIFY e ENUM('b','a','c') NOT NULL", RefusalReason.KeyNotMappable)]
+    [InlineData("setkey", "CREATE TABLE {t} (s SET('a','b') NOT NULL PRIMARY KEY) ; INSERT INTO {t} VALUES ('a'), ('a,b')", "ADD COLUMN c INT", RefusalReason.NoUsableKey)]
+    [InlineData("prefixpk", "CREATE TABLE {t} (name VARCHAR(100) NOT NULL, PRIMARY KEY (name(10))) ; INSERT INTO {t} VALUES ('a')", "ADD COLUMN c INT", RefusalReason.NoUsableKey)]
     public async Task Preflight_refuses_and_leaves_the_server_unchanged(string prefix, string setup, string alter, RefusalReason expected)
     {
         foreach (var capture in new[] { CaptureMode.Binlog, CaptureMode.Trigger })

@@ -8,8 +8,10 @@ namespace ShadowCopy.IntegrationTests.Postgres;
 [Collection("postgres")]
 public sealed class PgHostileIdentifierTests
 {
-    [Fact]
-    public async Task Alter_HostileSchemaTableAndColumnNames_WorksUnderLoad()
+    [Theory]
+    [InlineData("trigger")]
+    [InlineData("logical")]
+    public async Task Alter_HostileSchemaTableAndColumnNames_WorksUnderLoad(string capture)
     {
         var schemaName = $"sch \"we'ird\" ✓ {Guid.NewGuid().ToString("N")[..6]}";
         await using var schema = await PgSchemaScope.CreateAsync(schemaName);
@@ -24,7 +26,7 @@ public sealed class PgHostileIdentifierTests
         await load.StartAsync(8_000);
         await load.WaitForOperationsAsync(30, TimeSpan.FromSeconds(20));
         var options = PgAlterHarness.Options(schema.Name, table, "ADD COLUMN \"new \"\"col\"\" ✓\" text DEFAULT 'x''y', ALTER COLUMN \"a\"\"b\" TYPE bigint") with { MaxRowsPerSecond = 4000 };
-        var result = await PgAlterHarness.RunAsync(options);
+        var result = await PgAlterHarness.RunAsync(options, capture: capture == "logical" ? PgAlterHarness.Logical : null);
         var atSwap = load.Operations;
         await load.WaitForOperationsAsync(atSwap + 100, TimeSpan.FromSeconds(20));
         await load.StopAsync();
@@ -38,6 +40,7 @@ public sealed class PgHostileIdentifierTests
         Assert.Equal("text", columns["new \"col\" ✓"]);
         Assert.Equal("bigint", columns["a\"b"]);
         await PgConcurrentAlterTests.AssertNoHelpersAsync(schema.Name, table);
+        await PgLogicalCaptureTests.AssertNoSlotOrPublicationAsync(schema.Name, table);
     }
 
     private static string To63Bytes(string prefix)

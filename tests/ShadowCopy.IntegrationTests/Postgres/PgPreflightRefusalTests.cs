@@ -23,6 +23,9 @@ public sealed class PgPreflightRefusalTests
         { "key-dropped", Base, "DROP COLUMN id", ExitCodes.KeyNotMappable, "survives" },
         { "key-retyped", Base, "ALTER COLUMN id TYPE text", ExitCodes.KeyNotMappable, "survives" },
         { "partitioned", "CREATE TABLE {t} (id bigint PRIMARY KEY) PARTITION BY RANGE (id); CREATE TABLE {s}.part1 PARTITION OF {t} FOR VALUES FROM (0) TO (100);", "ADD COLUMN x int", ExitCodes.PartitionedTable, "partition" },
+        { "a-partition", "CREATE TABLE {s}.parent (id bigint PRIMARY KEY) PARTITION BY RANGE (id); CREATE TABLE {t} PARTITION OF {s}.parent FOR VALUES FROM (0) TO (100);", "ALTER COLUMN id SET STATISTICS 100", ExitCodes.PartitionedTable, "partition" },
+        // Issue 16, point 4: a key whose collation changes orders rows differently in the new table.
+        { "key-recollated", "CREATE TABLE {t} (k text COLLATE \"C\" PRIMARY KEY); INSERT INTO {t} VALUES ('a'), ('B');", "ALTER COLUMN k TYPE text COLLATE \"en-x-icu\"", ExitCodes.KeyNotMappable, "collation" },
         { "leftover-shadow", Base + "CREATE TABLE {s}._subject_new (id int); COMMENT ON TABLE {s}._subject_new IS 'shadowcopy:shadow of x';", "ADD COLUMN x int", ExitCodes.Leftovers, "shadowcopy cleanup" },
         { "leftover-trigger", Base + "CREATE FUNCTION {s}._subject_fn() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NULL; END$$; COMMENT ON FUNCTION {s}._subject_fn() IS 'shadowcopy:capture function'; CREATE TRIGGER _subject_trg AFTER INSERT ON {t} FOR EACH ROW EXECUTE FUNCTION {s}._subject_fn();", "ADD COLUMN x int", ExitCodes.Leftovers, "shadowcopy cleanup" },
         { "old-table-exists", Base + "CREATE TABLE {s}._subject_old (id int);", "ADD COLUMN x int", ExitCodes.NameConflict, "_subject_old" },
