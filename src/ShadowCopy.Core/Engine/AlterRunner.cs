@@ -814,14 +814,15 @@ public sealed class AlterRunner
             return CutOverVerification.None;
         }
 
-        // After an attempt that found too many rows to verify under its lock, verify at least once in
-        // the open and aim at half the budget, so what arrives in the meantime fits. Under a steady write load the pending count settles
+        // Verify once in the open right before every attempt (rounds are paced, so up to seconds of
+        // changes may be pending; the lock should only cover what arrives after this round), and
+        // after an attempt that found too many rows for its lock aim at half the budget. Under a steady write load the pending count settles
         // where verification keeps up with the applier, never at zero: stop once rounds stop
         // lowering it (the attempt then says whether it fits) instead of looping on.
         var budget = _delta.CutOverBudget(_options.CutOverVerifyBudget);
         var target = verifyAll ? budget / 2 : budget;
         var lowest = int.MaxValue;
-        for (var (round, stalled) = (0, 0); round < MaxVerifyRetries * 10 && stalled < MaxStalledRounds && ((verifyAll && round == 0) || _delta.NeedsFullVerification || _delta.Pending > target); round++)
+        for (var (round, stalled) = (0, 0); round < MaxVerifyRetries * 10 && stalled < MaxStalledRounds && ((round == 0 && (verifyAll || _delta.Pending > 0)) || _delta.NeedsFullVerification || _delta.Pending > target); round++)
         {
             await VerifyChangedRowsAsync(summary, force: true, cancellationToken).ConfigureAwait(false);
             await ApplyForAsync(IdlePoll, cancellationToken).ConfigureAwait(false);
@@ -833,11 +834,12 @@ public sealed class AlterRunner
 
     /// <summary>
     /// One bounded round of delta verification (ADR 0019), at most every <see cref="AlterOptions.DeltaVerifyInterval"/>
+    /// (longer when opening a consistent point is costly: <see cref="DeltaVerifier.Interval"/>)
     /// unless <paramref name="force"/>d; a full verification instead when the touched keys overflowed their set.
     /// </summary>
     private async Task VerifyChangedRowsAsync(Summary summary, bool force, CancellationToken cancellationToken)
     {
-        if (_delta is null || (!force && _clock.Elapsed - _lastDeltaRound < _options.DeltaVerifyInterval))
+        if (_delta is null || (!force && _clock.Elapsed - _lastDeltaRound < _delta.Interval(_options.DeltaVerifyInterval)))
         {
             return;
         }

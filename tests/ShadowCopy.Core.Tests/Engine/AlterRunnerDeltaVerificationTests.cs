@@ -14,7 +14,7 @@ public sealed class AlterRunnerDeltaVerificationTests
     [Fact]
     public async Task CutOver_keysAppliedAfterVerification_areVerifiedBeforeTheSwap()
     {
-        var backend = ArmedAfterVerification((after, call) => after <= 2 ? [Key(call)] : []);
+        var backend = ArmedAfterVerification((after, call) => after <= 30 ? [Key(call)] : []);
         var seen = new List<int>();
         backend.OnVerifiedCutOver = (_, verification) =>
         {
@@ -28,7 +28,7 @@ public sealed class AlterRunnerDeltaVerificationTests
         Assert.Equal(ExitCodes.Success, result.ExitCode);
         Assert.Single(seen);
         Assert.True(seen[0] > 0, "the cut-over got the keys applied after the verification");
-        Assert.Equal(seen[0], result.RowsVerifiedAfterCopy);
+        Assert.True(result.RowsVerifiedAfterCopy >= seen[0], "the keys verified under the lock are counted (beside the open round's)");
     }
 
     [Fact]

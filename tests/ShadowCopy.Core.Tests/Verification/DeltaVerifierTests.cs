@@ -104,7 +104,21 @@ public sealed class DeltaVerifierTests
 
         await delta.RunRoundAsync(1000, CancellationToken.None);
 
-        Assert.InRange(delta.CutOverBudget(TimeSpan.FromMilliseconds(500)), 100, 2_500);
+        Assert.InRange(delta.CutOverBudget(TimeSpan.FromMilliseconds(500)), 100, 2_600); // ≤ 5,000 keys/s × 0.5 s, timer slack allowed
+    }
+
+    [Fact]
+    public async Task Interval_stretchesSoCostlyConsistentPointsTakeAtMostFivePercent()
+    {
+        var verifier = new ScriptedKeyVerifier { Timing = (TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(10)) };
+        var delta = new DeltaVerifier(verifier, Tracking(Key(1)), attempts: 3, "public.t");
+        Assert.Equal(TimeSpan.FromSeconds(1), delta.Interval(TimeSpan.FromSeconds(1)));
+
+        await delta.RunRoundAsync(100, CancellationToken.None);
+
+        // ~190 ms to open the point: a round every ~3.8 s instead of every second.
+        Assert.InRange(delta.Interval(TimeSpan.FromSeconds(1)).TotalSeconds, 3.5, 30);
+        Assert.Equal(TimeSpan.FromSeconds(30), delta.Interval(TimeSpan.FromSeconds(30)));
     }
 
     private static DirtyKeySet Tracking(params RowKey[] keys)
