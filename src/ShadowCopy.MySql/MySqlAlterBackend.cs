@@ -49,6 +49,7 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
     private MySqlServerProbe? _probe;
     private string? _fingerprint;
     private bool _stateTableReady;
+    private MySqlCheckpoint? _finishingSwap;
     private IReadOnlyList<MySqlSettings>? _replicas;
     private MySqlKeyVerifier? _keyVerifier;
     private DirtyKeySet? _appliedKeys;
@@ -119,6 +120,12 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
         // Replica DSNs are parsed (and their passwords resolved) up front: a typo is a usage error, not a throttle.
         _replicas = MySqlServerProbe.ParseReplicas(_options.ReplicaDsns);
         _main = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        if (_options.Resume && await FindFinishedSwapAsync(cancellationToken).ConfigureAwait(false) is { } finished)
+        {
+            // The table now is the new one: no check or rehearsal of the ALTER applies to it any more.
+            return finished;
+        }
+
         var (rows, bytes) = await MySqlPreflight.CheckTableAsync(Main, Table, cancellationToken).ConfigureAwait(false);
         _source = await MySqlInspector.ReadAsync(Main, Table.Schema, Table.Name, cancellationToken).ConfigureAwait(false);
         MySqlPreflight.CheckKey(_source, Table);
@@ -666,10 +673,10 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
     {
         _transcript.Step = "after cut-over";
         await EnsureMainAsync(cancellationToken).ConfigureAwait(false);
-        await MySqlObjects.DropAllAsync(Main, Table, Names, _options.CutOverLockTimeout, 20, cancellationToken).ConfigureAwait(false);
         if (ChangesAfterDrain is > 0)
         {
             // Never drop the old table then: it holds the only copy of those changes.
+            await MySqlObjects.DropAllAsync(Main, Table, Names, _options.CutOverLockTimeout, 20, cancellationToken).ConfigureAwait(false);
             throw new ShadowCopyException(
                 $"The swap is done, but {ChangesAfterDrain} row change(s) reached the old table between the final drain and the RENAME; they are in {Names.Old} and not in the new table. Reconcile them from {Names.Old} (report this as a bug).",
                 ExitCodes.CutOverFailed);
@@ -677,8 +684,45 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
 
         if (dropOldTable)
         {
-            await MySqlObjects.WithLockRetriesAsync(Main, _options.CutOverLockTimeout, 20, $"DROP TABLE IF EXISTS {Sql.Old}", cancellationToken).ConfigureAwait(false);
+            // Before the helpers: DropAllAsync removes the checkpoint last, so until then a resume finishes this.
+            await MySqlObjects.WithLockRetriesAsync(Main, _options.CutOverLockTimeout, 20, $"DROP TABLE IF EXISTS {MySqlStatements.Q(Table.Schema, Names.Old)}", cancellationToken).ConfigureAwait(false);
         }
+
+        await MySqlObjects.DropAllAsync(Main, Table, Names, _options.CutOverLockTimeout, 20, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A resume after a kill during the cleanup: the checkpoint says the swap is done (the runner
+    /// writes phase CleaningUp right after it), or — killed between the RENAME and that write — the
+    /// catalog shows it: the copy was complete, the shadow is gone and the old name holds a table
+    /// that is not our cut-over sentry (only the RENAME moves the original there, and a run cannot
+    /// start while that name is taken). Returns the report of a run that only finishes the cleanup,
+    /// or null when the run has not swapped.
+    /// </summary>
+    private async Task<PreflightReport?> FindFinishedSwapAsync(CancellationToken cancellationToken)
+    {
+        var helpers = await MySqlObjects.HelperTablesAsync(Main, Table.Schema, [Names.State, Names.Shadow, Names.Old], cancellationToken).ConfigureAwait(false);
+        if (!helpers.GetValueOrDefault(Names.State) || await MySqlCheckpoint.LoadAsync(Main, StateTable, cancellationToken).ConfigureAwait(false) is not { } stored)
+        {
+            return null;
+        }
+
+        var swapped = stored.Progress.Phase == Phase.CleaningUp
+            || (stored.Progress.CopyDone && !helpers.ContainsKey(Names.Shadow) && helpers.TryGetValue(Names.Old, out var oldIsOurs) && !oldIsOurs);
+        if (!swapped)
+        {
+            return null;
+        }
+
+        if (!string.Equals(stored.Alter, _options.Alter, StringComparison.Ordinal))
+        {
+            throw new PreflightRefusedException(
+                RefusalReason.ResumeNotPossible,
+                $"Cannot resume: the earlier run on {Table} already swapped in a different ALTER ('{stored.Alter}') and stopped during its cleanup. Nothing was changed. Resume with that --alter to finish it, or remove what it left with `shadowcopy cleanup --dsn … --table {Table.Name}`.");
+        }
+
+        _finishingSwap = stored;
+        return new PreflightReport(stored.Progress.RowsEstimated, 0, [], [], [], [], _warnings);
     }
 
     // ---- cleanup ------------------------------------------------------------------------------
@@ -876,6 +920,11 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
     public async Task<RunProgress> ResumeAsync(CancellationToken cancellationToken)
     {
         _transcript.Step = "resume";
+        if (_finishingSwap is { } finished)
+        {
+            return finished.Progress with { Phase = Phase.CleaningUp }; // the swap is done: only the cleanup is owed
+        }
+
         const string Again = "Run `shadowcopy cleanup --dsn … --table {0}` and then the same alter again without --resume.";
         var again = string.Format(System.Globalization.CultureInfo.InvariantCulture, Again, Table.Name);
         PreflightRefusedException Refuse(string what) => new(RefusalReason.ResumeNotPossible, $"Cannot resume: {what}. Nothing was changed. {again}");

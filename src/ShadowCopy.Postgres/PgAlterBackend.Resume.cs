@@ -12,6 +12,7 @@ namespace ShadowCopy.Postgres;
 public sealed partial class PgAlterBackend : IResumableBackend
 {
     private PgCheckpoint? _resumeFrom;
+    private bool _finishingSwap;
     private bool _stateTableReady;
     private string? _fingerprint;
 
@@ -75,6 +76,11 @@ public sealed partial class PgAlterBackend : IResumableBackend
     public async Task<RunProgress> ResumeAsync(CancellationToken cancellationToken)
     {
         var from = _resumeFrom ?? throw new InvalidOperationException("ResumeAsync needs PreflightAsync with --resume first");
+        if (_finishingSwap)
+        {
+            return from.Progress; // the swap is done: the runner only finishes the cleanup
+        }
+
 
         // Re-check what may have gone since the preflight read it (a slot can be dropped at any time).
         await CheckCaptureObjectsAsync(cancellationToken).ConfigureAwait(false);
@@ -89,6 +95,36 @@ public sealed partial class PgAlterBackend : IResumableBackend
         await Capture.ResumeAsync(Main, cancellationToken).ConfigureAwait(false);
         _transcript.Step = "copy";
         return from.Progress;
+    }
+
+    /// <summary>
+    /// A resume whose checkpoint says the swap committed (the cut-over transaction sets its phase to
+    /// CleaningUp): the killed run died in its cleanup. Returns the report of a run that only finishes
+    /// that cleanup, or null when the checkpoint (if any) is of a run that has not swapped.
+    /// </summary>
+    private async Task<PreflightReport?> FindFinishedSwapAsync(CancellationToken cancellationToken)
+    {
+        var found = await Main.QueryAsync(PgObjects.RelationSql, [Table.Schema, new[] { Names.State }], cancellationToken).ConfigureAwait(false);
+        if (!found.Any(r => ((string)r[1]!).StartsWith(PgObjects.Marker, StringComparison.Ordinal)))
+        {
+            return null;
+        }
+
+        var rows = await Main.QueryAsync(PgCheckpoint.Select(Table, Names), null, cancellationToken).ConfigureAwait(false);
+        if (rows.Count == 0 || PgCheckpoint.FromRow(rows[0]) is not { Progress.Phase: Phase.CleaningUp } checkpoint)
+        {
+            return null;
+        }
+
+        if (checkpoint.Alter != _options.Alter)
+        {
+            throw Refuse($"The earlier run on {Table} already swapped in a different ALTER ({checkpoint.Alter}) and stopped during its cleanup: resume with that --alter to finish it, or remove what it left with `shadowcopy cleanup --dsn … --table {Table}`.");
+        }
+
+        await TakeRunLockAsync(cancellationToken).ConfigureAwait(false);
+        _finishingSwap = true;
+        _resumeFrom = checkpoint;
+        return new PreflightReport(checkpoint.Progress.RowsEstimated, 0, [], [], [], [], _warnings);
     }
 
     /// <summary>

@@ -93,6 +93,12 @@ public sealed partial class PgAlterBackend : IAlterBackend, ICaptureStatus, IKey
         }
 
         _main = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        if (_options.Resume && await FindFinishedSwapAsync(cancellationToken).ConfigureAwait(false) is { } finished)
+        {
+            // The table now is the new one: no check or rehearsal of the ALTER applies to it any more.
+            return finished;
+        }
+
         var source = await PgInspector.ReadAsync(Main, Table, cancellationToken).ConfigureAwait(false)
             ?? throw new PreflightRefusedException(RefusalReason.TableMissing, $"Table {Table} does not exist (names are case-sensitive when quoted: --table '\"MySchema\".\"MyTable\"').");
         _source = source;

@@ -273,6 +273,11 @@ public sealed partial class PgAlterBackend
         }
 
         Add($"COMMENT ON TABLE {newTable} IS {(source.Comment is null ? "NULL" : D.QuoteLiteral(source.Comment))}");
+        if (_stateTableReady)
+        {
+            // Committed with the swap or not at all: a resume after a kill in the cleanup knows the change is live.
+            Add($"UPDATE {D.Qualified(Table.Schema, Names.State)} SET phase = {D.QuoteLiteral(nameof(Phase.CleaningUp))}, updated_at = pg_catalog.clock_timestamp() WHERE id = 1");
+        }
 
         _toValidate.Clear();
         foreach (var fk in source.OutgoingForeignKeys)
@@ -333,20 +338,45 @@ public sealed partial class PgAlterBackend
         _transcript.Step = "after cut-over";
         await CloseSideSessionsAsync().ConfigureAwait(false);
         var session = Main;
-        foreach (var (table, constraint) in _toValidate)
+        // Resumed after a kill in this phase, the swap's list is gone: the catalog still marks what it left NOT VALID.
+        var toValidate = _finishingSwap ? await UnvalidatedForeignKeysAsync(session, cancellationToken).ConfigureAwait(false) : _toValidate;
+        foreach (var (table, constraint) in toValidate)
         {
             // VALIDATE takes SHARE UPDATE EXCLUSIVE: reads and writes go on while it scans.
             await session.ExecuteAsync($"ALTER TABLE {table} VALIDATE CONSTRAINT {D.QuoteIdentifier(constraint)}", null, cancellationToken).ConfigureAwait(false);
         }
 
-        await Capture.AfterSwapAsync(session, cancellationToken).ConfigureAwait(false);
-        // The checkpoint describes a run that is over: a resume after the swap has nothing to continue.
-        await session.ExecuteAsync($"DROP TABLE IF EXISTS {D.Qualified(Table.Schema, Names.State)}", null, cancellationToken).ConfigureAwait(false);
+        if (_finishingSwap)
+        {
+            await PgObjects.DropAllAsync(session, Table, Names, _options.CutOverLockTimeout, 20, cancellationToken, keepState: true).ConfigureAwait(false);
+        }
+        else
+        {
+            await Capture.AfterSwapAsync(session, cancellationToken).ConfigureAwait(false);
+        }
+
         if (dropOldTable)
         {
-            await PgObjects.WithLockRetriesAsync(session, _options.CutOverLockTimeout, 20, $"DROP TABLE {D.Qualified(Table.Schema, Names.Old)}", cancellationToken).ConfigureAwait(false);
+            await PgObjects.WithLockRetriesAsync(session, _options.CutOverLockTimeout, 20, $"DROP TABLE IF EXISTS {D.Qualified(Table.Schema, Names.Old)}", cancellationToken).ConfigureAwait(false);
         }
 
         await session.ExecuteAsync($"ANALYZE {D.Qualified(Table)}", null, cancellationToken).ConfigureAwait(false);
+        // The checkpoint last: until every step above is done, a resume finishes them (it says the swap is done).
+        await session.ExecuteAsync($"DROP TABLE IF EXISTS {D.Qualified(Table.Schema, Names.State)}", null, cancellationToken).ConfigureAwait(false);
     }
+
+    private const string UnvalidatedForeignKeysSql = """
+        SELECT pg_catalog.format('%I.%I', n.nspname, c.relname), con.conname
+        FROM pg_catalog.pg_constraint con
+        JOIN pg_catalog.pg_class c ON c.oid = con.conrelid
+        JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+        WHERE con.contype = 'f' AND NOT con.convalidated
+          AND (SELECT t.oid FROM pg_catalog.pg_class t JOIN pg_catalog.pg_namespace tn ON tn.oid = t.relnamespace
+               WHERE tn.nspname = $1 AND t.relname = $2) IN (con.conrelid, con.confrelid)
+        ORDER BY 1, 2
+        """;
+
+    private async Task<List<(string Table, string Constraint)>> UnvalidatedForeignKeysAsync(PgSession session, CancellationToken cancellationToken) =>
+        [.. (await session.QueryAsync(UnvalidatedForeignKeysSql, [Table.Schema, Table.Name], cancellationToken).ConfigureAwait(false))
+            .Select(r => ((string)r[0]!, (string)r[1]!))];
 }

@@ -103,7 +103,7 @@ internal static class PgObjects
     /// Drops the trigger (bounded lock wait, retried), the function, the change log and the
     /// shadow — each only if it is ours. Returns what was dropped.
     /// </summary>
-    public static async Task<IReadOnlyList<string>> DropAllAsync(PgSession session, TableName table, HelperObjectNames names, TimeSpan lockTimeout, int attempts, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyList<string>> DropAllAsync(PgSession session, TableName table, HelperObjectNames names, TimeSpan lockTimeout, int attempts, CancellationToken cancellationToken, bool keepState = false)
     {
         var d = PgDialect.Instance;
         var dropped = new List<string>();
@@ -144,7 +144,7 @@ internal static class PgObjects
             }
         }
 
-        var relations = await session.QueryAsync(RelationSql, [table.Schema, new[] { names.ChangeLog, names.State, names.Shadow }], cancellationToken).ConfigureAwait(false);
+        var relations = await session.QueryAsync(RelationSql, [table.Schema, keepState ? new[] { names.ChangeLog, names.Shadow } : new[] { names.ChangeLog, names.State, names.Shadow }], cancellationToken).ConfigureAwait(false);
         foreach (var row in relations)
         {
             if (((string)row[1]!).StartsWith(Marker, StringComparison.Ordinal))

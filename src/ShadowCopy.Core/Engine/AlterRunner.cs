@@ -191,6 +191,13 @@ public sealed class AlterRunner
                 // Shadow, capture and checkpoint exist from the killed run: re-attach to them.
                 shadowCreated = true;
                 var progress = await _resumable!.ResumeAsync(cancellationToken).ConfigureAwait(false);
+                if (progress.Phase == Phase.CleaningUp)
+                {
+                    // The killed run had swapped: the change is live; only its cleanup is owed.
+                    swapped = true;
+                    return await FinishSwappedRunAsync(progress, summary).ConfigureAwait(false);
+                }
+
                 _state.RowsCopied = progress.RowsCopied;
                 _state.ChangesApplied = progress.ChangesApplied;
                 _state.ChunksCopied = progress.ChunksCopied;
@@ -250,6 +257,7 @@ public sealed class AlterRunner
 
             // From here on the new table serves: finish what we owe even if asked to stop.
             _state.EnterPhase(Phase.CleaningUp);
+            await MarkSwappedAsync().ConfigureAwait(false);
             using (var owed = new CancellationTokenSource(_options.CleanupTimeout))
             {
                 await _backend.AfterCutOverAsync(_options.DropOldTable, owed.Token).ConfigureAwait(false);
@@ -314,6 +322,49 @@ public sealed class AlterRunner
             _state.EnterPhase(Phase.Failed);
             return Result(ExitCodes.InternalError, "failed", UnexpectedFailureMessage(unexpected, phase, swapped), summary);
         }
+    }
+
+    /// <summary>
+    /// Records in the checkpoint that the swap is done (phase CleaningUp), so that a resume after a
+    /// kill during the cleanup finishes it instead of refusing. Backends whose cut-over writes this
+    /// atomically with the swap (PostgreSQL) only repeat it; a failure here must not fail a run whose
+    /// change is already live.
+    /// </summary>
+    private async Task MarkSwappedAsync()
+    {
+        try
+        {
+            await CheckpointAsync(force: true, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception error) when (error is not OperationCanceledException)
+        {
+            Log.CheckpointFailed(_logger, error.Message);
+        }
+    }
+
+    /// <summary>
+    /// <c>--resume</c> after a run that was killed once its swap was done: the new table serves
+    /// already, so nothing is copied, verified or swapped again; the cleanup the killed run owed
+    /// (capture objects, the checkpoint, the old table with --drop-old-table) is finished and the
+    /// run ends as the completed change it is.
+    /// </summary>
+    private async Task<AlterResult> FinishSwappedRunAsync(RunProgress progress, Summary summary)
+    {
+        _state.RowsCopied = progress.RowsCopied;
+        _state.ChangesApplied = progress.ChangesApplied;
+        _state.ChunksCopied = progress.ChunksCopied;
+        _state.RowsEstimated = Math.Max(_state.RowsEstimated, progress.RowsEstimated);
+        Emit(RunEventKinds.Resumed, ("phase", progress.Phase.ToString()), ("rows_copied", progress.RowsCopied), ("changes_applied", progress.ChangesApplied), ("copy_done", true));
+        _sink.OnMessage($"resuming after the swap: the earlier run had already put the new {_options.Table} in place; finishing its cleanup");
+        _state.EnterPhase(Phase.CleaningUp);
+        using (var owed = new CancellationTokenSource(_options.CleanupTimeout))
+        {
+            await _backend.AfterCutOverAsync(_options.DropOldTable, owed.Token).ConfigureAwait(false);
+        }
+
+        _state.EnterPhase(Phase.Done);
+        Report(force: true);
+        return Result(ExitCodes.Success, "completed", $"The change was already complete: the earlier run swapped the tables before it stopped. Its cleanup is now finished{(_options.DropOldTable ? " and the old table dropped" : string.Empty)}.", summary) with { OldTableDropped = _options.DropOldTable };
     }
 
     private async Task<AlterResult> DryRunAsync(PreflightReport report, CancellationToken cancellationToken)

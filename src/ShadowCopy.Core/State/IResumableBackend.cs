@@ -25,6 +25,10 @@ public interface IResumableBackend
     /// <see cref="Engine.PreflightRefusedException"/> with <see cref="Engine.RefusalReason.ResumeNotPossible"/>
     /// and a message saying what changed and what to do (usually: `shadowcopy cleanup`, then run
     /// again without --resume) — and then changes nothing.
+    /// A checkpoint whose phase is <see cref="Engine.Phase.CleaningUp"/> means the killed run's swap is
+    /// done (written right after it, or atomically with it): then the backend re-attaches nothing,
+    /// returns that phase, and the runner only calls <see cref="Engine.IAlterBackend.AfterCutOverAsync"/>,
+    /// which must then finish the cleanup from the catalog alone and drop the checkpoint last.
     /// </summary>
     Task<RunProgress> ResumeAsync(CancellationToken cancellationToken);
 }

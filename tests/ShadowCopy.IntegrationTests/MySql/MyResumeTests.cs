@@ -94,6 +94,118 @@ public sealed class MyResumeTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>
+    /// Issue 13: SIGKILLed in its cleanup (the swap done; a reader's metadata lock holds the DROP of the
+    /// run's table), the run is resumed: it finishes the cleanup, drops the old table (--drop-old-table)
+    /// and exits 0 — no refusal, and no second ALTER.
+    /// </summary>
+    [Theory]
+    [InlineData("binlog")]
+    [InlineData("trigger")]
+    public async Task Alter_resume_after_SIGKILL_in_the_cleanup_finishes_it_and_exits_0(string capture)
+    {
+        const int Rows = 20_000;
+        var name = UniqueName("resdone");
+        var layout = new MyTableLayout(name);
+        try
+        {
+            await layout.CreateAsync(Rows);
+            await using var load = new MyWriterLoad(layout, writers: 2);
+            await load.StartAsync(Rows);
+            await using var holder = await OpenAsync();
+            var state = $"{Q(Database)}.{Q($"_{name}_state")}";
+            var log = $"{Q(Database)}.{Q($"_{name}_log")}";
+            using (var process = StartCli([.. Args(name, capture, "--drop-old-table", "--max-rows-per-second", "5000")]))
+            {
+                var stdout = process.StandardOutput.ReadToEndAsync();
+                var stderr = process.StandardError.ReadToEndAsync();
+                var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
+                async Task WaitForAsync(string sql, string what)
+                {
+                    while (long.Parse(await ScalarAsync(sql) ?? "0", System.Globalization.CultureInfo.InvariantCulture) == 0)
+                    {
+                        if (process.HasExited || DateTime.UtcNow > deadline)
+                        {
+                            Assert.Fail($"{what}: {(process.HasExited ? await stdout + await stderr : "timeout")}");
+                        }
+
+                        await Task.Delay(50);
+                    }
+                }
+
+                await WaitForAsync($"SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = {Lit(Database)} AND TABLE_NAME IN ({Lit($"_{name}_state")}, {Lit($"_{name}_log")}) HAVING COUNT(*) = 2", "no checkpoint");
+                // A reader's transaction on the run's table: its rows keep changing, its DROP (in the cleanup) waits.
+                await holder.ExecuteAsync("START TRANSACTION");
+                await holder.QueryAsync($"SELECT COUNT(*) FROM {log}");
+                await WaitForAsync($"SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE {Lit($"DROP TABLE IF EXISTS %_{name}_log%")}", "the cleanup never reached the run's table");
+                Assert.Equal("CleaningUp", await ScalarAsync($"SELECT phase FROM {state}"));
+                process.Kill(entireProcessTree: true); // SIGKILL in the cleanup: the swap is done
+                await process.WaitForExitAsync();
+            }
+
+            await holder.ExecuteAsync("COMMIT");
+            await load.WaitForOperationsAsync(load.Operations + 100, TimeSpan.FromSeconds(30));
+            var (exit, result, all) = await RunCliAsync(Args(name, capture, "--drop-old-table", "--resume"));
+            await load.WaitForOperationsAsync(load.Operations + 100, TimeSpan.FromSeconds(30));
+            await load.StopAsync();
+
+            Assert.True(exit == 0, all);
+            Assert.Contains("already complete", result.GetProperty("message").GetString(), StringComparison.Ordinal);
+            Assert.True(load.Errors == 0, string.Join(" | ", load.ErrorMessages));
+            Assert.True(await ScalarAsync(MyTableLayout.ChecksumSql(layout.Control)) == await ScalarAsync(MyTableLayout.ChecksumSql(layout.Table)), await layout.DiffAsync());
+            Assert.Equal(new[] { name, layout.ControlName }.Order(StringComparer.Ordinal), (await ObjectsAsync(name)).Order(StringComparer.Ordinal));
+        }
+        finally
+        {
+            await DropAsync(name);
+        }
+    }
+
+    /// <summary>
+    /// Killed between the RENAME and the checkpoint that records it: the checkpoint still says
+    /// "verifying", but the catalog shows the swap (shadow gone, the original under the old name). The
+    /// resume recognises it, removes the capture and the run's tables, keeps the old table, exits 0.
+    /// </summary>
+    [Theory]
+    [InlineData(CaptureMode.Binlog)]
+    [InlineData(CaptureMode.Trigger)]
+    public async Task Alter_resume_after_a_kill_right_after_the_RENAME_recognises_the_swap_from_the_catalog(CaptureMode capture)
+    {
+        var name = UniqueName("resren");
+        var layout = new MyTableLayout(name);
+        try
+        {
+            await layout.CreateAsync(5_000);
+            var options = MyAlterHarness.Options(name, Alter);
+            await using (var backend = new MySqlAlterBackend(Settings(), options, capture, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance))
+            {
+                var rows = await BackendSteps.CopyEverythingAsync(backend, 2000);
+                await backend.SaveCheckpointAsync(new ShadowCopy.Core.State.RunProgress { Phase = Phase.Verifying, RowsCopied = rows, CopyDone = true }, CancellationToken.None);
+                var attempt = await backend.TryCutOverAsync(TimeSpan.FromSeconds(5), ShadowCopy.Core.Verification.CutOverVerification.None, CancellationToken.None);
+                Assert.True(attempt.Succeeded, attempt.Error);
+            }
+
+            Assert.Equal("Verifying", await ScalarAsync($"SELECT phase FROM {Q(Database)}.{Q($"_{name}_state")}"));
+            Assert.Contains($"_{name}_log", await ObjectsAsync(name));
+            await ExecAsync($"UPDATE {layout.Table} SET n = n + 1 WHERE id % 7 = 0");
+            await ExecAsync($"UPDATE {layout.Control} SET n = n + 1 WHERE id % 7 = 0");
+
+            var sink = new RecordingStatusSink();
+            var resumed = await MyAlterHarness.RunAsync(options with { Resume = true }, capture, sink);
+
+            Assert.True(resumed.ExitCode == ExitCodes.Success, $"exit {resumed.ExitCode}: {resumed.Message}");
+            Assert.Contains("already complete", resumed.Message, StringComparison.Ordinal);
+            Assert.Contains(sink.Messages, m => m.Contains("resuming after the swap", StringComparison.Ordinal));
+            Assert.Equal(new[] { $"_{name}_old", name, layout.ControlName }.Order(StringComparer.Ordinal), (await ObjectsAsync(name)).Order(StringComparer.Ordinal));
+            Assert.True(await ScalarAsync(MyTableLayout.ChecksumSql(layout.Control)) == await ScalarAsync(MyTableLayout.ChecksumSql(layout.Table)), await layout.DiffAsync());
+            Assert.Equal("1", await ScalarAsync($"SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = {Lit(Database)} AND TABLE_NAME = {Lit(name)} AND COLUMN_NAME = 'note'"));
+        }
+        finally
+        {
+            await DropAsync(name);
+        }
+    }
+
     [Fact]
     public async Task Alter_resume_without_a_checkpoint_is_refused_and_changes_nothing()
     {

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using ShadowCopy.Core.Engine;
 using ShadowCopy.Core.Schema;
 using ShadowCopy.Core.State;
+using ShadowCopy.Core.Verification;
 using ShadowCopy.IntegrationTests.Infrastructure;
 using ShadowCopy.Postgres;
 using ShadowCopy.Postgres.Capture;
@@ -246,20 +247,7 @@ public sealed class PgResumeTests(ITestOutputHelper output)
             var options = PgAlterHarness.Options(schema.Name, "orders", Alter);
             await using (var backend = new PgAlterBackend(PgServer.Settings(), options, NullLogger.Instance))
             {
-                await backend.PreflightAsync(CancellationToken.None);
-                await backend.CreateShadowAsync(CancellationToken.None);
-                await backend.StartCaptureAsync(CancellationToken.None);
-                long rows = 0;
-                while (await backend.CopyChunkAsync(5000, CancellationToken.None) is { } chunk)
-                {
-                    rows += chunk.Rows;
-                    if (chunk.Done)
-                    {
-                        break;
-                    }
-                }
-
-                await backend.FinishCopyAsync(CancellationToken.None);
+                var rows = await BackendSteps.CopyEverythingAsync(backend, 5000);
                 await backend.SaveCheckpointAsync(new RunProgress { Phase = Phase.Verifying, RowsCopied = rows, ChunksCopied = 5, CopyDone = true }, CancellationToken.None);
             }
 
@@ -278,6 +266,138 @@ public sealed class PgResumeTests(ITestOutputHelper output)
                 ["orders_email_idx", "orders_n_idx", "orders_pkey"],
                 await PgConcurrentAlterTests.NamesAsync($"SELECT indexname FROM pg_indexes WHERE schemaname = '{schema.Name}' AND tablename = 'orders' ORDER BY 1"));
             await PgConcurrentAlterTests.AssertNoHelpersAsync(schema.Name, "orders");
+        }
+        finally
+        {
+            await PgCleanup.RunAsync(PgServer.Settings(), new TableName(schema.Name, "orders"), TimeSpan.FromSeconds(2), CancellationToken.None);
+        }
+    }
+
+    /// <summary>
+    /// Issue 13: SIGKILLed in its cleanup (the swap done, the checkpoint's DROP held by a reader's lock),
+    /// the run is resumed: it recognises the finished swap, finishes the cleanup (old table included, with
+    /// --drop-old-table) and exits 0 — it does not refuse, and running the ALTER again is never needed.
+    /// </summary>
+    [Theory]
+    [InlineData("trigger")]
+    [InlineData("logical")]
+    public async Task Resume_AfterSigkillInTheCleanup_FinishesTheCleanupAndExits0(string capture)
+    {
+        await using var schema = await PgSchemaScope.CreateAsync();
+        var layout = new PgTableLayout(schema.Name, "orders", "orders_control");
+        await layout.CreateAsync(20_000);
+        var state = $"{schema.Q}.{PgServer.Q("_orders_state")}";
+        try
+        {
+            await using var load = new PgWriterLoad(layout, writers: 2);
+            await load.StartAsync(20_000);
+            string[] Args(params string[] extra) =>
+                ["alter", "--dsn", PgServer.Dsn(), "--table", $"{schema.Name}.orders", "--alter", Alter, "--execute", "--capture", capture,
+                 "--checkpoint-interval", "300ms", "--output", "json", "--drop-old-table", .. extra];
+
+            await using var holder = await PgServer.OpenAsync();
+            using (var first = PgCliProcessTests.StartCli(Args("--max-rows-per-second", "5000")))
+            {
+                var drain = DrainAsync(first);
+                var watch = Stopwatch.StartNew();
+                while (await PgServer.ScalarAsync<long>($"SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = '{schema.Name}' AND c.relname = '_orders_state'") == 0)
+                {
+                    Assert.True(!first.HasExited && watch.Elapsed < TimeSpan.FromSeconds(60), "no checkpoint table: " + (first.HasExited ? await drain : "timeout"));
+                    await Task.Delay(20);
+                }
+
+                // A reader's lock on the checkpoint: writes to it go on, its DROP (the cleanup's last step) waits.
+                await using (var begin = new Npgsql.NpgsqlCommand($"BEGIN; LOCK TABLE {state} IN ACCESS SHARE MODE", holder))
+                {
+                    await begin.ExecuteNonQueryAsync();
+                }
+
+                while (await PgServer.ScalarAsync<long>($"SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'DROP TABLE IF EXISTS %_orders_state%'") == 0)
+                {
+                    Assert.True(!first.HasExited && watch.Elapsed < TimeSpan.FromSeconds(120), "the cleanup never reached the checkpoint: " + (first.HasExited ? await drain : "timeout"));
+                    await Task.Delay(50);
+                }
+
+                Assert.Equal("CleaningUp", await PgServer.ScalarAsync<string>($"SELECT phase FROM {state}"));
+                first.Kill(entireProcessTree: true); // SIGKILL in the cleanup: the swap is done
+                await first.WaitForExitAsync();
+                await drain;
+            }
+
+            await using (var commit = new Npgsql.NpgsqlCommand("COMMIT", holder))
+            {
+                await commit.ExecuteNonQueryAsync();
+            }
+
+            await load.WaitForOperationsAsync(load.Operations + 100, TimeSpan.FromSeconds(20));
+            using var second = PgCliProcessTests.StartCli(Args("--resume"));
+            var stdout = await second.StandardOutput.ReadToEndAsync();
+            var stderr = await second.StandardError.ReadToEndAsync();
+            await second.WaitForExitAsync();
+            await load.WaitForOperationsAsync(load.Operations + 100, TimeSpan.FromSeconds(20));
+            await load.StopAsync();
+
+            Assert.True(second.ExitCode == 0, $"exit {second.ExitCode}\n{stdout}\n{stderr}");
+            Assert.Contains("already complete", stdout, StringComparison.Ordinal);
+            Assert.True(load.Errors == 0, "writer errors: " + string.Join(" | ", load.ErrorMessages));
+            Assert.Equal(
+                await PgServer.ScalarAsync<string>(layout.ChecksumSql(layout.Control)),
+                await PgServer.ScalarAsync<string>(layout.ChecksumSql(layout.Table)));
+            Assert.Equal(0, await PgServer.ScalarAsync<long>($"SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = '{schema.Name}' AND c.relname LIKE '\\_orders\\_%'"));
+            await PgLogicalCaptureTests.AssertNoSlotOrPublicationAsync(schema.Name, "orders");
+        }
+        finally
+        {
+            await PgCleanup.RunAsync(PgServer.Settings(), new TableName(schema.Name, "orders"), TimeSpan.FromSeconds(2), CancellationToken.None);
+        }
+    }
+
+    /// <summary>
+    /// Killed right after the swap's commit, before any cleanup: the capture (trigger log and function,
+    /// or slot and publication) is still there and only the cut-over transaction itself recorded that
+    /// the swap happened. The resume removes the capture, keeps the old table, and loses no write.
+    /// </summary>
+    [Theory]
+    [InlineData("trigger")]
+    [InlineData("logical")]
+    public async Task Resume_KilledRightAfterTheSwapCommitted_RemovesTheCaptureAndExits0(string capture)
+    {
+        await using var schema = await PgSchemaScope.CreateAsync();
+        var layout = new PgTableLayout(schema.Name, "orders", "orders_control");
+        await layout.CreateAsync(5_000);
+        var captureOptions = PgAlterHarness.Logical with { Mode = capture };
+        var options = PgAlterHarness.Options(schema.Name, "orders", Alter);
+        try
+        {
+            await using (var backend = new PgAlterBackend(PgServer.Settings(), options, NullLogger.Instance, captureOptions))
+            {
+                var rows = await BackendSteps.CopyEverythingAsync(backend, 2000);
+                await backend.SaveCheckpointAsync(new RunProgress { Phase = Phase.CuttingOver, RowsCopied = rows, CopyDone = true }, CancellationToken.None);
+                var attempt = await backend.TryCutOverAsync(TimeSpan.FromSeconds(5), CutOverVerification.None, CancellationToken.None);
+                Assert.True(attempt.Succeeded, attempt.Error);
+            }
+
+            // Only the cut-over transaction wrote this: the runner never saw the swap.
+            Assert.Equal("CleaningUp", await PgServer.ScalarAsync<string>($"SELECT phase FROM {schema.Q}.{PgServer.Q("_orders_state")}"));
+            var leftover = capture == "logical"
+                ? $"SELECT count(*) FROM pg_replication_slots WHERE slot_name = '{PgLogicalNames.Slot(new TableName(schema.Name, "orders"))}'"
+                : $"SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = '{schema.Name}' AND c.relname = '_orders_log'";
+            Assert.Equal(1, await PgServer.ScalarAsync<long>(leftover));
+
+            await PgServer.ExecAsync($"UPDATE {layout.Table} SET n = n + 1 WHERE id % 7 = 0; UPDATE {layout.Control} SET n = n + 1 WHERE id % 7 = 0");
+            var sink = new RecordingStatusSink();
+            var resumed = await PgAlterHarness.RunAsync(options with { Resume = true }, sink: sink, capture: captureOptions);
+
+            Assert.True(resumed.ExitCode == ExitCodes.Success, resumed.Message);
+            Assert.Contains("already complete", resumed.Message, StringComparison.Ordinal);
+            Assert.Contains(sink.Messages, m => m.Contains("resuming after the swap", StringComparison.Ordinal));
+            Assert.Equal(0, await PgServer.ScalarAsync<long>(leftover));
+            Assert.Equal(
+                await PgServer.ScalarAsync<string>(layout.ChecksumSql(layout.Control)),
+                await PgServer.ScalarAsync<string>(layout.ChecksumSql(layout.Table)));
+            Assert.Equal(1, await PgServer.ScalarAsync<long>($"SELECT count(*) FROM information_schema.columns WHERE table_schema = '{schema.Name}' AND table_name = 'orders' AND column_name = 'note'"));
+            await PgConcurrentAlterTests.AssertNoHelpersAsync(schema.Name, "orders"); // the old table is kept without --drop-old-table
+            await PgLogicalCaptureTests.AssertNoSlotOrPublicationAsync(schema.Name, "orders");
         }
         finally
         {
