@@ -134,8 +134,8 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
         // Leftovers first: our own triggers from a killed run must read as leftovers, not as the user's.
         // With --resume our leftovers are what the run continues from (ResumeAsync checks them).
         await MySqlObjects.CheckNoLeftoversAsync(Main, Table, Names, cancellationToken, resuming: _options.Resume).ConfigureAwait(false);
-        var ourTriggers = _options.Resume ? await MySqlObjects.OurTriggerNamesAsync(Main, Table, cancellationToken).ConfigureAwait(false) : [];
-        await MySqlPreflight.CheckTriggersAsync(Main, Table, cancellationToken, ourTriggers).ConfigureAwait(false);
+        // The table's own triggers are carried to the new table (ADR 0027); ours are told apart by their marker.
+        await MySqlUserTriggers.CheckAsync(Main, Table, triggerCapture: Capture == CaptureMode.Trigger && !ExternalTool && !_options.Resume, carried: !ExternalTool, cancellationToken).ConfigureAwait(false);
         if (Capture == CaptureMode.Binlog)
         {
             await (BinlogCheckOverride ?? MySqlPreflight.CheckBinlogAsync)(Main, cancellationToken).ConfigureAwait(false);
@@ -162,6 +162,7 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
             await PrepareStatementsAsync(cancellationToken).ConfigureAwait(false);
             // What FinishCopyAsync builds; known from the rehearsal so --resume knows it too.
             _deferredIndexes = await MySqlDeferredIndexes.ReadAsync(Main, rehearsal, cancellationToken).ConfigureAwait(false);
+            MySqlUserTriggers.CheckColumns(await MySqlUserTriggers.ReadAsync(Main, Table.Schema, Table.Name, cancellationToken).ConfigureAwait(false), _mapping!, Table);
             await MySqlLossyChecks.RunAsync(Main, Table, _source, _mapping!, await MySqlInspector.ReadAsync(Main, Table.Schema, Names.Shadow, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         }
         finally
@@ -230,6 +231,8 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
         _fingerprint = await MySqlCheckpoint.FingerprintAsync(Main, Sql.Source, cancellationToken).ConfigureAwait(false);
         await Main.ExecuteAsync($"CREATE TABLE {Sql.Shadow} LIKE {Sql.Source}", cancellationToken).ConfigureAwait(false);
         await AlterShadowAsync(cancellationToken).ConfigureAwait(false);
+        // Before a row is in it: the user's triggers compile on the new shape for their definer (ADR 0027).
+        await MySqlUserTriggers.RehearseAsync(Main, await MySqlUserTriggers.ReadAsync(Main, Table.Schema, Table.Name, cancellationToken).ConfigureAwait(false), Table, Names.Shadow, cancellationToken).ConfigureAwait(false);
         await PrepareStatementsAsync(cancellationToken).ConfigureAwait(false);
         await CarryAutoIncrementAsync(Main, cancellationToken).ConfigureAwait(false);
         await CreateConversionsAsync(cancellationToken).ConfigureAwait(false);
@@ -992,6 +995,9 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
 
             await MySqlPreflight.CheckResumeGtidAsync(Main, stored.Binlog.GtidSet, cancellationToken).ConfigureAwait(false);
         }
+
+        // A run killed inside its cut-over may have left the table's own triggers on the shadow: back first (ADR 0027).
+        await MySqlUserTriggers.RestoreFromShadowAsync(Main, Table, Names.Shadow, _options.CutOverLockTimeout, cancellationToken).ConfigureAwait(false);
 
         // Continue: statements for the real shadow, the copy after the watermark, capture from the position.
         await PrepareStatementsAsync(cancellationToken).ConfigureAwait(false);

@@ -43,6 +43,7 @@ internal static class MySqlCutOver
             ? new("cut-over (applier)", $"INSERT INTO {sql.Log} … 'marker …' /* then apply the binlog up to the marker */", false)
             : new("cut-over (session A reads, applier writes)", $"{sql.TakeKeys(5_000)} /* read those keys' rows on A, stage and convert them on the applier, until the key log is empty */", false);
         yield return new("cut-over (session A, applier)", "/* compare the rows changed since their last verification: source on A, shadow on the applier's session */", false);
+        yield return new("cut-over (session A, applier session)", "DROP TRIGGER <each of the table's own triggers> /* on A */; CREATE DEFINER=… TRIGGER <same name, timing, event, body> ON " + sql.Shadow + " /* on the applier session, in firing order (ADR 0027) */", false);
         yield return new("cut-over (session B, waits on the table)", $"{Rename(sql)}, {go} TO {gone}", false);
         yield return new("cut-over (applier session)", $"CREATE TABLE {go} (id INT) COMMENT=… /* go token */", false);
         yield return new("cut-over (session A)", "UNLOCK TABLES", false);
@@ -94,6 +95,7 @@ internal static class MySqlCutOver
         var renamer = await backend.OpenAsync(cancellationToken).ConfigureAwait(false);
         Task? rename = null;
         var goCreated = false;
+        var triggers = new MySqlTriggerMove(backend);
         (IReadOnlyList<RowKey> Keys, KeyVerifyResult Result)? verified = null;
         try
         {
@@ -135,6 +137,9 @@ internal static class MySqlCutOver
                 return new CutOverAttempt(false, false, watch.ElapsedMilliseconds, $"{compared.Mismatched.Count} changed row(s) differ from the original") { Verified = verified };
             }
 
+            // The user's triggers go onto the shadow now, while no writer can reach t (ADR 0027).
+            await triggers.ToShadowAsync(locker, cancellationToken).ConfigureAwait(false);
+
             // B's only contended name is t (A holds it; _t_new, _t_old and the tokens are free and the
             // applier is idle), so once B waits for a metadata lock it is queued on t, ahead of the
             // writers, whatever the names' order.
@@ -160,6 +165,12 @@ internal static class MySqlCutOver
         catch (Exception error) when (error is MySqlException or TimeoutException && !cancellationToken.IsCancellationRequested)
         {
             Log.CutOverFailed(backend.Logger, error.Message);
+            if (!goCreated)
+            {
+                // No swap without the token: the triggers go back before A lets writers in.
+                await triggers.BackAsync(locker, renamer, rename).ConfigureAwait(false);
+            }
+
             await locker.ResetQuietlyAsync().ConfigureAwait(false);
             if (rename is not null)
             {
@@ -174,12 +185,31 @@ internal static class MySqlCutOver
             }
 
             var swapped = goCreated && await SwappedAsync(backend, cancellationToken).ConfigureAwait(false);
+            if (!swapped && triggers.Moved)
+            {
+                await MySqlUserTriggers.RestoreFromShadowAsync(backend.MainSession, backend.Options.Table, backend.Names.Shadow, lockTimeout, cancellationToken).ConfigureAwait(false);
+            }
+
             return swapped
                 ? new CutOverAttempt(true, false, watch.ElapsedMilliseconds, null) { Verified = verified }
                 : new CutOverAttempt(false, true, watch.ElapsedMilliseconds, error.Message);
         }
         finally
         {
+            if (!goCreated && triggers.Moved)
+            {
+                // Cancelled (or an unexpected failure) between the move and the token: same as above.
+                // Should that fail too, cleanup and --resume move them back from the shadow.
+                try
+                {
+                    await triggers.BackAsync(locker, renamer, rename).ConfigureAwait(false);
+                }
+                catch (MySqlException error)
+                {
+                    Log.CutOverFailed(backend.Logger, "moving the table's triggers back: " + error.Message);
+                }
+            }
+
             await locker.DisposeAsync().ConfigureAwait(false);
             await renamer.DisposeAsync().ConfigureAwait(false);
             await DropTokensAsync(backend, cancellationToken).ConfigureAwait(false);

@@ -90,6 +90,13 @@ internal static class MySqlObjects
     public static async Task<IReadOnlyList<string>> DropAllAsync(MySqlSession session, TableName table, HelperObjectNames names, TimeSpan lockTimeout, int attempts, CancellationToken cancellationToken)
     {
         var dropped = new List<string>();
+        // Before the shadow goes: a cut-over killed mid-way leaves the table's own triggers on it (ADR 0027).
+        var shadowIsOurs = (await TablesAsync(session, table.Schema, [names.ChangeLog], cancellationToken).ConfigureAwait(false)).Values.Any(c => c.StartsWith(MySqlStatements.Marker, StringComparison.Ordinal));
+        if (shadowIsOurs)
+        {
+            dropped.AddRange(await MySqlUserTriggers.RestoreFromShadowAsync(session, table, names.Shadow, lockTimeout, cancellationToken).ConfigureAwait(false));
+        }
+
         foreach (var (name, _) in await OurTriggersAsync(session, table.Schema, [table.Name, names.Old], cancellationToken).ConfigureAwait(false))
         {
             await WithLockRetriesAsync(session, lockTimeout, attempts, $"DROP TRIGGER IF EXISTS {MySqlStatements.Q(table.Schema, name)}", cancellationToken).ConfigureAwait(false);

@@ -127,21 +127,6 @@ internal static class MySqlPreflight
         return rows.Rows.Select(r => $"foreign key {r.GetString(0)} ({r.GetString(1)} -> {r.GetString(2)}) will not apply to the new table; re-create it after the run").ToList();
     }
 
-    /// <summary>Refuses the user's triggers; <paramref name="ours"/> (a resumed run's capture triggers) are not the user's.</summary>
-    public static async Task CheckTriggersAsync(MySqlSession session, TableName table, CancellationToken cancellationToken, IReadOnlyCollection<string>? ours = null)
-    {
-        var rows = await session.QueryAsync(
-            $"SELECT TRIGGER_NAME FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = {session.Literal(table.Schema)} AND BINARY EVENT_OBJECT_TABLE = {session.Literal(table.Name)}",
-            cancellationToken).ConfigureAwait(false);
-        var theirs = rows.Rows.Select(r => r.GetString(0)).Where(n => ours?.Contains(n) != true).ToList();
-        if (theirs.Count > 0)
-        {
-            throw new PreflightRefusedException(
-                RefusalReason.UnsupportedTable,
-                $"{table} has triggers ({string.Join(", ", theirs)}); they would stay with the old table after the swap. Drop them, run the ALTER, and create them again on the new table.");
-        }
-    }
-
     /// <summary>
     /// Trigger capture copies and re-applies under READ COMMITTED without locks (ADR 0020). With the
     /// binary log on in STATEMENT format the server refuses such writes (error 1665), so the session

@@ -37,6 +37,7 @@ public sealed partial class PgAlterBackend : IAlterBackend, ICaptureStatus, IKey
     private PgSession? _snapshotTwin;
     private readonly List<string> _deferredIndexes = [];
     private PgTable? _source;
+    private IReadOnlyList<PgUserTrigger> _userTriggers = [];
     private PgTable? _shadow;
     private PgMapping? _mapping;
     private PgStatements? _sql;
@@ -103,6 +104,7 @@ public sealed partial class PgAlterBackend : IAlterBackend, ICaptureStatus, IKey
             ?? throw new PreflightRefusedException(RefusalReason.TableMissing, $"Table {Table} does not exist (names are case-sensitive when quoted: --table '\"MySchema\".\"MyTable\"').");
         _source = source;
         PgPreflight.CheckTable(source, _options);
+        _userTriggers = await PgUserTriggers.ReadAsync(Main, source.Oid, Names.Trigger, cancellationToken).ConfigureAwait(false);
         if (_captureOptions.IsLogical)
         {
             await PgPreflight.CheckLogicalAsync(Main, source, _captureOptions, needsNewSlot: !_options.Resume, cancellationToken).ConfigureAwait(false);
@@ -126,6 +128,7 @@ public sealed partial class PgAlterBackend : IAlterBackend, ICaptureStatus, IKey
             await CreateShadowObjectsAsync(cancellationToken).ConfigureAwait(false);
             await PrepareStatementsAsync(cancellationToken).ConfigureAwait(false);
             await ExplainAsync(cancellationToken).ConfigureAwait(false);
+            await PgUserTriggers.RehearseAsync(Main, _userTriggers, _mapping!, Table, D.Qualified(Table.Schema, Names.Shadow), cancellationToken).ConfigureAwait(false);
         }
         finally
         {

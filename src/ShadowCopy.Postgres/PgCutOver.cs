@@ -100,7 +100,9 @@ public sealed partial class PgAlterBackend
                 return new CutOverAttempt(false, false, wait.ElapsedMilliseconds, $"{compared.Mismatched.Count} changed row(s) differ from the original") { Verified = verified };
             }
 
-            foreach (var statement in SwapStatements(shadow, grants, currentUser!))
+            // Read under the lock: exactly the triggers the original has at the swap (ADR 0027).
+            var triggers = await PgUserTriggers.ReadAsync(session, _source!.Oid, Names.Trigger, cancellationToken).ConfigureAwait(false);
+            foreach (var statement in SwapStatements(shadow, grants, currentUser!, triggers))
             {
                 await session.ExecuteAsync(statement.Sql, statement.Args, cancellationToken).ConfigureAwait(false);
             }
@@ -169,10 +171,10 @@ public sealed partial class PgAlterBackend
         """;
 
     internal IEnumerable<string> SwapStatementsForPlan() =>
-        SwapStatements(_shadow!, [], _source!.Owner).Select(s => s.Sql);
+        SwapStatements(_shadow!, [], _source!.Owner, _userTriggers).Select(s => s.Sql);
 
     /// <summary>The swap's statements in order; run inside the cut-over transaction after the drain.</summary>
-    private List<(string Sql, IReadOnlyList<object?>? Args)> SwapStatements(PgTable shadow, IReadOnlyList<object?[]> grants, string currentUser)
+    private List<(string Sql, IReadOnlyList<object?>? Args)> SwapStatements(PgTable shadow, IReadOnlyList<object?[]> grants, string currentUser, IReadOnlyList<PgUserTrigger> triggers)
     {
         var source = _source!;
         var mapping = _mapping!;
@@ -277,6 +279,12 @@ public sealed partial class PgAlterBackend
         {
             // Committed with the swap or not at all: a resume after a kill in the cleanup knows the change is live.
             Add($"UPDATE {D.Qualified(Table.Schema, Names.State)} SET phase = {D.QuoteLiteral(nameof(Phase.CleaningUp))}, updated_at = pg_catalog.clock_timestamp() WHERE id = 1");
+        }
+
+        // The user's triggers: their definitions name the original, which is the new table now.
+        foreach (var statement in PgUserTriggers.SwapStatements(triggers, newTable, D.Qualified(schema, Names.Old)))
+        {
+            Add(statement);
         }
 
         _toValidate.Clear();

@@ -58,14 +58,6 @@ internal static class PgPreflight
                 $"Views depend on {name} ({string.Join(", ", table.DependentViews)}); after the swap they would read the old table. Drop them and re-create them after the change.");
         }
 
-        var userTriggers = table.UserTriggers.Where(t => t != HelperObjectNames.For(table.Name, PgDialect.Instance.MaxIdentifierBytes).Trigger).ToList();
-        if (userTriggers.Count > 0)
-        {
-            throw new PreflightRefusedException(
-                RefusalReason.UnsupportedTable,
-                $"{name} has triggers ({string.Join(", ", userTriggers)}) that the new table would not carry. Drop them before and re-create them after, or alter the table directly.");
-        }
-
         if (table.RowSecurity)
         {
             throw new PreflightRefusedException(RefusalReason.UnsupportedTable, $"{name} has row-level security enabled; its policies would not follow the swap.");

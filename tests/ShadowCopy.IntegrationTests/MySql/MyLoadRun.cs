@@ -8,18 +8,25 @@ namespace ShadowCopy.IntegrationTests.MySql;
 /// <summary>One ALTER run with four writers on the table and its control twin; latencies recorded over the run.</summary>
 internal sealed record MyLoadRun(AlterResult Result, double P50, double P99, double Max, long Operations, long OperationsAfterSwap, long Errors, long Deadlocks, string ErrorMessages, RecordingStatusSink Sink)
 {
-    public static async Task<MyLoadRun> ExecuteAsync(MyTableLayout layout, long seedRows, AlterOptions options, CaptureMode capture, long operationsAfterSwap = 200)
+    /// <param name="setup">Runs after the tables are seeded, before the writers start.</param>
+    /// <param name="backendFactory">Builds the backend (test seams); the default is a plain one.</param>
+    public static async Task<MyLoadRun> ExecuteAsync(MyTableLayout layout, long seedRows, AlterOptions options, CaptureMode capture, long operationsAfterSwap = 200, Func<Task>? setup = null, Func<MySqlAlterBackend>? backendFactory = null, CancellationToken cancellationToken = default)
     {
         await layout.CreateAsync(seedRows);
+        if (setup is not null)
+        {
+            await setup();
+        }
+
         await using var load = new MyWriterLoad(layout, writers: 4);
         await load.StartAsync(seedRows);
         await load.WaitForOperationsAsync(50, TimeSpan.FromSeconds(20));
         load.StartRecordingLatency();
         var sink = new RecordingStatusSink();
         AlterResult result;
-        await using (var backend = new MySqlAlterBackend(MyServer.Settings(), options, capture, NullLogger.Instance))
+        await using (var backend = backendFactory?.Invoke() ?? new MySqlAlterBackend(MyServer.Settings(), options, capture, NullLogger.Instance))
         {
-            result = await new AlterRunner(backend, options, sink, NullLogger.Instance).RunAsync(CancellationToken.None);
+            result = await new AlterRunner(backend, options, sink, NullLogger.Instance).RunAsync(cancellationToken);
         }
 
         var (p50, p99, max) = (load.LatencyPercentile(0.5), load.LatencyPercentile(0.99), load.LatencyPercentile(1.0));

@@ -32,7 +32,7 @@ public sealed class PgPreflightRefusalTests
         { "foreign-name-conflict", Base + "CREATE TABLE {s}._subject_new (id int);", "ADD COLUMN x int", ExitCodes.NameConflict, "not created by shadowcopy" },
         { "referenced-by-fk", Base + "CREATE TABLE {s}.child (id int PRIMARY KEY, subject_id bigint REFERENCES {t} (id));", "ADD COLUMN x int", ExitCodes.ForeignKeys, "--repoint-foreign-keys" },
         { "dependent-view", Base + "CREATE VIEW {s}.v AS SELECT id FROM {t};", "ADD COLUMN x int", ExitCodes.DependentViews, "Views depend" },
-        { "user-trigger", Base + "CREATE FUNCTION {s}.f() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$; CREATE TRIGGER audit BEFORE INSERT ON {t} FOR EACH ROW EXECUTE FUNCTION {s}.f();", "ADD COLUMN x int", ExitCodes.UnsupportedTable, "triggers" },
+        { "user-trigger-on-dropped-column", Base + "CREATE FUNCTION {s}.f() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN NEW.email := lower(NEW.email); RETURN NEW; END$$; CREATE TRIGGER audit BEFORE INSERT ON {t} FOR EACH ROW EXECUTE FUNCTION {s}.f();", "DROP COLUMN email", ExitCodes.UnsupportedTable, "Trigger audit" },
         { "schema-publication", Base + "CREATE PUBLICATION {s_raw}_all FOR TABLES IN SCHEMA {s};", "ADD COLUMN x int", ExitCodes.UnsupportedTable, "break the subscribers" },
         { "syntax-error", Base, "ADD COLUMN", ExitCodes.AlterRejected, "rejected" },
         { "renames-table", Base, "RENAME TO other", ExitCodes.AlterRejected, "renames the table" },
