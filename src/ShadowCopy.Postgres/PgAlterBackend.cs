@@ -57,7 +57,18 @@ public sealed partial class PgAlterBackend : IAlterBackend, ICaptureStatus, IKey
         Names = HelperObjectNames.For(options.Table.Name, D.MaxIdentifierBytes);
     }
 
-    public string? CaptureDetail => _capture?.Detail;
+    public string? CaptureDetail => (_capture?.Detail, _autovacuum?.Detail) switch
+    {
+        (null, var vacuum) => vacuum,
+        (var capture, null) => capture,
+        (var capture, var vacuum) => $"{capture}, {vacuum}",
+    };
+
+    private PgAutovacuum? _autovacuum;
+
+    /// <summary>Before a lock request on the table (and the shadow): no autovacuum may make writers queue behind it (ADR 0029).</summary>
+    internal Task ClearAutovacuumAsync(PgSession session, CancellationToken cancellationToken, uint? shadow = null) =>
+        (_autovacuum ??= new PgAutovacuum(_captureOptions.AutovacuumWait)).ClearAsync(session, shadow is { } oid ? [_source!.Oid, oid] : [_source!.Oid], cancellationToken);
 
     private IPgCapture Capture => _capture ?? throw new InvalidOperationException("shadow not created yet");
 
@@ -287,6 +298,8 @@ public sealed partial class PgAlterBackend : IAlterBackend, ICaptureStatus, IKey
     public async Task StartCaptureAsync(CancellationToken cancellationToken)
     {
         _transcript.Step = "install capture";
+        // The trigger (SHARE ROW EXCLUSIVE) and the publication (SHARE UPDATE EXCLUSIVE) both wait for an autovacuum.
+        await ClearAutovacuumAsync(Main, cancellationToken).ConfigureAwait(false);
         await Capture.StartAsync(Main, cancellationToken).ConfigureAwait(false);
         _transcript.Step = "copy";
     }
@@ -600,6 +613,7 @@ public sealed partial class PgAlterBackend : IAlterBackend, ICaptureStatus, IKey
         {
             try
             {
+                await ClearAutovacuumAsync(_side!, cancellationToken).ConfigureAwait(false);
                 await _side!.ExecuteAsync("BEGIN", null, cancellationToken).ConfigureAwait(false);
                 await _side.ExecuteAsync(PgObjects.LockTimeout(_options.CutOverLockTimeout), null, cancellationToken).ConfigureAwait(false);
                 await _side.ExecuteAsync($"LOCK TABLE {Sql.Source} IN SHARE MODE", null, cancellationToken).ConfigureAwait(false);
@@ -667,6 +681,12 @@ public sealed partial class PgAlterBackend : IAlterBackend, ICaptureStatus, IKey
         }
 
         await Main.RollbackQuietlyAsync().ConfigureAwait(false);
+        if (_source is not null && _capture is not null && !_captureOptions.IsLogical)
+        {
+            // DROP TRIGGER takes ACCESS EXCLUSIVE on the original.
+            await ClearAutovacuumAsync(Main, cancellationToken).ConfigureAwait(false);
+        }
+
         await PgObjects.DropAllAsync(Main, Table, Names, _options.CutOverLockTimeout, 20, cancellationToken).ConfigureAwait(false);
     }
 

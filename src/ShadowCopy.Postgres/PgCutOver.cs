@@ -67,6 +67,8 @@ public sealed partial class PgAlterBackend
         {
         }
 
+        // The swap renames the shadow too (ACCESS EXCLUSIVE): an autoanalyze of the freshly filled shadow would hold writers as well.
+        await ClearAutovacuumAsync(session, cancellationToken, shadow.Oid).ConfigureAwait(false);
         var wait = Stopwatch.StartNew();
         long waitedMs = 0;
         var committing = false;

@@ -20,5 +20,11 @@ public sealed record PgCaptureOptions
     /// <summary>Longest wait for the stream to catch up before a locked step (no lock held meanwhile).</summary>
     public TimeSpan CatchUpFenceTimeout { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// Longest wait for an autovacuum on the table to end before a lock request, when it cannot be
+    /// cancelled (ADR 0029); then the lock is requested anyway, bounded by its lock_timeout.
+    /// </summary>
+    public TimeSpan AutovacuumWait { get; init; } = TimeSpan.FromSeconds(60);
+
     public bool IsLogical => Mode == "logical";
 }

@@ -256,8 +256,14 @@ internal static class AlterCommand
     internal static PgCaptureOptions BuildPostgresCapture(ParseResult parse)
     {
         var text = parse.GetValue(AlterCommandDefinition.MaxSlotRetainedWal);
+        var wait = parse.GetValue(AlterCommandDefinition.AutovacuumWait);
+        if (!DurationParser.TryParse(wait, out var autovacuumWait) || autovacuumWait < TimeSpan.Zero)
+        {
+            throw new ArgumentException($"--autovacuum-wait must be a duration like 30s or 2m (0 requests the lock at once), not '{wait}'");
+        }
+
         return SizeParser.TryParse(text, out var bytes)
-            ? new PgCaptureOptions { MaxSlotRetainedWalBytes = bytes, AllowReplicaIdentityFull = parse.GetValue(AlterCommandDefinition.AllowReplicaIdentityFull) }
+            ? new PgCaptureOptions { MaxSlotRetainedWalBytes = bytes, AllowReplicaIdentityFull = parse.GetValue(AlterCommandDefinition.AllowReplicaIdentityFull), AutovacuumWait = autovacuumWait }
             : throw new ArgumentException($"--max-slot-retained-wal must be a size like 4GB or 512MB, not '{text}'");
     }
 
