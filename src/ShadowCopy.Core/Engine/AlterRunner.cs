@@ -181,6 +181,7 @@ public sealed class AlterRunner
             var report = await _backend.PreflightAsync(cancellationToken).ConfigureAwait(false);
             _state.RowsEstimated = report.EstimatedRows;
             summary.Warnings.AddRange(report.Warnings);
+            (_backendWarnings, _backendWarningsSeen) = (report.Warnings, report.Warnings.Count);
             foreach (var warning in report.Warnings)
             {
                 _sink.OnMessage($"warning: {warning}");
@@ -1114,8 +1115,12 @@ public sealed class AlterRunner
         ShadowTable = _backend.Names.Shadow,
         OldTable = _backend.Names.Old,
         EstimatedRows = _state.RowsEstimated,
-        Warnings = summary.Warnings,
+        // A backend may add warnings to its preflight list later (e.g. at cut-over): they are not lost.
+        Warnings = [.. summary.Warnings, .. _backendWarnings.Skip(_backendWarningsSeen)],
     };
+
+    private IReadOnlyList<string> _backendWarnings = [];
+    private int _backendWarningsSeen;
 
     private sealed class Summary
     {

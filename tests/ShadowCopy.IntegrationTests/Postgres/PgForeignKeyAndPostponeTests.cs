@@ -34,6 +34,26 @@ public sealed class PgForeignKeyAndPostponeTests
     }
 
     [Fact]
+    public async Task Alter_DropsAForeignKeyColumn_TheKeyIsGoneAndTheResultSaysSo()
+    {
+        // The swap finds the key it cannot re-create only at cut-over, after the preflight's warnings
+        // were printed: that warning must still reach the result.
+        await using var schema = await PgSchemaScope.CreateAsync();
+        await PgServer.ExecAsync($"""
+            CREATE TABLE {schema.Table("other")} (id int PRIMARY KEY);
+            CREATE TABLE {schema.Table("items")} (id bigserial PRIMARY KEY, other_id int CONSTRAINT items_other_fk REFERENCES {schema.Table("other")} (id), v text);
+            INSERT INTO {schema.Table("other")} SELECT g FROM generate_series(1, 10) g;
+            INSERT INTO {schema.Table("items")} (other_id, v) SELECT 1 + g % 10, 'v' || g FROM generate_series(1, 1000) g;
+            """);
+
+        var result = await PgAlterHarness.RunAsync(PgAlterHarness.Options(schema.Name, "items", "DROP COLUMN other_id"));
+
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Message);
+        Assert.Contains(result.Warnings, w => w.Contains("foreign key items_other_fk was not re-created", StringComparison.Ordinal));
+        Assert.Equal(0L, await PgServer.ScalarAsync<long>($"SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND conrelid = '{schema.Name}.items'::regclass"));
+    }
+
+    [Fact]
     public async Task Alter_NewUniqueOverDuplicateData_VerificationFailsAndNothingSwapped()
     {
         // The copy would silently skip the duplicates; the checksums must catch it and the run
