@@ -1,5 +1,6 @@
 using System.CommandLine;
 using ShadowCopy.Cli.Commands.Alter;
+using ShadowCopy.Cli.Commands.Backfill;
 using ShadowCopy.Cli.Commands.Cleanup;
 using ShadowCopy.Cli.Commands.Ctl;
 using ShadowCopy.Cli.Commands.Emit;
@@ -39,6 +40,7 @@ public static class Program
     {
         var root = new RootCommand("shadowcopy: online schema changes for PostgreSQL, MySQL and MariaDB — shadow table, chunked copy, change capture, checksum verification, atomic swap.");
         root.Subcommands.Add(AlterCommandDefinition.Create());
+        root.Subcommands.Add(BackfillCommandDefinition.Create());
         root.Subcommands.Add(CleanupCommandDefinition.Create());
         root.Subcommands.Add(LintCommandDefinition.Create());
         root.Subcommands.Add(EmitCommandDefinition.Create());

@@ -276,6 +276,9 @@ internal sealed class MySqlStatements
         return string.Join(" OR ", list.Select(k => "(" + string.Join(" AND ", columns.Select((c, i) => $"{c} = {k[i]}")) + ")"));
     }
 
+    /// <summary>The original's key range (lower exclusive, upper inclusive; null: open), as the copy reads it (backfill batches).</summary>
+    public string SourceKeyRange(string[]? lower, string[]? upper) => SourceRange(lower, upper);
+
     private string SourceRange(string[]? lower, string[]? upper) => Range(_map.Key.Select(k => k.SourceName), lower, upper, enumSizes: _enumSizes);
 
     /// <summary>

@@ -371,6 +371,13 @@ internal sealed class PgStatements
         RowExpr(KeySource.Select(k => $"{left}.{k}")) + " = " + RowExpr(KeySource.Select(k => $"{right}.{k}"));
 
     /// <summary>WHERE (k) &gt; ($1..) AND (k) &lt;= ($n..): lower bound exclusive, upper inclusive.</summary>
+    /// <summary>
+    /// The original's key range as the copy reads it, the table's columns qualified by <paramref name="alias"/>
+    /// (lower bound $1…$k exclusive, then upper bound inclusive); <c>true</c> when both are open (backfill batches).
+    /// </summary>
+    public string KeyRange(string alias, bool hasLower, bool hasUpper) =>
+        RangeConditions(alias, KeySource, hasLower, hasUpper) is { Count: > 0 } parts ? string.Join(" AND ", parts) : "true";
+
     private string RangePredicate(string alias, IEnumerable<string> keyColumns, bool hasLower, bool hasUpper) =>
         RangeConditions(alias, keyColumns, hasLower, hasUpper) is { Count: > 0 } parts ? " WHERE " + string.Join(" AND ", parts) : string.Empty;
 

@@ -8,7 +8,7 @@ internal sealed class JsonStatusSink(TextWriter writer) : IStatusSink
 {
     private readonly Lock _gate = new();
 
-    public void OnStatus(StatusSnapshot status) => Write(new Dictionary<string, object?>
+    public void OnStatus(StatusSnapshot status) => Write(status.Phase == Phase.Backfilling ? Backfill(status) : new Dictionary<string, object?>
     {
         ["type"] = "status",
         ["phase"] = StatusText.PhaseName(status.Phase),
@@ -26,6 +26,23 @@ internal sealed class JsonStatusSink(TextWriter writer) : IStatusSink
         ["rows_unverified"] = status.RowsUnverified,
         ["elapsed_seconds"] = Math.Round(status.Elapsed.TotalSeconds, 1),
     });
+
+    /// <summary>A backfill's status line: key positions processed and remaining, rows updated, rate, ETA, batch size.</summary>
+    private static Dictionary<string, object?> Backfill(StatusSnapshot status) => new()
+    {
+        ["type"] = "status",
+        ["phase"] = StatusText.PhaseName(status.Phase),
+        ["rows_processed"] = status.RowsCopied,
+        ["rows_estimated"] = status.RowsEstimated,
+        ["rows_remaining"] = Math.Max(0, status.RowsEstimated - status.RowsCopied),
+        ["rows_updated"] = status.ChangesApplied,
+        ["percent"] = Math.Round(status.Percent, 2),
+        ["rows_per_second"] = Math.Round(status.RowsPerSecond, 1),
+        ["eta_seconds"] = status.Eta is null ? null : Math.Round(status.Eta.Value.TotalSeconds, 1),
+        ["batch_size"] = status.ChunkSize,
+        ["throttle_reason"] = status.ThrottleReason,
+        ["elapsed_seconds"] = Math.Round(status.Elapsed.TotalSeconds, 1),
+    };
 
     public void OnPhase(Phase from, Phase to, string? detail) => Write(new Dictionary<string, object?>
     {

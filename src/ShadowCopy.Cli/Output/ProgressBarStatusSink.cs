@@ -64,7 +64,7 @@ internal sealed class ProgressBarStatusSink : IStatusSink, IAsyncDisposable
                         task.Value = Math.Min(task.MaxValue, s.RowsCopied);
                         task.Description = Markup.Escape(string.Create(
                             CultureInfo.InvariantCulture,
-                            $"{StatusText.PhaseName(s.Phase),-12} {s.RowsCopied:N0}/{s.RowsEstimated:N0} rows  {s.RowsPerSecond:N0}/s  ETA {StatusText.Duration(s.Eta)}  backlog {s.ChangeBacklog:N0}{(s.ThrottleReason is null ? string.Empty : "  throttled")}"));
+                            $"{StatusText.PhaseName(s.Phase),-12} {s.RowsCopied:N0}/{s.RowsEstimated:N0} rows  {s.RowsPerSecond:N0}/s  ETA {StatusText.Duration(s.Eta)}  {(s.Phase == Phase.Backfilling ? $"updated {s.ChangesApplied:N0}" : $"backlog {s.ChangeBacklog:N0}")}{(s.ThrottleReason is null ? string.Empty : "  throttled")}"));
                     }
 
                     try

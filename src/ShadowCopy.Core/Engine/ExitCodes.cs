@@ -35,6 +35,9 @@ public static class ExitCodes
     /// <summary>--resume found no usable checkpoint: none, the ALTER or the table changed, or the capture position is gone.</summary>
     public const int ResumeNotPossible = 20;
 
+    /// <summary>backfill: the server rejected --set, --where or --verify in a rolled-back sample batch; nothing was changed.</summary>
+    public const int BackfillRejected = 21;
+
     public const int CaptureUnavailable = 30;
 
     /// <summary>shadowcopy lint found at least one finding at or above --fail-on.</summary>

@@ -8,6 +8,9 @@ public enum Phase
     CreatingShadow,
     InstallingCapture,
     Copying,
+
+    /// <summary>backfill: key-range UPDATE batches.</summary>
+    Backfilling,
     CatchingUp,
     Verifying,
     Postponed,

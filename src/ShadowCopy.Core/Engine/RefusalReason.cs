@@ -20,4 +20,7 @@ public enum RefusalReason
 
     /// <summary>--resume cannot continue: no checkpoint, the ALTER or schema changed, capture position gone.</summary>
     ResumeNotPossible,
+
+    /// <summary>backfill: the server rejected --set, --where or --verify (unknown column, syntax, type).</summary>
+    BackfillRejected,
 }

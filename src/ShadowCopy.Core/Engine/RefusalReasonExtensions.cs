@@ -17,6 +17,7 @@ public static class RefusalReasonExtensions
         RefusalReason.AlterRejected => ExitCodes.AlterRejected,
         RefusalReason.CaptureUnavailable => ExitCodes.CaptureUnavailable,
         RefusalReason.ResumeNotPossible => ExitCodes.ResumeNotPossible,
+        RefusalReason.BackfillRejected => ExitCodes.BackfillRejected,
         _ => ExitCodes.InternalError,
     };
 
@@ -36,6 +37,7 @@ public static class RefusalReasonExtensions
         RefusalReason.AlterRejected => "alter-rejected",
         RefusalReason.CaptureUnavailable => "capture-unavailable",
         RefusalReason.ResumeNotPossible => "resume-not-possible",
+        RefusalReason.BackfillRejected => "backfill-rejected",
         _ => "unknown",
     };
 }

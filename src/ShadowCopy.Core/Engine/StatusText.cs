@@ -30,7 +30,12 @@ public static class StatusText
             ? string.Create(CultureInfo.InvariantCulture, $"{(long)span.Value.TotalHours}:{span.Value.Minutes:00}:{span.Value.Seconds:00}")
             : span.Value.ToString(@"m\:ss", CultureInfo.InvariantCulture);
 
-    public static string Line(StatusSnapshot s) => string.Create(
+    public static string Line(StatusSnapshot s) => s.Phase == Phase.Backfilling ? BackfillLine(s) : string.Create(
         CultureInfo.InvariantCulture,
         $"{PhaseName(s.Phase)}: copied {s.RowsCopied:N0}/{s.RowsEstimated:N0} rows ({s.Percent:0.0}%), {s.RowsPerSecond:N0} rows/s, ETA {Duration(s.Eta)}, backlog {s.ChangeBacklog:N0}, applied {s.ChangesApplied:N0}, chunk {s.ChunkSize:N0}{(s.ThrottleReason is null ? string.Empty : $", throttled: {s.ThrottleReason}")}{(s.CaptureDetail is null ? string.Empty : $", {s.CaptureDetail}")}, elapsed {Duration(s.Elapsed)}");
+
+    /// <summary>A backfill's line: key positions processed of the estimate, remaining, rows updated, rate, ETA, batch size.</summary>
+    public static string BackfillLine(StatusSnapshot s) => string.Create(
+        CultureInfo.InvariantCulture,
+        $"{PhaseName(s.Phase)}: processed {s.RowsCopied:N0}/{s.RowsEstimated:N0} rows ({s.Percent:0.0}%), remaining {Math.Max(0, s.RowsEstimated - s.RowsCopied):N0}, updated {s.ChangesApplied:N0}, {s.RowsPerSecond:N0} rows/s, ETA {Duration(s.Eta)}, batch {s.ChunkSize:N0}{(s.ThrottleReason is null ? string.Empty : $", throttled: {s.ThrottleReason}")}, elapsed {Duration(s.Elapsed)}");
 }

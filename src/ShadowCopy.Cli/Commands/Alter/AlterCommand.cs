@@ -155,21 +155,6 @@ internal static class AlterCommand
 
     internal static AlterOptions BuildOptions(ParseResult parse, string dsn)
     {
-        static TimeSpan Duration(ParseResult parse, Option<string> option, bool allowZero = false)
-        {
-            var text = parse.GetValue(option);
-            return DurationParser.TryParse(text, out var value) && (value > TimeSpan.Zero || (allowZero && value == TimeSpan.Zero))
-                ? value
-                : throw new ArgumentException($"{option.Name} must be a positive duration like 500ms or 2s, not '{text}'");
-        }
-
-        static TimeSpan? OptionalDuration(ParseResult parse, Option<string?> option) =>
-            parse.GetValue(option) is { } text
-                ? DurationParser.TryParse(text, out var value) && value > TimeSpan.Zero
-                    ? value
-                    : throw new ArgumentException($"{option.Name} must be a positive duration like 1500ms or 2s, not '{text}'")
-                : null;
-
         var chunkSize = parse.GetValue(AlterCommandDefinition.ChunkSize);
         var maxChunk = parse.GetValue(AlterCommandDefinition.MaxChunkSize);
         if (chunkSize < 1 || maxChunk < 1)
@@ -189,17 +174,46 @@ internal static class AlterCommand
             throw new ArgumentException("--threads must be between 1 and 16");
         }
 
-        var rate = parse.GetValue(AlterCommandDefinition.MaxRowsPerSecond);
-        if (rate is < 1)
-        {
-            throw new ArgumentException("--max-rows-per-second must be at least 1");
-        }
-
         var execute = parse.GetValue(AlterCommandDefinition.Execute);
         var resume = parse.GetValue(AlterCommandDefinition.Resume);
         if (resume && !execute)
         {
             throw new ArgumentException("--resume continues a real run: add --execute (and keep the same --table and --alter)");
+        }
+
+        return RunControlOptions(parse, new AlterOptions
+        {
+            Table = ParseTable(parse.GetValue(AlterCommandDefinition.Table)!, dsn),
+            Alter = parse.GetValue(AlterCommandDefinition.AlterClauses)!,
+            Execute = execute,
+            ChunkTime = Duration(parse, AlterCommandDefinition.ChunkTime),
+            InitialChunkSize = Math.Min(chunkSize, maxChunk),
+            MaxChunkSize = maxChunk,
+            MinChunkSize = Math.Min(10, maxChunk),
+            Threads = threads,
+            PostponeCutOverFlagFile = parse.GetValue(AlterCommandDefinition.PostponeFlagFile),
+            CutOverLockTimeout = Duration(parse, AlterCommandDefinition.CutOverLockTimeout),
+            CutOverAttempts = attempts,
+            DropOldTable = parse.GetValue(AlterCommandDefinition.DropOldTable),
+            RepointForeignKeys = parse.GetValue(AlterCommandDefinition.RepointForeignKeys),
+            AllowForeignKeys = parse.GetValue(AlterCommandDefinition.AllowForeignKeys),
+            PostponeCutOver = parse.GetValue(AlterCommandDefinition.PostponeCutOver),
+            Resume = resume,
+            CheckpointInterval = Duration(parse, AlterCommandDefinition.CheckpointInterval),
+        });
+    }
+
+    /// <summary>
+    /// The run-control options <c>alter</c> and <c>backfill</c> share (rate limit, throttle flag file,
+    /// lag, load, throttle query, panic file, status hook interval), parsed and checked once, on top of
+    /// <paramref name="options"/>.
+    /// </summary>
+    internal static AlterOptions RunControlOptions(ParseResult parse, AlterOptions options)
+    {
+        var rate = parse.GetValue(AlterCommandDefinition.MaxRowsPerSecond);
+        if (rate is < 1)
+        {
+            throw new ArgumentException("--max-rows-per-second must be at least 1");
         }
 
         var replicas = parse.GetValue(AlterCommandDefinition.Replicas) ?? [];
@@ -215,24 +229,10 @@ internal static class AlterCommand
             throw new ArgumentException("--throttle-query must not be empty");
         }
 
-        return new AlterOptions
+        return options with
         {
-            Table = ParseTable(parse.GetValue(AlterCommandDefinition.Table)!, dsn),
-            Alter = parse.GetValue(AlterCommandDefinition.AlterClauses)!,
-            Execute = execute,
-            ChunkTime = Duration(parse, AlterCommandDefinition.ChunkTime),
-            InitialChunkSize = Math.Min(chunkSize, maxChunk),
-            MaxChunkSize = maxChunk,
-            MinChunkSize = Math.Min(10, maxChunk),
             MaxRowsPerSecond = rate,
-            Threads = threads,
             ThrottleFlagFile = parse.GetValue(AlterCommandDefinition.ThrottleFlagFile),
-            PostponeCutOverFlagFile = parse.GetValue(AlterCommandDefinition.PostponeFlagFile),
-            CutOverLockTimeout = Duration(parse, AlterCommandDefinition.CutOverLockTimeout),
-            CutOverAttempts = attempts,
-            DropOldTable = parse.GetValue(AlterCommandDefinition.DropOldTable),
-            RepointForeignKeys = parse.GetValue(AlterCommandDefinition.RepointForeignKeys),
-            AllowForeignKeys = parse.GetValue(AlterCommandDefinition.AllowForeignKeys),
             ReplicaDsns = replicas,
             MaxLag = maxLag,
             MaxLoad = LoadThreshold.ParseList(parse.GetValue(AlterCommandDefinition.MaxLoad), "--max-load"),
@@ -240,12 +240,24 @@ internal static class AlterCommand
             CriticalLoadGrace = Duration(parse, AlterCommandDefinition.CriticalLoadGrace, allowZero: true),
             ThrottleQuery = throttleQuery,
             PanicFlagFile = parse.GetValue(AlterCommandDefinition.PanicFlagFile),
-            PostponeCutOver = parse.GetValue(AlterCommandDefinition.PostponeCutOver),
-            Resume = resume,
-            CheckpointInterval = Duration(parse, AlterCommandDefinition.CheckpointInterval),
             HookStatusInterval = Duration(parse, AlterCommandDefinition.HooksStatusInterval),
         };
     }
+
+    internal static TimeSpan Duration(ParseResult parse, Option<string> option, bool allowZero = false)
+    {
+        var text = parse.GetValue(option);
+        return DurationParser.TryParse(text, out var value) && (value > TimeSpan.Zero || (allowZero && value == TimeSpan.Zero))
+            ? value
+            : throw new ArgumentException($"{option.Name} must be a positive duration like 500ms or 2s, not '{text}'");
+    }
+
+    private static TimeSpan? OptionalDuration(ParseResult parse, Option<string?> option) =>
+        parse.GetValue(option) is { } text
+            ? DurationParser.TryParse(text, out var value) && value > TimeSpan.Zero
+                ? value
+                : throw new ArgumentException($"{option.Name} must be a positive duration like 1500ms or 2s, not '{text}'")
+            : null;
 
     /// <summary>PostgreSQL folds unquoted names to lower case in schema "public"; MySQL keeps case and defaults to the DSN's database.</summary>
     internal static TableName ParseTable(string text, string dsn) =>

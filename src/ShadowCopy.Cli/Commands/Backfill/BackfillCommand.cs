@@ -1,0 +1,158 @@
+using System.CommandLine;
+using Microsoft.Extensions.Logging;
+using ShadowCopy.Cli.Commands.Alter;
+using ShadowCopy.Cli.Output;
+using ShadowCopy.Core.Backfill;
+using ShadowCopy.Core.Control;
+using ShadowCopy.Core.Engine;
+using ShadowCopy.Core.Hooks;
+using ShadowCopy.Core.Journal;
+using ShadowCopy.Core.Throttling;
+using ShadowCopy.MySql;
+using ShadowCopy.MySql.Backfill;
+using ShadowCopy.Postgres;
+using ShadowCopy.Postgres.Backfill;
+
+namespace ShadowCopy.Cli.Commands.Backfill;
+
+/// <summary>Builds immutable options from the command line and runs the backfill. No SQL here.</summary>
+internal static class BackfillCommand
+{
+    public static async Task<int> RunAsync(ParseResult parse, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        _ = cancellationToken; // our own signal handling decides when to stop (see ShutdownSignal)
+        OutputFormat format;
+        BackfillOptions options;
+        string dsn;
+        RunTarget target;
+        HookRunner? hooks;
+        JournalWriter? journal = null;
+        try
+        {
+            format = AlterCommandDefinition.ParseOutput(parse.GetValue(AlterCommandDefinition.Output)!);
+            dsn = parse.GetValue(AlterCommandDefinition.Dsn)!;
+            options = BuildOptions(parse, dsn);
+            target = RunTarget.Parse(dsn, parse.GetValue(AlterCommandDefinition.Table)!);
+            journal = AlterCommand.OpenJournal(parse.GetValue(AlterCommandDefinition.Journal), target, SecretRedactor.FromEnvironment(), error);
+            hooks = parse.GetValue(AlterCommandDefinition.HooksDir) is { } hooksDir ? new HookRunner(hooksDir, HookRunner.DefaultTimeout, journal) : null;
+        }
+        catch (Exception bad) when (bad is ArgumentException or FormatException)
+        {
+            journal?.Dispose();
+            error.WriteLine($"error: {bad.Message}");
+            return ExitCodes.UsageError;
+        }
+
+        using var journalScope = journal;
+        using var loggerFactory = CliLogging.Create(parse.GetValue(AlterCommandDefinition.Verbose));
+        var logger = loggerFactory.CreateLogger("shadowcopy");
+        using var signal = new ShutdownSignal(error);
+
+        IBackfillBackend backend;
+        try
+        {
+            backend = CreateBackend(dsn, options, logger);
+        }
+        catch (ShadowCopyException bad)
+        {
+            error.WriteLine($"error: {bad.Message}");
+            return bad.ExitCode;
+        }
+
+        var control = new RunControl(options.Run);
+        ControlServer? server;
+        try
+        {
+            server = await AlterCommand.StartControlServerAsync(parse.GetValue(AlterCommandDefinition.ControlSocket), target, control, error);
+        }
+        catch (ShadowCopyException refused)
+        {
+            await backend.DisposeAsync();
+            error.WriteLine($"error: {refused.Message}");
+            return refused.ExitCode;
+        }
+
+        await using (server)
+        await using (backend)
+        {
+            var (sink, disposable) = AlterCommand.CreateSink(format, output);
+            var services = new RunServices { Control = control, Observer = journal, Hooks = hooks, Identity = target.Identity(string.Empty) };
+            BackfillResult result;
+            try
+            {
+                result = await new BackfillRunner(backend, options, sink, logger, services).RunAsync(signal.Token);
+            }
+            finally
+            {
+                if (disposable is not null)
+                {
+                    await disposable.DisposeAsync();
+                }
+            }
+
+            BackfillResultPrinter.Print(result, format, output, error);
+            return result.ExitCode;
+        }
+    }
+
+    internal static BackfillOptions BuildOptions(ParseResult parse, string dsn)
+    {
+        var batchSize = parse.GetValue(BackfillCommandDefinition.BatchSize);
+        var maxBatch = parse.GetValue(BackfillCommandDefinition.MaxBatchSize);
+        if (batchSize < 1 || maxBatch < 1)
+        {
+            throw new ArgumentException("--batch-size and --max-batch-size must be at least 1");
+        }
+
+        var attempts = parse.GetValue(BackfillCommandDefinition.BatchAttempts);
+        if (attempts is < 1 or > 100)
+        {
+            throw new ArgumentException("--batch-attempts must be between 1 and 100");
+        }
+
+        var execute = parse.GetValue(AlterCommandDefinition.Execute);
+        var resume = parse.GetValue(AlterCommandDefinition.Resume);
+        if (resume && !execute)
+        {
+            throw new ArgumentException("--resume continues a real run: add --execute (and keep the same --table, --set and --where)");
+        }
+
+        var table = AlterCommand.ParseTable(parse.GetValue(AlterCommandDefinition.Table)!, dsn);
+        var run = AlterCommand.RunControlOptions(parse, new AlterOptions
+        {
+            Table = table,
+            Alter = string.Empty,
+            Execute = execute,
+            Resume = resume,
+            ChunkTime = AlterCommand.Duration(parse, BackfillCommandDefinition.BatchTime),
+            InitialChunkSize = Math.Min(batchSize, maxBatch),
+            MaxChunkSize = maxBatch,
+            MinChunkSize = Math.Min(10, maxBatch),
+        });
+        return new BackfillOptions
+        {
+            Table = table,
+            Set = parse.GetValue(BackfillCommandDefinition.Set)!,
+            Where = parse.GetValue(BackfillCommandDefinition.Where),
+            Verify = parse.GetValue(BackfillCommandDefinition.Verify),
+            Run = run,
+            LockWaitTimeout = AlterCommand.Duration(parse, BackfillCommandDefinition.LockWaitTimeout),
+            BatchAttempts = attempts,
+        };
+    }
+
+    internal static IBackfillBackend CreateBackend(string dsn, BackfillOptions options, ILogger logger)
+    {
+        if (dsn.StartsWith("postgres://", StringComparison.Ordinal) || dsn.StartsWith("postgresql://", StringComparison.Ordinal))
+        {
+            return new PgBackfillBackend(PgDsn.Parse(dsn), options, logger);
+        }
+
+        if (dsn.StartsWith("mysql://", StringComparison.Ordinal))
+        {
+            return new MySqlBackfillBackend(MySqlDsn.Parse(dsn), options);
+        }
+
+        throw new ShadowCopyException("--dsn must start with postgres:// or mysql:// (e.g. postgres://app@db1:5432/shop).", ExitCodes.UsageError);
+    }
+}

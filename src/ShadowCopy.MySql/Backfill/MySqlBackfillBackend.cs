@@ -1,0 +1,266 @@
+using System.Diagnostics;
+using System.Globalization;
+using ShadowCopy.Core.Backfill;
+using ShadowCopy.Core.Engine;
+using ShadowCopy.Core.Schema;
+using ShadowCopy.Core.Sql;
+using ShadowCopy.Core.Throttling;
+using ShadowCopy.MySql.Model;
+using ShadowCopy.MySql.Protocol;
+
+namespace ShadowCopy.MySql.Backfill;
+
+/// <summary>
+/// MySQL/MariaDB side of <c>shadowcopy backfill</c> (docs/adr/0028-backfill.md). Batches follow the
+/// copy's key (<see cref="MyTable.IdentifyingKey"/>) and its boundary query
+/// (<see cref="MySqlStatements.NextBoundary"/>); each batch is one READ COMMITTED transaction with
+/// bounded lock waits: the UPDATE of its key range, then the checkpoint row recording its upper bound.
+/// </summary>
+public sealed class MySqlBackfillBackend : IBackfillBackend, IServerProbe
+{
+    private const int SampleRows = 100;
+
+    private readonly MySqlSettings _settings;
+    private readonly BackfillOptions _options;
+    private readonly SqlTranscript _transcript = new();
+    private MySqlSession? _main;
+    private MySqlStatements? _sql;
+    private MySqlServerProbe? _probe;
+    private string[]? _cursor;
+    private bool _done;
+    private string _state = string.Empty;
+    private IReadOnlyList<string> _keyColumns = [];
+
+    public MySqlBackfillBackend(MySqlSettings settings, BackfillOptions options)
+    {
+        _settings = settings;
+        _options = options;
+        _transcript.Enabled = false;
+    }
+
+    public IServerProbe? Probe => this;
+
+    public SqlTranscript? Transcript => _transcript;
+
+    private MySqlSession Main => _main ?? throw new InvalidOperationException("not connected");
+
+    private MySqlStatements Sql => _sql ?? throw new InvalidOperationException("not prepared");
+
+    private TableName Table => _options.Table;
+
+    public async Task<BackfillPlan> PrepareAsync(CancellationToken cancellationToken)
+    {
+        var replicas = MySqlServerProbe.ParseReplicas(_options.Run.ReplicaDsns);
+        _main = await MySqlSession.OpenAsync(_settings, _transcript, cancellationToken).ConfigureAwait(false);
+        var seconds = Math.Max(1, (long)Math.Ceiling(_options.LockWaitTimeout.TotalSeconds));
+        // Short waits for row locks and metadata locks (a day by default); READ COMMITTED so a batch
+        // locks the rows it updates and no gaps (MariaDB KB "InnoDB Lock Modes"): inserts of new rows
+        // next to or after the batch's range never wait for it.
+        await Main.ExecuteAsync(string.Create(CultureInfo.InvariantCulture, $"SET SESSION innodb_lock_wait_timeout = {seconds}, SESSION lock_wait_timeout = {seconds}"), cancellationToken).ConfigureAwait(false);
+        await Main.ExecuteAsync("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED", cancellationToken).ConfigureAwait(false);
+
+        var found = await MySqlInspector.FindAsync(Main, Table.Schema, Table.Name, cancellationToken).ConfigureAwait(false);
+        if (!found.Exists)
+        {
+            throw new PreflightRefusedException(RefusalReason.TableMissing, $"Table {Table} does not exist (table names are case-sensitive on this server). Nothing was changed.");
+        }
+
+        if (!found.Engine.Equals("InnoDB", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new PreflightRefusedException(RefusalReason.UnsupportedTable, $"{Table} uses the {found.Engine} engine; a backfill needs InnoDB (each batch and its checkpoint commit as one transaction). Nothing was changed.");
+        }
+
+        var table = await MySqlInspector.ReadAsync(Main, Table.Schema, Table.Name, cancellationToken).ConfigureAwait(false);
+        if (table.IdentifyingKey() is null)
+        {
+            throw new PreflightRefusedException(RefusalReason.NoUsableKey, $"{Table} has no primary key and no unique key over NOT NULL columns; batches need one to walk the table in key order. Add one first. Nothing was changed.");
+        }
+
+        var map = MyMapping.Build(table, table, new Dictionary<string, string>());
+        var names = HelperObjectNames.For(Table.Name, 64);
+        _sql = new MySqlStatements(Table.Schema, Table.Name, names, map, map.KeyIndex);
+        _state = MySqlStatements.Q(Table.Schema, HelperObjectNames.Derive(Table.Name, "bf_state", 64));
+        _keyColumns = map.Key.Select(k => k.SourceName).ToList();
+        _probe = new MySqlServerProbe(_settings, _state, replicas);
+
+        BackfillInput.CheckFragment("--set", _options.Set, mysql: true);
+        if (_options.Where is { } where)
+        {
+            BackfillInput.CheckFragment("--where", where, mysql: true);
+        }
+
+        if (_options.Verify is { } verify)
+        {
+            BackfillInput.CheckFragment("--verify", verify, mysql: true);
+        }
+
+        await ValidateAsync(cancellationToken).ConfigureAwait(false);
+        return new BackfillPlan(_keyColumns, map.KeyIndex, found.Rows);
+    }
+
+    /// <summary>--where and --verify in a query that reads no row, then --set in a sample batch that is rolled back.</summary>
+    private async Task ValidateAsync(CancellationToken cancellationToken)
+    {
+        foreach (var (option, condition) in new[] { ("--where", _options.Where), ("--verify", _options.Verify) })
+        {
+            if (condition is not null)
+            {
+                await RejectServerErrorsAsync(option, () => Main.QueryAsync($"SELECT COUNT(*) FROM (SELECT 1 FROM {Sql.Source} WHERE ({condition}) LIMIT 1) AS probe", cancellationToken)).ConfigureAwait(false);
+            }
+        }
+
+        await RejectServerErrorsAsync("--set", () => RunRangeAsync(null, SampleRows, commit: false, cancellationToken)).ConfigureAwait(false);
+    }
+
+    private static async Task RejectServerErrorsAsync<T>(string option, Func<Task<T>> run)
+    {
+        try
+        {
+            await run().ConfigureAwait(false);
+        }
+        catch (MySqlServerException error) when (!MySqlErrors.IsRetryable(error) && !MySqlErrors.IsConnectionLoss(error))
+        {
+            throw new PreflightRefusedException(
+                RefusalReason.BackfillRejected,
+                $"The server rejected {option} in a sample that was rolled back: {error.Message} (error {error.ErrorCode}). Nothing was changed.",
+                error);
+        }
+    }
+
+    public async Task<BackfillProgress> StartAsync(bool resume, CancellationToken cancellationToken)
+    {
+        await Main.ExecuteAsync(
+            $"CREATE TABLE IF NOT EXISTS {_state} (id TINYINT NOT NULL PRIMARY KEY, set_text LONGTEXT NOT NULL, where_text LONGTEXT NULL, key_columns LONGTEXT NOT NULL, "
+            + "upper_bound LONGTEXT NULL, batches BIGINT NOT NULL, rows_scanned BIGINT NOT NULL, rows_updated BIGINT NOT NULL, done TINYINT NOT NULL, updated_at TIMESTAMP(6) NOT NULL) ENGINE=InnoDB "
+            + $"COMMENT={Main.Literal("shadowcopy: backfill checkpoint of " + Table)}",
+            cancellationToken).ConfigureAwait(false);
+        var keys = string.Join(",", _keyColumns);
+        if (!resume)
+        {
+            await Main.ExecuteAsync(
+                $"REPLACE INTO {_state} VALUES (1, {Main.Literal(_options.Set)}, {(_options.Where is null ? "NULL" : Main.Literal(_options.Where))}, {Main.Literal(keys)}, NULL, 0, 0, 0, 0, UTC_TIMESTAMP(6))",
+                cancellationToken).ConfigureAwait(false);
+            return BackfillProgress.None;
+        }
+
+        var rows = await Main.QueryAsync($"SELECT set_text, where_text, key_columns, upper_bound, batches, rows_scanned, rows_updated, done FROM {_state} WHERE id = 1", cancellationToken).ConfigureAwait(false);
+        if (rows.Rows.Count == 0)
+        {
+            throw new PreflightRefusedException(RefusalReason.ResumeNotPossible, $"--resume: no backfill checkpoint for {Table} (a finished backfill removes it); run without --resume: --where makes it touch only the rows still to do.");
+        }
+
+        var r = rows.Rows[0];
+        if (r.GetString(0) != _options.Set || (r.IsNull(1) ? null : r.GetString(1)) != _options.Where || r.GetString(2) != keys)
+        {
+            throw new PreflightRefusedException(RefusalReason.ResumeNotPossible, $"--resume: the checkpoint of {Table} is for a different backfill (--set, --where or the key differ); run without --resume to start over.");
+        }
+
+        _cursor = r.IsNull(3) ? null : MySqlCheckpoint.ReadUppers(r.GetString(3))[0];
+        _done = r.GetInt64(7) != 0;
+        return new BackfillProgress(r.GetInt64(4), r.GetInt64(5), r.GetInt64(6), _done);
+    }
+
+    public async Task<BackfillBatch> RunBatchAsync(int size, bool commit, CancellationToken cancellationToken)
+    {
+        var watch = Stopwatch.StartNew();
+        var (scanned, updated, upper) = await RunRangeAsync(_cursor, size, commit, cancellationToken).ConfigureAwait(false);
+        if (commit)
+        {
+            _cursor = upper;
+            _done = upper is null;
+        }
+
+        return new BackfillBatch(scanned, updated, upper is null, watch.Elapsed);
+    }
+
+    /// <summary>One batch after <paramref name="lower"/>: boundary read, then UPDATE and checkpoint in one transaction (or rolled back).</summary>
+    private async Task<(long Scanned, long Updated, string[]? Upper)> RunRangeAsync(string[]? lower, int size, bool commit, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var boundary = await Main.QueryAsync(Sql.NextBoundary(lower, Math.Max(0, size - 1)), cancellationToken).ConfigureAwait(false);
+            var upper = boundary.Rows.Count == 0 ? null : Enumerable.Range(0, Sql.KeyCount).Select(i => MySqlLiteral.FromText(boundary.Columns[i], boundary.Rows[0], i)).ToArray();
+            await Main.ExecuteAsync("START TRANSACTION", cancellationToken).ConfigureAwait(false);
+            var updated = (long)(await Main.ExecuteAsync(UpdateSql(lower, upper), cancellationToken).ConfigureAwait(false)).AffectedRows;
+            var scanned = upper is null ? updated : size;
+            if (commit)
+            {
+                var bound = upper is null ? "NULL" : Main.Literal(MySqlCheckpoint.WriteUppers([upper]));
+                await Main.ExecuteAsync(
+                    string.Create(CultureInfo.InvariantCulture, $"UPDATE {_state} SET upper_bound = {bound}, batches = batches + 1, rows_scanned = rows_scanned + {scanned}, rows_updated = rows_updated + {updated}, done = {(upper is null ? 1 : 0)}, updated_at = UTC_TIMESTAMP(6) WHERE id = 1"),
+                    cancellationToken).ConfigureAwait(false);
+                await Main.ExecuteAsync("COMMIT", cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await Main.ExecuteAsync("ROLLBACK", cancellationToken).ConfigureAwait(false);
+            }
+
+            return (scanned, updated, upper);
+        }
+        catch (MySqlServerException error) when (MySqlErrors.IsRetryable(error))
+        {
+            await Main.ResetQuietlyAsync().ConfigureAwait(false);
+            throw new RetryableDatabaseException(error.Message, error.ErrorCode.ToString(CultureInfo.InvariantCulture), error);
+        }
+        catch (MySqlServerException)
+        {
+            await Main.ResetQuietlyAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private string UpdateSql(string[]? lower, string[]? upper) =>
+        $"UPDATE {Sql.Source} SET {_options.Set} WHERE {Sql.SourceKeyRange(lower, upper)}{(_options.Where is null ? string.Empty : $" AND ({_options.Where})")}";
+
+    public async Task<BackfillReport> CountAsync(CancellationToken cancellationToken)
+    {
+        static string Count(string? condition) => condition is null ? "NULL" : $"COALESCE(SUM(CASE WHEN ({condition}) THEN 1 ELSE 0 END), 0)";
+        var rows = await Main.QueryAsync($"SELECT COUNT(*), {Count(_options.Where)}, {Count(_options.Verify)} FROM {Sql.Source}", cancellationToken).ConfigureAwait(false);
+        var r = rows.Rows[0];
+        return new BackfillReport(r.GetInt64(0), r.IsNull(1) ? null : r.GetInt64(1), r.IsNull(2) ? null : r.GetInt64(2));
+    }
+
+    public async Task DropCheckpointAsync(CancellationToken cancellationToken) =>
+        await Main.ExecuteAsync($"DROP TABLE IF EXISTS {_state}", cancellationToken).ConfigureAwait(false);
+
+    public IReadOnlyList<PlannedStatement> DescribeBatch()
+    {
+        string[] lower = [.. _keyColumns.Select(k => $"<{k} lower>")];
+        string[] upper = [.. _keyColumns.Select(k => $"<{k} upper>")];
+        var locks = $"row locks on the rows it updates (READ COMMITTED: no gap locks), held until the batch commits; waits at most {Math.Max(1, Math.Ceiling(_options.LockWaitTimeout.TotalSeconds))} s (innodb_lock_wait_timeout, lock_wait_timeout), then retries smaller";
+        return
+        [
+            new("batch boundary", Sql.NextBoundary(lower, -1).Replace("OFFSET -1", "OFFSET <batch size - 1>", StringComparison.Ordinal), true, "none (consistent read)"),
+            new("batch", "START TRANSACTION", true),
+            new("batch", UpdateSql(lower, upper), true, locks),
+            new("batch", $"UPDATE {_state} SET upper_bound = <upper>, batches = batches + 1, … WHERE id = 1", false, "the checkpoint row, committed with the batch"),
+            new("batch", "COMMIT", false),
+            new("report", $"SELECT COUNT(*), <rows matching --where>, <rows matching --verify> FROM {Sql.Source}", false, "none (consistent read)"),
+        ];
+    }
+
+    public Task<IReadOnlyDictionary<string, double>> ReadLoadAsync(IReadOnlyCollection<string> metrics, CancellationToken cancellationToken) =>
+        ProbeOrThrow.ReadLoadAsync(metrics, cancellationToken);
+
+    public Task<double?> RunThrottleQueryAsync(string sql, CancellationToken cancellationToken) =>
+        ProbeOrThrow.RunThrottleQueryAsync(sql, cancellationToken);
+
+    public Task<IReadOnlyList<ReplicaLag>> ReadReplicaLagAsync(CancellationToken cancellationToken) =>
+        ProbeOrThrow.ReadReplicaLagAsync(cancellationToken);
+
+    private MySqlServerProbe ProbeOrThrow => _probe ?? throw new InvalidOperationException("not prepared");
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_probe is not null)
+        {
+            await _probe.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_main is not null)
+        {
+            await _main.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,244 @@
+using System.Diagnostics;
+using System.Globalization;
+using Npgsql;
+using ShadowCopy.Core.Backfill;
+using ShadowCopy.Core.Engine;
+using ShadowCopy.Core.Schema;
+using ShadowCopy.Core.Sql;
+using ShadowCopy.Core.Throttling;
+using ShadowCopy.Postgres.Model;
+
+namespace ShadowCopy.Postgres.Backfill;
+
+/// <summary>
+/// PostgreSQL side of <c>shadowcopy backfill</c> (docs/adr/0028-backfill.md). Batches follow the
+/// copy's key (<see cref="PgMapping.Build"/>) and its boundary query (<see cref="PgStatements.NextBoundary"/>,
+/// key values as text cast back to the key's types); each batch is one transaction with
+/// <c>SET LOCAL lock_timeout</c>: the UPDATE of its key range, then the checkpoint row recording its upper bound.
+/// </summary>
+public sealed class PgBackfillBackend : IBackfillBackend
+{
+    private const int SampleRows = 100;
+    private static readonly PgDialect D = PgDialect.Instance;
+
+    private readonly NpgsqlConnectionStringBuilder _settings;
+    private readonly BackfillOptions _options;
+    private readonly SqlTranscript _transcript = new() { Enabled = false };
+    private readonly PgAlterBackend _probe;
+    private PgSession? _main;
+    private PgStatements? _sql;
+    private string[]? _cursor;
+    private string _state = string.Empty;
+    private string _alias = string.Empty;
+    private IReadOnlyList<string> _keyColumns = [];
+
+    public PgBackfillBackend(NpgsqlConnectionStringBuilder settings, BackfillOptions options, Microsoft.Extensions.Logging.ILogger logger)
+    {
+        _settings = settings;
+        _options = options;
+        // The alter's probe (load, lag, throttle query on sessions of its own); it connects only when asked.
+        _probe = new PgAlterBackend(settings, options.Run, logger);
+    }
+
+    public IServerProbe? Probe => _probe;
+
+    public SqlTranscript? Transcript => _transcript;
+
+    private PgSession Main => _main ?? throw new InvalidOperationException("not connected");
+
+    private PgStatements Sql => _sql ?? throw new InvalidOperationException("not prepared");
+
+    private TableName Table => _options.Table;
+
+    public async Task<BackfillPlan> PrepareAsync(CancellationToken cancellationToken)
+    {
+        var load = _options.Run.MaxLoad.Concat(_options.Run.CriticalLoad).Select(l => l.Metric).ToList();
+        if (load.Count > 0)
+        {
+            PgAlterBackend.CheckLoadMetrics(load);
+        }
+
+        _main = await PgSession.OpenAsync(_settings, _transcript, cancellationToken).ConfigureAwait(false);
+        var table = await PgInspector.ReadAsync(Main, Table, cancellationToken).ConfigureAwait(false)
+            ?? throw new PreflightRefusedException(RefusalReason.TableMissing, $"Table {Table} does not exist. Nothing was changed.");
+        PgMapping map;
+        try
+        {
+            map = PgMapping.Build(table, table);
+        }
+        catch (PreflightRefusedException refusal) when (refusal.Reason == RefusalReason.NoUsableKey)
+        {
+            throw new PreflightRefusedException(RefusalReason.NoUsableKey, $"{Table} has no primary key and no unique index over NOT NULL columns (non-partial, immediate); batches need one to walk the table in key order. Add one first. Nothing was changed.", refusal);
+        }
+
+        var names = HelperObjectNames.For(Table.Name, D.MaxIdentifierBytes);
+        _sql = new PgStatements(Table, names, map, []);
+        _state = D.Qualified(Table.Schema, HelperObjectNames.Derive(Table.Name, "bf_state", D.MaxIdentifierBytes));
+        _alias = D.QuoteIdentifier(Table.Name);
+        _keyColumns = map.Key.Select(k => k.SourceName).ToList();
+
+        BackfillInput.CheckFragment("--set", _options.Set, mysql: false);
+        if (_options.Where is { } where)
+        {
+            BackfillInput.CheckFragment("--where", where, mysql: false);
+        }
+
+        if (_options.Verify is { } verify)
+        {
+            BackfillInput.CheckFragment("--verify", verify, mysql: false);
+        }
+
+        await ValidateAsync(cancellationToken).ConfigureAwait(false);
+        return new BackfillPlan(_keyColumns, map.SourceKeyIndex.Name, table.EstimatedRows);
+    }
+
+    /// <summary>--where and --verify in a query that reads at most one row, then --set in a sample batch that is rolled back.</summary>
+    private async Task ValidateAsync(CancellationToken cancellationToken)
+    {
+        foreach (var (option, condition) in new[] { ("--where", _options.Where), ("--verify", _options.Verify) })
+        {
+            if (condition is not null)
+            {
+                await RejectServerErrorsAsync(option, () => Main.QueryAsync($"SELECT count(*) FROM (SELECT 1 FROM {Sql.Source} WHERE ({condition}) LIMIT 1) AS probe", null, cancellationToken)).ConfigureAwait(false);
+            }
+        }
+
+        await RejectServerErrorsAsync("--set", () => RunRangeAsync(null, SampleRows, commit: false, cancellationToken)).ConfigureAwait(false);
+    }
+
+    private async Task RejectServerErrorsAsync<T>(string option, Func<Task<T>> run)
+    {
+        try
+        {
+            await run().ConfigureAwait(false);
+        }
+        catch (PostgresException error) when (!PgErrors.IsRetryable(error))
+        {
+            await Main.RollbackQuietlyAsync().ConfigureAwait(false);
+            throw new PreflightRefusedException(
+                RefusalReason.BackfillRejected,
+                $"The server rejected {option} in a sample that was rolled back: {error.MessageText} (SQLSTATE {error.SqlState}). Nothing was changed.",
+                error);
+        }
+    }
+
+    public async Task<BackfillProgress> StartAsync(bool resume, CancellationToken cancellationToken)
+    {
+        await Main.ExecuteAsync(
+            $"CREATE TABLE IF NOT EXISTS {_state} (id int PRIMARY KEY, set_text text NOT NULL, where_text text, key_columns text NOT NULL, "
+            + "upper_bound text[], batches bigint NOT NULL, rows_scanned bigint NOT NULL, rows_updated bigint NOT NULL, done boolean NOT NULL, updated_at timestamptz NOT NULL)",
+            null,
+            cancellationToken).ConfigureAwait(false);
+        var keys = string.Join(",", _keyColumns);
+        if (!resume)
+        {
+            await Main.ExecuteAsync(
+                $"INSERT INTO {_state} VALUES (1, $1, $2, $3, NULL, 0, 0, 0, false, now()) ON CONFLICT (id) DO UPDATE SET set_text = EXCLUDED.set_text, where_text = EXCLUDED.where_text, key_columns = EXCLUDED.key_columns, upper_bound = NULL, batches = 0, rows_scanned = 0, rows_updated = 0, done = false, updated_at = now()",
+                [_options.Set, _options.Where, keys],
+                cancellationToken).ConfigureAwait(false);
+            return BackfillProgress.None;
+        }
+
+        var rows = await Main.QueryAsync($"SELECT set_text, where_text, key_columns, upper_bound, batches, rows_scanned, rows_updated, done FROM {_state} WHERE id = 1", null, cancellationToken).ConfigureAwait(false);
+        if (rows.Count == 0)
+        {
+            throw new PreflightRefusedException(RefusalReason.ResumeNotPossible, $"--resume: no backfill checkpoint for {Table} (a finished backfill removes it); run without --resume: --where makes it touch only the rows still to do.");
+        }
+
+        var r = rows[0];
+        if ((string)r[0]! != _options.Set || (string?)r[1] != _options.Where || (string)r[2]! != keys)
+        {
+            throw new PreflightRefusedException(RefusalReason.ResumeNotPossible, $"--resume: the checkpoint of {Table} is for a different backfill (--set, --where or the key differ); run without --resume to start over.");
+        }
+
+        _cursor = (string[]?)r[3];
+        return new BackfillProgress((long)r[4]!, (long)r[5]!, (long)r[6]!, (bool)r[7]!);
+    }
+
+    public async Task<BackfillBatch> RunBatchAsync(int size, bool commit, CancellationToken cancellationToken)
+    {
+        var watch = Stopwatch.StartNew();
+        var (scanned, updated, upper) = await RunRangeAsync(_cursor, size, commit, cancellationToken).ConfigureAwait(false);
+        if (commit)
+        {
+            _cursor = upper;
+        }
+
+        return new BackfillBatch(scanned, updated, upper is null, watch.Elapsed);
+    }
+
+    private async Task<(long Scanned, long Updated, string[]? Upper)> RunRangeAsync(string[]? lower, int size, bool commit, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var args = new List<object?>(lower ?? []) { (long)Math.Max(0, size - 1) };
+            var boundary = await Main.QueryAsync(Sql.NextBoundary(lower is not null), args, cancellationToken).ConfigureAwait(false);
+            var upper = boundary.Count == 0 ? null : boundary[0].Select(v => (string)v!).ToArray();
+            await Main.ExecuteAsync("BEGIN", null, cancellationToken).ConfigureAwait(false);
+            await Main.ExecuteAsync(string.Create(CultureInfo.InvariantCulture, $"SET LOCAL lock_timeout = '{Math.Max(1, (long)_options.LockWaitTimeout.TotalMilliseconds)}ms'"), null, cancellationToken).ConfigureAwait(false);
+            var updated = await Main.ExecuteAsync(UpdateSql(lower is not null, upper is not null), [.. lower ?? [], .. upper ?? []], cancellationToken).ConfigureAwait(false);
+            var scanned = upper is null ? updated : size;
+            if (commit)
+            {
+                await Main.ExecuteAsync(
+                    $"UPDATE {_state} SET upper_bound = $1, batches = batches + 1, rows_scanned = rows_scanned + $2, rows_updated = rows_updated + $3, done = $4, updated_at = now() WHERE id = 1",
+                    [upper, scanned, updated, upper is null],
+                    cancellationToken).ConfigureAwait(false);
+                await Main.ExecuteAsync("COMMIT", null, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await Main.ExecuteAsync("ROLLBACK", null, cancellationToken).ConfigureAwait(false);
+            }
+
+            return (scanned, updated, upper);
+        }
+        catch (PostgresException error) when (PgErrors.IsRetryable(error))
+        {
+            await Main.RollbackQuietlyAsync().ConfigureAwait(false);
+            throw new RetryableDatabaseException(error.MessageText, error.SqlState, error);
+        }
+        catch (PostgresException)
+        {
+            await Main.RollbackQuietlyAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private string UpdateSql(bool hasLower, bool hasUpper) =>
+        $"UPDATE {Sql.Source} SET {_options.Set} WHERE {Sql.KeyRange(_alias, hasLower, hasUpper)}{(_options.Where is null ? string.Empty : $" AND ({_options.Where})")}";
+
+    public async Task<BackfillReport> CountAsync(CancellationToken cancellationToken)
+    {
+        static string Count(string? condition) => condition is null ? "NULL::bigint" : $"count(*) FILTER (WHERE ({condition}))";
+        var rows = await Main.QueryAsync($"SELECT count(*), {Count(_options.Where)}, {Count(_options.Verify)} FROM {Sql.Source}", null, cancellationToken).ConfigureAwait(false);
+        var r = rows[0];
+        return new BackfillReport((long)r[0]!, (long?)r[1], (long?)r[2]);
+    }
+
+    public async Task DropCheckpointAsync(CancellationToken cancellationToken) =>
+        await Main.ExecuteAsync($"DROP TABLE IF EXISTS {_state}", null, cancellationToken).ConfigureAwait(false);
+
+    public IReadOnlyList<PlannedStatement> DescribeBatch()
+    {
+        var locks = $"ROW EXCLUSIVE on the table and row locks on the rows it updates, held until the batch commits; waits at most {_options.LockWaitTimeout.TotalMilliseconds:0} ms (SET LOCAL lock_timeout), then retries smaller";
+        return
+        [
+            new("batch boundary", Sql.NextBoundary(true), true, "ACCESS SHARE (a plain read)"),
+            new("batch", "BEGIN; SET LOCAL lock_timeout = '" + ((long)_options.LockWaitTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture) + "ms'", true),
+            new("batch", UpdateSql(true, true), true, locks),
+            new("batch", $"UPDATE {_state} SET upper_bound = $1, batches = batches + 1, … WHERE id = 1", false, "the checkpoint row, committed with the batch"),
+            new("batch", "COMMIT", false),
+            new("report", $"SELECT count(*), count(*) FILTER (WHERE <--where>), count(*) FILTER (WHERE <--verify>) FROM {Sql.Source}", false, "ACCESS SHARE (a plain read)"),
+        ];
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _probe.DisposeAsync().ConfigureAwait(false);
+        if (_main is not null)
+        {
+            await _main.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}

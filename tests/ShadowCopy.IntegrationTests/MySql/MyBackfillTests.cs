@@ -1,0 +1,198 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using ShadowCopy.Core.Engine;
+using static ShadowCopy.IntegrationTests.MySql.MyServer;
+
+namespace ShadowCopy.IntegrationTests.MySql;
+
+/// <summary>
+/// <c>shadowcopy backfill</c> on MariaDB through the real executable, under four writers mirrored
+/// into a control table; the dual write is a trigger keeping n2 = n * 2 on every write.
+/// </summary>
+[Collection("mysql")]
+public sealed class MyBackfillTests(Xunit.Abstractions.ITestOutputHelper output)
+{
+    private const int Rows = 100_000;
+
+    [Fact]
+    public async Task Backfill_under_load_ends_with_nothing_left_no_drift_and_equals_the_control()
+    {
+        var name = UniqueName("bfload");
+        try
+        {
+            var layout = await ExpandAsync(name);
+            await using var load = new MyWriterLoad(layout, writers: 4);
+            await load.StartAsync(Rows);
+            await load.WaitForOperationsAsync(50, TimeSpan.FromSeconds(20));
+
+            var (exit, result, all) = await RunAsync(Args(name, "--execute", "--where", "n2 IS NULL", "--batch-size", "500", "--max-batch-size", "5000"));
+            await load.WaitForOperationsAsync(load.Operations + 100, TimeSpan.FromSeconds(20));
+            await load.StopAsync();
+
+            Assert.True(exit == 0, all);
+            Assert.Equal(0, result.GetProperty("rows_remaining").GetInt64());
+            Assert.Equal(0, result.GetProperty("rows_drifted").GetInt64());
+            output.WriteLine($"batches {result.GetProperty("batches").GetInt64()}, updated {result.GetProperty("rows_updated").GetInt64()}, {result.GetProperty("duration_seconds").GetDouble()} s, writer ops {load.Operations}, deadlocks {load.Deadlocks}");
+            Assert.True(load.Errors == 0, string.Join(" | ", load.ErrorMessages));
+            await AssertEqualsControlAsync(layout);
+            Assert.DoesNotContain($"_{name}_bf_state", await ObjectsAsync(name));
+        }
+        finally
+        {
+            await DropAsync(name);
+        }
+    }
+
+    [Fact]
+    public async Task Backfill_SIGKILLed_mid_run_and_resumed_finishes_clean_and_redoes_no_finished_batch()
+    {
+        var name = UniqueName("bfkill");
+        try
+        {
+            var layout = await ExpandAsync(name);
+            await using var load = new MyWriterLoad(layout, writers: 4);
+            await load.StartAsync(Rows);
+            await load.WaitForOperationsAsync(50, TimeSpan.FromSeconds(20));
+            var state = $"{Q(Database)}.{Q($"_{name}_bf_state")}";
+            // No --where: every row of a batch is touched, so a batch done twice would show in touched_at.
+            string[] args = [.. Args(name, "--execute", "--batch-size", "500", "--max-batch-size", "1000", "--max-rows-per-second", "10000")];
+
+            long batchesAtKill;
+            using (var first = MyCli.Start(args))
+            {
+                var drain = Task.WhenAll(first.StandardOutput.ReadToEndAsync(), first.StandardError.ReadToEndAsync());
+                var watch = Stopwatch.StartNew();
+                while ((batchesAtKill = await BatchesAsync(state)) < 20)
+                {
+                    Assert.True(!first.HasExited && watch.Elapsed < TimeSpan.FromSeconds(60), "no checkpoint before the kill: " + (first.HasExited ? string.Concat(await drain) : "timeout"));
+                    await Task.Delay(20);
+                }
+
+                first.Kill(entireProcessTree: true); // SIGKILL: the batch in flight never commits
+                await first.WaitForExitAsync();
+                await drain;
+            }
+
+            // The server rolls back the dead client's open batch; wait until its statements are gone.
+            for (var wait = 0; wait < 100 && long.Parse(await ScalarAsync($"SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() AND INFO LIKE {Lit($"%{name}%")} AND INFO NOT LIKE '%PROCESSLIST%'") ?? "0", CultureInfo.InvariantCulture) > 0; wait++)
+            {
+                await Task.Delay(100);
+            }
+
+            var killedAt = await ScalarAsync("SELECT NOW(6)");
+            batchesAtKill = await BatchesAsync(state);
+            var upperAtKill = long.Parse((await ScalarAsync($"SELECT JSON_VALUE(upper_bound, '$[0][0]') FROM {state}"))!, CultureInfo.InvariantCulture);
+            Assert.InRange(upperAtKill, 1, Rows - 1);
+
+            var (exit, result, all) = await RunAsync([.. args, "--resume"]);
+            await load.WaitForOperationsAsync(load.Operations + 100, TimeSpan.FromSeconds(20));
+            await load.StopAsync();
+
+            Assert.True(exit == 0, all);
+            Assert.Contains("resuming from checkpoint", all, StringComparison.Ordinal);
+            Assert.Equal(0, result.GetProperty("rows_drifted").GetInt64());
+            Assert.Equal(batchesAtKill, result.GetProperty("batches").GetInt64() - result.GetProperty("batches_this_run").GetInt64());
+            var redone = long.Parse((await ScalarAsync($"SELECT COUNT(*) FROM {layout.Table} WHERE id BETWEEN 1 AND {upperAtKill} AND touched_at > {Lit(killedAt!)}"))!, CultureInfo.InvariantCulture);
+            output.WriteLine($"killed after {batchesAtKill} batches (upper bound {upperAtKill}); resumed run: {result.GetProperty("batches_this_run").GetInt64()} batches; rows at or below the bound touched again: {redone}; writer ops {load.Operations}");
+            Assert.Equal(0, redone);
+            Assert.Equal("0", await ScalarAsync($"SELECT COUNT(*) FROM {layout.Table} WHERE n2 IS NULL"));
+            Assert.True(load.Errors == 0, string.Join(" | ", load.ErrorMessages));
+            await AssertEqualsControlAsync(layout);
+        }
+        finally
+        {
+            await DropAsync(name);
+        }
+    }
+
+    [Fact]
+    public async Task Backfill_dry_run_changes_nothing_and_bad_input_is_refused_with_exit_21_and_changes_nothing()
+    {
+        var name = UniqueName("bfdry");
+        try
+        {
+            var layout = await ExpandAsync(name, rows: 20_000);
+            var before = await ScalarAsync(Checksum(layout.Table));
+
+            var (exit, result, all) = await RunAsync(Args(name, "--where", "n2 IS NULL"));
+            Assert.True(exit == 0, all);
+            Assert.Equal("dry-run", result.GetProperty("outcome").GetString());
+            Assert.True(result.GetProperty("estimated_batches").GetInt64() > 0, all);
+            Assert.Contains(result.GetProperty("plan").EnumerateArray(), p => p.GetProperty("sql").GetString()!.StartsWith("UPDATE", StringComparison.Ordinal) && p.GetProperty("lock").GetString()!.Contains("innodb_lock_wait_timeout", StringComparison.Ordinal));
+
+            foreach (var (set, where, expected) in new[]
+            {
+                ("nope = 1", (string?)null, "nope"),
+                ("n2 = n *", null, "syntax"),
+                ("n2 = n * 2", "missing_column IS NULL", "missing_column"),
+                ("n2 = n * 2; DROP TABLE x", null, "';'"),
+            })
+            {
+                string[] bad = ["backfill", "--dsn", Dsn, "--table", name, "--set", set, "--execute", "--output", "json", "--journal", "none", .. where is null ? Array.Empty<string>() : ["--where", where]];
+                var (code, refusal, text) = await RunAsync(bad);
+                Assert.True(code == ExitCodes.BackfillRejected, $"{set}: {text}");
+                Assert.Contains(expected, refusal.GetProperty("message").GetString(), StringComparison.Ordinal);
+                Assert.DoesNotContain("   at ", text, StringComparison.Ordinal);
+            }
+
+            await ExecAsync($"CREATE TABLE {Q(Database)}.{Q(name + "_nokey")} (a INT NULL, b INT NULL) ENGINE=InnoDB");
+            var (noKey, _, noKeyText) = await RunAsync(["backfill", "--dsn", Dsn, "--table", name + "_nokey", "--set", "b = a", "--output", "json", "--journal", "none"]);
+            Assert.True(noKey == ExitCodes.NoUsableKey, noKeyText);
+
+            Assert.Equal(before, await ScalarAsync(Checksum(layout.Table)));
+            Assert.DoesNotContain($"_{name}_bf_state", await ObjectsAsync(name));
+        }
+        finally
+        {
+            await ExecAsync($"DROP TABLE IF EXISTS {Q(Database)}.{Q(name + "_nokey")}");
+            await DropAsync(name);
+        }
+    }
+
+    private static async Task<MyTableLayout> ExpandAsync(string name, int rows = Rows)
+    {
+        var layout = new MyTableLayout(name);
+        await layout.CreateAsync(rows);
+        await ExecAsync($"ALTER TABLE {layout.Table} ADD COLUMN n2 BIGINT NULL, ADD COLUMN touched INT NOT NULL DEFAULT 0, ADD COLUMN touched_at DATETIME(6) NULL");
+        await ExecAsync($"ALTER TABLE {layout.Control} ADD COLUMN n2 BIGINT NULL");
+        // The dual write, as the application's expand step would install it.
+        await ExecAsync($"CREATE TRIGGER {Q(Database)}.{Q(name + "_dw_i")} BEFORE INSERT ON {layout.Table} FOR EACH ROW SET NEW.n2 = NEW.n * 2");
+        await ExecAsync($"CREATE TRIGGER {Q(Database)}.{Q(name + "_dw_u")} BEFORE UPDATE ON {layout.Table} FOR EACH ROW SET NEW.n2 = NEW.n * 2");
+        return layout;
+    }
+
+    private static string[] Args(string name, params string[] more) =>
+        ["backfill", "--dsn", Dsn, "--table", name, "--set", "n2 = n * 2, touched = touched + 1, touched_at = NOW(6)",
+         "--verify", "NOT (n2 <=> n * 2)", "--batch-time", "100ms", "--output", "json", "--journal", "none", .. more];
+
+    private static string Checksum(string table) => MyTableLayout.ChecksumSql(table, label: "CONCAT_WS('|', label, n2)");
+
+    private static async Task AssertEqualsControlAsync(MyTableLayout layout)
+    {
+        await ExecAsync($"UPDATE {layout.Control} SET n2 = n * 2");
+        Assert.True(await ScalarAsync(Checksum(layout.Control)) == await ScalarAsync(Checksum(layout.Table)), await layout.DiffAsync());
+    }
+
+    private static async Task<long> BatchesAsync(string state)
+    {
+        try
+        {
+            return long.Parse(await ScalarAsync($"SELECT COALESCE(MAX(batches), 0) FROM {state}") ?? "0", CultureInfo.InvariantCulture);
+        }
+        catch (ShadowCopy.MySql.Protocol.MySqlServerException)
+        {
+            return 0;
+        }
+    }
+
+    private static async Task<(int Exit, JsonElement Result, string All)> RunAsync(string[] args)
+    {
+        using var process = MyCli.Start(args);
+        var stderr = process.StandardError.ReadToEndAsync();
+        var stdout = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        var last = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault(l => l.Contains("\"type\":\"result\"", StringComparison.Ordinal)) ?? "{}";
+        return (process.ExitCode, JsonDocument.Parse(last).RootElement.Clone(), stdout + await stderr);
+    }
+}
