@@ -24,7 +24,17 @@ public static class MySqlCleanup
         await using (session.ConfigureAwait(false))
         {
             var names = HelperObjectNames.For(table.Name, MySqlDialect.Instance.MaxIdentifierBytes);
-            return await MySqlObjects.DropAllAsync(session, table, names, lockTimeout, 20, cancellationToken).ConfigureAwait(false);
+            var dropped = new List<string>(await MySqlObjects.DropAllAsync(session, table, names, lockTimeout, 20, cancellationToken).ConfigureAwait(false));
+
+            // A stopped backfill's checkpoint (only here: an alter's own cleanup must not end a paused backfill).
+            var backfill = HelperObjectNames.Derive(table.Name, "bf_state", MySqlDialect.Instance.MaxIdentifierBytes);
+            if ((await MySqlObjects.HelperTablesAsync(session, table.Schema, [backfill], cancellationToken).ConfigureAwait(false)).GetValueOrDefault(backfill))
+            {
+                await session.ExecuteAsync($"DROP TABLE IF EXISTS {MySqlStatements.Q(table.Schema, backfill)}", cancellationToken).ConfigureAwait(false);
+                dropped.Add($"table {backfill} (backfill checkpoint)");
+            }
+
+            return dropped;
         }
     }
 }

@@ -23,7 +23,18 @@ public static class PgCleanup
         await using (session.ConfigureAwait(false))
         {
             var names = HelperObjectNames.For(table.Name, PgDialect.Instance.MaxIdentifierBytes);
-            return await PgObjects.DropAllAsync(session, table, names, lockTimeout, 20, cancellationToken).ConfigureAwait(false);
+            var dropped = new List<string>(await PgObjects.DropAllAsync(session, table, names, lockTimeout, 20, cancellationToken).ConfigureAwait(false));
+
+            // A stopped backfill's checkpoint (only here: an alter's own cleanup must not end a paused backfill).
+            var backfill = HelperObjectNames.Derive(table.Name, "bf_state", PgDialect.Instance.MaxIdentifierBytes);
+            var found = await session.QueryAsync(PgObjects.RelationSql, [table.Schema, new[] { backfill }], cancellationToken).ConfigureAwait(false);
+            if (found.Any(r => ((string)r[1]!).StartsWith(PgObjects.Marker, StringComparison.Ordinal)))
+            {
+                await session.ExecuteAsync($"DROP TABLE IF EXISTS {PgDialect.Instance.Qualified(table.Schema, backfill)}", null, cancellationToken).ConfigureAwait(false);
+                dropped.Add($"table {backfill} (backfill checkpoint)");
+            }
+
+            return dropped;
         }
     }
 }

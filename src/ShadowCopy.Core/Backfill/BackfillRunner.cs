@@ -414,22 +414,7 @@ public sealed class BackfillRunner
         BatchSize = _sizer.Current,
     };
 
-    private void Emit(string kind, params (string Key, object? Value)[] data)
-    {
-        if (_observer is null)
-        {
-            return;
-        }
-
-        try
-        {
-            _observer.OnEvent(RunEvent.Create(kind, data));
-        }
-        catch (Exception error) when (error is IOException or UnauthorizedAccessException or ObjectDisposedException)
-        {
-            _sink.OnMessage($"journal: {error.Message}");
-        }
-    }
+    private void Emit(string kind, params (string Key, object? Value)[] data) => RunNotifications.Emit(_observer, _sink, kind, data);
 
     private async Task<HookOutcome> RunHookAsync(string hook, CancellationToken cancellationToken, int? exitCode = null, string? failure = null)
     {
@@ -454,21 +439,7 @@ public sealed class BackfillRunner
             ExitCode = exitCode,
             FailureMessage = failure,
         };
-        HookOutcome outcome;
-        try
-        {
-            outcome = await _hooks.RunAsync(hook, context, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception error) when (error is not OperationCanceledException)
-        {
-            outcome = new HookOutcome(false, error.Message);
-        }
-
-        if (!outcome.Succeeded)
-        {
-            _sink.OnMessage($"hook {hook} failed: {outcome.Failure}");
-        }
-
+        var outcome = await RunNotifications.RunHookAsync(_hooks, hook, context, _sink, cancellationToken).ConfigureAwait(false);
         return outcome;
     }
 }

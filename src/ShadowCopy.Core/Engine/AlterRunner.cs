@@ -1007,23 +1007,7 @@ public sealed class AlterRunner
             ("rows", round.RowsChecked),
             ("mismatched_chunks", round.MismatchedChunks.Count));
 
-    private void Emit(string kind, params (string Key, object? Value)[] data)
-    {
-        if (_observer is null)
-        {
-            return;
-        }
-
-        try
-        {
-            _observer.OnEvent(RunEvent.Create(kind, data));
-        }
-        catch (Exception error) when (error is IOException or UnauthorizedAccessException or ObjectDisposedException)
-        {
-            // The journal must not take the run down; its writer reports its own failures.
-            _sink.OnMessage($"journal: {error.Message}");
-        }
-    }
+    private void Emit(string kind, params (string Key, object? Value)[] data) => RunNotifications.Emit(_observer, _sink, kind, data);
 
     private async Task<HookOutcome> RunHookAsync(string hook, CancellationToken cancellationToken, int? exitCode = null, string? failure = null)
     {
@@ -1049,20 +1033,10 @@ public sealed class AlterRunner
             ExitCode = exitCode,
             FailureMessage = failure,
         };
-        HookOutcome outcome;
-        try
-        {
-            outcome = await _hooks.RunAsync(hook, context, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception error) when (error is not OperationCanceledException)
-        {
-            outcome = new HookOutcome(false, error.Message);
-        }
-
+        var outcome = await RunNotifications.RunHookAsync(_hooks, hook, context, _sink, cancellationToken).ConfigureAwait(false);
         if (!outcome.Succeeded)
         {
             Log.HookFailed(_logger, hook, outcome.Failure ?? "failed");
-            _sink.OnMessage($"hook {hook} failed: {outcome.Failure}");
         }
 
         return outcome;

@@ -124,9 +124,11 @@ public sealed class PgBackfillBackend : IBackfillBackend
 
     public async Task<BackfillProgress> StartAsync(bool resume, CancellationToken cancellationToken)
     {
+        // Table and marker together (one implicit transaction): `shadowcopy cleanup` drops only marked tables.
         await Main.ExecuteAsync(
             $"CREATE TABLE IF NOT EXISTS {_state} (id int PRIMARY KEY, set_text text NOT NULL, where_text text, key_columns text NOT NULL, "
-            + "upper_bound text[], batches bigint NOT NULL, rows_scanned bigint NOT NULL, rows_updated bigint NOT NULL, done boolean NOT NULL, updated_at timestamptz NOT NULL)",
+            + "upper_bound text[], batches bigint NOT NULL, rows_scanned bigint NOT NULL, rows_updated bigint NOT NULL, done boolean NOT NULL, updated_at timestamptz NOT NULL); "
+            + $"COMMENT ON TABLE {_state} IS {D.QuoteLiteral(PgObjects.Comment("backfill checkpoint", Table))}",
             null,
             cancellationToken).ConfigureAwait(false);
         var keys = string.Join(",", _keyColumns);
