@@ -203,9 +203,9 @@ internal static class MySqlCutOver
                 {
                     await rename.ConfigureAwait(false);
                 }
-                catch (MySqlException)
+                catch (Exception renameError) when (renameError is MySqlException or OperationCanceledException)
                 {
-                    // Expected without the token: the RENAME fails as a whole, which is the point of it.
+                    // Expected without the token (or killed by StopRenameAsync): the RENAME fails as a whole, which is the point of it.
                 }
             }
 
@@ -282,7 +282,7 @@ internal static class MySqlCutOver
         {
             await rename.ConfigureAwait(false);
         }
-        catch (MySqlException)
+        catch (Exception error) when (error is MySqlException or OperationCanceledException)
         {
             // Expected: killed, or failed on the missing token.
         }

@@ -22,7 +22,8 @@ internal sealed class MySqlForeignKeys
 {
     private const string Nocopy = "ALGORITHM=NOCOPY";
 
-    private readonly List<RepointedKey> _repointed = [];
+    /// <summary>Keys of this attempt that moved: 1 = under the temporary name at the shadow, 2 = under their own name at the shadow.</summary>
+    private readonly Dictionary<RepointedKey, int> _repointed = [];
     private bool _shadowCarries;
 
     private MySqlForeignKeys(IReadOnlyList<MyForeignKey> all, IReadOnlyList<MyForeignKey> own, IReadOnlyList<CarriedKey> carried, IReadOnlyList<RepointedKey> repointed, IReadOnlyList<ChildTable> children)
@@ -309,15 +310,15 @@ internal sealed class MySqlForeignKeys
 
         if (Repointed.Count > 0)
         {
-            _repointed.AddRange(Repointed);
             await WithoutChecksAsync(locker, async () =>
             {
                 foreach (var key in Repointed)
                 {
-                    foreach (var statement in Repoint(key.Key, key.Key.Name, key.TempName, sql.Shadow, key.NewParentColumns))
-                    {
-                        await locker.ExecuteAsync(statement, cancellationToken).ConfigureAwait(false);
-                    }
+                    var statements = Repoint(key.Key, key.Key.Name, key.TempName, sql.Shadow, key.NewParentColumns);
+                    await locker.ExecuteAsync(statements[0], cancellationToken).ConfigureAwait(false);
+                    _repointed[key] = 1;
+                    await locker.ExecuteAsync(statements[1], cancellationToken).ConfigureAwait(false);
+                    _repointed[key] = 2;
                 }
             }).ConfigureAwait(false);
         }
@@ -343,7 +344,20 @@ internal sealed class MySqlForeignKeys
             {
                 try
                 {
-                    await RestoreChildrenAsync(locker, table, names.Shadow, s => locker.ExecuteAsync(s, cancellationToken), ParentColumnsOf, cancellationToken).ConfigureAwait(false);
+                    // From what this attempt did: information_schema would not see the locked tables' keys.
+                    await WithoutChecksAsync(locker, async () =>
+                    {
+                        foreach (var (key, state) in _repointed.ToList())
+                        {
+                            var back = Repoint(key.Key, key.Key.Name, key.TempName, sql.Source, key.Key.ParentColumns);
+                            foreach (var statement in state == 2 ? back : [back[1]])
+                            {
+                                await locker.ExecuteAsync(statement, cancellationToken).ConfigureAwait(false);
+                            }
+
+                            _repointed.Remove(key);
+                        }
+                    }).ConfigureAwait(false);
                     underLock = true;
                 }
                 catch (MySqlException)

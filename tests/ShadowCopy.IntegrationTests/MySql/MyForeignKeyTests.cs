@@ -1,4 +1,6 @@
+using Microsoft.Extensions.Logging.Abstractions;
 using ShadowCopy.Core.Engine;
+using ShadowCopy.IntegrationTests.Infrastructure;
 using ShadowCopy.MySql;
 using ShadowCopy.MySql.Protocol;
 using static ShadowCopy.IntegrationTests.MySql.MyServer;
@@ -250,6 +252,59 @@ public sealed class MyForeignKeyTests
             var result = await MyAlterHarness.RunAsync(MyAlterHarness.Options(f.Parent, "DROP COLUMN code") with { RepointForeignKeys = true }, CaptureMode.Binlog);
             Assert.Equal(ExitCodes.ForeignKeys, result.ExitCode);
             Assert.Contains("drops a column that foreign key", result.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await DropAllAsync(f);
+        }
+    }
+
+    /// <summary>
+    /// The cut-over fails (or is cancelled) after the children were moved to the shadow and before the go
+    /// token: the keys go back under the lock. "once": the next attempt swaps; "always" and "cancel": the
+    /// run ends with the children's keys as they were and nothing of the run left.
+    /// </summary>
+    [Theory]
+    [InlineData(CaptureMode.Binlog, "once", ExitCodes.Success)]
+    [InlineData(CaptureMode.Trigger, "once", ExitCodes.Success)]
+    [InlineData(CaptureMode.Trigger, "always", ExitCodes.CutOverFailed)]
+    [InlineData(CaptureMode.Binlog, "cancel", ExitCodes.Cancelled)]
+    public async Task A_failed_attempt_moves_the_children_back(CaptureMode capture, string failure, int expected)
+    {
+        var f = await CreateSmallAsync("fkf" + failure[0]);
+        try
+        {
+            var before = await ConstraintsAsync(f);
+            var seenOnShadow = new List<string>();
+            using var cancel = new CancellationTokenSource();
+            var attempts = 0;
+            var options = MyAlterHarness.Options(f.Parent, "ADD COLUMN note INT") with { RepointForeignKeys = true, CutOverAttempts = 3 };
+            await using var backend = new MySqlAlterBackend(Settings(), options, capture, NullLogger.Instance)
+            {
+                BeforeGoTokenForTests = async _ =>
+                {
+                    // InnoDB's own dictionary: information_schema.REFERENTIAL_CONSTRAINTS would wait on the locked tables.
+                    seenOnShadow.Add(await ScalarAsync($"SELECT SUBSTRING_INDEX(REF_NAME, '/', -1) FROM information_schema.INNODB_SYS_FOREIGN WHERE ID = {Lit(Database + "/" + f.Small + "_p")}") ?? "-");
+                    if (++attempts == 1 || failure == "always")
+                    {
+                        if (failure == "cancel")
+                        {
+                            await cancel.CancelAsync();
+                            throw new OperationCanceledException(cancel.Token);
+                        }
+
+                        throw new TimeoutException("test: the attempt fails before the go token");
+                    }
+                },
+            };
+            var result = await new AlterRunner(backend, options, NullStatusSink.Instance, NullLogger.Instance).RunAsync(cancel.Token);
+            Assert.True(result.ExitCode == expected, $"exit {result.ExitCode}: {result.Message}");
+            Assert.Equal("_" + f.Parent + "_new", seenOnShadow[0]);
+            var after = await ConstraintsAsync(f);
+            Assert.True(before.SequenceEqual(after), $"before: {string.Join(", ", before)}; after: {string.Join(", ", after)}; {result.Message}");
+            Assert.Equal("0", await ScalarAsync($"SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = {Lit(Database)} AND TABLE_NAME IN ({Lit("_" + f.Parent + "_new")}, {Lit("_" + f.Parent + "_log")})"));
+            var missing = await Assert.ThrowsAsync<MySqlServerException>(() => ExecAsync($"INSERT INTO {T(f.Small)} VALUES (99, -5)"));
+            Assert.Equal(1452, missing.ErrorCode);
         }
         finally
         {
