@@ -216,7 +216,8 @@ internal static class MySqlCutOver
             }
             else if (moving is not null && goCreated)
             {
-                await moving.UndoSwapAsync(locker, stillLocked: false, backend.MainSession, sql, backend.Options.Table, backend.Names, lockTimeout, backend.Options.CutOverAttempts, CancellationToken.None).ConfigureAwait(false);
+                await backend.EnsureMainAsync(CancellationToken.None).ConfigureAwait(false);
+                await moving.UndoSwapAsync(locker, stillLocked: false, backend.MainSession, sql, backend.Options.Table, backend.Names, lockTimeout, backend.Options.CutOverAttempts, CancellationToken.None, error.Message).ConfigureAwait(false);
             }
 
             if (!swapped && triggers.Moved)

@@ -335,7 +335,7 @@ internal sealed class MySqlForeignKeys
     /// died) writes ran against keys pointing at a shadow that no longer followed the original, so every
     /// child is checked for rows without a parent and the run stops if it finds any.
     /// </summary>
-    public async Task UndoSwapAsync(MySqlSession locker, bool stillLocked, MySqlSession main, MySqlStatements sql, TableName table, HelperObjectNames names, TimeSpan lockTimeout, int attempts, CancellationToken cancellationToken)
+    public async Task UndoSwapAsync(MySqlSession locker, bool stillLocked, MySqlSession main, MySqlStatements sql, TableName table, HelperObjectNames names, TimeSpan lockTimeout, int attempts, CancellationToken cancellationToken, string? why = null)
     {
         if (_repointed.Count > 0)
         {
@@ -373,7 +373,7 @@ internal sealed class MySqlForeignKeys
                 if (orphans.Count > 0)
                 {
                     throw new ShadowCopyException(
-                        $"The cut-over failed after moving child foreign keys and lost its lock before moving them back; meanwhile rows were written that reference no parent row: {string.Join(", ", orphans)}. The keys point at {table} again; repair those rows. Nothing was swapped.",
+                        $"The cut-over failed after moving child foreign keys ({why ?? "cancelled"}) and lost its lock before moving them back; meanwhile rows were written that reference no parent row: {string.Join(", ", orphans)}. The keys point at {table} again; repair those rows. Nothing was swapped.",
                         ExitCodes.CutOverFailed);
                 }
             }
