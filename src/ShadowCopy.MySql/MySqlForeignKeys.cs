@@ -133,18 +133,8 @@ internal sealed class MySqlForeignKeys
                 $"{table}'s foreign key {cascading.Describe()} is{cascading.Actions}: rows of {table} that the server changes through it reach neither the binlog nor triggers, so the new table would miss them. Change the key to RESTRICT or NO ACTION for the run, or alter the table with the server's own ALTER TABLE. Nothing was changed.");
         }
 
-        if (incoming.Count > 0 && !options.RepointForeignKeys && !options.AllowForeignKeys)
-        {
-            throw new PreflightRefusedException(
-                RefusalReason.ForeignKeys,
-                $"Foreign keys reference {table}: {string.Join(", ", incoming.Select(k => k.Describe()))}. After the swap they would reference the old table. Pass --repoint-foreign-keys to move them to the new table at the swap (metadata only, see the dry run), or drop them first.");
-        }
-
-        var repoint = options.RepointForeignKeys ? incoming : [];
-        if (!options.RepointForeignKeys)
-        {
-            warnings.AddRange(incoming.Select(k => $"foreign key {k.Describe()} is not re-pointed (--allow-foreign-keys): after the swap it references the old table; pass --repoint-foreign-keys to move it"));
-        }
+        warnings.AddRange(incoming.Select(k => $"foreign key {k.Describe()} is not re-pointed (--allow-foreign-keys): after the swap it references the old table"));
+        IReadOnlyList<MyForeignKey> repoint = [];
 
         var carried = new List<CarriedKey>();
         foreach (var key in own)
@@ -163,6 +153,12 @@ internal sealed class MySqlForeignKeys
             carried.Add(new CarriedKey(key, TempName(key.Name), columns, parentColumns, self));
         }
 
+        // Children: only after the table's own keys' checks, so those refusals say what is wrong with the ALTER.
+        if (incoming.Count > 0 && (options.RepointForeignKeys || !options.AllowForeignKeys))
+        {
+            throw new PreflightRefusedException(RefusalReason.ForeignKeys, IncomingRefusal(table, incoming, options.RepointForeignKeys));
+        }
+
         var repointed = repoint.Select(k => new RepointedKey(k, TempName(k.Name), ReferencedColumns(table, k, source, shadow, mapping))).ToList();
         await CheckTempNamesFreeAsync(session, table, carried.Select(c => (table.Schema, c.TempName)).Concat(repointed.Select(r => (r.Key.ChildSchema, r.TempName))), cancellationToken).ConfigureAwait(false);
         var children = new List<ChildTable>();
@@ -176,6 +172,18 @@ internal sealed class MySqlForeignKeys
 
         return new MySqlForeignKeys(keys, own, carried, repointed, children);
     }
+
+    /// <summary>
+    /// Other tables' keys on this one are refused on MySQL/MariaDB (ADR 0026): moving them inside the
+    /// cut-over lock lost a race under load — after the unlock a writer's transaction on a child blocks on
+    /// t behind the RENAME while the RENAME waits for that transaction's lock on the child, so the RENAME
+    /// timed out after the go token and the keys went back without the lock (orphans).
+    /// </summary>
+    internal static string IncomingRefusal(TableName table, IReadOnlyList<MyForeignKey> incoming, bool repoint) =>
+        (repoint
+            ? $"--repoint-foreign-keys is not yet supported on MySQL/MariaDB: the swap's RENAME can lose a race with transactions on the child tables, which could leave child rows without a parent (ADR 0026)."
+            : $"Foreign keys reference {table}: {string.Join(", ", incoming.Select(k => k.Describe()))}; after the swap they would reference the old table.")
+        + $" Drop the children's keys first ({string.Join(", ", incoming.Select(k => k.Describe()))}) and add them back after the run, or pass --allow-foreign-keys to accept that they keep pointing at the old table. Nothing was changed.";
 
     /// <summary>The new table's columns that a referencing key needs: kept, of the same type, indexed.</summary>
     private static IReadOnlyList<string> ReferencedColumns(TableName table, MyForeignKey key, MyTable source, MyTable shadow, MyMapping mapping)
