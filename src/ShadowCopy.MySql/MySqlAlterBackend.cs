@@ -53,6 +53,7 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
     private IReadOnlyList<MySqlSettings>? _replicas;
     private MySqlKeyVerifier? _keyVerifier;
     private DirtyKeySet? _appliedKeys;
+    private MySqlForeignKeys? _foreignKeys;
 
     public MySqlAlterBackend(MySqlSettings settings, AlterOptions options, CaptureMode capture, ILogger logger)
         : this(settings, options, capture, logger, null)
@@ -130,7 +131,18 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
         _source = await MySqlInspector.ReadAsync(Main, Table.Schema, Table.Name, cancellationToken).ConfigureAwait(false);
         MySqlPreflight.CheckKey(_source, Table);
         _alter = MySqlAlterText.Validate(_options.Alter);
-        _warnings.AddRange(await MySqlPreflight.CheckForeignKeysAsync(Main, Table, _options.AllowForeignKeys, cancellationToken).ConfigureAwait(false));
+        if (_options.Resume && (await MySqlObjects.HelperTablesAsync(Main, Table.Schema, [Names.ChangeLog], cancellationToken).ConfigureAwait(false)).GetValueOrDefault(Names.ChangeLog))
+        {
+            // A run killed inside its cut-over may have left children pointing at our shadow.
+            _warnings.AddRange(await MySqlForeignKeys.RepairAsync(Main, Table, Names.Shadow, _options.CutOverLockTimeout, _options.CutOverAttempts, cancellationToken).ConfigureAwait(false));
+        }
+
+        var foreignKeys = await MySqlForeignKeys.ReadAsync(Main, Table.Schema, Table.Name, cancellationToken).ConfigureAwait(false);
+        if (ExternalTool)
+        {
+            // alter --via: the other tool's swap does not move keys.
+            _warnings.AddRange(MySqlPreflight.CheckForeignKeys(foreignKeys, Table, _options.AllowForeignKeys));
+        }
         // Leftovers first: our own triggers from a killed run must read as leftovers, not as the user's.
         // With --resume our leftovers are what the run continues from (ResumeAsync checks them).
         await MySqlObjects.CheckNoLeftoversAsync(Main, Table, Names, cancellationToken, resuming: _options.Resume).ConfigureAwait(false);
@@ -163,7 +175,12 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
             // What FinishCopyAsync builds; known from the rehearsal so --resume knows it too.
             _deferredIndexes = await MySqlDeferredIndexes.ReadAsync(Main, rehearsal, cancellationToken).ConfigureAwait(false);
             MySqlUserTriggers.CheckColumns(await MySqlUserTriggers.ReadAsync(Main, Table.Schema, Table.Name, cancellationToken).ConfigureAwait(false), _mapping!, Table);
-            await MySqlLossyChecks.RunAsync(Main, Table, _source, _mapping!, await MySqlInspector.ReadAsync(Main, Table.Schema, Names.Shadow, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            var rehearsed = await MySqlInspector.ReadAsync(Main, Table.Schema, Names.Shadow, cancellationToken).ConfigureAwait(false);
+            await MySqlLossyChecks.RunAsync(Main, Table, _source, _mapping!, rehearsed, cancellationToken).ConfigureAwait(false);
+            if (!ExternalTool)
+            {
+                _foreignKeys = await MySqlForeignKeys.PlanAsync(Main, Table, foreignKeys, _source, rehearsed, _mapping!, _options, _warnings, cancellationToken).ConfigureAwait(false);
+            }
         }
         finally
         {
@@ -676,6 +693,11 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
     {
         _transcript.Step = "after cut-over";
         await EnsureMainAsync(cancellationToken).ConfigureAwait(false);
+        if (_foreignKeys is not null)
+        {
+            await _foreignKeys.FinishAsync(Main, Sql, _options.CutOverLockTimeout, _options.CutOverAttempts * 4, cancellationToken).ConfigureAwait(false);
+        }
+
         if (ChangesAfterDrain is > 0)
         {
             // Never drop the old table then: it holds the only copy of those changes.
@@ -816,6 +838,9 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
     internal ILogger Logger => _logger;
 
     internal MySqlBinlogCapture? Binlog => _binlog;
+
+    /// <summary>The keys moved across the swap (ADR 0026); null under alter --via.</summary>
+    internal MySqlForeignKeys? ForeignKeys => _foreignKeys;
 
     /// <summary>Binlog cut-over: row changes that reached the old table between drain and swap (null: not known).</summary>
     internal long? ChangesAfterDrain { get; set; }

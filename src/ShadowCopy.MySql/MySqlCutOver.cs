@@ -38,16 +38,26 @@ internal static class MySqlCutOver
         }
 
         var (go, gone) = GoTokens(backend);
-        yield return new("cut-over (session A)", $"LOCK TABLES {sql.Source} WRITE", false, lockText);
+        var keys = backend.ForeignKeys;
+        yield return new("cut-over (session A)", $"LOCK TABLES {keys?.LockTables(sql.Source) ?? sql.Source + " WRITE"}", false, lockText);
         yield return backend.Capture == CaptureMode.Binlog
             ? new("cut-over (applier)", $"INSERT INTO {sql.Log} … 'marker …' /* then apply the binlog up to the marker */", false)
             : new("cut-over (session A reads, applier writes)", $"{sql.TakeKeys(5_000)} /* read those keys' rows on A, stage and convert them on the applier, until the key log is empty */", false);
         yield return new("cut-over (session A, applier)", "/* compare the rows changed since their last verification: source on A, shadow on the applier's session */", false);
         yield return new("cut-over (session A, applier session)", "DROP TRIGGER <each of the table's own triggers> /* on A */; CREATE DEFINER=… TRIGGER <same name, timing, event, body> ON " + sql.Shadow + " /* on the applier session, in firing order (ADR 0027) */", false);
+        foreach (var statement in MySqlForeignKeys.DescribeSwap(keys, sql))
+        {
+            yield return statement;
+        }
+
         yield return new("cut-over (session B, waits on the table)", $"{Rename(sql)}, {go} TO {gone}", false);
         yield return new("cut-over (applier session)", $"CREATE TABLE {go} (id INT) COMMENT=… /* go token */", false);
         yield return new("cut-over (session A)", "UNLOCK TABLES", false);
         yield return new("cut-over (applier session)", $"DROP TABLE {gone}", false);
+        foreach (var statement in MySqlForeignKeys.DescribeAfterSwap(keys, sql))
+        {
+            yield return statement;
+        }
     }
 
     private static string Rename(MySqlStatements sql) => $"RENAME TABLE {sql.Source} TO {sql.Old}, {sql.Shadow} TO {sql.Source}";
@@ -96,13 +106,15 @@ internal static class MySqlCutOver
         Task? rename = null;
         var goCreated = false;
         var triggers = new MySqlTriggerMove(backend);
+        var moving = backend.ForeignKeys is { TouchesCutOver: true } touched ? touched : null;
         (IReadOnlyList<RowKey> Keys, KeyVerifyResult Result)? verified = null;
         try
         {
             try
             {
                 await locker.ExecuteAsync(MySqlObjects.LockWaitTimeout(lockTimeout), cancellationToken).ConfigureAwait(false);
-                await locker.ExecuteAsync($"LOCK TABLES {sql.Source} WRITE", cancellationToken).ConfigureAwait(false);
+                // Re-pointed children are locked too: their writes check the key that moves (ADR 0026).
+                await locker.ExecuteAsync($"LOCK TABLES {moving?.LockTables(sql.Source) ?? sql.Source + " WRITE"}", cancellationToken).ConfigureAwait(false);
             }
             catch (MySqlServerException error) when (MySqlErrors.IsLockTimeout(error))
             {
@@ -140,6 +152,12 @@ internal static class MySqlCutOver
             // The user's triggers go onto the shadow now, while no writer can reach t (ADR 0027).
             await triggers.ToShadowAsync(locker, cancellationToken).ConfigureAwait(false);
 
+            // The keys move before B queues: B would hold the shadow's name while it waits for t.
+            if (moving is not null)
+            {
+                await moving.PrepareSwapAsync(backend.MainSession, locker, sql, cancellationToken).ConfigureAwait(false);
+            }
+
             // B's only contended name is t (A holds it; _t_new, _t_old and the tokens are free and the
             // applier is idle), so once B waits for a metadata lock it is queued on t, ahead of the
             // writers, whatever the names' order.
@@ -155,6 +173,7 @@ internal static class MySqlCutOver
             goCreated = true;
             await locker.ExecuteAsync("UNLOCK TABLES", cancellationToken).ConfigureAwait(false);
             await rename.ConfigureAwait(false);
+            moving?.Swapped();
             // Paranoia about the go token's guarantee: row changes that reached the old table between the
             // drain and the RENAME (the binlog after the marker, or the key log, whose triggers moved with it).
             backend.ChangesAfterDrain = backend.Binlog is { } stream
@@ -167,7 +186,13 @@ internal static class MySqlCutOver
             Log.CutOverFailed(backend.Logger, error.Message);
             if (!goCreated)
             {
-                // No swap without the token: the triggers go back before A lets writers in.
+                // No go token, so no swap: the keys and the triggers go back while the lock still hides them.
+                if (moving is not null)
+                {
+                    await StopRenameAsync(backend, renamer, rename).ConfigureAwait(false);
+                    await moving.UndoSwapAsync(locker, stillLocked: true, backend.MainSession, sql, backend.Options.Table, backend.Names, lockTimeout, backend.Options.CutOverAttempts, CancellationToken.None).ConfigureAwait(false);
+                }
+
                 await triggers.BackAsync(locker, renamer, rename).ConfigureAwait(false);
             }
 
@@ -178,13 +203,23 @@ internal static class MySqlCutOver
                 {
                     await rename.ConfigureAwait(false);
                 }
-                catch (MySqlException)
+                catch (Exception renameError) when (renameError is MySqlException or OperationCanceledException)
                 {
-                    // Expected without the token: the RENAME fails as a whole, which is the point of it.
+                    // Expected without the token (or killed by StopRenameAsync): the RENAME fails as a whole, which is the point of it.
                 }
             }
 
             var swapped = goCreated && await SwappedAsync(backend, cancellationToken).ConfigureAwait(false);
+            if (swapped)
+            {
+                moving?.Swapped();
+            }
+            else if (moving is not null && goCreated)
+            {
+                await backend.EnsureMainAsync(CancellationToken.None).ConfigureAwait(false);
+                await moving.UndoSwapAsync(locker, stillLocked: false, backend.MainSession, sql, backend.Options.Table, backend.Names, lockTimeout, backend.Options.CutOverAttempts, CancellationToken.None, error.Message).ConfigureAwait(false);
+            }
+
             if (!swapped && triggers.Moved)
             {
                 await MySqlUserTriggers.RestoreFromShadowAsync(backend.MainSession, backend.Options.Table, backend.Names.Shadow, lockTimeout, cancellationToken).ConfigureAwait(false);
@@ -196,6 +231,13 @@ internal static class MySqlCutOver
         }
         finally
         {
+            if (moving is { Moved: true } && !goCreated)
+            {
+                // Cancelled (or an unexpected error) inside the lock: the keys go back before the lock ends.
+                await StopRenameAsync(backend, renamer, rename).ConfigureAwait(false);
+                await moving.UndoSwapAsync(locker, stillLocked: true, backend.MainSession, sql, backend.Options.Table, backend.Names, lockTimeout, backend.Options.CutOverAttempts, CancellationToken.None).ConfigureAwait(false);
+            }
+
             if (!goCreated && triggers.Moved)
             {
                 // Cancelled (or an unexpected failure) between the move and the token: same as above.
@@ -213,6 +255,37 @@ internal static class MySqlCutOver
             await locker.DisposeAsync().ConfigureAwait(false);
             await renamer.DisposeAsync().ConfigureAwait(false);
             await DropTokensAsync(backend, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Ends B's queued RENAME (it cannot succeed without the go token, but it holds the shadow's name while it waits).</summary>
+    private static async Task StopRenameAsync(MySqlAlterBackend backend, MySqlSession renamer, Task? rename)
+    {
+        if (rename is null)
+        {
+            return;
+        }
+
+        if (!rename.IsCompleted)
+        {
+            try
+            {
+                await backend.EnsureMainAsync(CancellationToken.None).ConfigureAwait(false);
+                await backend.MainSession.ExecuteAsync($"KILL QUERY {renamer.ConnectionId}", CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (MySqlException)
+            {
+                // Gone already.
+            }
+        }
+
+        try
+        {
+            await rename.ConfigureAwait(false);
+        }
+        catch (Exception error) when (error is MySqlException or OperationCanceledException)
+        {
+            // Expected: killed, or failed on the missing token.
         }
     }
 

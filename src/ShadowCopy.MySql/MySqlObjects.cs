@@ -130,6 +130,8 @@ internal static class MySqlObjects
         {
             if (tables.ContainsKey(names.Shadow))
             {
+                // A run killed inside its cut-over may have left children pointing at the shadow (ADR 0026).
+                dropped.AddRange(await MySqlForeignKeys.RepairAsync(session, table, names.Shadow, lockTimeout, attempts, cancellationToken).ConfigureAwait(false));
                 await WithLockRetriesAsync(session, lockTimeout, attempts, $"DROP TABLE IF EXISTS {MySqlStatements.Q(table.Schema, names.Shadow)}", cancellationToken).ConfigureAwait(false);
                 dropped.Add($"table {names.Shadow}");
             }

@@ -106,25 +106,19 @@ internal static class MySqlPreflight
         }
     }
 
-    /// <summary>Refuses foreign keys unless allowed; returns a warning for each allowed one (they are not carried).</summary>
-    public static async Task<IReadOnlyList<string>> CheckForeignKeysAsync(MySqlSession session, TableName table, bool allowed, CancellationToken cancellationToken)
+    /// <summary>alter --via: refuses foreign keys unless allowed; returns a warning for each allowed one (the other tool's swap does not move them).</summary>
+    public static IReadOnlyList<string> CheckForeignKeys(IReadOnlyList<MyForeignKey> keys, TableName table, bool allowed)
     {
-        var schema = session.Literal(table.Schema);
-        var name = session.Literal(table.Name);
-        var rows = await session.QueryAsync(
-            $"SELECT CONSTRAINT_NAME, TABLE_NAME, REFERENCED_TABLE_NAME FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE (CONSTRAINT_SCHEMA = {schema} AND BINARY TABLE_NAME = {name}) OR (UNIQUE_CONSTRAINT_SCHEMA = {schema} AND BINARY REFERENCED_TABLE_NAME = {name})",
-            cancellationToken).ConfigureAwait(false);
-        if (rows.Rows.Count > 0 && !allowed)
+        if (keys.Count > 0 && !allowed)
         {
-            var list = string.Join(", ", rows.Rows.Select(r => $"{r.GetString(0)} ({r.GetString(1)} -> {r.GetString(2)})"));
             throw new PreflightRefusedException(
                 RefusalReason.ForeignKeys,
-                $"{table} takes part in foreign keys: {list}. After the swap, child tables would still reference the old table and the shadow's own foreign keys get new names. Drop them first, or pass --allow-foreign-keys if you accept that.");
+                $"{table} takes part in foreign keys: {string.Join(", ", keys.Select(k => k.Describe()))}. With --via the other tool's swap leaves child tables referencing the old table and does not carry the table's own keys. Run without --via (keys are carried; --repoint-foreign-keys moves the children's), drop them first, or pass --allow-foreign-keys if you accept that.");
         }
 
         // CREATE TABLE … LIKE does not copy foreign keys, and InnoDB moves child references with the
         // renamed parent: after the swap none of these constraints applies to the new table.
-        return rows.Rows.Select(r => $"foreign key {r.GetString(0)} ({r.GetString(1)} -> {r.GetString(2)}) will not apply to the new table; re-create it after the run").ToList();
+        return keys.Select(k => $"foreign key {k.Describe()} will not apply to the new table; re-create it after the run").ToList();
     }
 
     /// <summary>

@@ -40,10 +40,10 @@ public sealed record AlterOptions
 
     public bool DropOldTable { get; init; }
 
-    /// <summary>Re-point foreign keys of other tables that reference this one (NOT VALID, then VALIDATE).</summary>
+    /// <summary>Re-point foreign keys of other tables that reference this one (PostgreSQL: NOT VALID, then VALIDATE; MySQL: inside the cut-over lock, ADR 0026).</summary>
     public bool RepointForeignKeys { get; init; }
 
-    /// <summary>MySQL: run although the table takes part in foreign keys (they are not re-pointed).</summary>
+    /// <summary>MySQL: run although other tables reference this one; their keys stay on the old table (with --via, the table's own too).</summary>
     public bool AllowForeignKeys { get; init; }
 
     /// <summary>How many times a mismatching chunk is re-copied and re-checked before the run fails.</summary>

@@ -56,28 +56,33 @@ public sealed class MyPreflightRefusalTests
     }
 
     [Fact]
-    public async Task Preflight_foreign_key_as_child_or_parent_is_refused_unless_allowed()
+    public async Task Preflight_referenced_table_is_refused_unless_repointed_or_allowed_and_a_child_runs()
     {
         var parent = UniqueName("fkp");
         var child = parent + "_c";
         try
         {
             await ExecAsync($"CREATE TABLE {T(parent)} (id INT PRIMARY KEY)");
-            await ExecAsync($"CREATE TABLE {T(child)} (id INT PRIMARY KEY, p INT, FOREIGN KEY (p) REFERENCES {T(parent)} (id))");
+            await ExecAsync($"CREATE TABLE {T(child)} (id INT PRIMARY KEY, p INT, CONSTRAINT {Q(child + "_fk1")} FOREIGN KEY (p) REFERENCES {T(parent)} (id))");
             await ExecAsync($"INSERT INTO {T(parent)} VALUES (1)");
             await ExecAsync($"INSERT INTO {T(child)} VALUES (1, 1)");
             await AssertRefusedAsync(parent, MyAlterHarness.Options(parent, "ADD COLUMN c INT"), CaptureMode.Binlog, RefusalReason.ForeignKeys);
-            await AssertRefusedAsync(child, MyAlterHarness.Options(child, "ADD COLUMN c INT"), CaptureMode.Trigger, RefusalReason.ForeignKeys);
 
-            // Allowed explicitly: the run goes ahead and says what it does not carry.
-            var allowed = await MyAlterHarness.RunAsync(MyAlterHarness.Options(child, "ADD COLUMN c INT") with { AllowForeignKeys = true }, CaptureMode.Binlog);
-            Assert.True(allowed.ExitCode == ExitCodes.Success, allowed.Message);
-            Assert.Contains(allowed.Warnings, w => w.Contains("will not apply to the new table", StringComparison.Ordinal));
+            // The child's own key is carried under its name (ADR 0026): no flag needed.
+            var child1 = await MyAlterHarness.RunAsync(MyAlterHarness.Options(child, "ADD COLUMN c INT"), CaptureMode.Trigger);
+            Assert.True(child1.ExitCode == ExitCodes.Success, child1.Message);
+            Assert.Equal(parent, await ScalarAsync($"SELECT REFERENCED_TABLE_NAME FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = {Lit(Database)} AND TABLE_NAME = {Lit(child)} AND CONSTRAINT_NAME = {Lit(child + "_fk1")}"));
             await ExecAsync($"DROP TABLE IF EXISTS {T("_" + child + "_old")}");
+
+            // Allowed explicitly without re-pointing: the run goes ahead and says what it leaves behind.
+            var allowed = await MyAlterHarness.RunAsync(MyAlterHarness.Options(parent, "ADD COLUMN c INT") with { AllowForeignKeys = true }, CaptureMode.Binlog);
+            Assert.True(allowed.ExitCode == ExitCodes.Success, allowed.Message);
+            Assert.Contains(allowed.Warnings, w => w.Contains("is not re-pointed", StringComparison.Ordinal));
         }
         finally
         {
             await ExecAsync($"DROP TABLE IF EXISTS {T(child)}");
+            await ExecAsync($"DROP TABLE IF EXISTS {T("_" + parent + "_old")}");
             await DropAsync(parent);
         }
     }
