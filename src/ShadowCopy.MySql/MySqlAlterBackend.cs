@@ -697,6 +697,11 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
         {
             await _foreignKeys.FinishAsync(Main, Sql, _options.CutOverLockTimeout, _options.CutOverAttempts * 4, cancellationToken).ConfigureAwait(false);
         }
+        else if (_finishingSwap is not null)
+        {
+            // Resumed after a kill in this phase: what FinishAsync would have done, read from the catalog.
+            await MySqlForeignKeys.FinishFromCatalogAsync(Main, Table, Names.Old, _options.CutOverLockTimeout, _options.CutOverAttempts * 4, cancellationToken).ConfigureAwait(false);
+        }
 
         if (ChangesAfterDrain is > 0)
         {

@@ -411,6 +411,31 @@ internal sealed class MySqlForeignKeys
         }
     }
 
+    /// <summary>
+    /// <see cref="FinishAsync"/> for a resume after a kill in the cleanup, from the catalog alone: the old
+    /// table drops its own keys, then every key of the new table still under a temporary name takes its
+    /// original one (a shortened temporary name cannot be turned back and is left as it is).
+    /// </summary>
+    public static async Task FinishFromCatalogAsync(MySqlSession main, TableName table, string oldName, TimeSpan lockTimeout, int attempts, CancellationToken cancellationToken)
+    {
+        var old = (await ReadAsync(main, table.Schema, oldName, cancellationToken).ConfigureAwait(false)).Where(k => k.IsChildOf(table.Schema, oldName)).ToList();
+        if (old.Count > 0)
+        {
+            var drop = $"ALTER TABLE {MySqlStatements.Q(table.Schema, oldName)} {string.Join(", ", old.Select(k => $"DROP FOREIGN KEY IF EXISTS {MySqlStatements.Q(k.Name)}"))}";
+            await MySqlObjects.WithLockRetriesAsync(main, lockTimeout, attempts, drop, cancellationToken).ConfigureAwait(false);
+        }
+
+        var source = MySqlStatements.Q(table.Schema, table.Name);
+        var renames = (await ReadAsync(main, table.Schema, table.Name, cancellationToken).ConfigureAwait(false))
+            .Where(k => k.IsChildOf(table.Schema, table.Name) && OriginalOf(k.Name) is not null)
+            .Select(k => $"DROP FOREIGN KEY {MySqlStatements.Q(k.Name)}, ADD CONSTRAINT {MySqlStatements.Q(OriginalOf(k.Name)!)} {Definition(k.ChildColumns, Parent(k), k.ParentColumns, k)}")
+            .ToList();
+        if (renames.Count > 0)
+        {
+            await WithoutChecksAsync(main, () => MySqlObjects.WithLockRetriesAsync(main, lockTimeout, attempts, $"ALTER TABLE {source} {string.Join(", ", renames)}, {Nocopy}", cancellationToken)).ConfigureAwait(false);
+        }
+    }
+
     private IReadOnlyList<string> ParentColumnsOf(MyForeignKey key) =>
         Repointed.FirstOrDefault(r => r.Key.ChildSchema == key.ChildSchema && r.Key.ChildTable == key.ChildTable && (r.Key.Name == key.Name || r.TempName == key.Name))?.Key.ParentColumns ?? key.ParentColumns;
 

@@ -206,6 +206,46 @@ public sealed class MyResumeTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>
+    /// The table's own foreign key reaches the new table under a temporary name and takes its own name
+    /// back after the swap; killed in between, the resume gives it back (from the catalog) and the old
+    /// table keeps no key.
+    /// </summary>
+    [Fact]
+    public async Task Alter_resume_after_the_swap_gives_the_own_foreign_key_its_name_back()
+    {
+        var name = UniqueName("resfk");
+        var parent = name + "_p";
+        try
+        {
+            await ExecAsync($"CREATE TABLE {Q(Database)}.{Q(parent)} (id INT PRIMARY KEY)");
+            await ExecAsync($"INSERT INTO {Q(Database)}.{Q(parent)} SELECT seq FROM seq_1_to_10");
+            await ExecAsync($"CREATE TABLE {Q(Database)}.{Q(name)} (id INT PRIMARY KEY, p INT NOT NULL, CONSTRAINT {Q(name + "_pfk")} FOREIGN KEY (p) REFERENCES {Q(parent)} (id))");
+            await ExecAsync($"INSERT INTO {Q(Database)}.{Q(name)} SELECT seq, 1 + seq % 10 FROM seq_1_to_3000");
+            var options = MyAlterHarness.Options(name, Alter);
+            await using (var backend = new MySqlAlterBackend(Settings(), options, CaptureMode.Binlog, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance))
+            {
+                var rows = await BackendSteps.CopyEverythingAsync(backend, 1000);
+                await backend.SaveCheckpointAsync(new ShadowCopy.Core.State.RunProgress { Phase = Phase.Verifying, RowsCopied = rows, CopyDone = true }, CancellationToken.None);
+                var attempt = await backend.TryCutOverAsync(TimeSpan.FromSeconds(5), ShadowCopy.Core.Verification.CutOverVerification.None, CancellationToken.None);
+                Assert.True(attempt.Succeeded, attempt.Error);
+            }
+
+            var keys = $"SELECT CONCAT(TABLE_NAME, ':', CONSTRAINT_NAME) FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = {Lit(Database)} AND TABLE_NAME IN ({Lit(name)}, {Lit($"_{name}_old")}) ORDER BY 1";
+            Assert.Contains($"{name}:_{name}_pfk_fk", await ColumnAsync(keys));
+
+            var resumed = await MyAlterHarness.RunAsync(options with { Resume = true }, CaptureMode.Binlog);
+
+            Assert.True(resumed.ExitCode == ExitCodes.Success, $"exit {resumed.ExitCode}: {resumed.Message}");
+            Assert.Equal([$"{name}:{name}_pfk"], await ColumnAsync(keys));
+        }
+        finally
+        {
+            await DropAsync(name);
+            await ExecAsync($"DROP TABLE IF EXISTS {Q(Database)}.{Q(parent)}");
+        }
+    }
+
     [Fact]
     public async Task Alter_resume_without_a_checkpoint_is_refused_and_changes_nothing()
     {
