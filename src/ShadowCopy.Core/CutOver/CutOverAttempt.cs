@@ -12,7 +12,7 @@ public sealed record CutOverAttempt(bool Succeeded, bool LockTimedOut, long Lock
     public bool NeedsVerification { get; init; }
 
     /// <summary>The keys compared inside the lock and the result; null when none were.</summary>
-    public (IReadOnlyList<RowKey> Keys, KeyVerifyResult Result)? Verified { get; init; }
+    public (IReadOnlyList<RowKey> Keys, KeyVerifyResult Compared)? Verified { get; init; }
 
     public static CutOverAttempt TooManyToVerify(long lockWaitMs, int count, int budget) =>
         new(false, false, lockWaitMs, $"{count} changed rows to verify, the lock budget allows {budget}") { NeedsVerification = true };

@@ -807,13 +807,13 @@ public sealed class AlterRunner
             summary.CutOverLockWaitMs = result.LockWaitMs;
             if (result.Verified is { } verified && _delta is not null)
             {
-                EmitDeltaRound("cut-over", verified.Result.Checked, verified.Result.Mismatched.Count);
-                await _delta.SettleAsync(verified.Keys, verified.Result, cancellationToken).ConfigureAwait(false);
+                EmitDeltaRound("cut-over", verified.Compared.Checked, verified.Compared.Mismatched.Count);
+                await _delta.SettleAsync(verified.Keys, verified.Compared, cancellationToken).ConfigureAwait(false);
                 summary.RowsVerifiedAfterCopy = _delta.RowsVerified;
                 summary.RowsReapplied = _delta.RowsReapplied;
             }
 
-            if (!result.Succeeded && (result.NeedsVerification || result.Verified is { Result.Mismatched.Count: > 0 }) && verifyRetries++ < MaxVerifyRetries)
+            if (!result.Succeeded && (result.NeedsVerification || result.Verified is { Compared.Mismatched.Count: > 0 }) && verifyRetries++ < MaxVerifyRetries)
             {
                 // Not a lock failure: the lock was released to verify (or re-apply) changed rows in
                 // the open first. Try again at once, without spending an attempt.
@@ -837,6 +837,15 @@ public sealed class AlterRunner
             }
 
             lastError = result.Error;
+            if (result.NeedsVerification)
+            {
+                // Writes keep more rows changed than the lock may verify: swapping them unverified is
+                // not an option, holding the lock longer is the user's call.
+                throw new ShadowCopyException(
+                    $"Cut-over not done: the application changes rows faster than they can be verified before the swap ({result.Error}, still after {MaxVerifyRetries} rounds in the open). Nothing was swapped; the original table is still serving. Run again when writes are quieter, or let the lock last longer with --cut-over-verify-budget (now {_options.CutOverVerifyBudget.TotalMilliseconds:0} ms).",
+                    ExitCodes.CutOverFailed);
+            }
+
             if (!result.LockTimedOut)
             {
                 throw new ShadowCopyException($"Cut-over failed: {result.Error}. The original table is still serving.", ExitCodes.CutOverFailed);

@@ -85,6 +85,29 @@ public sealed class AlterRunnerDeltaVerificationTests
     }
 
     [Fact]
+    public async Task CutOver_writesOutpaceVerificationForever_stopsWithExit5NamingTheBudgetAndSwapsNothing()
+    {
+        // Every attempt finds more changed rows than its lock may verify: after the bounded rounds in
+        // the open the run must stop with a sentence that names the cause and the knob, not swap.
+        var backend = ArmedAfterVerification((_, call) => Enumerable.Range(call * 1000, 1000).Select(Key).ToList());
+        var attempts = 0;
+        backend.OnVerifiedCutOver = (_, verification) =>
+        {
+            attempts++;
+            return CutOverAttempt.TooManyToVerify(1, 100_000, verification.Budget);
+        };
+
+        var result = await RunAsync(backend, AlterRunnerTests.Fast with { CutOverAttempts = 2, DeltaVerifyBatch = 100 });
+
+        Assert.Equal(ExitCodes.CutOverFailed, result.ExitCode);
+        Assert.Contains("faster than they can be verified", result.Message, StringComparison.Ordinal);
+        Assert.Contains("--cut-over-verify-budget", result.Message, StringComparison.Ordinal);
+        Assert.True(attempts > 2, $"only {attempts} attempts: rounds in the open must not spend cut-over attempts");
+        Assert.Equal(0, backend.CountOf("AfterCutOverAsync"));
+        Assert.Contains(nameof(IAlterBackend.CleanupAsync), backend.Calls);
+    }
+
+    [Fact]
     public async Task CutOver_rowStillDifferentUnderTheLock_isReappliedAndFinallyRefusedWithExit4()
     {
         var backend = ArmedAfterVerification((after, _) => after == 1 ? [Key(7)] : []);

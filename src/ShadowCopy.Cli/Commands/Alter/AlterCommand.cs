@@ -193,6 +193,7 @@ internal static class AlterCommand
             Threads = threads,
             PostponeCutOverFlagFile = parse.GetValue(AlterCommandDefinition.PostponeFlagFile),
             CutOverLockTimeout = Duration(parse, AlterCommandDefinition.CutOverLockTimeout),
+            CutOverVerifyBudget = Duration(parse, AlterCommandDefinition.CutOverVerifyBudget),
             CutOverAttempts = attempts,
             DropOldTable = parse.GetValue(AlterCommandDefinition.DropOldTable),
             RepointForeignKeys = parse.GetValue(AlterCommandDefinition.RepointForeignKeys),
