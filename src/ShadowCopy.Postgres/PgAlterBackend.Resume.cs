@@ -93,6 +93,7 @@ public sealed partial class PgAlterBackend : IResumableBackend
         _stateTableReady = true;
         _transcript.Step = "resume capture";
         await Capture.ResumeAsync(Main, cancellationToken).ConfigureAwait(false);
+        Log.Resumed(_logger, _chunks.Count, CaptureMode);
         _transcript.Step = "copy";
         return from.Progress;
     }

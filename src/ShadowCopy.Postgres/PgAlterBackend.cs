@@ -301,6 +301,7 @@ public sealed partial class PgAlterBackend : IAlterBackend, ICaptureStatus, IKey
         // The trigger (SHARE ROW EXCLUSIVE) and the publication (SHARE UPDATE EXCLUSIVE) both wait for an autovacuum.
         await ClearAutovacuumAsync(Main, cancellationToken).ConfigureAwait(false);
         await Capture.StartAsync(Main, cancellationToken).ConfigureAwait(false);
+        Log.CaptureStarted(_logger, CaptureMode);
         _transcript.Step = "copy";
     }
 

@@ -112,17 +112,20 @@ public sealed partial class PgAlterBackend
             committing = true;
             await session.ExecuteAsync("COMMIT", null, cancellationToken).ConfigureAwait(false);
             _lockHeldMs = wait.ElapsedMilliseconds - waitedMs;
+            Log.Swapped(_logger, Table.ToString(), _lockHeldMs);
             return new CutOverAttempt(true, false, waitedMs, null) { Verified = verified };
         }
         catch (PostgresException error) when (PgErrors.IsLockTimeout(error))
         {
             await session.RollbackQuietlyAsync().ConfigureAwait(false);
+            Log.CutOverFailed(_logger, error.MessageText);
             return new CutOverAttempt(false, true, wait.ElapsedMilliseconds, error.MessageText);
         }
         catch (PgFenceTimeoutException error)
         {
             // Holding the lock while the stream lags would stall writers: give up this attempt.
             await session.RollbackQuietlyAsync().ConfigureAwait(false);
+            Log.CutOverFailed(_logger, error.Message);
             return new CutOverAttempt(false, true, wait.ElapsedMilliseconds, error.Message);
         }
         catch (NpgsqlException error) when (committing && error is not PostgresException)
@@ -139,6 +142,7 @@ public sealed partial class PgAlterBackend
         catch (PostgresException error)
         {
             await session.RollbackQuietlyAsync().ConfigureAwait(false);
+            Log.CutOverFailed(_logger, $"{error.MessageText} (SQLSTATE {error.SqlState})");
             return new CutOverAttempt(false, false, wait.ElapsedMilliseconds, $"{error.MessageText} (SQLSTATE {error.SqlState})");
         }
     }
@@ -158,6 +162,7 @@ public sealed partial class PgAlterBackend
             _side = null;
         }
 
+        Log.AmbiguousCommitResolved(_logger, swapped);
         return swapped
             ? new CutOverAttempt(true, false, waitedMs, null)
             : new CutOverAttempt(false, false, waitedMs, $"connection lost during COMMIT and the swap did not happen ({error.Message})");
