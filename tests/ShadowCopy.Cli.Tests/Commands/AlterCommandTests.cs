@@ -104,13 +104,16 @@ public sealed class AlterCommandTests
     }
 
     [Fact]
-    public void BuildPostgresCapture_maps_the_logical_capture_options()
+    public void BuildCapture_maps_the_logical_capture_options()
     {
-        var capture = AlterCommand.BuildPostgresCapture(Parse("--dsn", Dsn, "--table", "t", "--alter", "x", "--max-slot-retained-wal", "512MB", "--allow-replica-identity-full"));
+        var capture = AlterCommand.BuildCapture(Parse("--dsn", Dsn, "--table", "t", "--alter", "x", "--capture", "logical", "--max-slot-retained-wal", "512MB", "--allow-replica-identity-full"));
 
+        Assert.Equal("logical", capture.Mode);
         Assert.Equal(512L << 20, capture.MaxSlotRetainedWalBytes);
         Assert.True(capture.AllowReplicaIdentityFull);
-        Assert.Equal(4L << 30, AlterCommand.BuildPostgresCapture(Parse("--dsn", Dsn, "--table", "t", "--alter", "x")).MaxSlotRetainedWalBytes);
+        var defaults = AlterCommand.BuildCapture(Parse("--dsn", Dsn, "--table", "t", "--alter", "x"));
+        Assert.Equal(4L << 30, defaults.MaxSlotRetainedWalBytes);
+        Assert.Null(defaults.Mode);
     }
 
     [Fact]

@@ -35,9 +35,10 @@ public sealed class MyAlterViaPtOscTests
             await load.WaitForOperationsAsync(50, TimeSpan.FromSeconds(20));
             var before = load.Operations;
             var watch = Stopwatch.StartNew();
+            var journal = Path.Combine(Path.GetTempPath(), $"{name}-{Guid.NewGuid():N}.jsonl");
             var (exit, stdout, stderr) = await cli.RunAsync(false, null, "alter", "--via", "pt-osc", "--dsn", Dsn, "--table", name,
                 "--alter", "ADD COLUMN note VARCHAR(40) DEFAULT 'n/a', MODIFY n BIGINT NOT NULL, ADD INDEX idx_amount (amount)",
-                "--execute", "--output", "json", "--chunk-time", "100ms");
+                "--execute", "--output", "json", "--chunk-time", "100ms", "--journal", journal);
             watch.Stop();
             var during = load.Operations - before;
             var atSwap = load.Operations;
@@ -65,6 +66,12 @@ public sealed class MyAlterViaPtOscTests
             Assert.Contains("note varchar(40)", columns);
             Assert.Contains("n bigint(20)", columns);
             Assert.Contains("idx_amount", await ColumnAsync($"SELECT INDEX_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = {Lit(Database)} AND TABLE_NAME = {Lit(name)}"));
+
+            // --via runs through the same run setup as any alter: its journal names the tool and the outcome.
+            var events = File.ReadLines(journal).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+            File.Delete(journal);
+            Assert.Contains(events, e => e.GetProperty("kind").GetString() == "run-started" && e.ToString().Contains("pt-osc", StringComparison.Ordinal));
+            Assert.Contains(events, e => e.GetProperty("kind").GetString() == "run-finished" && e.ToString().Contains("completed", StringComparison.Ordinal));
 
             // pt-osc's triggers and table are gone; the old table is kept (no --drop-old-table).
             Assert.Equal(new[] { $"_{name}_old", name, name + "_ctl" }.Order(StringComparer.Ordinal), (await ObjectsAsync(name)).Order(StringComparer.Ordinal));

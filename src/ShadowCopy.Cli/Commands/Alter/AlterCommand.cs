@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
-using ShadowCopy.Cli.Commands.Plan;
+using ShadowCopy.Cli.Engines;
 using ShadowCopy.Cli.Output;
 using ShadowCopy.Core.Control;
 using ShadowCopy.Core.Engine;
@@ -9,9 +9,6 @@ using ShadowCopy.Core.Journal;
 using ShadowCopy.Core.Lint.Plan;
 using ShadowCopy.Core.Schema;
 using ShadowCopy.Core.Throttling;
-using ShadowCopy.MySql;
-using ShadowCopy.Postgres;
-using ShadowCopy.Postgres.Capture;
 using Spectre.Console;
 
 namespace ShadowCopy.Cli.Commands.Alter;
@@ -22,14 +19,11 @@ internal static class AlterCommand
     public static async Task<int> RunAsync(ParseResult parse, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         _ = cancellationToken; // our own signal handling decides when to stop (see ShutdownSignal)
-        if (parse.GetValue(AlterCommandDefinition.Via) is not null)
-        {
-            return await ViaExternalToolCommand.RunAsync(parse, output, error);
-        }
-
         OutputFormat format;
         AlterOptions options;
-        PgCaptureOptions postgresCapture;
+        EngineCaptureOptions capture;
+        IEngine engine;
+        ViaExternalToolCommand? via;
         string dsn;
         RunTarget target;
         HookRunner? hooks;
@@ -39,8 +33,10 @@ internal static class AlterCommand
         {
             format = AlterCommandDefinition.ParseOutput(parse.GetValue(AlterCommandDefinition.Output)!);
             dsn = parse.GetValue(AlterCommandDefinition.Dsn)!;
+            engine = EngineRegistry.For(dsn);
+            via = ViaExternalToolCommand.Parse(parse, engine);
             options = BuildOptions(parse, dsn);
-            postgresCapture = BuildPostgresCapture(parse);
+            capture = BuildCapture(parse);
             target = RunTarget.Parse(dsn, parse.GetValue(AlterCommandDefinition.Table)!);
             journal = OpenJournal(parse.GetValue(AlterCommandDefinition.Journal), target, redactor, error);
             hooks = parse.GetValue(AlterCommandDefinition.HooksDir) is { } hooksDir ? new HookRunner(hooksDir, HookRunner.DefaultTimeout, journal) : null;
@@ -51,6 +47,12 @@ internal static class AlterCommand
             error.WriteLine($"error: {bad.Message}");
             return ExitCodes.UsageError;
         }
+        catch (ShadowCopyException bad)
+        {
+            journal?.Dispose();
+            error.WriteLine($"error: {bad.Message}");
+            return bad.ExitCode;
+        }
 
         using var journalScope = journal;
 
@@ -58,10 +60,15 @@ internal static class AlterCommand
         var logger = loggerFactory.CreateLogger("shadowcopy");
         using var signal = new ShutdownSignal(error);
 
+        // --via differs only in its backend: the journal, hooks, control socket, status and result
+        // are the same run setup as ours.
+        var lateSink = new LateStatusSink();
         IAlterBackend backend;
         try
         {
-            backend = CreateBackend(dsn, options, logger, parse.GetValue(AlterCommandDefinition.Capture), postgresCapture);
+            backend = via is null
+                ? engine.CreateAlterBackend(dsn, options, logger, capture)
+                : via.CreateBackend(dsn, options, format, lateSink, output, error, logger);
         }
         catch (ShadowCopyException bad)
         {
@@ -86,12 +93,14 @@ internal static class AlterCommand
         await using (backend)
         {
             var (sink, disposable) = CreateSink(format, output);
+            lateSink.Target = sink;
+            via?.Announce(sink);
             var services = new RunServices
             {
                 Control = control,
                 Observer = journal,
                 Hooks = hooks,
-                Identity = target.Identity(parse.GetValue(AlterCommandDefinition.Capture) ?? (target.Engine == "mysql" ? "binlog" : "trigger")),
+                Identity = target.Identity(via?.Tool.Name ?? capture.Mode ?? engine.DefaultCapture),
             };
             AlterResult result;
             try
@@ -106,11 +115,11 @@ internal static class AlterCommand
                 }
             }
 
-            if (result.Outcome == "dry-run")
+            if (result.Outcome == "dry-run" && via is null)
             {
                 // The rehearsal also says what the change costs natively and what lint thinks of
                 // it, so the user can choose between native DDL and this online copy.
-                var review = await ChangeReview.RunAsync(PlanCommand.CreatePlanner(dsn), options.Table, parse.GetValue(AlterCommandDefinition.Table)!, options.Alter, dsn, signal.Token);
+                var review = await ChangeReview.RunAsync(engine.CreatePlanner(dsn), options.Table, parse.GetValue(AlterCommandDefinition.Table)!, options.Alter, dsn, signal.Token);
                 DryRunReviewPrinter.Print(review, format, output);
             }
 
@@ -260,13 +269,10 @@ internal static class AlterCommand
                 : throw new ArgumentException($"{option.Name} must be a positive duration like 1500ms or 2s, not '{text}'")
             : null;
 
-    /// <summary>PostgreSQL folds unquoted names to lower case in schema "public"; MySQL keeps case and defaults to the DSN's database.</summary>
-    internal static TableName ParseTable(string text, string dsn) =>
-        dsn.StartsWith("mysql://", StringComparison.Ordinal) && Uri.TryCreate(dsn, UriKind.Absolute, out var uri)
-            ? TableName.Parse(text, Uri.UnescapeDataString(uri.AbsolutePath.TrimStart('/')), foldUnquotedToLower: false)
-            : TableName.Parse(text, "public");
+    /// <summary>The --table value in the DSN's engine's terms (see <see cref="IEngine.ParseTable"/>).</summary>
+    internal static TableName ParseTable(string text, string dsn) => EngineRegistry.For(dsn).ParseTable(text, dsn);
 
-    internal static PgCaptureOptions BuildPostgresCapture(ParseResult parse)
+    internal static EngineCaptureOptions BuildCapture(ParseResult parse)
     {
         var text = parse.GetValue(AlterCommandDefinition.MaxSlotRetainedWal);
         var wait = parse.GetValue(AlterCommandDefinition.AutovacuumWait);
@@ -276,35 +282,8 @@ internal static class AlterCommand
         }
 
         return SizeParser.TryParse(text, out var bytes)
-            ? new PgCaptureOptions { MaxSlotRetainedWalBytes = bytes, AllowReplicaIdentityFull = parse.GetValue(AlterCommandDefinition.AllowReplicaIdentityFull), AutovacuumWait = autovacuumWait }
+            ? new EngineCaptureOptions(parse.GetValue(AlterCommandDefinition.Capture), bytes, parse.GetValue(AlterCommandDefinition.AllowReplicaIdentityFull), autovacuumWait)
             : throw new ArgumentException($"--max-slot-retained-wal must be a size like 4GB or 512MB, not '{text}'");
-    }
-
-    internal static IAlterBackend CreateBackend(string dsn, AlterOptions options, ILogger logger, string? capture, PgCaptureOptions? postgresCapture = null)
-    {
-        if (dsn.StartsWith("postgres://", StringComparison.Ordinal) || dsn.StartsWith("postgresql://", StringComparison.Ordinal))
-        {
-            capture ??= "trigger";
-            if (capture is not ("trigger" or "logical"))
-            {
-                throw new ShadowCopyException($"--capture {capture} is not available for PostgreSQL; use trigger or logical.", ExitCodes.UsageError);
-            }
-
-            return new PgAlterBackend(PgDsn.Parse(dsn), options, logger, (postgresCapture ?? new PgCaptureOptions()) with { Mode = capture });
-        }
-
-        if (dsn.StartsWith("mysql://", StringComparison.Ordinal))
-        {
-            var mode = (capture ?? "binlog") switch
-            {
-                "binlog" => CaptureMode.Binlog,
-                "trigger" => CaptureMode.Trigger,
-                _ => throw new ShadowCopyException($"--capture {capture} is not available for MySQL/MariaDB; use binlog or trigger.", ExitCodes.UsageError),
-            };
-            return new MySqlAlterBackend(MySqlDsn.Parse(dsn), options, mode, logger);
-        }
-
-        throw new ShadowCopyException("--dsn must start with postgres:// or mysql:// (e.g. postgres://app@db1:5432/shop).", ExitCodes.UsageError);
     }
 
     internal static (IStatusSink Sink, IAsyncDisposable? Disposable) CreateSink(OutputFormat format, TextWriter output)

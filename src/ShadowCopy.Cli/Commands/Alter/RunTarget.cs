@@ -1,3 +1,4 @@
+using ShadowCopy.Cli.Engines;
 using ShadowCopy.Core.Control;
 using ShadowCopy.Core.Engine;
 using ShadowCopy.Core.Journal;
@@ -14,12 +15,13 @@ internal sealed record RunTarget(string Engine, string Database, string User, st
 {
     public static RunTarget Parse(string dsn, string table)
     {
-        if (!Uri.TryCreate(dsn, UriKind.Absolute, out var uri) || uri.Scheme is not ("postgres" or "postgresql" or "mysql"))
+        var engine = EngineRegistry.For(dsn);
+        if (!Uri.TryCreate(dsn, UriKind.Absolute, out var uri))
         {
-            throw new ArgumentException("--dsn must start with postgres:// or mysql:// (e.g. postgres://app@db1:5432/shop)");
+            throw new ArgumentException($"--dsn is not a valid address (e.g. {engine.Name}://app@db1/shop)");
         }
 
-        var mysql = uri.Scheme == "mysql";
+        var mysql = engine is MySqlEngine;
         var user = Uri.UnescapeDataString(uri.UserInfo);
         var colon = user.IndexOf(':', StringComparison.Ordinal);
         user = colon >= 0 ? user[..colon] : user; // never keep a password, even one that will be refused
@@ -35,7 +37,7 @@ internal sealed record RunTarget(string Engine, string Database, string User, st
         }
 
         var host = string.IsNullOrEmpty(uri.Host) ? "localhost" : uri.Host;
-        return new RunTarget(mysql ? "mysql" : "postgres", database, user, host, AlterCommand.ParseTable(table, dsn));
+        return new RunTarget(engine.Name, database, user, host, engine.ParseTable(table, dsn));
     }
 
     public string DefaultSocketPath() => ControlSocketPath.Default(Database, Table.Schema, Table.Name);

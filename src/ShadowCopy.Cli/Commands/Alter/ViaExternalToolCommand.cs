@@ -5,81 +5,36 @@ using ShadowCopy.Core.Engine;
 using ShadowCopy.MySql;
 using ShadowCopy.MySql.External;
 using ShadowCopy.MySql.Protocol;
+using ShadowCopy.Cli.Engines;
+using Microsoft.Extensions.Logging;
 
 namespace ShadowCopy.Cli.Commands.Alter;
 
 /// <summary>
 /// <c>shadowcopy alter --via pt-osc|gh-ost</c>: the command line of <c>emit</c>, run (no shell)
-/// inside our own preflight, verification and cut-over (ADR 0010). The tool's lines are streamed
-/// with a <c>pt-osc| </c> prefix on the stream they came on, or as <c>{"type":"tool",…}</c> objects
-/// in JSON mode so stdout stays one JSON object per line.
+/// inside our own preflight, verification and cut-over (ADR 0010), through the same run setup as any
+/// alter (journal, hooks, control socket, status): only the backend differs. The tool's lines are
+/// streamed with a <c>pt-osc| </c> prefix on the stream they came on, or as
+/// <c>{"type":"tool",…}</c> objects in JSON mode so stdout stays one JSON object per line.
 /// </summary>
-internal static class ViaExternalToolCommand
+internal sealed class ViaExternalToolCommand
 {
-    public static async Task<int> RunAsync(ParseResult parse, TextWriter output, TextWriter error)
+    private EmitRequest? _request;
+
+    private ViaExternalToolCommand(ExternalTool tool) => Tool = tool;
+
+    public ExternalTool Tool { get; }
+
+    /// <summary>The --via tool, checked against the DSN's engine and --capture; null without --via.</summary>
+    internal static ViaExternalToolCommand? Parse(ParseResult parse, IEngine engine)
     {
-        OutputFormat format;
-        AlterOptions options;
-        MySqlSettings settings;
-        ExternalTool tool;
-        try
+        if (parse.GetValue(AlterCommandDefinition.Via) is not { } name)
         {
-            format = AlterCommandDefinition.ParseOutput(parse.GetValue(AlterCommandDefinition.Output)!);
-            (tool, options, settings) = Parse(parse);
-        }
-        catch (Exception bad) when (bad is ArgumentException or FormatException)
-        {
-            error.WriteLine($"error: {bad.Message}");
-            return ExitCodes.UsageError;
-        }
-        catch (ShadowCopyException bad)
-        {
-            error.WriteLine($"error: {bad.Message}");
-            return bad.ExitCode;
+            return null;
         }
 
-        using var loggerFactory = CliLogging.Create(parse.GetValue(AlterCommandDefinition.Verbose));
-        using var signal = new ShutdownSignal(error);
-        var (sink, disposable) = AlterCommand.CreateSink(format, output);
-        AlterResult result;
-        try
-        {
-            var request = Request(settings, options, tool);
-            sink.OnMessage($"note: {tool.Name} keeps writing its shadow after our verification and records no keys, so changes between the verification and the swap are not re-verified (docs/cut-over.md); run without --via for a swap verified up to the last change.");
-            foreach (var missing in Build(tool, request, null).NoEquivalent)
-            {
-                sink.OnMessage($"{tool.Name} has no equivalent, not applied: {missing}");
-            }
-
-            var via = new ViaToolSettings
-            {
-                Tool = tool,
-                Arguments = run => Build(tool, request, run).Arguments.Skip(1).ToList(),
-                Display = run => string.Join(' ', Build(tool, request, run).Words),
-                OnToolLine = ToolLineWriter(format, sink, output, error),
-                OnMessage = sink.OnMessage,
-            };
-            await using var backend = new MySqlViaToolBackend(settings, options, via, loggerFactory.CreateLogger("shadowcopy"));
-            result = await new AlterRunner(backend, options, sink, loggerFactory.CreateLogger("shadowcopy")).RunAsync(signal.Token);
-        }
-        finally
-        {
-            if (disposable is not null)
-            {
-                await disposable.DisposeAsync();
-            }
-        }
-
-        ResultPrinter.Print(result, format, output, error);
-        return result.ExitCode;
-    }
-
-    internal static (ExternalTool Tool, AlterOptions Options, MySqlSettings Settings) Parse(ParseResult parse)
-    {
-        var name = parse.GetValue(AlterCommandDefinition.Via)!;
         var tool = ExternalTool.Find(name) ?? throw new ArgumentException($"--via takes pt-osc or gh-ost, not '{name}'");
-        var dsn = parse.GetValue(AlterCommandDefinition.Dsn)!;
-        if (!dsn.StartsWith("mysql://", StringComparison.Ordinal))
+        if (engine is not MySqlEngine)
         {
             throw new ArgumentException($"--via {tool.Name} runs {tool.Executable}, which works on MySQL/MariaDB only: --dsn must be mysql://user@host:port/database. For PostgreSQL run shadowcopy alter without --via.");
         }
@@ -89,7 +44,34 @@ internal static class ViaExternalToolCommand
             throw new ArgumentException($"--capture {capture} does not apply with --via: {tool.Name} captures changes itself.");
         }
 
-        return (tool, AlterCommand.BuildOptions(parse, dsn), MySqlDsn.Parse(dsn));
+        return new ViaExternalToolCommand(tool);
+    }
+
+    /// <summary>The backend that runs the tool; its lines and notes go to <paramref name="sink"/>.</summary>
+    internal IAlterBackend CreateBackend(string dsn, AlterOptions options, OutputFormat format, IStatusSink sink, TextWriter output, TextWriter error, ILogger logger)
+    {
+        var settings = MySqlDsn.Parse(dsn);
+        var request = Request(settings, options, Tool);
+        _request = request;
+        var via = new ViaToolSettings
+        {
+            Tool = Tool,
+            Arguments = run => Build(Tool, request, run).Arguments.Skip(1).ToList(),
+            Display = run => string.Join(' ', Build(Tool, request, run).Words),
+            OnToolLine = ToolLineWriter(format, sink, output, error),
+            OnMessage = sink.OnMessage,
+        };
+        return new MySqlViaToolBackend(settings, options, via, logger);
+    }
+
+    /// <summary>What the user must know before the run: the weaker verification, and our options the tool cannot take.</summary>
+    internal void Announce(IStatusSink sink)
+    {
+        sink.OnMessage($"note: {Tool.Name} keeps writing its shadow after our verification and records no keys, so changes between the verification and the swap are not re-verified (docs/cut-over.md); run without --via for a swap verified up to the last change.");
+        foreach (var missing in Build(Tool, _request ?? throw new InvalidOperationException("CreateBackend first"), null).NoEquivalent)
+        {
+            sink.OnMessage($"{Tool.Name} has no equivalent, not applied: {missing}");
+        }
     }
 
     /// <summary>Our options in emit's terms. pt-osc sizes chunks by --chunk-time (an explicit --chunk-size would switch that off); gh-ost by a fixed size.</summary>
@@ -119,9 +101,16 @@ internal static class ViaExternalToolCommand
 
     private static Action<string, bool, string> ToolLineWriter(OutputFormat format, IStatusSink sink, TextWriter output, TextWriter error)
     {
-        if (format == OutputFormat.Json && sink is JsonStatusSink json)
+        if (format == OutputFormat.Json)
         {
-            return (tool, isError, line) => json.Write(new Dictionary<string, object?> { ["type"] = "tool", ["tool"] = tool, ["stream"] = isError ? "stderr" : "stdout", ["line"] = line });
+            // The JSON sink exists by the time the tool runs (the run creates it before it starts).
+            return (tool, isError, line) =>
+            {
+                if ((sink as LateStatusSink)?.Target is JsonStatusSink json)
+                {
+                    json.Write(new Dictionary<string, object?> { ["type"] = "tool", ["tool"] = tool, ["stream"] = isError ? "stderr" : "stdout", ["line"] = line });
+                }
+            };
         }
 
         var gate = new Lock();

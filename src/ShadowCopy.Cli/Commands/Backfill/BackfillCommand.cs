@@ -1,4 +1,5 @@
 using System.CommandLine;
+using ShadowCopy.Cli.Engines;
 using Microsoft.Extensions.Logging;
 using ShadowCopy.Cli.Commands.Alter;
 using ShadowCopy.Cli.Output;
@@ -8,10 +9,6 @@ using ShadowCopy.Core.Engine;
 using ShadowCopy.Core.Hooks;
 using ShadowCopy.Core.Journal;
 using ShadowCopy.Core.Throttling;
-using ShadowCopy.MySql;
-using ShadowCopy.MySql.Backfill;
-using ShadowCopy.Postgres;
-using ShadowCopy.Postgres.Backfill;
 
 namespace ShadowCopy.Cli.Commands.Backfill;
 
@@ -51,7 +48,7 @@ internal static class BackfillCommand
         IBackfillBackend backend;
         try
         {
-            backend = CreateBackend(dsn, options, logger);
+            backend = EngineRegistry.For(dsn).CreateBackfillBackend(dsn, options, logger);
         }
         catch (ShadowCopyException bad)
         {
@@ -141,18 +138,4 @@ internal static class BackfillCommand
         };
     }
 
-    internal static IBackfillBackend CreateBackend(string dsn, BackfillOptions options, ILogger logger)
-    {
-        if (dsn.StartsWith("postgres://", StringComparison.Ordinal) || dsn.StartsWith("postgresql://", StringComparison.Ordinal))
-        {
-            return new PgBackfillBackend(PgDsn.Parse(dsn), options, logger);
-        }
-
-        if (dsn.StartsWith("mysql://", StringComparison.Ordinal))
-        {
-            return new MySqlBackfillBackend(MySqlDsn.Parse(dsn), options);
-        }
-
-        throw new ShadowCopyException("--dsn must start with postgres:// or mysql:// (e.g. postgres://app@db1:5432/shop).", ExitCodes.UsageError);
-    }
 }

@@ -1,9 +1,7 @@
 using System.CommandLine;
 using ShadowCopy.Core.Engine;
-using ShadowCopy.Cli.Commands.Alter;
+using ShadowCopy.Cli.Engines;
 using ShadowCopy.Core.Schema;
-using ShadowCopy.MySql;
-using ShadowCopy.Postgres;
 
 namespace ShadowCopy.Cli.Commands.Cleanup;
 
@@ -14,22 +12,15 @@ internal static class CleanupCommand
         try
         {
             var dsn = parse.GetValue(CleanupCommandDefinition.Dsn)!;
-            var mysql = dsn.StartsWith("mysql://", StringComparison.Ordinal);
-            if (!mysql && !dsn.StartsWith("postgres://", StringComparison.Ordinal) && !dsn.StartsWith("postgresql://", StringComparison.Ordinal))
-            {
-                throw new ShadowCopyException("--dsn must start with postgres:// or mysql://.", ExitCodes.UsageError);
-            }
-
-            var table = AlterCommand.ParseTable(parse.GetValue(CleanupCommandDefinition.Table)!, dsn);
+            var engine = EngineRegistry.For(dsn);
+            var table = engine.ParseTable(parse.GetValue(CleanupCommandDefinition.Table)!, dsn);
             var lockText = parse.GetValue(CleanupCommandDefinition.LockTimeout);
             if (!DurationParser.TryParse(lockText, out var lockTimeout) || lockTimeout <= TimeSpan.Zero)
             {
                 throw new ShadowCopyException($"--lock-timeout must be a duration like 2s, not '{lockText}'", ExitCodes.UsageError);
             }
 
-            var dropped = mysql
-                ? await MySqlCleanup.RunAsync(MySqlDsn.Parse(dsn), table, lockTimeout, cancellationToken)
-                : await PgCleanup.RunAsync(PgDsn.Parse(dsn), table, lockTimeout, cancellationToken);
+            var dropped = await engine.CleanupAsync(dsn, table, lockTimeout, cancellationToken);
             output.WriteLine(dropped.Count == 0 ? $"nothing to clean up for {table}" : $"removed: {string.Join(", ", dropped)}");
             return ExitCodes.Success;
         }

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using ShadowCopy.Cli.Commands.Alter;
+using ShadowCopy.Cli.Engines;
 using ShadowCopy.Core.Engine;
 
 namespace ShadowCopy.Cli.Commands.Emit;
@@ -45,7 +45,7 @@ internal static class EmitCommand
     internal static EmitRequest BuildRequest(ParseResult parse)
     {
         var dsn = parse.GetValue(EmitCommandDefinition.Dsn)!;
-        if (!dsn.StartsWith("mysql://", StringComparison.Ordinal) || !Uri.TryCreate(dsn, UriKind.Absolute, out var uri))
+        if (EngineRegistry.TryFor(dsn) is not MySqlEngine || !Uri.TryCreate(dsn, UriKind.Absolute, out var uri))
         {
             throw new FormatException("gh-ost and pt-online-schema-change work on MySQL/MariaDB: --dsn must look like mysql://user@host:port/database");
         }
@@ -55,7 +55,7 @@ internal static class EmitCommand
             throw new FormatException("--dsn must not contain a password (it would end up in the emitted command line and process lists)");
         }
 
-        var table = AlterCommand.ParseTable(parse.GetValue(EmitCommandDefinition.Table)!, dsn);
+        var table = MySqlEngine.Instance.ParseTable(parse.GetValue(EmitCommandDefinition.Table)!, dsn);
         var socket = uri.Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries)
             .Select(p => p.Split('=', 2)).Where(p => p[0] == "socket" && p.Length == 2).Select(p => Uri.UnescapeDataString(p[1])).FirstOrDefault();
         var alter = parse.GetValue(EmitCommandDefinition.AlterClauses)!.Trim();

@@ -1,14 +1,8 @@
 using System.CommandLine;
-using Npgsql;
-using ShadowCopy.Cli.Commands.Alter;
+using ShadowCopy.Cli.Engines;
 using ShadowCopy.Core.Engine;
 using ShadowCopy.Core.Lint;
 using ShadowCopy.Core.Lint.Plan;
-using ShadowCopy.MySql;
-using ShadowCopy.MySql.Plan;
-using ShadowCopy.MySql.Protocol;
-using ShadowCopy.Postgres;
-using ShadowCopy.Postgres.Plan;
 
 namespace ShadowCopy.Cli.Commands.Plan;
 
@@ -49,17 +43,18 @@ internal static class PlanCommand
             error.WriteLine($"error: {bad.Message}");
             return ExitCodes.UsageError;
         }
-        catch (Exception unreachable) when (unreachable is NpgsqlException or MySqlException or System.Net.Sockets.SocketException)
+        catch (Exception unreachable) when (EngineRegistry.TryFor(dsn)?.TranslateFailure(unreachable, "cannot plan on the server") is { } failure)
         {
-            error.WriteLine($"error: cannot plan on the server: {unreachable.Message}");
-            return ExitCodes.ConnectionFailed;
+            error.WriteLine($"error: {failure.Message}");
+            return failure.ExitCode;
         }
     }
 
     internal static async Task<PlanResult> PlanAsync(string dsn, string tableText, string alter, CancellationToken cancellationToken)
     {
-        var table = AlterCommand.ParseTable(tableText, dsn);
-        var review = await ChangeReview.RunAsync(CreatePlanner(dsn), table, tableText, alter, dsn, cancellationToken);
+        var engine = EngineRegistry.For(dsn);
+        var table = engine.ParseTable(tableText, dsn);
+        var review = await ChangeReview.RunAsync(engine.CreatePlanner(dsn), table, tableText, alter, dsn, cancellationToken);
         if (review.Plan is null)
         {
             // Rethrown with its original stack so RunAsync maps it to its exit code (10, 3, 2 …).
@@ -69,9 +64,4 @@ internal static class PlanCommand
         return review.Plan;
     }
 
-    /// <summary>The planner for the DSN's engine; the alter dry run can use the same one (see ChangeReview).</summary>
-    internal static IChangePlanner CreatePlanner(string dsn) =>
-        dsn.StartsWith("mysql://", StringComparison.Ordinal) ? new MySqlChangePlanner(MySqlDsn.Parse(dsn))
-        : dsn.StartsWith("postgres://", StringComparison.Ordinal) || dsn.StartsWith("postgresql://", StringComparison.Ordinal) ? new PgChangePlanner(PgDsn.Parse(dsn))
-        : throw new ShadowCopyException("--dsn must start with postgres:// or mysql://.", ExitCodes.UsageError);
 }

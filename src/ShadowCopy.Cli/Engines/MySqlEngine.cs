@@ -1,0 +1,49 @@
+using Microsoft.Extensions.Logging;
+using ShadowCopy.Core.Backfill;
+using ShadowCopy.Core.Engine;
+using ShadowCopy.Core.Lint.Plan;
+using ShadowCopy.Core.Schema;
+using ShadowCopy.MySql;
+using ShadowCopy.MySql.Backfill;
+using ShadowCopy.MySql.Plan;
+using ShadowCopy.MySql.Protocol;
+
+namespace ShadowCopy.Cli.Engines;
+
+/// <summary>mysql:// DSNs: the MySQL/MariaDB provider.</summary>
+internal sealed class MySqlEngine : IEngine
+{
+    public static MySqlEngine Instance { get; } = new();
+
+    public string Name => "mysql";
+
+    public string DefaultCapture => "binlog";
+
+    /// <summary>MySQL keeps the case of names; an unqualified table is in the DSN's database.</summary>
+    public TableName ParseTable(string text, string dsn) =>
+        TableName.Parse(text, Uri.TryCreate(dsn, UriKind.Absolute, out var uri) ? Uri.UnescapeDataString(uri.AbsolutePath.TrimStart('/')) : string.Empty, foldUnquotedToLower: false);
+
+    public IAlterBackend CreateAlterBackend(string dsn, AlterOptions options, ILogger logger, EngineCaptureOptions capture)
+    {
+        var mode = (capture.Mode ?? DefaultCapture) switch
+        {
+            "binlog" => CaptureMode.Binlog,
+            "trigger" => CaptureMode.Trigger,
+            _ => throw new ShadowCopyException($"--capture {capture.Mode} is not available for MySQL/MariaDB; use binlog or trigger.", ExitCodes.UsageError),
+        };
+        return new MySqlAlterBackend(MySqlDsn.Parse(dsn), options, mode, logger);
+    }
+
+    public IBackfillBackend CreateBackfillBackend(string dsn, BackfillOptions options, ILogger logger) =>
+        new MySqlBackfillBackend(MySqlDsn.Parse(dsn), options);
+
+    public IChangePlanner CreatePlanner(string dsn) => new MySqlChangePlanner(MySqlDsn.Parse(dsn));
+
+    public Task<IReadOnlyList<string>> CleanupAsync(string dsn, TableName table, TimeSpan lockTimeout, CancellationToken cancellationToken) =>
+        MySqlCleanup.RunAsync(MySqlDsn.Parse(dsn), table, lockTimeout, cancellationToken);
+
+    public ShadowCopyException? TranslateFailure(Exception error, string doing) =>
+        error is MySqlException or MySqlConnector.MySqlException or System.Net.Sockets.SocketException
+            ? new ShadowCopyException($"{doing}: {error.Message}", ExitCodes.ConnectionFailed, error)
+            : null;
+}
