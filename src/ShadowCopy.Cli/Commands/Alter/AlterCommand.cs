@@ -22,6 +22,13 @@ internal static class AlterCommand
     public static async Task<int> RunAsync(ParseResult parse, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         _ = cancellationToken; // our own signal handling decides when to stop (see ShutdownSignal)
+        if (parse.GetValue(AlterCommandDefinition.Revertible) && (parse.GetValue(AlterCommandDefinition.DropOldTable) || parse.GetValue(AlterCommandDefinition.Via) is not null))
+        {
+            // The old table is what revert swaps back (ADR 0031); another tool's swap installs no reverse capture.
+            error.WriteLine("error: --revertible keeps the old table in step, so it cannot be combined with --drop-old-table or --via.");
+            return ExitCodes.UsageError;
+        }
+
         if (parse.GetValue(AlterCommandDefinition.Via) is not null)
         {
             return await ViaExternalToolCommand.RunAsync(parse, output, error);
@@ -195,6 +202,7 @@ internal static class AlterCommand
             CutOverLockTimeout = Duration(parse, AlterCommandDefinition.CutOverLockTimeout),
             CutOverAttempts = attempts,
             DropOldTable = parse.GetValue(AlterCommandDefinition.DropOldTable),
+            Revertible = parse.GetValue(AlterCommandDefinition.Revertible),
             RepointForeignKeys = parse.GetValue(AlterCommandDefinition.RepointForeignKeys),
             AllowForeignKeys = parse.GetValue(AlterCommandDefinition.AllowForeignKeys),
             PostponeCutOver = parse.GetValue(AlterCommandDefinition.PostponeCutOver),
