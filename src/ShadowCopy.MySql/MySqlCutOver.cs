@@ -192,9 +192,11 @@ internal static class MySqlCutOver
 
             // Paranoia about the go token's guarantee: row changes that reached the old table between the
             // drain and the RENAME (the binlog after the marker, or the key log, whose triggers moved with it).
+            // With --revertible the reverse triggers write the old table from the first write on, which fires the
+            // capture triggers still on it: their key log then holds those writes too and proves nothing (ADR 0031).
             backend.ChangesAfterDrain = backend.Binlog is { } stream
                 ? await stream.ChangesAfterMarkerAsync(TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false)
-                : await backend.Triggers!.BacklogAsync(backend.MainSession, cancellationToken).ConfigureAwait(false);
+                : revertible ? 0 : await backend.Triggers!.BacklogAsync(backend.MainSession, cancellationToken).ConfigureAwait(false);
             return new CutOverAttempt(true, false, watch.ElapsedMilliseconds, null) { Verified = verified };
         }
         catch (Exception error) when (error is MySqlException or TimeoutException && !cancellationToken.IsCancellationRequested)

@@ -51,7 +51,7 @@ internal static class MySqlReverseCapture
         await main.ExecuteAsync($"CREATE TABLE IF NOT EXISTS {MySqlStatements.Q(table.Schema, n.State)} (id INT NOT NULL PRIMARY KEY, old_table VARCHAR(64) NOT NULL, columns_json LONGTEXT NOT NULL, capture VARCHAR(20) NOT NULL, alter_text LONGTEXT NOT NULL, created_at DATETIME(6) NOT NULL, swapped_at DATETIME(6) NULL) ENGINE=InnoDB COMMENT={comment("revert state")}", cancellationToken).ConfigureAwait(false);
         var pairs = JsonSerializer.Serialize(WrittenBack(mapping).Select(c => new[] { c.SourceName, c.ShadowName }));
         await main.ExecuteAsync(
-            $"REPLACE INTO {MySqlStatements.Q(table.Schema, n.State)} VALUES (1, {main.Literal(n.Old)}, {main.Literal(pairs)}, {main.Literal(backend.Capture.ToString().ToLowerInvariant())}, {main.Literal(backend.RevertAlter ?? string.Empty)}, NOW(6), NULL)",
+            $"REPLACE INTO {MySqlStatements.Q(table.Schema, n.State)} VALUES (1, {main.Literal(n.Old)}, {main.Literal(pairs)}, {main.Literal(backend.Capture.ToString().ToLowerInvariant())}, {main.Literal(backend.RevertAlter ?? string.Empty)}, UTC_TIMESTAMP(6), NULL)",
             cancellationToken).ConfigureAwait(false);
     }
 
@@ -92,7 +92,7 @@ internal static class MySqlReverseCapture
     public static async Task MarkSwappedAsync(MySqlAlterBackend backend, CancellationToken cancellationToken)
     {
         var table = backend.Options.Table;
-        await backend.MainSession.ExecuteAsync($"UPDATE {MySqlStatements.Q(table.Schema, NamesFor(table).State)} SET swapped_at = NOW(6) WHERE id = 1", cancellationToken).ConfigureAwait(false);
+        await backend.MainSession.ExecuteAsync($"UPDATE {MySqlStatements.Q(table.Schema, NamesFor(table).State)} SET swapped_at = UTC_TIMESTAMP(6) WHERE id = 1", cancellationToken).ConfigureAwait(false);
     }
 
     public static IEnumerable<string> Triggers(TableName table, string on, MyMapping mapping)

@@ -36,7 +36,7 @@ public sealed class MySqlRevertBackend(MySqlSettings settings, TableName table) 
             throw NotRevertible("no reverse-capture state");
         }
 
-        var state = await session.QueryAsync($"SELECT columns_json, swapped_at FROM {MySqlStatements.Q(table.Schema, _names.State)} WHERE id = 1 AND swapped_at IS NOT NULL", cancellationToken).ConfigureAwait(false);
+        var state = await session.QueryAsync($"SELECT columns_json, DATE_FORMAT(swapped_at, '%Y-%m-%dT%H:%i:%sZ') FROM {MySqlStatements.Q(table.Schema, _names.State)} WHERE id = 1 AND swapped_at IS NOT NULL", cancellationToken).ConfigureAwait(false);
         if (state.Rows.Count == 0 || !helpers.ContainsKey(_names.Old))
         {
             throw NotRevertible(state.Rows.Count == 0 ? "the swap of the revertible run did not happen" : $"{Old} is gone");
@@ -66,7 +66,7 @@ public sealed class MySqlRevertBackend(MySqlSettings settings, TableName table) 
 
         var misfits = await session.QueryAsync($"SELECT k, error FROM {Misfits} ORDER BY at LIMIT 10", cancellationToken).ConfigureAwait(false);
         var count = await session.ScalarInt64Async($"SELECT COUNT(*) FROM {Misfits}", cancellationToken).ConfigureAwait(false);
-        var since = state.Rows[0].GetValue(1) is DateTime at ? new DateTimeOffset(DateTime.SpecifyKind(at, DateTimeKind.Utc)) : (DateTimeOffset?)null;
+        var since = DateTimeOffset.TryParse(state.Rows[0].GetString(1), System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var at) ? at : (DateTimeOffset?)null;
         return new RevertPlan(
             $"{table.Schema}.{_names.Old}",
             since,
@@ -115,10 +115,21 @@ public sealed class MySqlRevertBackend(MySqlSettings settings, TableName table) 
             return false;
         }
 
+        // The check above and the RENAME are two statements (RENAME cannot run under LOCK TABLES): a row that
+        // did not fit, written in between, would be swapped back without its newest value. Say so, naming it.
+        var late = await session.QueryAsync($"SELECT k FROM {Misfits} ORDER BY at LIMIT 10", CancellationToken.None).ConfigureAwait(false);
+
         // The triggers moved with the new shape (now _t_old) and nothing writes there any more.
         foreach (var statement in DropStatements(table))
         {
             await MySqlObjects.WithLockRetriesAsync(session, lockTimeout, 20, statement, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        if (late.Rows.Count > 0)
+        {
+            throw new ShadowCopyException(
+                $"Swapped back, but row(s) {string.Join(", ", late.Rows.Select(r => r.GetString(0)))} were written just before the swap with values the old shape cannot hold; their newest values are in {Old} (the new shape). Reconcile them from there.",
+                ExitCodes.VerificationFailed);
         }
 
         return true;

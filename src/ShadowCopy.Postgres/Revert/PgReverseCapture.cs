@@ -40,7 +40,7 @@ internal static class PgReverseCapture
         }
 
         var columns = WrittenBack(source, mapping);
-        var sql = $"EXPLAIN INSERT INTO {D.Qualified(table)} OVERRIDING SYSTEM VALUE ({Join(columns.Select(c => c.SourceName))}) SELECT {Join(columns.Select(c => c.ShadowName))} FROM {shadow}";
+        var sql = $"EXPLAIN INSERT INTO {D.Qualified(table)} ({Join(columns.Select(c => c.SourceName))}) OVERRIDING SYSTEM VALUE SELECT {Join(columns.Select(c => c.ShadowName))} FROM {shadow}";
         await session.ExecuteAsync("SAVEPOINT shadowcopy_revertible", null, cancellationToken).ConfigureAwait(false);
         try
         {
@@ -82,7 +82,7 @@ internal static class PgReverseCapture
               END IF;
               IF TG_OP <> 'DELETE' THEN
                 BEGIN
-                  INSERT INTO {old} OVERRIDING SYSTEM VALUE ({Join(columns.Select(c => c.SourceName))}) VALUES ({Join(columns.Select(c => "NEW." + D.QuoteIdentifier(c.ShadowName)), raw: true)});
+                  INSERT INTO {old} ({Join(columns.Select(c => c.SourceName))}) OVERRIDING SYSTEM VALUE VALUES ({Join(columns.Select(c => "NEW." + D.QuoteIdentifier(c.ShadowName)), raw: true)});
                 EXCEPTION WHEN data_exception OR integrity_constraint_violation THEN
                   INSERT INTO {misfits} VALUES ({KeyJson("NEW")}, SQLERRM, pg_catalog.clock_timestamp())
                     ON CONFLICT (k) DO UPDATE SET error = EXCLUDED.error, at = EXCLUDED.at;
