@@ -42,6 +42,8 @@ public static class Program
         root.Subcommands.Add(AlterCommandDefinition.Create());
         root.Subcommands.Add(BackfillCommandDefinition.Create());
         root.Subcommands.Add(CleanupCommandDefinition.Create());
+        root.Subcommands.Add(Commands.Revert.RevertCommandDefinition.Create());
+        root.Subcommands.Add(Commands.Finish.FinishCommandDefinition.Create());
         root.Subcommands.Add(LintCommandDefinition.Create());
         root.Subcommands.Add(EmitCommandDefinition.Create());
         root.Subcommands.Add(PlanCommandDefinition.Create());

@@ -138,6 +138,11 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
         }
 
         var foreignKeys = await MySqlForeignKeys.ReadAsync(Main, Table.Schema, Table.Name, cancellationToken).ConfigureAwait(false);
+        if (_options.Revertible)
+        {
+            Revert.MySqlReverseCapture.Check(Table, (await MySqlUserTriggers.ReadAsync(Main, Table.Schema, Table.Name, cancellationToken).ConfigureAwait(false)).Count > 0, foreignKeys.Count > 0);
+        }
+
         if (ExternalTool)
         {
             // alter --via: the other tool's swap does not move keys.

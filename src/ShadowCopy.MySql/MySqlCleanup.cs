@@ -26,6 +26,9 @@ public static class MySqlCleanup
             var names = HelperObjectNames.For(table.Name, MySqlDialect.Instance.MaxIdentifierBytes);
             var dropped = new List<string>(await MySqlObjects.DropAllAsync(session, table, names, lockTimeout, 20, cancellationToken).ConfigureAwait(false));
 
+            // A revertible change's reverse capture (ADR 0031): the table stops being revertible; the old table stays.
+            dropped.AddRange(await Revert.MySqlRevertBackend.DropReverseCaptureAsync(session, table, lockTimeout, cancellationToken).ConfigureAwait(false));
+
             // A stopped backfill's checkpoint (only here: an alter's own cleanup must not end a paused backfill).
             var backfill = HelperObjectNames.Derive(table.Name, "bf_state", MySqlDialect.Instance.MaxIdentifierBytes);
             if ((await MySqlObjects.HelperTablesAsync(session, table.Schema, [backfill], cancellationToken).ConfigureAwait(false)).GetValueOrDefault(backfill))

@@ -101,6 +101,12 @@ internal static class MySqlCutOver
 
         // A token left by a failed attempt would let the RENAME through before the drain.
         await DropTokensAsync(backend, cancellationToken).ConfigureAwait(false);
+        var revertible = backend.Options.Revertible;
+        if (revertible)
+        {
+            await Revert.MySqlReverseCapture.PrepareAsync(backend, cancellationToken).ConfigureAwait(false);
+        }
+
         var locker = await backend.OpenAsync(cancellationToken).ConfigureAwait(false);
         var renamer = await backend.OpenAsync(cancellationToken).ConfigureAwait(false);
         Task? rename = null;
@@ -151,6 +157,11 @@ internal static class MySqlCutOver
 
             // The user's triggers go onto the shadow now, while no writer can reach t (ADR 0027).
             await triggers.ToShadowAsync(locker, cancellationToken).ConfigureAwait(false);
+            if (revertible)
+            {
+                // The reverse capture rides along with the RENAME too (ADR 0031).
+                await Revert.MySqlReverseCapture.InstallOnShadowAsync(backend, cancellationToken).ConfigureAwait(false);
+            }
 
             // The keys move before B queues: B would hold the shadow's name while it waits for t.
             if (moving is not null)
@@ -174,11 +185,18 @@ internal static class MySqlCutOver
             await locker.ExecuteAsync("UNLOCK TABLES", cancellationToken).ConfigureAwait(false);
             await rename.ConfigureAwait(false);
             moving?.Swapped();
+            if (revertible)
+            {
+                await Revert.MySqlReverseCapture.MarkSwappedAsync(backend, cancellationToken).ConfigureAwait(false);
+            }
+
             // Paranoia about the go token's guarantee: row changes that reached the old table between the
             // drain and the RENAME (the binlog after the marker, or the key log, whose triggers moved with it).
+            // With --revertible the reverse triggers write the old table from the first write on, which fires the
+            // capture triggers still on it: their key log then holds those writes too and proves nothing (ADR 0031).
             backend.ChangesAfterDrain = backend.Binlog is { } stream
                 ? await stream.ChangesAfterMarkerAsync(TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false)
-                : await backend.Triggers!.BacklogAsync(backend.MainSession, cancellationToken).ConfigureAwait(false);
+                : revertible ? 0 : await backend.Triggers!.BacklogAsync(backend.MainSession, cancellationToken).ConfigureAwait(false);
             return new CutOverAttempt(true, false, watch.ElapsedMilliseconds, null) { Verified = verified };
         }
         catch (Exception error) when (error is MySqlException or TimeoutException && !cancellationToken.IsCancellationRequested)
@@ -210,6 +228,15 @@ internal static class MySqlCutOver
             }
 
             var swapped = goCreated && await SwappedAsync(backend, cancellationToken).ConfigureAwait(false);
+            if (revertible && goCreated && !swapped)
+            {
+                await Revert.MySqlReverseCapture.UndoAsync(backend).ConfigureAwait(false);
+            }
+            else if (revertible && swapped)
+            {
+                await Revert.MySqlReverseCapture.MarkSwappedAsync(backend, CancellationToken.None).ConfigureAwait(false);
+            }
+
             if (swapped)
             {
                 moving?.Swapped();
@@ -250,6 +277,13 @@ internal static class MySqlCutOver
                 {
                     Log.CutOverFailed(backend.Logger, "moving the table's triggers back: " + error.Message);
                 }
+            }
+
+            if (revertible && !goCreated)
+            {
+                // No swap: B's queued RENAME holds the shadow's metadata lock; end it, then take the reverse capture off.
+                await StopRenameAsync(backend, renamer, rename).ConfigureAwait(false);
+                await Revert.MySqlReverseCapture.UndoAsync(backend).ConfigureAwait(false);
             }
 
             await locker.DisposeAsync().ConfigureAwait(false);

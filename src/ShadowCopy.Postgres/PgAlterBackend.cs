@@ -140,6 +140,10 @@ public sealed partial class PgAlterBackend : IAlterBackend, ICaptureStatus, IKey
             await PrepareStatementsAsync(cancellationToken).ConfigureAwait(false);
             await ExplainAsync(cancellationToken).ConfigureAwait(false);
             await PgUserTriggers.RehearseAsync(Main, _userTriggers, _mapping!, Table, D.Qualified(Table.Schema, Names.Shadow), cancellationToken).ConfigureAwait(false);
+            if (_options.Revertible)
+            {
+                await Revert.PgReverseCapture.RehearseAsync(Main, source, _mapping!, Table, D.Qualified(Table.Schema, Names.Shadow), _userTriggers.Count > 0, cancellationToken).ConfigureAwait(false);
+            }
         }
         finally
         {

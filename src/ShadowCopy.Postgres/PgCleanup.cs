@@ -25,6 +25,9 @@ public static class PgCleanup
             var names = HelperObjectNames.For(table.Name, PgDialect.Instance.MaxIdentifierBytes);
             var dropped = new List<string>(await PgObjects.DropAllAsync(session, table, names, lockTimeout, 20, cancellationToken).ConfigureAwait(false));
 
+            // A revertible change's reverse capture (ADR 0031): the table stops being revertible; the old table stays.
+            dropped.AddRange(await Revert.PgRevertBackend.DropReverseCaptureAsync(session, table, lockTimeout, cancellationToken).ConfigureAwait(false));
+
             // A stopped backfill's checkpoint (only here: an alter's own cleanup must not end a paused backfill).
             var backfill = HelperObjectNames.Derive(table.Name, "bf_state", PgDialect.Instance.MaxIdentifierBytes);
             var found = await session.QueryAsync(PgObjects.RelationSql, [table.Schema, new[] { backfill }], cancellationToken).ConfigureAwait(false);

@@ -294,6 +294,12 @@ public sealed partial class PgAlterBackend
             Add(statement);
         }
 
+        if (_options.Revertible)
+        {
+            // The old table is kept in step from the first write that reaches the new one (ADR 0031).
+            list.AddRange(Revert.PgReverseCapture.SwapStatements(Table, source, mapping, _captureOptions.IsLogical ? "logical" : "trigger", _alter!).Select(s => (s, (IReadOnlyList<object?>?)null)));
+        }
+
         _toValidate.Clear();
         foreach (var fk in source.OutgoingForeignKeys)
         {

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using ShadowCopy.Core.Backfill;
 using ShadowCopy.Core.Engine;
 using ShadowCopy.Core.Lint.Plan;
+using ShadowCopy.Core.Revert;
 using ShadowCopy.Core.Schema;
 
 namespace ShadowCopy.Cli.Engines;
@@ -24,6 +25,9 @@ internal interface IEngine
     IAlterBackend CreateAlterBackend(string dsn, AlterOptions options, ILogger logger, EngineCaptureOptions capture);
 
     IBackfillBackend CreateBackfillBackend(string dsn, BackfillOptions options, ILogger logger);
+
+    /// <summary><c>revert</c> and <c>finish</c> of a change made with <c>--revertible</c> (ADR 0031).</summary>
+    IRevertBackend CreateRevertBackend(string dsn, TableName table);
 
     IChangePlanner CreatePlanner(string dsn);
 

@@ -2,7 +2,9 @@ using Microsoft.Extensions.Logging;
 using ShadowCopy.Core.Backfill;
 using ShadowCopy.Core.Engine;
 using ShadowCopy.Core.Lint.Plan;
+using ShadowCopy.Core.Revert;
 using ShadowCopy.Core.Schema;
+using ShadowCopy.MySql.Revert;
 using ShadowCopy.MySql;
 using ShadowCopy.MySql.Backfill;
 using ShadowCopy.MySql.Plan;
@@ -36,6 +38,8 @@ internal sealed class MySqlEngine : IEngine
 
     public IBackfillBackend CreateBackfillBackend(string dsn, BackfillOptions options, ILogger logger) =>
         new MySqlBackfillBackend(MySqlDsn.Parse(dsn), options);
+
+    public IRevertBackend CreateRevertBackend(string dsn, TableName table) => new MySqlRevertBackend(MySqlDsn.Parse(dsn), table);
 
     public IChangePlanner CreatePlanner(string dsn) => new MySqlChangePlanner(MySqlDsn.Parse(dsn));
 

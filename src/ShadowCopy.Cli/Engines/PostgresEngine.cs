@@ -3,7 +3,9 @@ using Npgsql;
 using ShadowCopy.Core.Backfill;
 using ShadowCopy.Core.Engine;
 using ShadowCopy.Core.Lint.Plan;
+using ShadowCopy.Core.Revert;
 using ShadowCopy.Core.Schema;
+using ShadowCopy.Postgres.Revert;
 using ShadowCopy.Postgres;
 using ShadowCopy.Postgres.Backfill;
 using ShadowCopy.Postgres.Capture;
@@ -41,6 +43,8 @@ internal sealed class PostgresEngine : IEngine
 
     public IBackfillBackend CreateBackfillBackend(string dsn, BackfillOptions options, ILogger logger) =>
         new PgBackfillBackend(PgDsn.Parse(dsn), options, logger);
+
+    public IRevertBackend CreateRevertBackend(string dsn, TableName table) => new PgRevertBackend(PgDsn.Parse(dsn), table);
 
     public IChangePlanner CreatePlanner(string dsn) => new PgChangePlanner(PgDsn.Parse(dsn));
 

@@ -40,6 +40,9 @@ public sealed record AlterOptions
 
     public bool DropOldTable { get; init; }
 
+    /// <summary>Keep the old table in step after the swap (reverse capture, ADR 0031) until <c>revert</c> or <c>finish</c>.</summary>
+    public bool Revertible { get; init; }
+
     /// <summary>Re-point foreign keys of other tables that reference this one (PostgreSQL: NOT VALID, then VALIDATE; MySQL: inside the cut-over lock, ADR 0026).</summary>
     public bool RepointForeignKeys { get; init; }
 

@@ -38,6 +38,9 @@ public static class ExitCodes
     /// <summary>backfill: the server rejected --set, --where or --verify in a rolled-back sample batch; nothing was changed.</summary>
     public const int BackfillRejected = 21;
 
+    /// <summary>revert/finish: the table is not revertible (no reverse capture), or rows written since the swap do not fit the old shape; nothing was changed.</summary>
+    public const int RevertNotPossible = 22;
+
     public const int CaptureUnavailable = 30;
 
     /// <summary>shadowcopy lint found at least one finding at or above --fail-on.</summary>

@@ -19,6 +19,13 @@ internal static class AlterCommand
     public static async Task<int> RunAsync(ParseResult parse, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         _ = cancellationToken; // our own signal handling decides when to stop (see ShutdownSignal)
+        if (parse.GetValue(AlterCommandDefinition.Revertible) && (parse.GetValue(AlterCommandDefinition.DropOldTable) || parse.GetValue(AlterCommandDefinition.Via) is not null))
+        {
+            // The old table is what revert swaps back (ADR 0031); another tool's swap installs no reverse capture.
+            error.WriteLine("error: --revertible keeps the old table in step, so it cannot be combined with --drop-old-table or --via.");
+            return ExitCodes.UsageError;
+        }
+
         OutputFormat format;
         AlterOptions options;
         EngineCaptureOptions capture;
@@ -205,6 +212,7 @@ internal static class AlterCommand
             CutOverVerifyBudget = Duration(parse, AlterCommandDefinition.CutOverVerifyBudget),
             CutOverAttempts = attempts,
             DropOldTable = parse.GetValue(AlterCommandDefinition.DropOldTable),
+            Revertible = parse.GetValue(AlterCommandDefinition.Revertible),
             RepointForeignKeys = parse.GetValue(AlterCommandDefinition.RepointForeignKeys),
             AllowForeignKeys = parse.GetValue(AlterCommandDefinition.AllowForeignKeys),
             PostponeCutOver = parse.GetValue(AlterCommandDefinition.PostponeCutOver),

@@ -24,6 +24,7 @@ internal static class AlterCommandDefinition
     public static readonly Option<string> CutOverLockTimeout = new("--cut-over-lock-timeout") { Description = "longest wait for the cut-over lock per attempt", DefaultValueFactory = _ => "2s" };
     public static readonly Option<string> CutOverVerifyBudget = new("--cut-over-verify-budget") { Description = "longest time the cut-over may spend, under its lock, verifying rows changed since the last verification; more pending rows are verified in the open first", DefaultValueFactory = _ => "500ms" };
     public static readonly Option<int> CutOverAttempts = new("--cut-over-attempts") { Description = "cut-over attempts before giving up (jittered backoff between)", DefaultValueFactory = _ => 6 };
+    public static readonly Option<bool> Revertible = new("--revertible") { Description = "after the swap keep _<table>_old in step with the new table (reverse triggers) until `shadowcopy revert` or `shadowcopy finish`" };
     public static readonly Option<bool> DropOldTable = new("--drop-old-table") { Description = "drop _<table>_old after a successful swap (default: keep it)" };
     public static readonly Option<bool> RepointForeignKeys = new("--repoint-foreign-keys") { Description = "move foreign keys of other tables to the new table at the swap, under their names (PostgreSQL: NOT VALID, then VALIDATE; MySQL/MariaDB: not yet supported, refused with exit 16)" };
     public static readonly Option<bool> AllowForeignKeys = new("--allow-foreign-keys") { Description = "MySQL/MariaDB: run although other tables reference this one, leaving their keys on the old table (with --via: the table's own keys too)" };
@@ -48,7 +49,7 @@ internal static class AlterCommandDefinition
     public static Command Create()
     {
         var command = new Command("alter", "Change a table's schema online: shadow table, chunked copy, change capture, verification, atomic swap.");
-        foreach (var option in new Option[] { Dsn, Table, AlterClauses, Execute, Capture, ChunkTime, ChunkSize, MaxChunkSize, Threads, MaxRowsPerSecond, ThrottleFlagFile, PostponeFlagFile, CutOverLockTimeout, CutOverVerifyBudget, CutOverAttempts, DropOldTable, RepointForeignKeys, AllowForeignKeys, MaxSlotRetainedWal, AllowReplicaIdentityFull, AutovacuumWait, Replicas, MaxLag, MaxLoad, CriticalLoad, CriticalLoadGrace, ThrottleQuery, PanicFlagFile, PostponeCutOver, ControlSocket, Resume, CheckpointInterval, HooksDir, HooksStatusInterval, Journal, Output, Verbose, Via })
+        foreach (var option in new Option[] { Dsn, Table, AlterClauses, Execute, Capture, ChunkTime, ChunkSize, MaxChunkSize, Threads, MaxRowsPerSecond, ThrottleFlagFile, PostponeFlagFile, CutOverLockTimeout, CutOverVerifyBudget, CutOverAttempts, DropOldTable, Revertible, RepointForeignKeys, AllowForeignKeys, MaxSlotRetainedWal, AllowReplicaIdentityFull, AutovacuumWait, Replicas, MaxLag, MaxLoad, CriticalLoad, CriticalLoadGrace, ThrottleQuery, PanicFlagFile, PostponeCutOver, ControlSocket, Resume, CheckpointInterval, HooksDir, HooksStatusInterval, Journal, Output, Verbose, Via })
         {
             command.Options.Add(option);
         }

@@ -1,0 +1,84 @@
+using ShadowCopy.Core.Engine;
+using ShadowCopy.IntegrationTests.MySql;
+using ShadowCopy.MySql;
+using static ShadowCopy.IntegrationTests.MySql.MyServer;
+
+namespace ShadowCopy.IntegrationTests.Revert;
+
+/// <summary>
+/// alter --revertible on MariaDB (both capture modes), then revert or finish in a process of its own,
+/// while writers mirror every change into a control table (ADR 0031).
+/// </summary>
+[Collection("mysql")]
+public sealed class MyRevertTests
+{
+    private const long Rows = 20_000;
+
+    [Theory]
+    [InlineData(CaptureMode.Trigger, false)]
+    [InlineData(CaptureMode.Binlog, false)]
+    [InlineData(CaptureMode.Trigger, true)]
+    public async Task Revertible_alter_then_writes_then_revert_or_finish_then_writes_equals_the_control(CaptureMode capture, bool finish)
+    {
+        var name = UniqueName("rev");
+        var layout = new MyTableLayout(name);
+        try
+        {
+            await layout.CreateAsync(Rows);
+            await using var load = new MyWriterLoad(layout, writers: 4);
+            await load.StartAsync(Rows);
+            await load.WaitForOperationsAsync(50, TimeSpan.FromSeconds(20));
+
+            var result = await MyAlterHarness.RunAsync(MyAlterHarness.Options(name, "MODIFY n BIGINT NOT NULL, ADD COLUMN note VARCHAR(20) NULL DEFAULT 'n/a'") with { Revertible = true }, capture);
+            Assert.True(result.ExitCode == ExitCodes.Success, $"exit {result.ExitCode}: {result.Message}");
+            var atSwap = load.Operations;
+            await load.WaitForOperationsAsync(atSwap + 300, TimeSpan.FromSeconds(30));
+
+            var (exit, output) = await RevertCli.MyAsync(finish ? "finish" : "revert", "--table", name, "--execute");
+            Assert.True(exit == 0, output);
+            var atRevert = load.Operations;
+            await load.WaitForOperationsAsync(atRevert + 300, TimeSpan.FromSeconds(30));
+            await load.StopAsync();
+
+            Assert.True(load.Errors == 0, string.Join(" | ", load.ErrorMessages));
+            Assert.True(await ScalarAsync(MyTableLayout.ChecksumSql(layout.Control)) == await ScalarAsync(MyTableLayout.ChecksumSql(layout.Table)), await layout.DiffAsync());
+            Assert.Equal(finish ? "bigint(20)" : "int(11)", await ScalarAsync($"SELECT COLUMN_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = {Lit(Database)} AND TABLE_NAME = {Lit(name)} AND COLUMN_NAME = 'n'"));
+            // Nothing of the reverse capture is left; revert keeps the new shape as _<t>_old, finish drops it.
+            Assert.Equal(finish ? [name, name + "_ctl"] : ["_" + name + "_old", name, name + "_ctl"], await ObjectsAsync(name));
+        }
+        finally
+        {
+            await DropAsync(name);
+        }
+    }
+
+    [Fact]
+    public async Task Revert_with_a_widened_value_that_does_not_fit_refuses_naming_the_key_and_changes_nothing()
+    {
+        var name = UniqueName("revfit");
+        try
+        {
+            await ExecAsync($"CREATE TABLE {Q(name)} (id BIGINT PRIMARY KEY, s VARCHAR(5)) ENGINE=InnoDB");
+            await ExecAsync($"INSERT INTO {Q(name)} SELECT seq, CONCAT('v', seq) FROM seq_1_to_100");
+            var result = await MyAlterHarness.RunAsync(MyAlterHarness.Options(name, "MODIFY s VARCHAR(50)") with { Revertible = true }, CaptureMode.Trigger);
+            Assert.True(result.ExitCode == ExitCodes.Success, result.Message);
+
+            // The writer's statement succeeds although the old shape cannot hold the value.
+            await ExecAsync($"UPDATE {Q(name)} SET s = 'much too long' WHERE id = 42");
+            var (exit, output) = await RevertCli.MyAsync("revert", "--table", name, "--execute");
+            Assert.Equal(ExitCodes.RevertNotPossible, exit);
+            Assert.Contains("[42]", output, StringComparison.Ordinal);
+            Assert.Equal("varchar(50)", await ScalarAsync($"SELECT COLUMN_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = {Lit(Database)} AND TABLE_NAME = {Lit(name)} AND COLUMN_NAME = 's'"));
+
+            await ExecAsync($"UPDATE {Q(name)} SET s = 'ok' WHERE id = 42");
+            (exit, output) = await RevertCli.MyAsync("revert", "--table", name, "--execute");
+            Assert.True(exit == 0, output);
+            Assert.Equal("varchar(5)", await ScalarAsync($"SELECT COLUMN_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = {Lit(Database)} AND TABLE_NAME = {Lit(name)} AND COLUMN_NAME = 's'"));
+            Assert.Equal("ok", await ScalarAsync($"SELECT s FROM {Q(name)} WHERE id = 42"));
+        }
+        finally
+        {
+            await DropAsync(name);
+        }
+    }
+}

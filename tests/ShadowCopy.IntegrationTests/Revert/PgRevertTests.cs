@@ -1,0 +1,125 @@
+using ShadowCopy.Core.Engine;
+using ShadowCopy.IntegrationTests.Infrastructure;
+
+namespace ShadowCopy.IntegrationTests.Revert;
+
+/// <summary>
+/// alter --revertible, then revert or finish in a process of its own (the alter's is gone: the state
+/// table is all it has), while writers mirror every change into a control table (ADR 0031).
+/// </summary>
+[Collection("postgres")]
+public sealed class PgRevertTests
+{
+    private const long SeedRows = 20_000;
+    private const string Alter = "ADD COLUMN note text DEFAULT 'n/a', ALTER COLUMN n TYPE bigint";
+
+    [Theory]
+    [InlineData("trigger", false)]
+    [InlineData("logical", false)]
+    [InlineData("trigger", true)]
+    public async Task Revertible_alter_then_writes_then_revert_or_finish_then_writes_equals_the_control(string capture, bool finish)
+    {
+        await using var schema = await PgSchemaScope.CreateAsync();
+        var layout = new PgTableLayout(schema.Name, "orders", "orders_control");
+        await layout.CreateAsync(SeedRows);
+        await using var load = new PgWriterLoad(layout, writers: 4);
+        await load.StartAsync(SeedRows);
+        await load.WaitForOperationsAsync(50, TimeSpan.FromSeconds(20));
+
+        var result = await PgAlterHarness.RunAsync(PgAlterHarness.Options(schema.Name, "orders", Alter) with { Revertible = true }, capture: PgAlterHarness.Logical with { Mode = capture });
+        Assert.True(result.ExitCode == ExitCodes.Success, $"exit {result.ExitCode}: {result.Message}");
+        var atSwap = load.Operations;
+        await load.WaitForOperationsAsync(atSwap + 300, TimeSpan.FromSeconds(30));
+
+        var table = $"{schema.Name}.orders";
+        var (exit, output) = finish ? await RevertCli.PgAsync("finish", "--table", table, "--execute") : await RevertCli.PgAsync("revert", "--table", table, "--execute");
+        Assert.True(exit == 0, output);
+        var atRevert = load.Operations;
+        await load.WaitForOperationsAsync(atRevert + 300, TimeSpan.FromSeconds(30));
+        await load.StopAsync();
+
+        Assert.True(load.Errors == 0, "writer errors: " + string.Join(" | ", load.ErrorMessages));
+        Assert.Equal(await PgServer.ScalarAsync<string>(layout.ChecksumSql(layout.Control)), await PgServer.ScalarAsync<string>(layout.ChecksumSql(layout.Table)));
+        Assert.Equal(finish ? "bigint" : "integer", await ColumnTypeAsync(schema.Name, "orders", "n"));
+        Assert.Equal(finish ? 1 : 0, await PgServer.ScalarAsync<long>($"SELECT count(*) FROM information_schema.columns WHERE table_schema = '{schema.Name}' AND table_name = 'orders' AND column_name = 'note'"));
+        // The reverse capture is gone; revert keeps the new shape as _orders_old, finish drops it.
+        Assert.Equal(finish ? ["orders", "orders_control"] : ["_orders_old", "orders", "orders_control"], await RelationsAsync(schema.Name));
+        Assert.Equal(0, await PgServer.ScalarAsync<long>($"SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = '{schema.Name}'"));
+        Assert.Equal(0, await PgServer.ScalarAsync<long>($"SELECT count(*) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = '{schema.Name}' AND NOT t.tgisinternal"));
+        if (!finish)
+        {
+            // The original's own index names and the serial sequence came back with it.
+            Assert.Contains("orders_pkey", await NamesAsync($"SELECT indexname FROM pg_indexes WHERE schemaname = '{schema.Name}' AND tablename = 'orders'"));
+            Assert.Equal($"{schema.Name}.orders_id_seq", await PgServer.ScalarAsync<string>($"SELECT pg_get_serial_sequence('{schema.Name}.orders', 'id')"));
+        }
+    }
+
+    [Fact]
+    public async Task Revert_with_a_widened_value_that_does_not_fit_refuses_naming_the_key_and_changes_nothing()
+    {
+        await using var schema = await PgSchemaScope.CreateAsync();
+        await PgServer.ExecAsync($"CREATE TABLE {schema.Name}.t (id bigint PRIMARY KEY, s varchar(5)); INSERT INTO {schema.Name}.t SELECT g, 'v' || g FROM generate_series(1, 100) g;");
+        var result = await PgAlterHarness.RunAsync(PgAlterHarness.Options(schema.Name, "t", "ALTER COLUMN s TYPE varchar(50)") with { Revertible = true });
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Message);
+
+        // The writer's statement succeeds although the old shape cannot hold the value.
+        await PgServer.ExecAsync($"UPDATE {schema.Name}.t SET s = 'much too long' WHERE id = 42");
+        var (exit, output) = await RevertCli.PgAsync("revert", "--table", $"{schema.Name}.t", "--execute");
+        Assert.Equal(ExitCodes.RevertNotPossible, exit);
+        Assert.Contains("[42]", output, StringComparison.Ordinal);
+        Assert.Contains("do not fit the old shape", output, StringComparison.Ordinal);
+        Assert.Equal("character varying(50)", await ColumnTypeAsync(schema.Name, "t", "s"));
+
+        // Once the row fits again, revert goes through.
+        await PgServer.ExecAsync($"UPDATE {schema.Name}.t SET s = 'ok' WHERE id = 42");
+        (exit, output) = await RevertCli.PgAsync("revert", "--table", $"{schema.Name}.t", "--execute");
+        Assert.True(exit == 0, output);
+        Assert.Equal("character varying(5)", await ColumnTypeAsync(schema.Name, "t", "s"));
+        Assert.Equal("ok", await PgServer.ScalarAsync<string>($"SELECT s FROM {schema.Name}.t WHERE id = 42"));
+    }
+
+    [Fact]
+    public async Task Revert_dry_run_and_cleanup_and_not_revertible()
+    {
+        await using var schema = await PgSchemaScope.CreateAsync();
+        await PgServer.ExecAsync($"CREATE TABLE {schema.Name}.t (id bigint PRIMARY KEY, s text); INSERT INTO {schema.Name}.t SELECT g, 'v' || g FROM generate_series(1, 100) g;");
+        var (exit, output) = await RevertCli.PgAsync("revert", "--table", $"{schema.Name}.t");
+        Assert.Equal(ExitCodes.RevertNotPossible, exit);
+        Assert.Contains("is not revertible", output, StringComparison.Ordinal);
+
+        var result = await PgAlterHarness.RunAsync(PgAlterHarness.Options(schema.Name, "t", "ADD COLUMN extra int") with { Revertible = true });
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Message);
+        (exit, output) = await RevertCli.PgAsync("revert", "--table", $"{schema.Name}.t");
+        Assert.True(exit == 0, output);
+        Assert.Contains("column extra exists only in the new shape", output, StringComparison.Ordinal);
+        Assert.Contains("dry run: nothing changed", output, StringComparison.Ordinal);
+        Assert.Equal(1, await PgServer.ScalarAsync<long>($"SELECT count(*) FROM information_schema.columns WHERE table_schema = '{schema.Name}' AND table_name = 't' AND column_name = 'extra'"));
+
+        // cleanup knows the reverse capture: nothing of it is left, the old table stays.
+        using var cleanup = CliProcess.Start("dotnet", [CliProcess.Dll, "cleanup", "--dsn", PgServer.Dsn(), "--table", $"{schema.Name}.t"], PgServer.Password, "PGPASSWORD");
+        await cleanup.WaitForExitAsync();
+        Assert.Equal(0, cleanup.ExitCode);
+        Assert.Equal(["_t_old", "t"], await RelationsAsync(schema.Name));
+        Assert.Equal(0, await PgServer.ScalarAsync<long>($"SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = '{schema.Name}'"));
+    }
+
+    private static async Task<string> ColumnTypeAsync(string schema, string table, string column) =>
+        await PgServer.ScalarAsync<string>($"SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = '{schema}.{table}'::regclass AND attname = '{column}'");
+
+    private static Task<List<string>> RelationsAsync(string schema) =>
+        NamesAsync($"SELECT c.relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = '{schema}' AND c.relkind = 'r' ORDER BY 1");
+
+    private static async Task<List<string>> NamesAsync(string sql)
+    {
+        await using var connection = await PgServer.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var names = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            names.Add(reader.GetString(0));
+        }
+
+        return names;
+    }
+}
