@@ -30,10 +30,18 @@ public sealed class MySqlRevertBackend(MySqlSettings settings, TableName table) 
     public async Task<RevertPlan> InspectAsync(CancellationToken cancellationToken)
     {
         var session = await SessionAsync(cancellationToken).ConfigureAwait(false);
-        var helpers = await MySqlObjects.HelperTablesAsync(session, table.Schema, [_names.State, _names.Misfits, _names.Old], cancellationToken).ConfigureAwait(false);
+        var checkpoint = HelperObjectNames.Derive(table.Name, "state", MySqlDialect.Instance.MaxIdentifierBytes);
+        var helpers = await MySqlObjects.HelperTablesAsync(session, table.Schema, [_names.State, _names.Misfits, _names.Old, checkpoint], cancellationToken).ConfigureAwait(false);
         if (!helpers.GetValueOrDefault(_names.State) || !helpers.GetValueOrDefault(_names.Misfits))
         {
             throw NotRevertible("no reverse-capture state");
+        }
+
+        // A forward run killed after its swap keeps its checkpoint (and its capture) until --resume
+        // finishes the cleanup: going back now would leave them behind for good.
+        if (helpers.GetValueOrDefault(checkpoint))
+        {
+            throw NotRevertible($"the alter that made the change stopped before its cleanup (its checkpoint {checkpoint} is still there): finish it first with the same `shadowcopy alter … --execute --resume`, then run revert again");
         }
 
         var state = await session.QueryAsync($"SELECT columns_json, DATE_FORMAT(swapped_at, '%Y-%m-%dT%H:%i:%sZ') FROM {MySqlStatements.Q(table.Schema, _names.State)} WHERE id = 1 AND swapped_at IS NOT NULL", cancellationToken).ConfigureAwait(false);

@@ -41,6 +41,15 @@ public sealed class PgRevertBackend(NpgsqlConnectionStringBuilder settings, Tabl
             throw NotRevertible("no reverse-capture state");
         }
 
+        // A forward run killed after its swap keeps its checkpoint (and its capture) until --resume
+        // finishes the cleanup: going back now would leave them behind for good.
+        var checkpoint = HelperObjectNames.Derive(table.Name, "state", D.MaxIdentifierBytes);
+        if ((await session.QueryAsync(PgObjects.RelationSql, [table.Schema, new[] { checkpoint }], cancellationToken).ConfigureAwait(false))
+            .Any(r => ((string)r[1]!).StartsWith(PgObjects.Marker, StringComparison.Ordinal)))
+        {
+            throw NotRevertible($"the alter that made the change stopped before its cleanup (its checkpoint {checkpoint} is still there): finish it first with the same `shadowcopy alter … --execute --resume`, then run revert again");
+        }
+
         _columns = [.. JsonSerializer.Deserialize<string[][]>((string)state[0]!)!.Select(p => (p[0], p[1]))];
         _indexes = [.. JsonSerializer.Deserialize<string[][]>((string)state[1]!)!.Select(p => (p[0], p[1]))];
         _old = await PgInspector.ReadAsync(session, new TableName(table.Schema, _names.Old), cancellationToken).ConfigureAwait(false) ?? throw NotRevertible($"{Old} is gone");

@@ -1,4 +1,8 @@
+using Microsoft.Extensions.Logging.Abstractions;
 using ShadowCopy.Core.Engine;
+using ShadowCopy.Core.State;
+using ShadowCopy.Core.Verification;
+using ShadowCopy.Postgres;
 using ShadowCopy.IntegrationTests.Infrastructure;
 
 namespace ShadowCopy.IntegrationTests.Revert;
@@ -52,6 +56,59 @@ public sealed class PgRevertTests
             Assert.Contains("orders_pkey", await NamesAsync($"SELECT indexname FROM pg_indexes WHERE schemaname = '{schema.Name}' AND tablename = 'orders'"));
             Assert.Equal($"{schema.Name}.orders_id_seq", await PgServer.ScalarAsync<string>($"SELECT pg_get_serial_sequence('{schema.Name}.orders', 'id')"));
         }
+    }
+
+    [Theory]
+    [InlineData("trigger", true)]
+    [InlineData("logical", false)]
+    public async Task Revertible_alter_killed_right_after_the_swap_then_writes_then_resume_and_revert_equals_the_control(string capture, bool resumeFirst)
+    {
+        // The tool dies right after the swap's commit: only the cut-over transaction recorded the swap
+        // and installed the reverse capture. Writes go on; once --resume has finished the cleanup a
+        // revert must still bring every one of them back.
+        await using var schema = await PgSchemaScope.CreateAsync();
+        var layout = new PgTableLayout(schema.Name, "orders", "orders_control");
+        await layout.CreateAsync(5_000);
+        var captureOptions = PgAlterHarness.Logical with { Mode = capture };
+        var options = PgAlterHarness.Options(schema.Name, "orders", Alter) with { Revertible = true };
+        await using (var backend = new PgAlterBackend(PgServer.Settings(), options, NullLogger.Instance, captureOptions))
+        {
+            var rows = await BackendSteps.CopyEverythingAsync(backend, 2000);
+            await backend.SaveCheckpointAsync(new RunProgress { Phase = Phase.CuttingOver, RowsCopied = rows, CopyDone = true }, CancellationToken.None);
+            var attempt = await backend.TryCutOverAsync(TimeSpan.FromSeconds(5), CutOverVerification.None, CancellationToken.None);
+            Assert.True(attempt.Succeeded, attempt.Error);
+        }
+
+        await using var load = new PgWriterLoad(layout, writers: 3);
+        await load.StartAsync(5_000);
+        await load.WaitForOperationsAsync(300, TimeSpan.FromSeconds(30));
+        int exit;
+        string output;
+        if (!resumeFirst)
+        {
+            // Going back before the forward run's cleanup would strand its checkpoint and capture
+            // (a logical slot holding WAL for good): refused, naming the way out, nothing changed.
+            (exit, output) = await RevertCli.PgAsync("revert", "--table", $"{schema.Name}.orders", "--execute");
+            Assert.True(exit == ExitCodes.RevertNotPossible, output);
+            Assert.Contains("--resume", output, StringComparison.Ordinal);
+            Assert.Equal("bigint", await ColumnTypeAsync(schema.Name, "orders", "n"));
+        }
+
+        var resumed = await PgAlterHarness.RunAsync(options with { Resume = true }, capture: captureOptions);
+        Assert.True(resumed.ExitCode == ExitCodes.Success, resumed.Message);
+        await load.WaitForOperationsAsync(load.Operations + 200, TimeSpan.FromSeconds(30));
+
+        (exit, output) = await RevertCli.PgAsync("revert", "--table", $"{schema.Name}.orders", "--execute");
+        Assert.True(exit == 0, output);
+        await load.WaitForOperationsAsync(load.Operations + 200, TimeSpan.FromSeconds(30));
+        await load.StopAsync();
+
+        Assert.True(load.Errors == 0, "writer errors: " + string.Join(" | ", load.ErrorMessages));
+        Assert.Equal(await PgServer.ScalarAsync<string>(layout.ChecksumSql(layout.Control)), await PgServer.ScalarAsync<string>(layout.ChecksumSql(layout.Table)));
+        Assert.Equal("integer", await ColumnTypeAsync(schema.Name, "orders", "n"));
+        Assert.Equal(["_orders_old", "orders", "orders_control"], await RelationsAsync(schema.Name));
+        Assert.Equal(0, await PgServer.ScalarAsync<long>($"SELECT count(*) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = '{schema.Name}' AND NOT t.tgisinternal"));
+        await ShadowCopy.IntegrationTests.Postgres.PgLogicalCaptureTests.AssertNoSlotOrPublicationAsync(schema.Name, "orders");
     }
 
     [Fact]
