@@ -1,4 +1,5 @@
-using ShadowCopy.Core.Lint;
+using ShadowCopy.Core.Sql;
+using ShadowCopy.Lint;
 
 namespace ShadowCopy.Lint.Tests;
 
