@@ -119,13 +119,6 @@ public sealed class LinterTests
         Assert.Contains("drop-table", LintHelper.Ids("/*!50100 DROP TABLE t */;", "mysql", "8.0.35"));
     }
 
-    [Fact]
-    public void MySqlLexer_isLossless()
-    {
-        const string sql = "ALTER TABLE `a``b` ADD c int -- x\n# y\n, ADD d text /* z */;";
-        Assert.Equal(sql, string.Concat(MySqlLexer.Tokenize(sql).Select(t => t.Text)));
-    }
-
     [Theory]
     [InlineData("8.0.29", 8, 0, 29)]
     [InlineData("10.11", 10, 11, 0)]
