@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using ShadowCopy.Core.Lint;
+using ShadowCopy.Lint;
 
 namespace ShadowCopy.Lint.Tests;
 

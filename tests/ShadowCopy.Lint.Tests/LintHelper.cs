@@ -1,4 +1,4 @@
-using ShadowCopy.Core.Lint;
+using ShadowCopy.Lint;
 
 namespace ShadowCopy.Lint.Tests;
 

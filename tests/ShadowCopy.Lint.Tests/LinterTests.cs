@@ -1,4 +1,5 @@
-using ShadowCopy.Core.Lint;
+using ShadowCopy.Core.Sql;
+using ShadowCopy.Lint;
 
 namespace ShadowCopy.Lint.Tests;
 
@@ -116,13 +117,6 @@ public sealed class LinterTests
         var tokens = MySqlLexer.Tokenize("/*!50100 DROP TABLE t */;");
         Assert.Contains(tokens, t => t.IsWord("DROP"));
         Assert.Contains("drop-table", LintHelper.Ids("/*!50100 DROP TABLE t */;", "mysql", "8.0.35"));
-    }
-
-    [Fact]
-    public void MySqlLexer_isLossless()
-    {
-        const string sql = "ALTER TABLE `a``b` ADD c int -- x\n# y\n, ADD d text /* z */;";
-        Assert.Equal(sql, string.Concat(MySqlLexer.Tokenize(sql).Select(t => t.Text)));
     }
 
     [Theory]

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using ShadowCopy.Core.Backfill;
 using ShadowCopy.Core.Engine;
-using ShadowCopy.Core.Lint.Plan;
+using ShadowCopy.Lint.Plan;
 using ShadowCopy.Core.Revert;
 using ShadowCopy.Core.Schema;
 using ShadowCopy.MySql.Revert;

@@ -18,7 +18,7 @@ public static class BackfillInput
             throw new PreflightRefusedException(RefusalReason.BackfillRejected, $"{option} is empty.");
         }
 
-        var tokens = mysql ? Lint.MySqlLexer.Tokenize(text) : PgLexer.Tokenize(text);
+        var tokens = mysql ? MySqlLexer.Tokenize(text) : PgLexer.Tokenize(text);
         var depth = 0;
         foreach (var token in tokens.Where(t => t.Kind == SqlTokenKind.Punctuation))
         {

@@ -1,4 +1,4 @@
-using ShadowCopy.Core.Lint.Plan;
+using ShadowCopy.Lint.Plan;
 using ShadowCopy.Core.Schema;
 using ShadowCopy.MySql.Protocol;
 

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using ShadowCopy.Core.Engine;
-using ShadowCopy.Core.Lint;
-using ShadowCopy.Core.Lint.Plan;
+using ShadowCopy.Lint;
+using ShadowCopy.Lint.Plan;
 using ShadowCopy.Core.Schema;
 using ShadowCopy.Core.Sql;
 using ShadowCopy.MySql.Protocol;

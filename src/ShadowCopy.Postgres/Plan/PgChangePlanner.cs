@@ -1,5 +1,5 @@
 using Npgsql;
-using ShadowCopy.Core.Lint.Plan;
+using ShadowCopy.Lint.Plan;
 using ShadowCopy.Core.Schema;
 
 namespace ShadowCopy.Postgres.Plan;

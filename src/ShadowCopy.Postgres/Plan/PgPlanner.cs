@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using Npgsql;
 using ShadowCopy.Core.Engine;
-using ShadowCopy.Core.Lint;
-using ShadowCopy.Core.Lint.Plan;
+using ShadowCopy.Lint;
+using ShadowCopy.Lint.Plan;
 using ShadowCopy.Core.Schema;
 
 namespace ShadowCopy.Postgres.Plan;

@@ -1,4 +1,3 @@
-using System.Text;
 using ShadowCopy.Core.Sql;
 
 namespace ShadowCopy.Core.Tests.Sql;
@@ -59,12 +58,15 @@ public sealed class PgLexerTests
     [InlineData("$1 x", SqlTokenKind.Punctuation, "$")]
     [InlineData("12.5 x", SqlTokenKind.Number, "12.5")]
     [InlineData("Éa x", SqlTokenKind.Word, "Éa")]
+    [InlineData("--x\ny", SqlTokenKind.Comment, "--x")]
+    [InlineData("/* a /* b */ c", SqlTokenKind.Comment, "/* a /* b */ c")]
+    [InlineData("$t$ x $T$ y", SqlTokenKind.String, "$t$ x $T$ y")]
+    [InlineData("$1a$ x", SqlTokenKind.Punctuation, "$")]
+    [InlineData("`a` x", SqlTokenKind.Punctuation, "`")]
+    [InlineData("# x", SqlTokenKind.Punctuation, "#")]
     public void Tokenize_first_token_has_the_expected_kind_and_extent(string sql, SqlTokenKind kind, string text)
     {
-        var first = PgLexer.Tokenize(sql)[0];
-
-        Assert.Equal(kind, first.Kind);
-        Assert.Equal(text, first.Text);
+        LexerAssert.FirstToken(PgLexer.Tokenize, sql, kind, text);
     }
 
     [Fact]
@@ -81,51 +83,14 @@ public sealed class PgLexerTests
     [Fact]
     public void Tokenize_random_sql_like_strings_round_trip_and_never_throw()
     {
-        const string alphabet = "'\"$Ee/*-\n\\ab1_.;é😀 \t()";
-        var random = new Random(20261121);
-        for (var n = 0; n < 5000; n++)
-        {
-            var builder = new StringBuilder();
-            var length = random.Next(0, 40);
-            for (var i = 0; i < length; i++)
-            {
-                builder.Append(alphabet[random.Next(alphabet.Length)]);
-            }
-
-            var sql = builder.ToString();
-            AssertRoundTrip(sql);
-        }
+        LexerAssert.RandomInputsRoundTrip(PgLexer.Tokenize, "'\"$Ee/*-\n\\ab1_.;é😀 \t()", 20261121);
     }
 
     [Fact]
     public void Tokenize_random_byte_garbage_round_trips_and_never_throws()
     {
-        var random = new Random(7);
-        for (var n = 0; n < 2000; n++)
-        {
-            var bytes = new byte[random.Next(0, 64)];
-            random.NextBytes(bytes);
-            foreach (var sql in new[] { Encoding.UTF8.GetString(bytes), Encoding.Latin1.GetString(bytes), new string(bytes.Select(b => (char)(b | (b << 8))).ToArray()) })
-            {
-                AssertRoundTrip(sql);
-            }
-        }
+        LexerAssert.ByteGarbageRoundTrips(PgLexer.Tokenize, 7);
     }
 
-    /// <summary>Join gives back the input; tokens are non-empty, in order, and cover it without gaps.</summary>
-    private static void AssertRoundTrip(string sql)
-    {
-        var tokens = PgLexer.Tokenize(sql);
-        Assert.Equal(sql, PgLexer.Join(tokens));
-        var offset = 0;
-        foreach (var token in tokens)
-        {
-            Assert.NotEqual(0, token.Text.Length);
-            Assert.Equal(offset, token.Offset);
-            Assert.Equal(sql.Substring(offset, token.Text.Length), token.Text);
-            offset += token.Text.Length;
-        }
-
-        Assert.Equal(sql.Length, offset);
-    }
+    private static void AssertRoundTrip(string sql) => LexerAssert.RoundTrips(PgLexer.Tokenize, sql);
 }

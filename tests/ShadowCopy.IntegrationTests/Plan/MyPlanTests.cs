@@ -1,5 +1,5 @@
-using ShadowCopy.Core.Lint;
-using ShadowCopy.Core.Lint.Plan;
+using ShadowCopy.Lint;
+using ShadowCopy.Lint.Plan;
 using ShadowCopy.Core.Schema;
 using ShadowCopy.IntegrationTests.MySql;
 using ShadowCopy.MySql.Plan;

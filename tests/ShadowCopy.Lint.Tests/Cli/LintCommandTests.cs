@@ -135,6 +135,6 @@ public sealed class LintCommandTests : IDisposable
     {
         var (exit, output, _) = await Run(string.Empty, "--list-rules");
         Assert.Equal(ExitCodes.Success, exit);
-        Assert.All(ShadowCopy.Core.Lint.Linter.Rules, r => Assert.Contains(r.Id, output, StringComparison.Ordinal));
+        Assert.All(ShadowCopy.Lint.Linter.Rules, r => Assert.Contains(r.Id, output, StringComparison.Ordinal));
     }
 }

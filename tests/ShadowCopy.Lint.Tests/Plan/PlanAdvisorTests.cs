@@ -1,5 +1,5 @@
-using ShadowCopy.Core.Lint;
-using ShadowCopy.Core.Lint.Plan;
+using ShadowCopy.Lint;
+using ShadowCopy.Lint.Plan;
 
 namespace ShadowCopy.Lint.Tests.Plan;
 

@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text;
-using ShadowCopy.Core.Lint;
+using ShadowCopy.Lint;
 
 namespace ShadowCopy.Lint.Tests.Rules;
 

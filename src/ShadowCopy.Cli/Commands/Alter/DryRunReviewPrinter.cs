@@ -1,6 +1,6 @@
 using ShadowCopy.Cli.Commands.Plan;
 using ShadowCopy.Cli.Output;
-using ShadowCopy.Core.Lint.Plan;
+using ShadowCopy.Lint.Plan;
 
 namespace ShadowCopy.Cli.Commands.Alter;
 

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using ShadowCopy.Core.Lint;
+using ShadowCopy.Lint;
 
 namespace ShadowCopy.Cli.Commands.Lint;
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using ShadowCopy.Core.Lint;
+using ShadowCopy.Lint;
 
 namespace ShadowCopy.Cli.Commands.Lint;
 

@@ -1,8 +1,8 @@
 using System.CommandLine;
 using ShadowCopy.Cli.Engines;
 using ShadowCopy.Core.Engine;
-using ShadowCopy.Core.Lint;
-using ShadowCopy.Core.Lint.Plan;
+using ShadowCopy.Lint;
+using ShadowCopy.Lint.Plan;
 
 namespace ShadowCopy.Cli.Commands.Plan;
 

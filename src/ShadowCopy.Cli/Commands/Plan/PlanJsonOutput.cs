@@ -1,6 +1,6 @@
 using System.Text.Json;
 using ShadowCopy.Cli.Commands.Lint;
-using ShadowCopy.Core.Lint.Plan;
+using ShadowCopy.Lint.Plan;
 
 namespace ShadowCopy.Cli.Commands.Plan;
 

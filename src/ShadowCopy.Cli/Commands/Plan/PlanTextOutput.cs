@@ -1,7 +1,7 @@
 using System.Globalization;
 using ShadowCopy.Cli.Commands.Emit;
 using ShadowCopy.Cli.Commands.Lint;
-using ShadowCopy.Core.Lint.Plan;
+using ShadowCopy.Lint.Plan;
 
 namespace ShadowCopy.Cli.Commands.Plan;
 

@@ -1,6 +1,0 @@
-using ShadowCopy.Core.Sql;
-
-namespace ShadowCopy.Core.Lint;
-
-/// <summary>A rule's raw report: where, why, and optional per-case overrides of the rule's defaults.</summary>
-internal sealed record RuleHit(SqlToken At, string Message, LintSeverity? Severity = null, string? Lock = null, TableEffect? Effect = null);

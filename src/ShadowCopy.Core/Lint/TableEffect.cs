@@ -1,9 +1,0 @@
-namespace ShadowCopy.Core.Lint;
-
-/// <summary>What the statement does to the table's data besides the lock: nothing, a full read, or a full rewrite.</summary>
-public enum TableEffect
-{
-    None,
-    Scan,
-    Rewrite,
-}

@@ -1,0 +1,14 @@
+namespace ShadowCopy.Lint;
+
+public enum ConstraintKind
+{
+    None,
+    PrimaryKey,
+    Unique,
+    ForeignKey,
+    Check,
+    Exclude,
+    Index,
+    Fulltext,
+    Spatial,
+}
