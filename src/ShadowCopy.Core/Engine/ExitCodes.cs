@@ -38,10 +38,19 @@ public static class ExitCodes
     /// <summary>backfill: the server rejected --set, --where or --verify in a rolled-back sample batch; nothing was changed.</summary>
     public const int BackfillRejected = 21;
 
+    /// <summary>migrate: lint errors or statements migrate will not run (one sentence each); nothing was changed.</summary>
+    public const int MigrationRefused = 22;
+
     public const int CaptureUnavailable = 30;
 
     /// <summary>shadowcopy lint found at least one finding at or above --fail-on.</summary>
     public const int LintFindings = 40;
+
+    /// <summary>migrate: stopped before the statement named by --pause-before; the ones before it are done; continue with --execute --resume.</summary>
+    public const int MigrationPaused = 60;
+
+    /// <summary>migrate: a statement failed; the ones before it are done, it and the rest are not; continue with --execute --resume.</summary>
+    public const int MigrationStepFailed = 61;
 
     /// <summary>alter --via: the peer tool (pt-online-schema-change, gh-ost) is not installed; nothing was changed.</summary>
     public const int ExternalToolMissing = 50;

@@ -20,17 +20,37 @@ internal static class CleanupCommand
                 throw new ShadowCopyException("--dsn must start with postgres:// or mysql://.", ExitCodes.UsageError);
             }
 
-            var table = AlterCommand.ParseTable(parse.GetValue(CleanupCommandDefinition.Table)!, dsn);
+            var tableText = parse.GetValue(CleanupCommandDefinition.Table);
+            var migrations = parse.GetValue(CleanupCommandDefinition.Migrations);
+            if (tableText is null && !migrations)
+            {
+                throw new ShadowCopyException("cleanup needs --table (a table's leftovers), --migrations (stopped migrations' checkpoints), or both.", ExitCodes.UsageError);
+            }
+
             var lockText = parse.GetValue(CleanupCommandDefinition.LockTimeout);
             if (!DurationParser.TryParse(lockText, out var lockTimeout) || lockTimeout <= TimeSpan.Zero)
             {
                 throw new ShadowCopyException($"--lock-timeout must be a duration like 2s, not '{lockText}'", ExitCodes.UsageError);
             }
 
-            var dropped = mysql
-                ? await MySqlCleanup.RunAsync(MySqlDsn.Parse(dsn), table, lockTimeout, cancellationToken)
-                : await PgCleanup.RunAsync(PgDsn.Parse(dsn), table, lockTimeout, cancellationToken);
-            output.WriteLine(dropped.Count == 0 ? $"nothing to clean up for {table}" : $"removed: {string.Join(", ", dropped)}");
+            var dropped = new List<string>();
+            if (tableText is not null)
+            {
+                var table = AlterCommand.ParseTable(tableText, dsn);
+                dropped.AddRange(mysql
+                    ? await MySqlCleanup.RunAsync(MySqlDsn.Parse(dsn), table, lockTimeout, cancellationToken)
+                    : await PgCleanup.RunAsync(PgDsn.Parse(dsn), table, lockTimeout, cancellationToken));
+            }
+
+            if (migrations)
+            {
+                dropped.AddRange(mysql
+                    ? await MySqlCleanup.MigrationsAsync(MySqlDsn.Parse(dsn), cancellationToken)
+                    : await PgCleanup.MigrationsAsync(PgDsn.Parse(dsn), cancellationToken));
+            }
+
+            var what = tableText is null ? "migration checkpoints" : migrations ? $"{tableText} or migration checkpoints" : AlterCommand.ParseTable(tableText, dsn).ToString();
+            output.WriteLine(dropped.Count == 0 ? $"nothing to clean up for {what}" : $"removed: {string.Join(", ", dropped)}");
             return ExitCodes.Success;
         }
         catch (ShadowCopyException failure)
