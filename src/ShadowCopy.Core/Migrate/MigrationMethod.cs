@@ -21,6 +21,9 @@ public enum MigrationMethod
     /// <summary>Not run: a SET of a lock or statement timeout (migrate bounds every wait itself).</summary>
     Skip,
 
+    /// <summary>--resume: done by an earlier run of this migration (not planned or run again).</summary>
+    DoneBefore,
+
     /// <summary>Dry run only: the server can judge it only after an earlier statement of the file has run.</summary>
     DecidedWhenRun,
 }

@@ -49,12 +49,31 @@ public sealed class MigrationRunner(IMigrationBackend backend, IMigrationSteps s
             return new MigrationResult { ExitCode = ExitCodes.UsageError, Outcome = "refused", Message = $"--pause-before must name a statement from 1 to {statements.Count}." };
         }
 
+        var id = Id(statements);
+        var checkpoint = options.Execute ? await backend.ReadCheckpointAsync(id, cancellationToken).ConfigureAwait(false) : null;
+        if (options.Execute && !options.Resume && checkpoint is not null)
+        {
+            return new MigrationResult { ExitCode = ExitCodes.Leftovers, Outcome = "refused", Message = $"An earlier run of this migration stopped after statement {checkpoint.Done} of {checkpoint.Statements}: continue it with --execute --resume, or forget it with `shadowcopy cleanup --migrations`. Nothing was changed." };
+        }
+
+        if (options.Resume && checkpoint is null)
+        {
+            return new MigrationResult { ExitCode = ExitCodes.ResumeNotPossible, Outcome = "refused", Message = "--resume: no checkpoint of this migration (the same files, unchanged) on the server; a finished migration removes it. Nothing was changed." };
+        }
+
         var planner = new MigrationPlanner(backend, steps, options, target);
         var refusals = Lint(target);
         var plan = new List<MigrationStep>();
         foreach (var statement in statements)
         {
-            var earlier = plan.Any(s => s.Method is not MigrationMethod.Skip);
+            if (statement.Number <= (checkpoint?.Done ?? 0))
+            {
+                // Done by the run this one resumes: the server now answers for the changed table.
+                plan.Add(new MigrationStep(statement, MigrationMethod.DoneBefore, string.Empty, "—", null, "done by an earlier run of this migration"));
+                continue;
+            }
+
+            var earlier = plan.Any(s => s.Method is not (MigrationMethod.Skip or MigrationMethod.DoneBefore));
             var (step, refusal) = await planner.PlanAsync(statement, earlier, cancellationToken).ConfigureAwait(false);
             if (refusal is not null)
             {
@@ -83,32 +102,20 @@ public sealed class MigrationRunner(IMigrationBackend backend, IMigrationSteps s
             return new MigrationResult { ExitCode = ExitCodes.Success, Outcome = "dry-run", Message = "Dry run: nothing was changed. Add --execute to run the migration.", Steps = plan, NotDone = [.. plan.Select(s => s.Number)] };
         }
 
-        return await ExecuteAsync(plan, planner, cancellationToken).ConfigureAwait(false);
+        return await ExecuteAsync(plan, planner, id, checkpoint, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<MigrationResult> ExecuteAsync(List<MigrationStep> plan, MigrationPlanner planner, CancellationToken cancellationToken)
+    private async Task<MigrationResult> ExecuteAsync(List<MigrationStep> plan, MigrationPlanner planner, string id, MigrationCheckpoint? checkpoint, CancellationToken cancellationToken)
     {
-        var id = Id();
-        var checkpoint = await backend.ReadCheckpointAsync(id, cancellationToken).ConfigureAwait(false);
         int start;
-        if (options.Resume)
+        if (checkpoint is not null)
         {
-            if (checkpoint is null)
-            {
-                return new MigrationResult { ExitCode = ExitCodes.ResumeNotPossible, Outcome = "refused", Message = "--resume: no checkpoint of this migration (the same files, unchanged) on the server; a finished migration removes it. Nothing was changed.", Steps = plan };
-            }
-
             start = checkpoint.Done;
             sink.OnMessage($"resuming after statement {start} of {plan.Count}");
             Emit(RunEventKinds.Resumed, ("done", start));
         }
         else
         {
-            if (checkpoint is not null)
-            {
-                return new MigrationResult { ExitCode = ExitCodes.Leftovers, Outcome = "refused", Message = $"An earlier run of this migration stopped after statement {checkpoint.Done} of {checkpoint.Statements}: continue it with --execute --resume, or forget it with `shadowcopy cleanup --migrations`. Nothing was changed.", Steps = plan };
-            }
-
             start = 0;
             checkpoint = new MigrationCheckpoint(id, string.Join(", ", options.Files.Select(f => Path.GetFileName(f.File))), plan.Count, 0);
             await backend.WriteCheckpointAsync(checkpoint, cancellationToken).ConfigureAwait(false);
@@ -213,10 +220,10 @@ public sealed class MigrationRunner(IMigrationBackend backend, IMigrationSteps s
         StepExitCode = stepExitCode,
     };
 
-    /// <summary>The migration's identity: a hash of its statements' files in order, so --resume continues only the very same migration.</summary>
-    private string Id()
+    /// <summary>The migration's identity: a hash of its statements in order (comments and spacing between them aside), so --resume continues only the very same migration.</summary>
+    private static string Id(IReadOnlyList<MigrationStatement> statements)
     {
-        var text = string.Join("\u0000", options.Files.Select(f => f.Sql));
+        var text = string.Join("\u0000", statements.Select(s => s.Text));
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
     }
 

@@ -15,6 +15,7 @@ public sealed record MigrationStep(MigrationStatement Statement, MigrationMethod
         MigrationMethod.OnlineCopy => "online-copy",
         MigrationMethod.Backfill => "backfill",
         MigrationMethod.Skip => "skip",
+        MigrationMethod.DoneBefore => "done-before",
         _ => "decided-when-run",
     };
 }
