@@ -13,8 +13,8 @@ public interface IMigrationBackend : IAsyncDisposable
     /// <summary>The plan machinery of <c>shadowcopy plan</c> for this server.</summary>
     IChangePlanner Planner { get; }
 
-    /// <summary>The table a statement names, as the engine resolves it (default schema or database).</summary>
-    TableName ParseTable(string text);
+    /// <summary>Where an unqualified table is: the session's current schema (PostgreSQL) or the DSN's database (MySQL).</summary>
+    string DefaultSchema { get; }
 
     /// <summary>The catalog's row estimate, or null when the table does not exist (yet).</summary>
     Task<long?> EstimatedRowsAsync(TableName table, CancellationToken cancellationToken);

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using ShadowCopy.Core.Lint;
 using ShadowCopy.Core.Lint.Migration;
 using ShadowCopy.Core.Lint.Plan;
+using ShadowCopy.Core.Schema;
 
 namespace ShadowCopy.Core.Migrate;
 
@@ -44,7 +45,7 @@ public sealed partial class MigrationPlanner(IMigrationBackend backend, IMigrati
 
     private async Task<(MigrationStep?, string?)> AlterAsync(MigrationStatement statement, string at, bool afterEarlierStatements, CancellationToken cancellationToken)
     {
-        var table = backend.ParseTable(statement.Table!);
+        var table = TableOf(backend, statement);
         var review = await ChangeReview.RunAsync(backend.Planner, table, statement.Table!, statement.AlterClauses!, options.Dsn, cancellationToken).ConfigureAwait(false);
         var plan = review.Plan;
         if (plan is null || plan.Verdict == PlanVerdict.Refuse)
@@ -72,7 +73,7 @@ public sealed partial class MigrationPlanner(IMigrationBackend backend, IMigrati
 
     private async Task<MigrationStep> IndexAsync(MigrationStatement statement, CancellationToken cancellationToken)
     {
-        long? rows = statement.Table is { } text ? await backend.EstimatedRowsAsync(backend.ParseTable(text), cancellationToken).ConfigureAwait(false) : null;
+        long? rows = statement.TableName is not null ? await backend.EstimatedRowsAsync(TableOf(backend, statement), cancellationToken).ConfigureAwait(false) : null;
         var estimate = statement.Kind == StatementKind.CreateIndex && rows is { } r ? TimeSpan.FromSeconds(r / PlanAdvisor.AssumedRowsPerSecond) : (TimeSpan?)null;
         if (target.IsPostgres)
         {
@@ -86,7 +87,7 @@ public sealed partial class MigrationPlanner(IMigrationBackend backend, IMigrati
 
     private async Task<(MigrationStep?, string?)> BackfillAsync(MigrationStatement statement, string at, CancellationToken cancellationToken)
     {
-        var table = backend.ParseTable(statement.Table!);
+        var table = TableOf(backend, statement);
         var sample = await steps.BackfillAsync(table, statement.UpdateSet!, statement.UpdateWhere, execute: false, resume: false, cancellationToken).ConfigureAwait(false);
         if (sample.ExitCode != Engine.ExitCodes.Success)
         {
@@ -95,6 +96,10 @@ public sealed partial class MigrationPlanner(IMigrationBackend backend, IMigrati
 
         return (Step(statement, MigrationMethod.Backfill, $"SET {statement.UpdateSet}{(statement.UpdateWhere is null ? string.Empty : $" WHERE {statement.UpdateWhere}")}", "row locks of one short batch at a time (--lock-wait-timeout, retried smaller)", sample.Estimate, "a large UPDATE in key-range batches, each its own short transaction, resumable"), null);
     }
+
+    /// <summary>The table the statement names, its schema defaulted as the engine does.</summary>
+    internal static TableName TableOf(IMigrationBackend backend, MigrationStatement statement) =>
+        new(statement.TableSchema ?? backend.DefaultSchema, statement.TableName ?? throw new InvalidOperationException($"statement {statement.Number} names no table"));
 
     private string NativeLock(string? mode) => target.IsPostgres
         ? $"{mode ?? "as the statement takes"}, lock_timeout {(long)options.LockTimeout.TotalMilliseconds} ms × {options.LockAttempts} attempts"

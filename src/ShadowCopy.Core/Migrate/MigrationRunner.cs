@@ -190,9 +190,9 @@ public sealed class MigrationRunner(IMigrationBackend backend, IMigrationSteps s
                 await backend.RunIndexAsync(step, options.LockTimeout, options.LockAttempts, cancellationToken).ConfigureAwait(false);
                 return done;
             case MigrationMethod.OnlineCopy:
-                return await steps.OnlineCopyAsync(backend.ParseTable(step.Statement.Table!), step.Sql, resume, cancellationToken).ConfigureAwait(false);
+                return await steps.OnlineCopyAsync(MigrationPlanner.TableOf(backend, step.Statement), step.Sql, resume, cancellationToken).ConfigureAwait(false);
             case MigrationMethod.Backfill:
-                return await steps.BackfillAsync(backend.ParseTable(step.Statement.Table!), step.Statement.UpdateSet!, step.Statement.UpdateWhere, execute: true, resume, cancellationToken).ConfigureAwait(false);
+                return await steps.BackfillAsync(MigrationPlanner.TableOf(backend, step.Statement), step.Statement.UpdateSet!, step.Statement.UpdateWhere, execute: true, resume, cancellationToken).ConfigureAwait(false);
             default:
                 throw new InvalidOperationException($"statement {step.Number} has no method");
         }

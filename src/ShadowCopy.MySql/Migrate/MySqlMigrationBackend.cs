@@ -41,7 +41,7 @@ public sealed class MySqlMigrationBackend(MySqlSettings settings) : IMigrationBa
         return new LintTarget(Main.IsMariaDb ? LintDialect.MariaDb : LintDialect.MySql, MySqlPlanner.Version(version));
     }
 
-    public TableName ParseTable(string text) => TableName.Parse(text, _database, foldUnquotedToLower: false);
+    public string DefaultSchema => _database;
 
     public async Task<long?> EstimatedRowsAsync(TableName table, CancellationToken cancellationToken)
     {

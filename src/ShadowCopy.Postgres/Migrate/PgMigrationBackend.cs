@@ -45,7 +45,7 @@ public sealed class PgMigrationBackend(NpgsqlConnectionStringBuilder settings) :
         return new LintTarget(LintDialect.Postgres, new ServerVersion(number / 10000, number % 10000 / 100, number % 100));
     }
 
-    public TableName ParseTable(string text) => TableName.Parse(text, _schema);
+    public string DefaultSchema => _schema;
 
     public async Task<long?> EstimatedRowsAsync(TableName table, CancellationToken cancellationToken)
     {
@@ -68,7 +68,7 @@ public sealed class PgMigrationBackend(NpgsqlConnectionStringBuilder settings) :
         var session = await PgSession.OpenAsync(settings, new SqlTranscript(), cancellationToken).ConfigureAwait(false);
         await using var sessionScope = session.ConfigureAwait(false);
         await session.ExecuteAsync(string.Create(CultureInfo.InvariantCulture, $"SET lock_timeout = '{Math.Max(1, (long)lockTimeout.TotalMilliseconds)}ms'"), null, cancellationToken).ConfigureAwait(false);
-        var table = step.Statement.Table is { } text ? ParseTable(text) : null;
+        var table = step.Statement.TableName is { } name ? new TableName(step.Statement.TableSchema ?? _schema, name) : null;
         var invalidBefore = table is null ? [] : await InvalidIndexesAsync(session, table, cancellationToken).ConfigureAwait(false);
         for (var attempt = 1; ; attempt++)
         {

@@ -28,6 +28,12 @@ public static class MigrationFile
         var t = statement.Tokens;
         var end = t[t.Count - 1].Offset + t[t.Count - 1].Text.Length;
         string Slice(int from, int to) => sql[t[from].Offset..(to >= t.Count ? end : t[to].Offset)].Trim();
+        MigrationStatement Named(MigrationStatement s, int from, int to)
+        {
+            var parts = Enumerable.Range(from, to - from).Where(i => t[i].Kind is SqlTokenKind.Word or SqlTokenKind.QuotedIdentifier).Select(i => Identifier(t[i], dialect)).ToList();
+            return s with { Table = Slice(from, to), TableSchema = parts.Count > 1 ? parts[^2] : null, TableName = parts[^1] };
+        }
+
         var result = new MigrationStatement
         {
             Number = number,
@@ -50,28 +56,32 @@ public static class MigrationFile
                 i = t.Words(i + 1, "IF", "EXISTS") ? i + 3 : i + 1;
                 i = t.Word(i, "ONLY") ? i + 1 : i;
                 var name = NameEnd(t, i);
-                return name > i && name < t.Count ? result with { Table = Slice(i, name), AlterClauses = Slice(name, t.Count) } : result;
+                return name > i && name < t.Count ? Named(result, i, name) with { AlterClauses = Slice(name, t.Count) } : result;
             case StatementKind.CreateIndex or StatementKind.DropIndex:
                 var on = t.Find(0, "ON");
                 var start = t.Word(on + 1, "ONLY") ? on + 2 : on + 1;
-                return on > 0 && NameEnd(t, start) > start ? result with { Table = Slice(start, NameEnd(t, start)) } : result;
+                return on > 0 && NameEnd(t, start) > start ? Named(result, start, NameEnd(t, start)) : result;
             case StatementKind.Update:
                 var target = t.Word(1, "ONLY") ? 2 : 1;
                 var after = NameEnd(t, target);
                 if (after == target || !t.Word(after, "SET"))
                 {
-                    return result with { Table = after > target ? Slice(target, after) : null };
+                    return after > target ? Named(result, target, after) : result;
                 }
 
                 var where = TopLevel(t, after + 1, "WHERE");
                 var blocked = NotBatchable.Any(w => TopLevel(t, after + 1, w) >= 0);
                 return blocked
-                    ? result with { Table = Slice(target, after) }
-                    : result with { Table = Slice(target, after), UpdateSet = Slice(after + 1, where < 0 ? t.Count : where), UpdateWhere = where < 0 ? null : Slice(where + 1, t.Count) };
+                    ? Named(result, target, after)
+                    : Named(result, target, after) with { UpdateSet = Slice(after + 1, where < 0 ? t.Count : where), UpdateWhere = where < 0 ? null : Slice(where + 1, t.Count) };
             default:
                 return result;
         }
     }
+
+    /// <summary>An identifier as the engine resolves it: quotes removed; unquoted names fold to lower case on PostgreSQL only (MySQL table names are case-sensitive on Linux).</summary>
+    private static string Identifier(SqlToken token, LintDialect dialect) =>
+        token.Kind == SqlTokenKind.Word && dialect != LintDialect.Postgres ? token.Text : Tokens.Identifier(token, dialect);
 
     /// <summary>The token after a dotted name starting at <paramref name="i"/> (= i when there is none).</summary>
     private static int NameEnd(Tokens t, int i)
@@ -79,7 +89,7 @@ public static class MigrationFile
         while (i < t.Count && t[i].Kind is SqlTokenKind.Word or SqlTokenKind.QuotedIdentifier)
         {
             i++;
-            if (!t.Punct(i, ".") )
+            if (!t.Punct(i, "."))
             {
                 break;
             }

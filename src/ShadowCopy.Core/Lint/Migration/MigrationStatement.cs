@@ -22,6 +22,12 @@ public sealed record MigrationStatement
     /// <summary>The table as written (<c>app.orders</c>, <c>"Orders"</c>), for ALTER TABLE, CREATE/DROP INDEX … ON and UPDATE; else null.</summary>
     public string? Table { get; init; }
 
+    /// <summary>The schema (PostgreSQL) or database (MySQL) part of <see cref="Table"/>, unquoted; null when not qualified.</summary>
+    public string? TableSchema { get; init; }
+
+    /// <summary>The table's own name, unquoted (PostgreSQL folds unquoted names to lower case; MySQL keeps them).</summary>
+    public string? TableName { get; init; }
+
     /// <summary>ALTER TABLE: the clauses after the table name.</summary>
     public string? AlterClauses { get; init; }
 
