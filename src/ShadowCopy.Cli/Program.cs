@@ -5,6 +5,7 @@ using ShadowCopy.Cli.Commands.Cleanup;
 using ShadowCopy.Cli.Commands.Ctl;
 using ShadowCopy.Cli.Commands.Emit;
 using ShadowCopy.Cli.Commands.Lint;
+using ShadowCopy.Cli.Commands.Migrate;
 using ShadowCopy.Cli.Commands.Plan;
 using ShadowCopy.Core.Engine;
 
@@ -41,6 +42,7 @@ public static class Program
         var root = new RootCommand("shadowcopy: online schema changes for PostgreSQL, MySQL and MariaDB — shadow table, chunked copy, change capture, checksum verification, atomic swap.");
         root.Subcommands.Add(AlterCommandDefinition.Create());
         root.Subcommands.Add(BackfillCommandDefinition.Create());
+        root.Subcommands.Add(MigrateCommandDefinition.Create());
         root.Subcommands.Add(CleanupCommandDefinition.Create());
         root.Subcommands.Add(Commands.Revert.RevertCommandDefinition.Create());
         root.Subcommands.Add(Commands.Finish.FinishCommandDefinition.Create());

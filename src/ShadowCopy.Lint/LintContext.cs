@@ -7,6 +7,9 @@ internal sealed class LintContext(LintTarget target)
 
     public HashSet<string> CreatedTables { get; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>Every statement of the file, for rules about the migration as a whole (expand and contract together, data with schema, BEGIN without COMMIT).</summary>
+    public IReadOnlyList<LintStatement> Statements { get; init; } = [];
+
     public bool InTransaction { get; set; }
 
     /// <summary>Existing tables altered since the open transaction began: their locks are held until COMMIT.</summary>

@@ -28,7 +28,7 @@ public sealed class Linter
         ArgumentNullException.ThrowIfNull(target);
         var lines = new LineMap(sql);
         var statements = LintParser.Parse(sql, target.Dialect);
-        var context = new LintContext(target);
+        var context = new LintContext(target) { Statements = statements };
         var findings = new List<LintFinding>();
         var fileSuppressions = statements.SelectMany(s => s.Comments).Select(Suppression.TryParse).OfType<Suppression>().Where(s => s.WholeFile && s.Reason.Length > 0).ToList();
         foreach (var statement in statements)

@@ -11,15 +11,7 @@ public static class MySqlCleanup
     public static async Task<IReadOnlyList<string>> RunAsync(MySqlSettings settings, TableName table, TimeSpan lockTimeout, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(table);
-        MySqlSession session;
-        try
-        {
-            session = await MySqlSession.OpenAsync(settings, new SqlTranscript(), cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception error) when (MySqlConnectErrors.IsConnectFailure(error))
-        {
-            throw MySqlConnectErrors.ToException(settings, error);
-        }
+        var session = await OpenAsync(settings, cancellationToken).ConfigureAwait(false);
 
         await using (session.ConfigureAwait(false))
         {
@@ -38,6 +30,32 @@ public static class MySqlCleanup
             }
 
             return dropped;
+        }
+    }
+
+    /// <summary>The checkpoint table of stopped migrations in the DSN's database (<c>shadowcopy cleanup --migrations</c>).</summary>
+    public static async Task<IReadOnlyList<string>> MigrationsAsync(MySqlSettings settings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var session = await OpenAsync(settings, cancellationToken).ConfigureAwait(false);
+
+        await using (session.ConfigureAwait(false))
+        {
+            var database = await session.ScalarStringAsync("SELECT DATABASE()", cancellationToken).ConfigureAwait(false)
+                ?? throw new ShadowCopyException("The DSN names no database (mysql://user@host/DATABASE).", ExitCodes.UsageError);
+            return await Migrate.MySqlMigrationBackend.CleanupAsync(session, database, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<MySqlSession> OpenAsync(MySqlSettings settings, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await MySqlSession.OpenAsync(settings, new SqlTranscript(), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception error) when (MySqlConnectErrors.IsConnectFailure(error))
+        {
+            throw MySqlConnectErrors.ToException(settings, error);
         }
     }
 }

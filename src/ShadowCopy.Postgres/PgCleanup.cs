@@ -10,15 +10,7 @@ public static class PgCleanup
 {
     public static async Task<IReadOnlyList<string>> RunAsync(NpgsqlConnectionStringBuilder settings, TableName table, TimeSpan lockTimeout, CancellationToken cancellationToken)
     {
-        PgSession session;
-        try
-        {
-            session = await PgSession.OpenAsync(settings, new SqlTranscript(), cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception error) when (PgConnectErrors.IsConnectFailure(error) && !cancellationToken.IsCancellationRequested)
-        {
-            throw PgConnectErrors.ToException(settings, error);
-        }
+        var session = await OpenAsync(settings, cancellationToken).ConfigureAwait(false);
 
         await using (session.ConfigureAwait(false))
         {
@@ -38,6 +30,29 @@ public static class PgCleanup
             }
 
             return dropped;
+        }
+    }
+
+    /// <summary>The checkpoint table of stopped migrations (<c>shadowcopy cleanup --migrations</c>).</summary>
+    public static async Task<IReadOnlyList<string>> MigrationsAsync(NpgsqlConnectionStringBuilder settings, CancellationToken cancellationToken)
+    {
+        var session = await OpenAsync(settings, cancellationToken).ConfigureAwait(false);
+
+        await using (session.ConfigureAwait(false))
+        {
+            return await Migrate.PgMigrationBackend.CleanupAsync(session, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<PgSession> OpenAsync(NpgsqlConnectionStringBuilder settings, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await PgSession.OpenAsync(settings, new SqlTranscript(), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception error) when (PgConnectErrors.IsConnectFailure(error) && !cancellationToken.IsCancellationRequested)
+        {
+            throw PgConnectErrors.ToException(settings, error);
         }
     }
 }

@@ -4,6 +4,7 @@ using ShadowCopy.Core.Engine;
 using ShadowCopy.Lint.Plan;
 using ShadowCopy.Core.Revert;
 using ShadowCopy.Core.Schema;
+using ShadowCopy.Lint.Migrate;
 
 namespace ShadowCopy.Cli.Engines;
 
@@ -31,8 +32,14 @@ internal interface IEngine
 
     IChangePlanner CreatePlanner(string dsn);
 
+    /// <summary><c>shadowcopy migrate</c>: the server-side steps of a migration file (ADR 0032).</summary>
+    IMigrationBackend CreateMigrationBackend(string dsn);
+
     /// <summary><c>shadowcopy cleanup</c>: removes what a stopped run left; returns what it removed.</summary>
     Task<IReadOnlyList<string>> CleanupAsync(string dsn, TableName table, TimeSpan lockTimeout, CancellationToken cancellationToken);
+
+    /// <summary><c>shadowcopy cleanup --migrations</c>: removes stopped migrations' checkpoints; returns what it removed.</summary>
+    Task<IReadOnlyList<string>> CleanupMigrationsAsync(string dsn, CancellationToken cancellationToken);
 
     /// <summary>A driver's or the network's failure, as one sentence with exit 3; null for anything else.</summary>
     ShadowCopyException? TranslateFailure(Exception error, string doing);

@@ -4,6 +4,8 @@ using ShadowCopy.Core.Engine;
 using ShadowCopy.Lint.Plan;
 using ShadowCopy.Core.Revert;
 using ShadowCopy.Core.Schema;
+using ShadowCopy.Lint.Migrate;
+using ShadowCopy.MySql.Migrate;
 using ShadowCopy.MySql.Revert;
 using ShadowCopy.MySql;
 using ShadowCopy.MySql.Backfill;
@@ -41,10 +43,15 @@ internal sealed class MySqlEngine : IEngine
 
     public IRevertBackend CreateRevertBackend(string dsn, TableName table) => new MySqlRevertBackend(MySqlDsn.Parse(dsn), table);
 
+    public IMigrationBackend CreateMigrationBackend(string dsn) => new MySqlMigrationBackend(MySqlDsn.Parse(dsn));
+
     public IChangePlanner CreatePlanner(string dsn) => new MySqlChangePlanner(MySqlDsn.Parse(dsn));
 
     public Task<IReadOnlyList<string>> CleanupAsync(string dsn, TableName table, TimeSpan lockTimeout, CancellationToken cancellationToken) =>
         MySqlCleanup.RunAsync(MySqlDsn.Parse(dsn), table, lockTimeout, cancellationToken);
+
+    public Task<IReadOnlyList<string>> CleanupMigrationsAsync(string dsn, CancellationToken cancellationToken) =>
+        MySqlCleanup.MigrationsAsync(MySqlDsn.Parse(dsn), cancellationToken);
 
     public ShadowCopyException? TranslateFailure(Exception error, string doing) =>
         error is MySqlException or MySqlConnector.MySqlException or System.Net.Sockets.SocketException

@@ -5,6 +5,8 @@ using ShadowCopy.Core.Engine;
 using ShadowCopy.Lint.Plan;
 using ShadowCopy.Core.Revert;
 using ShadowCopy.Core.Schema;
+using ShadowCopy.Lint.Migrate;
+using ShadowCopy.Postgres.Migrate;
 using ShadowCopy.Postgres.Revert;
 using ShadowCopy.Postgres;
 using ShadowCopy.Postgres.Backfill;
@@ -46,10 +48,15 @@ internal sealed class PostgresEngine : IEngine
 
     public IRevertBackend CreateRevertBackend(string dsn, TableName table) => new PgRevertBackend(PgDsn.Parse(dsn), table);
 
+    public IMigrationBackend CreateMigrationBackend(string dsn) => new PgMigrationBackend(PgDsn.Parse(dsn));
+
     public IChangePlanner CreatePlanner(string dsn) => new PgChangePlanner(PgDsn.Parse(dsn));
 
     public Task<IReadOnlyList<string>> CleanupAsync(string dsn, TableName table, TimeSpan lockTimeout, CancellationToken cancellationToken) =>
         PgCleanup.RunAsync(PgDsn.Parse(dsn), table, lockTimeout, cancellationToken);
+
+    public Task<IReadOnlyList<string>> CleanupMigrationsAsync(string dsn, CancellationToken cancellationToken) =>
+        PgCleanup.MigrationsAsync(PgDsn.Parse(dsn), cancellationToken);
 
     public ShadowCopyException? TranslateFailure(Exception error, string doing) =>
         error is NpgsqlException or System.Net.Sockets.SocketException

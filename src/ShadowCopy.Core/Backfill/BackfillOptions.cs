@@ -14,6 +14,13 @@ public sealed record BackfillOptions
     /// <summary>The rows still to do (each batch updates only those); null: every row of the range.</summary>
     public string? Where { get; init; }
 
+    /// <summary>
+    /// True (backfill): rows still matching <see cref="Where"/> at the end are rows not done, and
+    /// the report fails on them. False (a migration's <c>UPDATE … WHERE</c>): the condition only
+    /// selects rows, and may well stay true after the SET.
+    /// </summary>
+    public bool WhereIsRemaining { get; init; } = true;
+
     /// <summary>A condition that is true for a drifted row (counted at the end); null: no drift check.</summary>
     public string? Verify { get; init; }
 

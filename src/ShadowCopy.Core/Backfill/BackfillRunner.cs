@@ -180,7 +180,7 @@ public sealed class BackfillRunner
             Emit(RunEventKinds.Validation, ("gate", "backfill-report"), ("rows_total", report.TotalRows), ("rows_remaining", report.RemainingRows), ("rows_drifted", report.DriftedRows));
             await _backend.DropCheckpointAsync(cancellationToken).ConfigureAwait(false);
             Report(force: true);
-            if (report.Clean)
+            if (_options.WhereIsRemaining ? report.Clean : report.DriftedRows is null or 0)
             {
                 _state.EnterPhase(Phase.Done);
                 return Result(ExitCodes.Success, "completed", $"Backfill complete: {_updated:N0} rows updated in {_batches:N0} batches; {Describe(report)}.") with { Report = report };

@@ -41,10 +41,19 @@ public static class ExitCodes
     /// <summary>revert/finish: the table is not revertible (no reverse capture), or rows written since the swap do not fit the old shape; nothing was changed.</summary>
     public const int RevertNotPossible = 22;
 
+    /// <summary>migrate: lint errors or statements migrate will not run (one sentence each); nothing was changed.</summary>
+    public const int MigrationRefused = 23;
+
     public const int CaptureUnavailable = 30;
 
     /// <summary>shadowcopy lint found at least one finding at or above --fail-on.</summary>
     public const int LintFindings = 40;
+
+    /// <summary>migrate: stopped before the statement named by --pause-before; the ones before it are done; continue with --execute --resume.</summary>
+    public const int MigrationPaused = 60;
+
+    /// <summary>migrate: a statement failed; the ones before it are done, it and the rest are not; continue with --execute --resume.</summary>
+    public const int MigrationStepFailed = 61;
 
     /// <summary>alter --via: the peer tool (pt-online-schema-change, gh-ost) is not installed; nothing was changed.</summary>
     public const int ExternalToolMissing = 50;

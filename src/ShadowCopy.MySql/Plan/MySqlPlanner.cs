@@ -170,7 +170,7 @@ public static partial class MySqlPlanner
         }
     }
 
-    private static ServerVersion Version(string text)
+    internal static ServerVersion Version(string text)
     {
         var match = VersionPattern().Match(text);
         return match.Success && ServerVersion.TryParse(match.Value, out var version) ? version : default;

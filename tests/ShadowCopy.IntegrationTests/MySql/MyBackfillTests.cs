@@ -186,7 +186,7 @@ public sealed class MyBackfillTests(Xunit.Abstractions.ITestOutputHelper output)
         }
     }
 
-    private static async Task<(int Exit, JsonElement Result, string All)> RunAsync(string[] args)
+    internal static async Task<(int Exit, JsonElement Result, string All)> RunAsync(string[] args)
     {
         using var process = MyCli.Start(args);
         var stderr = process.StandardError.ReadToEndAsync();

@@ -171,6 +171,19 @@ internal static class AlterCommand
 
     internal static AlterOptions BuildOptions(ParseResult parse, string dsn)
     {
+        var execute = parse.GetValue(AlterCommandDefinition.Execute);
+        var resume = parse.GetValue(AlterCommandDefinition.Resume);
+        if (resume && !execute)
+        {
+            throw new ArgumentException("--resume continues a real run: add --execute (and keep the same --table and --alter)");
+        }
+
+        return CopyOptions(parse, ParseTable(parse.GetValue(AlterCommandDefinition.Table)!, dsn), parse.GetValue(AlterCommandDefinition.AlterClauses)!, execute, resume);
+    }
+
+    /// <summary>The online copy's options for <paramref name="table"/> and <paramref name="alter"/> (alter, and each online-copy step of migrate).</summary>
+    internal static AlterOptions CopyOptions(ParseResult parse, TableName table, string alter, bool execute, bool resume)
+    {
         var chunkSize = parse.GetValue(AlterCommandDefinition.ChunkSize);
         var maxChunk = parse.GetValue(AlterCommandDefinition.MaxChunkSize);
         if (chunkSize < 1 || maxChunk < 1)
@@ -190,17 +203,10 @@ internal static class AlterCommand
             throw new ArgumentException("--threads must be between 1 and 16");
         }
 
-        var execute = parse.GetValue(AlterCommandDefinition.Execute);
-        var resume = parse.GetValue(AlterCommandDefinition.Resume);
-        if (resume && !execute)
-        {
-            throw new ArgumentException("--resume continues a real run: add --execute (and keep the same --table and --alter)");
-        }
-
         return RunControlOptions(parse, new AlterOptions
         {
-            Table = ParseTable(parse.GetValue(AlterCommandDefinition.Table)!, dsn),
-            Alter = parse.GetValue(AlterCommandDefinition.AlterClauses)!,
+            Table = table,
+            Alter = alter,
             Execute = execute,
             ChunkTime = Duration(parse, AlterCommandDefinition.ChunkTime),
             InitialChunkSize = Math.Min(chunkSize, maxChunk),

@@ -8,6 +8,7 @@ using ShadowCopy.Core.Control;
 using ShadowCopy.Core.Engine;
 using ShadowCopy.Core.Hooks;
 using ShadowCopy.Core.Journal;
+using ShadowCopy.Core.Schema;
 using ShadowCopy.Core.Throttling;
 
 namespace ShadowCopy.Cli.Commands.Backfill;
@@ -94,6 +95,23 @@ internal static class BackfillCommand
 
     internal static BackfillOptions BuildOptions(ParseResult parse, string dsn)
     {
+        var execute = parse.GetValue(AlterCommandDefinition.Execute);
+        var resume = parse.GetValue(AlterCommandDefinition.Resume);
+        if (resume && !execute)
+        {
+            throw new ArgumentException("--resume continues a real run: add --execute (and keep the same --table, --set and --where)");
+        }
+
+        var table = AlterCommand.ParseTable(parse.GetValue(AlterCommandDefinition.Table)!, dsn);
+        return BatchOptions(parse, table, parse.GetValue(BackfillCommandDefinition.Set)!, parse.GetValue(BackfillCommandDefinition.Where), execute, resume) with
+        {
+            Verify = parse.GetValue(BackfillCommandDefinition.Verify),
+        };
+    }
+
+    /// <summary>The batches' options for <paramref name="table"/> (backfill, and each backfill step of migrate).</summary>
+    internal static BackfillOptions BatchOptions(ParseResult parse, TableName table, string set, string? where, bool execute, bool resume)
+    {
         var batchSize = parse.GetValue(BackfillCommandDefinition.BatchSize);
         var maxBatch = parse.GetValue(BackfillCommandDefinition.MaxBatchSize);
         if (batchSize < 1 || maxBatch < 1)
@@ -107,14 +125,6 @@ internal static class BackfillCommand
             throw new ArgumentException("--batch-attempts must be between 1 and 100");
         }
 
-        var execute = parse.GetValue(AlterCommandDefinition.Execute);
-        var resume = parse.GetValue(AlterCommandDefinition.Resume);
-        if (resume && !execute)
-        {
-            throw new ArgumentException("--resume continues a real run: add --execute (and keep the same --table, --set and --where)");
-        }
-
-        var table = AlterCommand.ParseTable(parse.GetValue(AlterCommandDefinition.Table)!, dsn);
         var run = AlterCommand.RunControlOptions(parse, new AlterOptions
         {
             Table = table,
@@ -129,9 +139,8 @@ internal static class BackfillCommand
         return new BackfillOptions
         {
             Table = table,
-            Set = parse.GetValue(BackfillCommandDefinition.Set)!,
-            Where = parse.GetValue(BackfillCommandDefinition.Where),
-            Verify = parse.GetValue(BackfillCommandDefinition.Verify),
+            Set = set,
+            Where = where,
             Run = run,
             LockWaitTimeout = AlterCommand.Duration(parse, BackfillCommandDefinition.LockWaitTimeout),
             BatchAttempts = attempts,

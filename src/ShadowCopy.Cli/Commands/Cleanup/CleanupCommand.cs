@@ -13,15 +13,32 @@ internal static class CleanupCommand
         {
             var dsn = parse.GetValue(CleanupCommandDefinition.Dsn)!;
             var engine = EngineRegistry.For(dsn);
-            var table = engine.ParseTable(parse.GetValue(CleanupCommandDefinition.Table)!, dsn);
+            var tableText = parse.GetValue(CleanupCommandDefinition.Table);
+            var migrations = parse.GetValue(CleanupCommandDefinition.Migrations);
+            if (tableText is null && !migrations)
+            {
+                throw new ShadowCopyException("cleanup needs --table (a table's leftovers), --migrations (stopped migrations' checkpoints), or both.", ExitCodes.UsageError);
+            }
+
             var lockText = parse.GetValue(CleanupCommandDefinition.LockTimeout);
             if (!DurationParser.TryParse(lockText, out var lockTimeout) || lockTimeout <= TimeSpan.Zero)
             {
                 throw new ShadowCopyException($"--lock-timeout must be a duration like 2s, not '{lockText}'", ExitCodes.UsageError);
             }
 
-            var dropped = await engine.CleanupAsync(dsn, table, lockTimeout, cancellationToken);
-            output.WriteLine(dropped.Count == 0 ? $"nothing to clean up for {table}" : $"removed: {string.Join(", ", dropped)}");
+            var dropped = new List<string>();
+            if (tableText is not null)
+            {
+                dropped.AddRange(await engine.CleanupAsync(dsn, engine.ParseTable(tableText, dsn), lockTimeout, cancellationToken));
+            }
+
+            if (migrations)
+            {
+                dropped.AddRange(await engine.CleanupMigrationsAsync(dsn, cancellationToken));
+            }
+
+            var what = tableText is null ? "migration checkpoints" : migrations ? $"{tableText} or migration checkpoints" : engine.ParseTable(tableText, dsn).ToString();
+            output.WriteLine(dropped.Count == 0 ? $"nothing to clean up for {what}" : $"removed: {string.Join(", ", dropped)}");
             return ExitCodes.Success;
         }
         catch (ShadowCopyException failure)

@@ -1,4 +1,5 @@
 -- target: mariadb 10.3.7
+-- shadowcopy:ignore-file expand-and-contract-together,data-and-schema-change this file is a catalogue of unrelated migrations, not one migration
 -- expect: require-lock-timeout, require-algorithm-lock
 ALTER TABLE orders ADD COLUMN note varchar(255) NULL;
 -- expect: add-column-not-instant, require-algorithm-lock

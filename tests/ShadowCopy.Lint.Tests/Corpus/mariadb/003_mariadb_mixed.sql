@@ -1,4 +1,5 @@
 -- target: mariadb 10.6
+-- shadowcopy:ignore-file expand-and-contract-together,data-and-schema-change this file is a catalogue of unrelated migrations, not one migration
 -- expect: require-lock-timeout, require-algorithm-lock
 ALTER TABLE `shop`.`products` ADD COLUMN `weight_g` INT UNSIGNED NULL AFTER `sku`;
 -- expect: none

@@ -1,4 +1,5 @@
 -- target: mysql 8.0.11
+-- shadowcopy:ignore-file expand-and-contract-together,data-and-schema-change this file is a catalogue of unrelated migrations, not one migration
 # MySQL before 8.0.12: every ADD COLUMN rebuilds the table (INPLACE, online but a full rebuild).
 -- expect: require-lock-timeout, add-column-not-instant, require-algorithm-lock
 ALTER TABLE orders ADD COLUMN note varchar(255) NULL;

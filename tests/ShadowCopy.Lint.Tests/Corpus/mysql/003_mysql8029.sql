@@ -1,4 +1,5 @@
 -- target: mysql 8.0.29
+-- shadowcopy:ignore-file expand-and-contract-together,data-and-schema-change this file is a catalogue of unrelated migrations, not one migration
 -- expect: none
 SET SESSION lock_wait_timeout = 3;
 -- expect: none

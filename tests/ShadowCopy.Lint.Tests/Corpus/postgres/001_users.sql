@@ -1,4 +1,5 @@
 -- target: postgres 15
+-- shadowcopy:ignore-file expand-and-contract-together,data-and-schema-change this file is a catalogue of unrelated migrations, not one migration
 -- A typical Rails/Django-style history for a users table.
 -- expect: none
 SET lock_timeout = '3s';

@@ -1,4 +1,5 @@
 -- target: postgres 15
+-- shadowcopy:ignore-file expand-and-contract-together,data-and-schema-change this file is a catalogue of unrelated migrations, not one migration
 -- expect: prefer-bigint, prefer-identity, prefer-timestamptz, prefer-jsonb, ban-char-type
 CREATE TABLE orders (
     id serial PRIMARY KEY,

@@ -1,4 +1,5 @@
 -- target: postgres 10
+-- shadowcopy:ignore-file expand-and-contract-together,data-and-schema-change this file is a catalogue of unrelated migrations, not one migration
 -- expect: none
 SET lock_timeout TO '2s';
 -- expect: none

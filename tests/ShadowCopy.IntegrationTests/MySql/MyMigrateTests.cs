@@ -1,0 +1,163 @@
+using System.Text.Json;
+using ShadowCopy.Core.Engine;
+using static ShadowCopy.IntegrationTests.MySql.MyServer;
+
+namespace ShadowCopy.IntegrationTests.MySql;
+
+/// <summary>
+/// <c>shadowcopy migrate</c> on MariaDB through the real executable: a file that expands and
+/// contracts at once is refused untouched; a mixed file applied under four writers mirrored into a
+/// control table ends equal to the control, each statement by its expected method; a failure
+/// mid-file stops, says what is done and not, and --resume finishes the rest.
+/// </summary>
+[Collection("mysql")]
+public sealed class MyMigrateTests(Xunit.Abstractions.ITestOutputHelper output) : IDisposable
+{
+    private const int Rows = 100_000;
+    private readonly string _dir = Directory.CreateTempSubdirectory("sc-migrate-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public async Task Migrate_add_and_drop_in_one_file_is_refused_with_exit_23_and_changes_nothing()
+    {
+        var name = UniqueName("migref");
+        try
+        {
+            var layout = new MyTableLayout(name);
+            await layout.CreateAsync(1_000);
+            var before = await SnapshotAsync(name);
+            var file = Write("expand_and_contract.sql", $"""
+                ALTER TABLE {layout.Table} ADD COLUMN email_lower VARCHAR(100) NULL;
+                ALTER TABLE {layout.Table} DROP COLUMN body;
+                """);
+
+            foreach (var execute in new[] { true, false })
+            {
+                var (exit, result, all) = await RunAsync(Args(file, execute ? ["--execute"] : []));
+                Assert.True(exit == ExitCodes.MigrationRefused, all);
+                var refusal = Assert.Single(result.GetProperty("refusals").EnumerateArray()).GetString()!;
+                Assert.Contains("[expand-and-contract-together]", refusal, StringComparison.Ordinal);
+                Assert.DoesNotContain("   at ", all, StringComparison.Ordinal);
+            }
+
+            Assert.Equal(before, await SnapshotAsync(name));
+            Assert.False(await StateRowAsync());
+        }
+        finally
+        {
+            await DropAsync(name);
+        }
+    }
+
+    [Fact]
+    public async Task Migrate_mixed_file_under_load_equals_the_control_and_uses_the_expected_method_per_statement()
+    {
+        var name = UniqueName("migmix");
+        try
+        {
+            var layout = new MyTableLayout(name);
+            await layout.CreateAsync(Rows);
+            var file = Write("mixed.sql", $"""
+                ALTER TABLE {layout.Table} ADD COLUMN note VARCHAR(40) NULL;
+                ALTER TABLE {layout.Table} MODIFY n BIGINT NOT NULL;
+                CREATE INDEX idx_amount ON {layout.Table} (amount);
+                """);
+            await using var load = new MyWriterLoad(layout, writers: 4);
+            await load.StartAsync(Rows);
+            await load.WaitForOperationsAsync(50, TimeSpan.FromSeconds(20));
+
+            // --native-under 0s: the rewrite goes to the online copy whatever this machine's copy rate.
+            var (exit, result, all) = await RunAsync(Args(file, ["--execute", "--native-under", "0s", "--chunk-time", "100ms"]));
+            await load.WaitForOperationsAsync(load.Operations + 100, TimeSpan.FromSeconds(20));
+            await load.StopAsync();
+
+            Assert.True(exit == 0, all);
+            var methods = result.GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("method").GetString()).ToList();
+            Assert.Equal(["native", "online-copy", "online-index"], methods);
+            Assert.Contains("ALGORITHM=INSTANT", result.GetProperty("steps")[0].GetProperty("runs").GetString(), StringComparison.Ordinal);
+            Assert.Contains("LOCK=NONE", result.GetProperty("steps")[2].GetProperty("runs").GetString(), StringComparison.Ordinal);
+            output.WriteLine($"{result.GetProperty("duration_seconds").GetDouble()} s, writer ops {load.Operations}, deadlocks {load.Deadlocks}");
+            Assert.True(load.Errors == 0, string.Join(" | ", load.ErrorMessages));
+            Assert.True(await ScalarAsync(MyTableLayout.ChecksumSql(layout.Control)) == await ScalarAsync(MyTableLayout.ChecksumSql(layout.Table)), await layout.DiffAsync());
+            Assert.Equal("bigint", await ScalarAsync($"SELECT DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = {Lit(Database)} AND TABLE_NAME = {Lit(name)} AND COLUMN_NAME = 'n'"));
+            Assert.Equal("1", await ScalarAsync($"SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = {Lit(Database)} AND TABLE_NAME = {Lit(name)} AND COLUMN_NAME = 'note'"));
+            Assert.NotEqual("0", await ScalarAsync($"SELECT COUNT(*) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = {Lit(Database)} AND TABLE_NAME = {Lit(name)} AND INDEX_NAME = 'idx_amount'"));
+            Assert.False(await StateRowAsync());
+        }
+        finally
+        {
+            await DropAsync(name);
+        }
+    }
+
+    [Fact]
+    public async Task Migrate_failure_mid_file_stops_lists_done_and_not_done_and_resume_finishes_the_rest()
+    {
+        var name = UniqueName("migfail");
+        var orders = $"{Q(Database)}.{Q(name)}";
+        var other = $"{Q(Database)}.{Q(name + "_other")}";
+        try
+        {
+            await ExecAsync($"CREATE TABLE {orders} (id BIGINT PRIMARY KEY, n INT) ENGINE=InnoDB");
+            await ExecAsync($"CREATE TABLE {other} (id BIGINT PRIMARY KEY) ENGINE=InnoDB");
+            await ExecAsync($"INSERT INTO {orders} SELECT seq, seq FROM seq_1_to_1000");
+            var file = Write("blocked.sql", $"""
+                ALTER TABLE {orders} ADD COLUMN a VARCHAR(10) NULL;
+                ALTER TABLE {other} ADD COLUMN b VARCHAR(10) NULL;
+                ALTER TABLE {orders} ADD COLUMN c VARCHAR(10) NULL;
+                """);
+
+            // A long transaction holds a metadata lock on other: statement 2 cannot get its lock within its attempts.
+            await using (var blocker = await OpenAsync())
+            {
+                await blocker.ExecuteAsync("START TRANSACTION");
+                await blocker.QueryAsync($"SELECT * FROM {other}");
+
+                var (exit, result, all) = await RunAsync(Args(file, ["--execute", "--lock-timeout", "1s", "--lock-attempts", "2"]));
+                Assert.True(exit == ExitCodes.MigrationStepFailed, all);
+                Assert.Equal([1], result.GetProperty("done").EnumerateArray().Select(e => e.GetInt32()));
+                Assert.Equal([2, 3], result.GetProperty("not_done").EnumerateArray().Select(e => e.GetInt32()));
+                Assert.Equal(2, result.GetProperty("failed_statement").GetInt32());
+                Assert.Equal("1", await ColumnsAsync(name, "a"));
+                Assert.Equal("0", await ColumnsAsync(name + "_other", "b"));
+                Assert.Equal("0", await ColumnsAsync(name, "c"));
+                Assert.True(await StateRowAsync());
+
+                var (again, _, againText) = await RunAsync(Args(file, ["--execute"]));
+                Assert.True(again == ExitCodes.Leftovers, againText);
+                await blocker.ExecuteAsync("COMMIT");
+            }
+
+            var (resumed, final, text) = await RunAsync(Args(file, ["--execute", "--resume"]));
+            Assert.True(resumed == 0, text);
+            Assert.Equal([1, 2, 3], final.GetProperty("done").EnumerateArray().Select(e => e.GetInt32()));
+            Assert.Equal("1", await ColumnsAsync(name + "_other", "b"));
+            Assert.Equal("1", await ColumnsAsync(name, "c"));
+            Assert.False(await StateRowAsync());
+        }
+        finally
+        {
+            await DropAsync(name);
+        }
+    }
+
+    private string Write(string name, string sql)
+    {
+        var path = Path.Combine(_dir, $"{Path.GetFileName(_dir)}_{name}");
+        File.WriteAllText(path, sql);
+        return path;
+    }
+
+    private static string[] Args(string file, string[] more) => ["migrate", "--dsn", Dsn, file, "--output", "json", "--journal", "none", .. more];
+
+    private static Task<string?> ColumnsAsync(string table, string column) =>
+        ScalarAsync($"SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = {Lit(Database)} AND TABLE_NAME = {Lit(table)} AND COLUMN_NAME = {Lit(column)}");
+
+    /// <summary>This test's row in the checkpoint table (the table itself is shared by every migration of the database).</summary>
+    private async Task<bool> StateRowAsync() =>
+        await ScalarAsync($"SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = {Lit(Database)} AND TABLE_NAME = '_shadowcopy_migrate_state'") != "0"
+        && await ScalarAsync($"SELECT COUNT(*) FROM {Q(Database)}.`_shadowcopy_migrate_state` WHERE files LIKE {Lit(Path.GetFileName(_dir) + "%")}") != "0";
+
+    private static Task<(int Exit, JsonElement Result, string All)> RunAsync(string[] args) => MyBackfillTests.RunAsync(args);
+}
