@@ -22,7 +22,7 @@ namespace ShadowCopy.MySql;
 /// <c>_t_state</c> and can be resumed from it (<see cref="IResumableBackend"/>); throttle figures
 /// are read on connections of their own (<see cref="IServerProbe"/>, <see cref="MySqlServerProbe"/>).
 /// </summary>
-public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, IResumableBackend, IServerProbe, IKeyVerifier
+public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, IResumableBackend, IServerProbe, IKeyVerifier, IPacedVerification
 {
     private readonly MySqlSettings _settings;
     private readonly AlterOptions _options;
@@ -47,6 +47,7 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
     private MySqlTriggerCapture? _triggers;
     private IReadOnlyList<(string Name, string Clause)> _deferredIndexes = [];
     private MySqlServerProbe? _probe;
+    private MySqlKeyReadProbe? _keyRead;
     private string? _fingerprint;
     private bool _stateTableReady;
     private MySqlCheckpoint? _finishingSwap;
@@ -569,6 +570,7 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
             long rows = 0;
             foreach (var id in ids)
             {
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
                 var chunk = _chunks[id];
                 var sourceQuery = _snapshot.QueryAsync(Sql.SourceChecksum(chunk.Lower, chunk.Upper, excludePending), cancellationToken);
                 var shadowQuery = twin?.QueryAsync(Sql.ShadowChecksum(chunk.Lower, chunk.Upper), cancellationToken);
@@ -578,6 +580,11 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
                 if (Enumerable.Range(0, 3).Any(i => source.GetString(i) != shadow.GetString(i)))
                 {
                     mismatched.Add(id);
+                }
+
+                if (AfterVerifyChunk is { } pace)
+                {
+                    await pace(System.Diagnostics.Stopwatch.GetElapsedTime(started), cancellationToken).ConfigureAwait(false);
                 }
             }
 
@@ -600,6 +607,9 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
             throw;
         }
     }
+
+    /// <summary>The latency guard's pause after each verified chunk (ADR 0033); null: none.</summary>
+    public Func<TimeSpan, CancellationToken, Task>? AfterVerifyChunk { get; set; }
 
     // ---- delta verification (docs/adr/0019) --------------------------------------------------------
 
@@ -831,6 +841,11 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
         if (_probe is not null)
         {
             await _probe.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_keyRead is not null)
+        {
+            await _keyRead.DisposeAsync().ConfigureAwait(false);
         }
 
         if (_main is not null)
@@ -1081,6 +1096,9 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
     /// <summary>The <c>--replica</c> DSNs only; without them an empty list (MySQL cannot read its replicas' lag from the primary reliably).</summary>
     public Task<IReadOnlyList<ReplicaLag>> ReadReplicaLagAsync(CancellationToken cancellationToken) =>
         Probe.ReadReplicaLagAsync(cancellationToken);
+
+    public Task<TimeSpan> ProbeKeyReadAsync(IReadOnlyList<string> keyColumns, CancellationToken cancellationToken) =>
+        (_keyRead ??= new MySqlKeyReadProbe(_settings, Table)).ReadAsync(keyColumns, cancellationToken);
 
     private sealed record Chunk(string[]? Lower, string[]? Upper);
 }

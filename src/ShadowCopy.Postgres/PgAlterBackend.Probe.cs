@@ -169,10 +169,11 @@ public sealed partial class PgAlterBackend : IServerProbe
     }
 
     private int[] OwnBackends(PgSession probe) =>
-        [.. new[] { _main, _side, _snapshot, _snapshotTwin, probe }.Where(s => s is { IsOpen: true }).Select(s => s!.BackendPid)];
+        [.. new[] { _main, _side, _snapshot, _snapshotTwin, probe, _keyRead }.Where(s => s is { IsOpen: true }).Select(s => s!.BackendPid)];
 
     private async Task CloseProbesAsync()
     {
+        await CloseKeyReadAsync().ConfigureAwait(false);
         if (_probe is not null)
         {
             await _probe.DisposeAsync().ConfigureAwait(false);

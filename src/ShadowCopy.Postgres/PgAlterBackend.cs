@@ -17,7 +17,7 @@ namespace ShadowCopy.Postgres;
 /// (<see cref="PgLogicalCapture"/>), behind <see cref="IPgCapture"/>; everything else — rehearsal,
 /// shadow, chunked copy, consistent-snapshot verification, one-transaction swap — is shared.
 /// </summary>
-public sealed partial class PgAlterBackend : IAlterBackend, ICaptureStatus, IKeyVerifier
+public sealed partial class PgAlterBackend : IAlterBackend, ICaptureStatus, IKeyVerifier, IPacedVerification
 {
     private static readonly PgDialect D = PgDialect.Instance;
 
@@ -474,6 +474,7 @@ public sealed partial class PgAlterBackend : IAlterBackend, ICaptureStatus, IKey
             long rows = 0;
             foreach (var id in ids)
             {
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
                 var chunk = _chunks[id];
                 var args = RangeArgs(chunk.Lower, chunk.Upper);
                 var hasLower = chunk.Lower is not null;
@@ -487,6 +488,11 @@ public sealed partial class PgAlterBackend : IAlterBackend, ICaptureStatus, IKey
                 if ((long)source[0]! != (long)shadow[0]! || (decimal)source[1]! != (decimal)shadow[1]!)
                 {
                     mismatched.Add(id);
+                }
+
+                if (AfterVerifyChunk is { } pace)
+                {
+                    await pace(System.Diagnostics.Stopwatch.GetElapsedTime(started), cancellationToken).ConfigureAwait(false);
                 }
             }
 
@@ -548,6 +554,9 @@ public sealed partial class PgAlterBackend : IAlterBackend, ICaptureStatus, IKey
             throw;
         }
     }
+
+    /// <summary>The latency guard's pause after each verified chunk (ADR 0033); null: none.</summary>
+    public Func<TimeSpan, CancellationToken, Task>? AfterVerifyChunk { get; set; }
 
     // ---- delta verification (docs/adr/0019) --------------------------------------------------------
 

@@ -24,8 +24,14 @@ internal sealed class JsonStatusSink(TextWriter writer) : IStatusSink
         ["capture"] = status.CaptureDetail,
         ["rows_verified_after_copy"] = status.RowsVerifiedAfterCopy,
         ["rows_unverified"] = status.RowsUnverified,
+        ["app_latency_ms"] = Ms(status.AppLatency),
+        ["app_latency_budget_ms"] = Ms(status.AppLatencyBudget),
+        ["app_latency_paced_seconds"] = Math.Round(status.AppLatencyPaced.TotalSeconds, 2),
         ["elapsed_seconds"] = Math.Round(status.Elapsed.TotalSeconds, 1),
     });
+
+    /// <summary>Milliseconds to 3 decimals for JSON; null stays null.</summary>
+    internal static double? Ms(TimeSpan? value) => value is null ? null : Math.Round(value.Value.TotalMilliseconds, 3);
 
     /// <summary>A backfill's status line: key positions processed and remaining, rows updated, rate, ETA, batch size.</summary>
     private static Dictionary<string, object?> Backfill(StatusSnapshot status) => new()
@@ -41,6 +47,9 @@ internal sealed class JsonStatusSink(TextWriter writer) : IStatusSink
         ["eta_seconds"] = status.Eta is null ? null : Math.Round(status.Eta.Value.TotalSeconds, 1),
         ["batch_size"] = status.ChunkSize,
         ["throttle_reason"] = status.ThrottleReason,
+        ["app_latency_ms"] = Ms(status.AppLatency),
+        ["app_latency_budget_ms"] = Ms(status.AppLatencyBudget),
+        ["app_latency_paced_seconds"] = Math.Round(status.AppLatencyPaced.TotalSeconds, 2),
         ["elapsed_seconds"] = Math.Round(status.Elapsed.TotalSeconds, 1),
     };
 

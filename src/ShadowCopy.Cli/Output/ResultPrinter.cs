@@ -1,3 +1,4 @@
+using ShadowCopy.Core.Throttling;
 using System.Globalization;
 using ShadowCopy.Core.Engine;
 
@@ -26,6 +27,9 @@ internal static class ResultPrinter
                 ["rows_reapplied"] = result.RowsReapplied,
                 ["cut_over_lock_wait_ms"] = result.CutOverLockWaitMs,
                 ["cut_over_attempts"] = result.CutOverAttempts,
+                ["app_latency_baseline_ms"] = JsonStatusSink.Ms(result.AppLatencyBaseline),
+                ["app_latency_budget_ms"] = JsonStatusSink.Ms(result.AppLatencyBudget),
+                ["app_latency_paced_seconds"] = Math.Round(result.AppLatencyPaced.TotalSeconds, 2),
                 ["duration_seconds"] = Math.Round(result.Duration.TotalSeconds, 2),
                 ["shadow_table"] = result.ShadowTable,
                 ["old_table"] = result.OldTable,
@@ -57,7 +61,7 @@ internal static class ResultPrinter
 
         w.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"{result.Outcome}: rows copied {result.RowsCopied:N0}, changes applied {result.ChangesApplied:N0}, chunks verified {result.ChunksVerified:N0} ({result.RowsVerified:N0} rows, re-copied {result.ChunksRecopied}), rows verified after the copy {result.RowsVerifiedAfterCopy:N0} (re-applied {result.RowsReapplied:N0}), cut-over lock wait {result.CutOverLockWaitMs} ms in {result.CutOverAttempts} attempt(s), duration {StatusText.Duration(result.Duration)}"));
+            $"{result.Outcome}: rows copied {result.RowsCopied:N0}, changes applied {result.ChangesApplied:N0}, chunks verified {result.ChunksVerified:N0} ({result.RowsVerified:N0} rows, re-copied {result.ChunksRecopied}), rows verified after the copy {result.RowsVerifiedAfterCopy:N0} (re-applied {result.RowsReapplied:N0}), cut-over lock wait {result.CutOverLockWaitMs} ms in {result.CutOverAttempts} attempt(s){AppLatencyGuard.Summary(result.AppLatencyBaseline, result.AppLatencyBudget, result.AppLatencyPaced)}, duration {StatusText.Duration(result.Duration)}"));
         if (result.Outcome == "completed")
         {
             w.WriteLine(result.OldTableDropped

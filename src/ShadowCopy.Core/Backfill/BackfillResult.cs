@@ -32,6 +32,13 @@ public sealed record BackfillResult
 
     public TimeSpan Duration { get; init; }
 
+    /// <summary>The latency guard's baseline, budget at the end, and total time paced (ADR 0033); baseline null when it did not run.</summary>
+    public TimeSpan? AppLatencyBaseline { get; init; }
+
+    public TimeSpan? AppLatencyBudget { get; init; }
+
+    public TimeSpan AppLatencyPaced { get; init; }
+
     // ---- dry run ----
 
     public int BatchSize { get; init; }

@@ -43,6 +43,7 @@ public sealed class BackfillRunner
     private long _processedAtStart;
     private IReadOnlyList<string> _key = [];
     private Exception? _failure;
+    private AppLatencyGuard? _latency;
 
     public BackfillRunner(IBackfillBackend backend, BackfillOptions options, IStatusSink sink, ILogger logger, RunServices? services = null)
     {
@@ -113,6 +114,11 @@ public sealed class BackfillRunner
         }
         finally
         {
+            if (_latency is not null)
+            {
+                await _latency.DisposeAsync().ConfigureAwait(false);
+            }
+
             _control.PanicRequested -= OnPanic;
             _control.CommandReceived -= OnCommand;
         }
@@ -172,6 +178,7 @@ public sealed class BackfillRunner
             _state.EnterPhase(Phase.Backfilling);
             if (!progress.Done)
             {
+                _latency = await AppLatencyGuard.StartForAsync(_backend.Probe, _key, _control, _sink.OnMessage, cancellationToken).ConfigureAwait(false);
                 await BatchesAsync(cancellationToken).ConfigureAwait(false);
             }
 
@@ -317,6 +324,11 @@ public sealed class BackfillRunner
             _state.LastChunkSize = batch.Scanned;
             done = batch.Done;
             _sizer.Observe(batch.Scanned, batch.Elapsed);
+            if (_latency is not null)
+            {
+                await _latency.PaceAsync(batch.Elapsed, cancellationToken).ConfigureAwait(false);
+            }
+
             if (_options.Run.MaxRowsPerSecond is { } limit)
             {
                 var wait = RateLimiter.DelayFor(_state.RowsCopied - _processedAtStart, _batchClock.Elapsed, limit);
@@ -391,6 +403,10 @@ public sealed class BackfillRunner
             _clock.Elapsed)
         {
             LastChunkRows = _state.LastChunkSize,
+            AppLatency = _latency?.Measured,
+            AppLatencyBudget = _latency?.Budget,
+            AppLatencyPaced = _latency?.Paced ?? TimeSpan.Zero,
+            AppLatencyDetail = _latency?.Describe(),
         };
         _control.LastStatus = snapshot;
         _sink.OnStatus(snapshot);
@@ -411,6 +427,9 @@ public sealed class BackfillRunner
         RowsUpdated = _updated,
         EstimatedRows = _state.RowsEstimated,
         Duration = _clock.Elapsed,
+        AppLatencyBaseline = _latency?.Baseline,
+        AppLatencyBudget = _latency?.Budget,
+        AppLatencyPaced = _latency?.Paced ?? TimeSpan.Zero,
         BatchSize = _sizer.Current,
     };
 

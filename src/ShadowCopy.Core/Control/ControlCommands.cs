@@ -24,6 +24,7 @@ public static class ControlCommands
           chunk-size=N            rows of the next chunk (then it adapts to chunk-time again)
           chunk-time=DUR          target time per chunk, e.g. 500ms, 2s
           max-lag=DUR|none        throttle while a replica lags more than DUR
+          max-app-latency=DUR|auto|off  pace copy, verification and batches while the key-read latency is above DUR
           max-load=Name=N,…       throttle while a server metric is above its limit (empty: none)
           critical-load=Name=N,…  abort when a server metric is above its limit (empty: none)
           postpone-cut-over       keep in sync after verification and wait
@@ -86,6 +87,8 @@ public static class ControlCommands
             case "max-lag":
                 control.MaxLag = value is "none" or "off" ? null : Duration(name, value);
                 return control.MaxLag is null ? "ok: max-lag off" : $"ok: max-lag {value}";
+            case "max-app-latency":
+                return SetAppLatency(value, control);
             case "max-load":
                 control.MaxLoad = LoadThreshold.ParseList(value, "max-load");
                 return $"ok: max-load {Describe(control.MaxLoad)}";
@@ -134,6 +137,24 @@ public static class ControlCommands
             ? duration
             : throw new ArgumentException($"{name} takes a positive duration, e.g. {name}=500ms or {name}=2s, not '{value}'");
 
+    private static string SetAppLatency(string? value, RunControl control)
+    {
+        switch (value?.ToLowerInvariant())
+        {
+            case "off" or "none":
+                control.AppLatencyOff = true;
+                return "ok: max-app-latency off (no latency pacing)";
+            case "auto":
+                control.MaxAppLatency = null;
+                control.AppLatencyOff = false;
+                return "ok: max-app-latency auto (3x the baseline, at least 5 ms; a run started with --max-app-latency off has no baseline and stays unpaced)";
+            default:
+                control.MaxAppLatency = Duration("max-app-latency", value);
+                control.AppLatencyOff = false;
+                return $"ok: max-app-latency {value} (a run started with --max-app-latency off has no probe and stays unpaced)";
+        }
+    }
+
     private static string Describe(IReadOnlyList<LoadThreshold> limits) => limits.Count == 0 ? "none" : string.Join(',', limits);
 
     private static string StatusReport(RunControl control)
@@ -153,6 +174,7 @@ public static class ControlCommands
             text.AppendLine(CultureInfo.InvariantCulture, $"verified after the copy: {s.RowsVerifiedAfterCopy:N0} rows, {s.RowsUnverified:N0} changed rows still to verify");
             text.AppendLine(CultureInfo.InvariantCulture, $"chunk: size {s.ChunkSize:N0}, last chunk {s.LastChunkRows:N0} rows, target {control.ChunkTime.TotalMilliseconds:0} ms");
             text.AppendLine(CultureInfo.InvariantCulture, $"throttle: {s.ThrottleReason ?? "none"}");
+            text.AppendLine(CultureInfo.InvariantCulture, $"app latency: {s.AppLatencyDetail ?? (control.AppLatencyOff ? "guard off" : "not measured")}, paced {s.AppLatencyPaced.TotalSeconds:0.0} s");
             if (s.CaptureDetail is { } detail)
             {
                 text.AppendLine(CultureInfo.InvariantCulture, $"capture: {detail}");
@@ -211,6 +233,10 @@ public static class ControlCommands
                 json.WriteNull("max_lag_ms");
             }
 
+            WriteMs(json, "app_latency_ms", s?.AppLatency);
+            WriteMs(json, "app_latency_budget_ms", s?.AppLatencyBudget);
+            json.WriteNumber("app_latency_paced_ms", Math.Round(s?.AppLatencyPaced.TotalMilliseconds ?? 0));
+            json.WriteBoolean("app_latency_off", control.AppLatencyOff);
             json.WriteString("max_load", string.Join(',', control.MaxLoad));
             json.WriteString("critical_load", string.Join(',', control.CriticalLoad));
             json.WriteString("panic_reason", control.PanicReason);
@@ -218,5 +244,17 @@ public static class ControlCommands
         }
 
         return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    private static void WriteMs(Utf8JsonWriter json, string name, TimeSpan? value)
+    {
+        if (value is { } v)
+        {
+            json.WriteNumber(name, Math.Round(v.TotalMilliseconds, 3));
+        }
+        else
+        {
+            json.WriteNull(name);
+        }
     }
 }

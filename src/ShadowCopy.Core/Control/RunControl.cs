@@ -15,6 +15,8 @@ public sealed class RunControl
     private int? _requestedChunkSize;
     private TimeSpan _chunkTime;
     private TimeSpan? _maxLag;
+    private TimeSpan? _maxAppLatency;
+    private bool _appLatencyOff;
     private IReadOnlyList<LoadThreshold> _maxLoad;
     private IReadOnlyList<LoadThreshold> _criticalLoad;
     private bool _postponeCutOver;
@@ -26,6 +28,8 @@ public sealed class RunControl
     {
         _chunkTime = options.ChunkTime;
         _maxLag = options.MaxLag;
+        _maxAppLatency = options.MaxAppLatency;
+        _appLatencyOff = options.AppLatencyOff;
         _maxLoad = options.MaxLoad;
         _criticalLoad = options.CriticalLoad;
         _postponeCutOver = options.PostponeCutOver;
@@ -53,6 +57,20 @@ public sealed class RunControl
     {
         get { lock (_gate) { return _maxLag; } }
         set { lock (_gate) { _maxLag = value; } }
+    }
+
+    /// <summary>The operator's application-latency budget; null: the default from the baseline (ADR 0033).</summary>
+    public TimeSpan? MaxAppLatency
+    {
+        get { lock (_gate) { return _maxAppLatency; } }
+        set { lock (_gate) { _maxAppLatency = value; } }
+    }
+
+    /// <summary>True while latency pacing is switched off (<c>--max-app-latency off</c>, <c>ctl max-app-latency=off</c>).</summary>
+    public bool AppLatencyOff
+    {
+        get { lock (_gate) { return _appLatencyOff; } }
+        set { lock (_gate) { _appLatencyOff = value; } }
     }
 
     public IReadOnlyList<LoadThreshold> MaxLoad

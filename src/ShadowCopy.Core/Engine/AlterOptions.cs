@@ -83,6 +83,15 @@ public sealed record AlterOptions
     /// <summary>Throttle while any watched replica lags more than this; null for no lag check.</summary>
     public TimeSpan? MaxLag { get; init; }
 
+    /// <summary>
+    /// Application-latency budget of the key-read probe (ADR 0033): copy, verification and backfill are
+    /// paced while its median is above it. Null: the default, max(3 × the baseline measured before the copy, 5 ms).
+    /// </summary>
+    public TimeSpan? MaxAppLatency { get; init; }
+
+    /// <summary><c>--max-app-latency off</c>: no key-read probe and no latency pacing.</summary>
+    public bool AppLatencyOff { get; init; }
+
     /// <summary>Replica DSNs to watch for lag (repeatable --replica); empty: what the primary reports.</summary>
     public IReadOnlyList<string> ReplicaDsns { get; init; } = [];
 

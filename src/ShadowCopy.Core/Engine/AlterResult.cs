@@ -28,6 +28,13 @@ public sealed record AlterResult
     /// <summary>Of those, rows that differed and were put into the shadow again from the original.</summary>
     public long RowsReapplied { get; init; }
 
+    /// <summary>The latency guard's baseline, budget at the end, and total time paced (ADR 0033); baseline null when it did not run.</summary>
+    public TimeSpan? AppLatencyBaseline { get; init; }
+
+    public TimeSpan? AppLatencyBudget { get; init; }
+
+    public TimeSpan AppLatencyPaced { get; init; }
+
     public long CutOverLockWaitMs { get; init; }
 
     public int CutOverAttempts { get; init; }

@@ -49,6 +49,7 @@ public sealed class AlterRunner
     private TimeSpan _lastStatusHook;
     private Task _statusHook = Task.CompletedTask;
     private bool _copyDone;
+    private AppLatencyGuard? _latency;
 
     public AlterRunner(IAlterBackend backend, AlterOptions options, IStatusSink sink, ILogger logger, IReadOnlyList<IThrottler>? throttlers = null, RunServices? services = null)
     {
@@ -135,6 +136,7 @@ public sealed class AlterRunner
         }
         finally
         {
+            await StopLatencyGuardAsync().ConfigureAwait(false);
             _control.PanicRequested -= OnPanic;
             _control.CommandReceived -= OnCommand;
             if (_backend.Transcript is { } attached)
@@ -222,6 +224,13 @@ public sealed class AlterRunner
                 await _backend.StartCaptureAsync(cancellationToken).ConfigureAwait(false);
             }
 
+            // Before the copy adds its own load: the baseline is what the application feels without us.
+            _latency = await AppLatencyGuard.StartForAsync(_backend as IServerProbe, report.KeyColumns, _control, _sink.OnMessage, cancellationToken).ConfigureAwait(false);
+            if (_latency is not null && _backend is IPacedVerification paced)
+            {
+                paced.AfterVerifyChunk = PaceAsync;
+            }
+
             _state.EnterPhase(Phase.Copying);
             await CheckpointAsync(force: true, cancellationToken).ConfigureAwait(false);
             if (!_copyDone)
@@ -249,6 +258,9 @@ public sealed class AlterRunner
             await CheckpointAsync(force: true, cancellationToken).ConfigureAwait(false);
             await VerifyAsync(summary, cancellationToken).ConfigureAwait(false);
             await RunHookAsync(HookNames.Validated, cancellationToken).ConfigureAwait(false);
+
+            // Copy and verification are done: what follows is short (delta rounds, the lock).
+            await StopLatencyGuardAsync().ConfigureAwait(false);
 
             await WaitWhilePostponedAsync(summary, cancellationToken).ConfigureAwait(false);
 
@@ -444,6 +456,7 @@ public sealed class AlterRunner
             // most one chunk time (the backlog is shown in status).
             await ApplyForAsync(_sizer.Target, cancellationToken).ConfigureAwait(false);
 
+            await PaceAsync(chunk.Elapsed, cancellationToken).ConfigureAwait(false);
             await RateLimitAsync(rowsAtStart, cancellationToken).ConfigureAwait(false);
 
             await TickAsync(cancellationToken).ConfigureAwait(false);
@@ -534,6 +547,7 @@ public sealed class AlterRunner
                         _state.ChunksCopied++;
                         _state.LastChunkSize = result.Rows;
                         _sizer.Observe(result.Rows, result.Elapsed);
+                        await PaceAsync(result.Elapsed, cancellationToken).ConfigureAwait(false);
                     }
                     catch (RetryableDatabaseException retryable) when (attempt < 5)
                     {
@@ -579,6 +593,32 @@ public sealed class AlterRunner
             _sink.OnMessage($"chunk size set to {_sizer.Current} rows by the operator");
         }
     }
+
+    /// <summary>The latency guard's pause after one unit of work (a chunk copied or verified) that took <paramref name="work"/>.</summary>
+    private async Task PaceAsync(TimeSpan work, CancellationToken cancellationToken)
+    {
+        if (_latency is not null)
+        {
+            await _latency.PaceAsync(work, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Stops the guard's background reads; its figures stay for the result.</summary>
+    private async Task StopLatencyGuardAsync()
+    {
+        if (_latency is { } guard && !_latencyStopped)
+        {
+            _latencyStopped = true;
+            if (_backend is IPacedVerification paced)
+            {
+                paced.AfterVerifyChunk = null;
+            }
+
+            await guard.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private bool _latencyStopped;
 
     /// <summary>--max-rows-per-second: waits until the rows copied in this copy phase are back under the limit.</summary>
     private async Task RateLimitAsync(long rowsAtStart, CancellationToken cancellationToken)
@@ -1002,6 +1042,10 @@ public sealed class AlterRunner
             LastChunkRows = _state.LastChunkSize,
             RowsVerifiedAfterCopy = _delta?.RowsVerified ?? 0,
             RowsUnverified = _dirty.Tracking ? _dirty.Count : 0,
+            AppLatency = _latencyStopped ? null : _latency?.Measured,
+            AppLatencyBudget = _latencyStopped ? null : _latency?.Budget,
+            AppLatencyPaced = _latency?.Paced ?? TimeSpan.Zero,
+            AppLatencyDetail = _latencyStopped ? null : _latency?.Describe(),
         };
         _control.LastStatus = snapshot;
         _sink.OnStatus(snapshot);
@@ -1094,6 +1138,9 @@ public sealed class AlterRunner
         CutOverLockWaitMs = summary.CutOverLockWaitMs,
         RowsVerifiedAfterCopy = summary.RowsVerifiedAfterCopy,
         RowsReapplied = summary.RowsReapplied,
+        AppLatencyBaseline = _latency?.Baseline,
+        AppLatencyBudget = _latency?.Budget,
+        AppLatencyPaced = _latency?.Paced ?? TimeSpan.Zero,
         Duration = _clock.Elapsed,
         ShadowTable = _backend.Names.Shadow,
         OldTable = _backend.Names.Old,

@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace ShadowCopy.Core.Engine;
 
-/// <summary>Parses durations as users write them: "500ms", "2s", "1.5s", "3m"; a bare number is seconds.</summary>
+/// <summary>Parses durations as users write them: "500ms", "250us", "2s", "1.5s", "3m"; a bare number is seconds.</summary>
 public static class DurationParser
 {
     public static bool TryParse(string? text, out TimeSpan value)
@@ -17,6 +17,7 @@ public static class DurationParser
         var (number, scale) = text switch
         {
             _ when text.EndsWith("ms", StringComparison.OrdinalIgnoreCase) => (text[..^2], 0.001),
+            _ when text.EndsWith("us", StringComparison.OrdinalIgnoreCase) => (text[..^2], 0.000001),
             _ when text.EndsWith('s') || text.EndsWith('S') => (text[..^1], 1.0),
             _ when text.EndsWith('m') || text.EndsWith('M') => (text[..^1], 60.0),
             _ when text.EndsWith('h') || text.EndsWith('H') => (text[..^1], 3600.0),

@@ -25,5 +25,17 @@ public sealed record StatusSnapshot(
     /// <summary>Rows changed since they were last verified; the cut-over verifies them before the swap.</summary>
     public long RowsUnverified { get; init; }
 
+    /// <summary>Median of the latest key reads of the latency guard (ADR 0033); null when it does not run.</summary>
+    public TimeSpan? AppLatency { get; init; }
+
+    /// <summary>The latency budget in force; null when the guard does not run.</summary>
+    public TimeSpan? AppLatencyBudget { get; init; }
+
+    /// <summary>Total time copy, verification or batches were paced for latency so far.</summary>
+    public TimeSpan AppLatencyPaced { get; init; }
+
+    /// <summary>"app latency 7.1 ms / budget 6 ms, pacing"; null when the guard does not run.</summary>
+    public string? AppLatencyDetail { get; init; }
+
     public double Percent => RowsEstimated <= 0 ? 0 : Math.Min(100.0, 100.0 * RowsCopied / RowsEstimated);
 }

@@ -32,10 +32,12 @@ public static class StatusText
 
     public static string Line(StatusSnapshot s) => s.Phase == Phase.Backfilling ? BackfillLine(s) : string.Create(
         CultureInfo.InvariantCulture,
-        $"{PhaseName(s.Phase)}: copied {s.RowsCopied:N0}/{s.RowsEstimated:N0} rows ({s.Percent:0.0}%), {s.RowsPerSecond:N0} rows/s, ETA {Duration(s.Eta)}, backlog {s.ChangeBacklog:N0}, applied {s.ChangesApplied:N0}, chunk {s.ChunkSize:N0}{(s.ThrottleReason is null ? string.Empty : $", throttled: {s.ThrottleReason}")}{(s.CaptureDetail is null ? string.Empty : $", {s.CaptureDetail}")}, elapsed {Duration(s.Elapsed)}");
+        $"{PhaseName(s.Phase)}: copied {s.RowsCopied:N0}/{s.RowsEstimated:N0} rows ({s.Percent:0.0}%), {s.RowsPerSecond:N0} rows/s, ETA {Duration(s.Eta)}, backlog {s.ChangeBacklog:N0}, applied {s.ChangesApplied:N0}, chunk {s.ChunkSize:N0}{(s.ThrottleReason is null ? string.Empty : $", throttled: {s.ThrottleReason}")}{(s.CaptureDetail is null ? string.Empty : $", {s.CaptureDetail}")}{LatencyPart(s)}, elapsed {Duration(s.Elapsed)}");
 
     /// <summary>A backfill's line: key positions processed of the estimate, remaining, rows updated, rate, ETA, batch size.</summary>
     public static string BackfillLine(StatusSnapshot s) => string.Create(
         CultureInfo.InvariantCulture,
-        $"{PhaseName(s.Phase)}: processed {s.RowsCopied:N0}/{s.RowsEstimated:N0} rows ({s.Percent:0.0}%), remaining {Math.Max(0, s.RowsEstimated - s.RowsCopied):N0}, updated {s.ChangesApplied:N0}, {s.RowsPerSecond:N0} rows/s, ETA {Duration(s.Eta)}, batch {s.ChunkSize:N0}{(s.ThrottleReason is null ? string.Empty : $", throttled: {s.ThrottleReason}")}, elapsed {Duration(s.Elapsed)}");
+        $"{PhaseName(s.Phase)}: processed {s.RowsCopied:N0}/{s.RowsEstimated:N0} rows ({s.Percent:0.0}%), remaining {Math.Max(0, s.RowsEstimated - s.RowsCopied):N0}, updated {s.ChangesApplied:N0}, {s.RowsPerSecond:N0} rows/s, ETA {Duration(s.Eta)}, batch {s.ChunkSize:N0}{(s.ThrottleReason is null ? string.Empty : $", throttled: {s.ThrottleReason}")}{LatencyPart(s)}, elapsed {Duration(s.Elapsed)}");
+
+    private static string LatencyPart(StatusSnapshot s) => s.AppLatencyDetail is null ? string.Empty : $", {s.AppLatencyDetail}";
 }

@@ -19,6 +19,15 @@ public interface IServerProbe
     /// replica that cannot be read is returned with <see cref="ReplicaLag.Lag"/> null and an error.
     /// </summary>
     Task<IReadOnlyList<ReplicaLag>> ReadReplicaLagAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Times one primary-key read of the run's table — its first row in <paramref name="keyColumns"/>
+    /// order, a single index descent like the application's point reads — on a session of its own
+    /// that nothing else uses (the latency guard calls it from a background task; ADR 0033). The time
+    /// is the statement's round trip only, not the connect. Backends that cannot: NotSupportedException.
+    /// </summary>
+    Task<TimeSpan> ProbeKeyReadAsync(IReadOnlyList<string> keyColumns, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("this backend cannot time a key read");
 }
 
 /// <summary>One replica's lag; <see cref="Lag"/> is null when it could not be read (<see cref="Error"/> says why).</summary>

@@ -26,6 +26,7 @@ public sealed class MySqlBackfillBackend : IBackfillBackend, IServerProbe
     private MySqlSession? _main;
     private MySqlStatements? _sql;
     private MySqlServerProbe? _probe;
+    private MySqlKeyReadProbe? _keyRead;
     private string[]? _cursor;
     private bool _done;
     private string _state = string.Empty;
@@ -251,11 +252,19 @@ public sealed class MySqlBackfillBackend : IBackfillBackend, IServerProbe
 
     private MySqlServerProbe ProbeOrThrow => _probe ?? throw new InvalidOperationException("not prepared");
 
+    public Task<TimeSpan> ProbeKeyReadAsync(IReadOnlyList<string> keyColumns, CancellationToken cancellationToken) =>
+        (_keyRead ??= new MySqlKeyReadProbe(_settings, Table)).ReadAsync(keyColumns, cancellationToken);
+
     public async ValueTask DisposeAsync()
     {
         if (_probe is not null)
         {
             await _probe.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_keyRead is not null)
+        {
+            await _keyRead.DisposeAsync().ConfigureAwait(false);
         }
 
         if (_main is not null)

@@ -253,9 +253,21 @@ internal static class AlterCommand
             throw new ArgumentException("--throttle-query must not be empty");
         }
 
+        var appLatency = parse.GetValue(AlterCommandDefinition.MaxAppLatency);
+        var appLatencyOff = appLatency is not null && appLatency.Trim().ToLowerInvariant() is "off" or "none";
+        TimeSpan? maxAppLatency = null;
+        if (appLatency is not null && !appLatencyOff && appLatency.Trim().ToLowerInvariant() != "auto")
+        {
+            maxAppLatency = DurationParser.TryParse(appLatency, out var budget) && budget > TimeSpan.Zero
+                ? budget
+                : throw new ArgumentException($"--max-app-latency takes a positive duration (e.g. 20ms, 500us), auto or off, not '{appLatency}'");
+        }
+
         return options with
         {
             MaxRowsPerSecond = rate,
+            MaxAppLatency = maxAppLatency,
+            AppLatencyOff = appLatencyOff,
             ThrottleFlagFile = parse.GetValue(AlterCommandDefinition.ThrottleFlagFile),
             ReplicaDsns = replicas,
             MaxLag = maxLag,

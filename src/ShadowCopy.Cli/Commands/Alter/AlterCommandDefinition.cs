@@ -29,6 +29,7 @@ internal static class AlterCommandDefinition
     public static readonly Option<bool> RepointForeignKeys = new("--repoint-foreign-keys") { Description = "move foreign keys of other tables to the new table at the swap, under their names (PostgreSQL: NOT VALID, then VALIDATE; MySQL/MariaDB: not yet supported, refused with exit 16)" };
     public static readonly Option<bool> AllowForeignKeys = new("--allow-foreign-keys") { Description = "MySQL/MariaDB: run although other tables reference this one, leaving their keys on the old table (with --via: the table's own keys too)" };
     public static readonly Option<string[]> Replicas = new("--replica") { Description = "replica DSN to watch for lag (postgres://… or mysql://…, like --dsn; repeatable); without it, the lag the primary reports (PostgreSQL pg_stat_replication)", AllowMultipleArgumentsPerToken = false };
+    public static readonly Option<string?> MaxAppLatency = new("--max-app-latency") { Description = "pace copy, verification and backfill batches while a primary-key read on the table takes longer than this (e.g. 20ms); default: 3x the baseline measured before the copy, at least 5ms; off: no guard" };
     public static readonly Option<string?> MaxLag = new("--max-lag") { Description = "throttle while a replica lags more than this (e.g. 1500ms); an unreadable replica throttles too" };
     public static readonly Option<string?> MaxLoad = new("--max-load") { Description = "throttle while a server metric is above its limit, e.g. Threads_running=25 (MySQL) or active_backends=40 (PostgreSQL); comma-separated" };
     public static readonly Option<string?> CriticalLoad = new("--critical-load") { Description = "abort and clean up when a metric is above its limit, e.g. Threads_running=200" };
@@ -49,7 +50,7 @@ internal static class AlterCommandDefinition
     public static Command Create()
     {
         var command = new Command("alter", "Change a table's schema online: shadow table, chunked copy, change capture, verification, atomic swap.");
-        foreach (var option in new Option[] { Dsn, Table, AlterClauses, Execute, Capture, ChunkTime, ChunkSize, MaxChunkSize, Threads, MaxRowsPerSecond, ThrottleFlagFile, PostponeFlagFile, CutOverLockTimeout, CutOverVerifyBudget, CutOverAttempts, DropOldTable, Revertible, RepointForeignKeys, AllowForeignKeys, MaxSlotRetainedWal, AllowReplicaIdentityFull, AutovacuumWait, Replicas, MaxLag, MaxLoad, CriticalLoad, CriticalLoadGrace, ThrottleQuery, PanicFlagFile, PostponeCutOver, ControlSocket, Resume, CheckpointInterval, HooksDir, HooksStatusInterval, Journal, Output, Verbose, Via })
+        foreach (var option in new Option[] { Dsn, Table, AlterClauses, Execute, Capture, ChunkTime, ChunkSize, MaxChunkSize, Threads, MaxRowsPerSecond, ThrottleFlagFile, PostponeFlagFile, CutOverLockTimeout, CutOverVerifyBudget, CutOverAttempts, DropOldTable, Revertible, RepointForeignKeys, AllowForeignKeys, MaxSlotRetainedWal, AllowReplicaIdentityFull, AutovacuumWait, Replicas, MaxLag, MaxAppLatency, MaxLoad, CriticalLoad, CriticalLoadGrace, ThrottleQuery, PanicFlagFile, PostponeCutOver, ControlSocket, Resume, CheckpointInterval, HooksDir, HooksStatusInterval, Journal, Output, Verbose, Via })
         {
             command.Options.Add(option);
         }

@@ -25,7 +25,7 @@ internal static class BackfillCommandDefinition
         {
             AlterCommandDefinition.Dsn, AlterCommandDefinition.Table, Set, Where, Verify, AlterCommandDefinition.Execute, AlterCommandDefinition.Resume,
             BatchTime, BatchSize, MaxBatchSize, LockWaitTimeout, BatchAttempts,
-            AlterCommandDefinition.MaxRowsPerSecond, AlterCommandDefinition.ThrottleFlagFile, AlterCommandDefinition.Replicas, AlterCommandDefinition.MaxLag,
+            AlterCommandDefinition.MaxRowsPerSecond, AlterCommandDefinition.ThrottleFlagFile, AlterCommandDefinition.Replicas, AlterCommandDefinition.MaxLag, AlterCommandDefinition.MaxAppLatency,
             AlterCommandDefinition.MaxLoad, AlterCommandDefinition.CriticalLoad, AlterCommandDefinition.CriticalLoadGrace, AlterCommandDefinition.ThrottleQuery,
             AlterCommandDefinition.PanicFlagFile, AlterCommandDefinition.ControlSocket, AlterCommandDefinition.HooksDir, AlterCommandDefinition.HooksStatusInterval,
             AlterCommandDefinition.Journal, AlterCommandDefinition.Output, AlterCommandDefinition.Verbose,

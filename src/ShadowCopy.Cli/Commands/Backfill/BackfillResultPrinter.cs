@@ -1,3 +1,4 @@
+using ShadowCopy.Core.Throttling;
 using System.Globalization;
 using ShadowCopy.Cli.Output;
 using ShadowCopy.Core.Backfill;
@@ -33,6 +34,9 @@ internal static class BackfillResultPrinter
                 ["estimated_batches"] = result.EstimatedBatches,
                 ["sample_rows_per_second"] = result.SampleRowsPerSecond is null ? null : Math.Round(result.SampleRowsPerSecond.Value, 1),
                 ["estimated_seconds"] = result.EstimatedDuration is null ? null : Math.Round(result.EstimatedDuration.Value.TotalSeconds, 1),
+                ["app_latency_baseline_ms"] = JsonStatusSink.Ms(result.AppLatencyBaseline),
+                ["app_latency_budget_ms"] = JsonStatusSink.Ms(result.AppLatencyBudget),
+                ["app_latency_paced_seconds"] = Math.Round(result.AppLatencyPaced.TotalSeconds, 2),
                 ["duration_seconds"] = Math.Round(result.Duration.TotalSeconds, 2),
                 ["plan"] = result.Plan.Select(p => new Dictionary<string, object?> { ["step"] = p.Step, ["sql"] = p.Sql, ["executed_in_dry_run"] = p.ExecutedInDryRun, ["lock"] = p.Lock }).ToList(),
             });
@@ -71,7 +75,7 @@ internal static class BackfillResultPrinter
 
         if (result.Outcome is not ("dry-run" or "refused"))
         {
-            w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{result.Outcome}: batches {result.Batches:N0} ({result.BatchesThisRun:N0} this run), rows processed {result.RowsProcessed:N0}, rows updated {result.RowsUpdated:N0}, duration {StatusText.Duration(result.Duration)}"));
+            w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{result.Outcome}: batches {result.Batches:N0} ({result.BatchesThisRun:N0} this run), rows processed {result.RowsProcessed:N0}, rows updated {result.RowsUpdated:N0}{AppLatencyGuard.Summary(result.AppLatencyBaseline, result.AppLatencyBudget, result.AppLatencyPaced)}, duration {StatusText.Duration(result.Duration)}"));
         }
 
         w.WriteLine($"exit code {result.ExitCode}");
