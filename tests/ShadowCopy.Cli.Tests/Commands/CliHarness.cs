@@ -2,6 +2,7 @@ using System.CommandLine;
 using ShadowCopy.Cli.Commands.Alter;
 using ShadowCopy.Cli.Commands.Cleanup;
 using ShadowCopy.Cli.Commands.Ctl;
+using ShadowCopy.Cli.Commands.Migrate;
 
 namespace ShadowCopy.Cli.Tests.Commands;
 
@@ -14,6 +15,7 @@ internal static class CliHarness
         root.Subcommands.Add(AlterCommandDefinition.Create());
         root.Subcommands.Add(CleanupCommandDefinition.Create());
         root.Subcommands.Add(CtlCommandDefinition.Create());
+        root.Subcommands.Add(MigrateCommandDefinition.Create());
         return root;
     });
 

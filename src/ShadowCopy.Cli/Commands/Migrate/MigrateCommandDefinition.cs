@@ -25,11 +25,11 @@ internal static class MigrateCommandDefinition
         {
             AlterCommandDefinition.Dsn, AlterCommandDefinition.Execute, AlterCommandDefinition.Resume, PauseBefore, NativeUnder, LockTimeout, LockAttempts,
             AlterCommandDefinition.Capture, AlterCommandDefinition.ChunkTime, AlterCommandDefinition.ChunkSize, AlterCommandDefinition.MaxChunkSize, AlterCommandDefinition.Threads,
-            AlterCommandDefinition.PostponeFlagFile, AlterCommandDefinition.PostponeCutOver, AlterCommandDefinition.CutOverLockTimeout, AlterCommandDefinition.CutOverAttempts,
+            AlterCommandDefinition.PostponeFlagFile, AlterCommandDefinition.PostponeCutOver, AlterCommandDefinition.CutOverLockTimeout, AlterCommandDefinition.CutOverVerifyBudget, AlterCommandDefinition.CutOverAttempts,
             AlterCommandDefinition.DropOldTable, AlterCommandDefinition.RepointForeignKeys, AlterCommandDefinition.AllowForeignKeys, AlterCommandDefinition.MaxSlotRetainedWal,
             AlterCommandDefinition.AllowReplicaIdentityFull, AlterCommandDefinition.AutovacuumWait, AlterCommandDefinition.CheckpointInterval,
             BackfillCommandDefinition.BatchTime, BackfillCommandDefinition.BatchSize, BackfillCommandDefinition.MaxBatchSize, BackfillCommandDefinition.LockWaitTimeout, BackfillCommandDefinition.BatchAttempts,
-            AlterCommandDefinition.MaxRowsPerSecond, AlterCommandDefinition.ThrottleFlagFile, AlterCommandDefinition.Replicas, AlterCommandDefinition.MaxLag,
+            AlterCommandDefinition.MaxRowsPerSecond, AlterCommandDefinition.ThrottleFlagFile, AlterCommandDefinition.Replicas, AlterCommandDefinition.MaxLag, AlterCommandDefinition.MaxAppLatency,
             AlterCommandDefinition.MaxLoad, AlterCommandDefinition.CriticalLoad, AlterCommandDefinition.CriticalLoadGrace, AlterCommandDefinition.ThrottleQuery,
             AlterCommandDefinition.PanicFlagFile, AlterCommandDefinition.HooksDir, AlterCommandDefinition.HooksStatusInterval,
             AlterCommandDefinition.Journal, AlterCommandDefinition.Output, AlterCommandDefinition.Verbose,
