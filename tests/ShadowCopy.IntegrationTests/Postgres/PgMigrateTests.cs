@@ -148,6 +148,43 @@ public sealed class PgMigrateTests(ITestOutputHelper output) : IDisposable
         Assert.False(await StateTableExistsAsync());
     }
 
+    [Fact]
+    public async Task Migrate_online_copy_step_waits_at_a_postponed_cut_over_until_the_flag_file_is_removed()
+    {
+        await using var schema = await PgSchemaScope.CreateAsync();
+        var orders = schema.Table("orders");
+        await PgServer.ExecAsync($"CREATE TABLE {orders} (id bigint PRIMARY KEY, n int); INSERT INTO {orders} SELECT g, g FROM generate_series(1, 1000) g");
+        var file = Write("postponed.sql", $"""
+            ALTER TABLE {orders} ADD COLUMN a text;
+            ALTER TABLE {orders} ALTER COLUMN n TYPE bigint;
+            """);
+        var flag = Path.Combine(_dir, "postpone");
+        File.WriteAllText(flag, string.Empty);
+
+        using var process = PgCliProcessTests.StartCli(Args(file, ["--execute", "--native-under", "0s", "--postpone-cut-over-flag-file", flag]));
+        var stderr = process.StandardError.ReadToEndAsync();
+        var postponed = false;
+        while (!postponed && await process.StandardOutput.ReadLineAsync() is { } line)
+        {
+            postponed = line.Contains("\"type\":\"phase\"", StringComparison.Ordinal) && line.Contains("\"to\":\"postponed\"", StringComparison.Ordinal);
+        }
+
+        if (!postponed)
+        {
+            Assert.Fail("the online-copy step never reached its postponed cut-over: " + await stderr);
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Assert.False(process.HasExited);
+        Assert.Equal("integer", await PgServer.ScalarAsync<string>($"SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = '{orders}'::regclass AND attname = 'n'"));
+
+        File.Delete(flag);
+        var rest = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.True(process.ExitCode == 0, rest + await stderr);
+        Assert.Equal("bigint", await PgServer.ScalarAsync<string>($"SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = '{orders}'::regclass AND attname = 'n'"));
+    }
+
     private string Write(string name, string sql)
     {
         var path = Path.Combine(_dir, $"{Path.GetFileName(_dir)}_{name}");
