@@ -49,13 +49,13 @@ public sealed class MyAppLatencyGuardTests(ITestOutputHelper output)
         try
         {
             await new MyTableLayout(name).CreateAsync(2_000);
-            var result = await MyAlterHarness.RunAsync(MyAlterHarness.Options(name, "ADD COLUMN note VARCHAR(10)"), CaptureMode.Trigger);
+            var result = await MyAlterHarness.RunAsync(MyAlterHarness.Options(name, "ADD COLUMN note VARCHAR(10)") with { DropOldTable = true }, CaptureMode.Trigger);
             Assert.True(result.ExitCode == ExitCodes.Success, result.Message);
             Assert.NotNull(result.AppLatencyBaseline);
             Assert.Equal(AppLatencyGuard.DefaultBudget(result.AppLatencyBaseline), result.AppLatencyBudget);
             Assert.True(result.AppLatencyBudget >= AppLatencyGuard.Floor);
 
-            var off = await MyAlterHarness.RunAsync(MyAlterHarness.Options(name, "DROP COLUMN note") with { AppLatencyOff = true }, CaptureMode.Trigger);
+            var off = await MyAlterHarness.RunAsync(MyAlterHarness.Options(name, "DROP COLUMN note") with { AppLatencyOff = true, DropOldTable = true }, CaptureMode.Trigger);
             Assert.True(off.ExitCode == ExitCodes.Success, off.Message);
             Assert.Null(off.AppLatencyBaseline);
             Assert.Equal(TimeSpan.Zero, off.AppLatencyPaced);
