@@ -555,6 +555,74 @@ public sealed class MyForeignKeyTests
         }
     }
 
+    /// <summary>
+    /// The race that deferred children (ADR 0026), made certain: while A holds the lock and B's RENAME is
+    /// queued, an application transaction deletes a child's rows (waiting on the child) and then, right after
+    /// the UNLOCK, their parent (waiting on t behind the RENAME). Without the holders the RENAME waits for that
+    /// transaction's InnoDB lock on the child and fails after the go token; with them the child goes to its
+    /// holder first, the RENAME finishes, and the transaction then commits against the new table.
+    /// </summary>
+    [Theory]
+    [InlineData(CaptureMode.Binlog)]
+    [InlineData(CaptureMode.Trigger)]
+    public async Task A_transaction_on_a_child_then_the_table_at_the_unlock_does_not_stop_the_swap(CaptureMode capture)
+    {
+        var f = await CreateAsync("fkw" + (capture == CaptureMode.Binlog ? "b" : "t"));
+        try
+        {
+            await ExecAsync($"INSERT INTO {T(f.Small)} (pid) VALUES ({Parents})");
+            Task<string?>? application = null;
+            var options = MyAlterHarness.Options(f.Parent, "ADD COLUMN note INT") with { RepointForeignKeys = true, CutOverAttempts = 1 };
+            await using var backend = new MySqlAlterBackend(Settings(), options, capture, NullLogger.Instance)
+            {
+                BeforeGoTokenForTests = async _ =>
+                {
+                    var started = new TaskCompletionSource<ulong>();
+                    application = Task.Run(async () =>
+                    {
+                        await using var connection = await OpenAsync();
+                        try
+                        {
+                            started.SetResult(ulong.Parse((await connection.QueryAsync("SELECT CONNECTION_ID()")).Rows[0].GetString(0), System.Globalization.CultureInfo.InvariantCulture));
+                            await connection.ExecuteAsync("START TRANSACTION");
+                            await connection.ExecuteAsync($"DELETE FROM {T(f.Small)} WHERE pid = {Parents}");
+                            await connection.ExecuteAsync($"DELETE FROM {T(f.Parent)} WHERE id = {Parents}");
+                            await connection.ExecuteAsync($"DELETE FROM {T(f.Control)} WHERE id = {Parents}");
+                            await connection.ExecuteAsync("COMMIT");
+                            return null;
+                        }
+                        catch (MySqlServerException error)
+                        {
+                            return error.Message;
+                        }
+                    });
+                    var id = await started.Task;
+                    // Its DELETE on the child waits behind A before the token is created.
+                    for (var i = 0; i < 400 && !((await ScalarAsync($"SELECT STATE FROM information_schema.PROCESSLIST WHERE ID = {id}")) ?? string.Empty).Contains("metadata lock", StringComparison.Ordinal); i++)
+                    {
+                        await Task.Delay(5);
+                    }
+                },
+            };
+            var result = await new AlterRunner(backend, options, NullStatusSink.Instance, NullLogger.Instance).RunAsync(CancellationToken.None);
+            Assert.True(result.ExitCode == ExitCodes.Success, $"exit {result.ExitCode}: {result.Message}");
+            Assert.NotNull(application);
+            Assert.Null(await application);
+            Assert.Equal(await ChecksumAsync(f.Control), await ChecksumAsync(f.Parent));
+            Assert.Equal("0", await ScalarAsync($"SELECT COUNT(*) FROM {T(f.Big)} WHERE pid = {Parents}"));
+            foreach (var child in new[] { f.Small, f.Big })
+            {
+                Assert.Equal("0", await ScalarAsync($"SELECT COUNT(*) FROM {T(child)} c LEFT JOIN {T(f.Parent)} p ON p.id = c.pid WHERE c.pid IS NOT NULL AND p.id IS NULL"));
+            }
+
+            await AssertNothingLeftAsync(f);
+        }
+        finally
+        {
+            await DropAllAsync(f);
+        }
+    }
+
     private static async Task<Fixture> CreateSmallAsync(string prefix)
     {
         var parent = UniqueName(prefix);
