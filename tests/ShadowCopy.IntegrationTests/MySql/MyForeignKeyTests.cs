@@ -300,10 +300,7 @@ public sealed class MyForeignKeyTests
             Assert.Equal(
                 await ScalarAsync($"SELECT CONCAT(COUNT(*), '/', COALESCE(SUM(CRC32(CONCAT_WS('|', id, pid))), 0)) FROM {T(f.SmallControl)}"),
                 await ScalarAsync($"SELECT CONCAT(COUNT(*), '/', COALESCE(SUM(CRC32(CONCAT_WS('|', id, pid))), 0)) FROM {T(f.Small)}"));
-            foreach (var child in new[] { f.Small, f.Big })
-            {
-                Assert.Equal("0", await ScalarAsync($"SELECT COUNT(*) FROM {T(child)} c LEFT JOIN {T(f.Parent)} p ON p.id = c.pid WHERE c.pid IS NOT NULL AND p.id IS NULL"));
-            }
+            await AssertNoOrphansAsync(f);
 
             // The keys are enforced against the new table: a missing parent, a referenced parent, a cascade.
             var missing = await Assert.ThrowsAsync<MySqlServerException>(() => ExecAsync($"INSERT INTO {T(f.Small)} (pid) VALUES (-5)"));
@@ -321,6 +318,15 @@ public sealed class MyForeignKeyTests
         finally
         {
             await DropAllAsync(f);
+        }
+    }
+
+    /// <summary>No row of either child names a parent the table lacks.</summary>
+    private static async Task AssertNoOrphansAsync(Fixture f)
+    {
+        foreach (var child in new[] { f.Small, f.Big })
+        {
+            Assert.Equal("0", await ScalarAsync($"SELECT COUNT(*) FROM {T(child)} c LEFT JOIN {T(f.Parent)} p ON p.id = c.pid WHERE c.pid IS NOT NULL AND p.id IS NULL"));
         }
     }
 
@@ -541,10 +547,7 @@ public sealed class MyForeignKeyTests
             Assert.True(written.Errors.Count + childWritten.Errors.Count == 0, string.Join("\n", written.Errors.Concat(childWritten.Errors).Take(5)));
             Assert.Equal(before, await ConstraintsAsync(f));
             Assert.Equal(await ChecksumAsync(f.Control), await ChecksumAsync(f.Parent));
-            foreach (var child in new[] { f.Small, f.Big })
-            {
-                Assert.Equal("0", await ScalarAsync($"SELECT COUNT(*) FROM {T(child)} c LEFT JOIN {T(f.Parent)} p ON p.id = c.pid WHERE c.pid IS NOT NULL AND p.id IS NULL"));
-            }
+            await AssertNoOrphansAsync(f);
 
             Assert.Equal(failure == "once" ? "note" : null, await ScalarAsync($"SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = {Lit(Database)} AND TABLE_NAME = {Lit(f.Parent)} AND COLUMN_NAME = 'note'"));
             await AssertNothingLeftAsync(f, swapped: failure == "once");
@@ -610,10 +613,7 @@ public sealed class MyForeignKeyTests
             Assert.Null(await application);
             Assert.Equal(await ChecksumAsync(f.Control), await ChecksumAsync(f.Parent));
             Assert.Equal("0", await ScalarAsync($"SELECT COUNT(*) FROM {T(f.Big)} WHERE pid = {Parents}"));
-            foreach (var child in new[] { f.Small, f.Big })
-            {
-                Assert.Equal("0", await ScalarAsync($"SELECT COUNT(*) FROM {T(child)} c LEFT JOIN {T(f.Parent)} p ON p.id = c.pid WHERE c.pid IS NOT NULL AND p.id IS NULL"));
-            }
+            await AssertNoOrphansAsync(f);
 
             await AssertNothingLeftAsync(f);
         }
