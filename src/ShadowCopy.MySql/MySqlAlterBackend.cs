@@ -105,6 +105,9 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
     /// <summary>Test seam: runs while the cut-over's RENAME waits and before the go token exists (argument: the RENAME's connection id).</summary>
     internal Func<uint, Task>? BeforeGoTokenForTests { get; init; }
 
+    /// <summary>Test seam: runs after the go token exists and before A's UNLOCK, with the RENAME's connection id.</summary>
+    internal Func<uint, Task>? AfterGoTokenForTests { get; init; }
+
     /// <summary>Test seam: runs inside every apply batch and every re-apply after its rows reached the shadow (a deliberately wrong conversion).</summary>
     internal Func<MySqlSession, IReadOnlyList<RowKey>, CancellationToken, Task>? AfterApplyForTests { get; init; }
 

@@ -39,7 +39,9 @@ internal static class MySqlCutOver
 
         var (go, gone) = GoTokens(backend);
         var keys = backend.ForeignKeys;
-        yield return new("cut-over (session A)", $"LOCK TABLES {keys?.LockTables(sql.Source) ?? sql.Source + " WRITE"}", false, lockText);
+        yield return keys is { Repointed.Count: > 0 }
+            ? new("cut-over (session A)", $"LOCK TABLES {keys.LockTables(sql.Source)} NOWAIT", false, $"tried again every few ms for up to {backend.Options.CutOverLockTimeout.TotalSeconds:0} s (never waits holding a table), retried")
+            : new("cut-over (session A)", $"LOCK TABLES {keys?.LockTables(sql.Source) ?? sql.Source + " WRITE"}", false, lockText);
         yield return backend.Capture == CaptureMode.Binlog
             ? new("cut-over (applier)", $"INSERT INTO {sql.Log} … 'marker …' /* then apply the binlog up to the marker */", false)
             : new("cut-over (session A reads, applier writes)", $"{sql.TakeKeys(5_000)} /* read those keys' rows on A, stage and convert them on the applier, until the key log is empty */", false);
@@ -51,8 +53,18 @@ internal static class MySqlCutOver
         }
 
         yield return new("cut-over (session B, waits on the table)", $"{Rename(sql)}, {go} TO {gone}", false);
+        var holders = MySqlCutOverHolders.Describe(keys, sql).ToList();
+        foreach (var statement in holders)
+        {
+            yield return statement;
+        }
+
         yield return new("cut-over (applier session)", $"CREATE TABLE {go} (id INT) COMMENT=… /* go token */", false);
         yield return new("cut-over (session A)", "UNLOCK TABLES", false);
+        if (holders.Count > 0)
+        {
+            yield return new("cut-over (holders)", "UNLOCK TABLES /* each holder, once the RENAME returned; had it failed, the child holders first point the keys at the original again */", false);
+        }
         yield return new("cut-over (applier session)", $"DROP TABLE {gone}", false);
         foreach (var statement in MySqlForeignKeys.DescribeAfterSwap(keys, sql))
         {
@@ -114,13 +126,21 @@ internal static class MySqlCutOver
         var triggers = new MySqlTriggerMove(backend);
         var moving = backend.ForeignKeys is { TouchesCutOver: true } touched ? touched : null;
         (IReadOnlyList<RowKey> Keys, KeyVerifyResult Result)? verified = null;
+        MySqlCutOverHolders? holders = null;
         try
         {
             try
             {
                 await locker.ExecuteAsync(MySqlObjects.LockWaitTimeout(lockTimeout), cancellationToken).ConfigureAwait(false);
                 // Re-pointed children are locked too: their writes check the key that moves (ADR 0026).
-                await locker.ExecuteAsync($"LOCK TABLES {moving?.LockTables(sql.Source) ?? sql.Source + " WRITE"}", cancellationToken).ConfigureAwait(false);
+                if (moving is { Repointed.Count: > 0 })
+                {
+                    await LockWithoutWaitingAsync(locker, moving.LockTables(sql.Source), lockTimeout, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await locker.ExecuteAsync($"LOCK TABLES {moving?.LockTables(sql.Source) ?? sql.Source + " WRITE"}", cancellationToken).ConfigureAwait(false);
+                }
             }
             catch (MySqlServerException error) when (MySqlErrors.IsLockTimeout(error))
             {
@@ -174,7 +194,14 @@ internal static class MySqlCutOver
             // writers, whatever the names' order.
             await renamer.ExecuteAsync(MySqlObjects.LockWaitTimeout(lockTimeout + TimeSpan.FromSeconds(30)), cancellationToken).ConfigureAwait(false);
             rename = renamer.ExecuteAsync($"{Rename(sql)}, {go} TO {gone}", cancellationToken);
-            await WaitUntilBlockedAsync(locker, renamer.ConnectionId, rename, lockTimeout, cancellationToken).ConfigureAwait(false);
+            await MySqlCutOverHolders.WaitUntilQueuedAsync(locker, renamer.ConnectionId, rename, "the RENAME", lockTimeout, cancellationToken).ConfigureAwait(false);
+            if (moving is { Repointed.Count: > 0 })
+            {
+                // The children and t stay still from A's UNLOCK until the RENAME returned (ADR 0026, the hand-over).
+                holders = await MySqlCutOverHolders.QueueChildrenAsync(backend, moving, locker, lockTimeout + TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
+                await holders.QueueTableAsync(locker, lockTimeout + TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
+            }
+
             if (backend.BeforeGoTokenForTests is { } hook)
             {
                 await hook(renamer.ConnectionId).ConfigureAwait(false);
@@ -182,9 +209,16 @@ internal static class MySqlCutOver
 
             await backend.MainSession.ExecuteAsync($"CREATE TABLE {go} (id INT NOT NULL) ENGINE=InnoDB COMMENT={MySqlEscaping.QuoteString(sql.Comment("cut-over go token"), false)}", cancellationToken).ConfigureAwait(false);
             goCreated = true;
+            if (backend.AfterGoTokenForTests is { } afterHook)
+            {
+                await afterHook(renamer.ConnectionId).ConfigureAwait(false);
+            }
+
             await locker.ExecuteAsync("UNLOCK TABLES", cancellationToken).ConfigureAwait(false);
             await rename.ConfigureAwait(false);
             moving?.Swapped();
+            // Swapped: the children point at t under their names; writers may go on.
+            await StopHoldersAsync(holders).ConfigureAwait(false);
             if (revertible)
             {
                 await Revert.MySqlReverseCapture.MarkSwappedAsync(backend, cancellationToken).ConfigureAwait(false);
@@ -207,7 +241,8 @@ internal static class MySqlCutOver
                 // No go token, so no swap: the keys and the triggers go back while the lock still hides them.
                 if (moving is not null)
                 {
-                    await StopRenameAsync(backend, renamer, rename).ConfigureAwait(false);
+                    await StopHoldersAsync(holders).ConfigureAwait(false);
+                    await MySqlCutOverHolders.StopAsync(backend, renamer, rename).ConfigureAwait(false);
                     await moving.UndoSwapAsync(locker, stillLocked: true, backend.MainSession, sql, backend.Options.Table, backend.Names, lockTimeout, backend.Options.CutOverAttempts, CancellationToken.None).ConfigureAwait(false);
                 }
 
@@ -227,6 +262,7 @@ internal static class MySqlCutOver
                 }
             }
 
+            var held = holders is not null && goCreated && await HoldersHoldAsync(holders).ConfigureAwait(false);
             var swapped = goCreated && await SwappedAsync(backend, cancellationToken).ConfigureAwait(false);
             if (revertible && goCreated && !swapped)
             {
@@ -241,7 +277,23 @@ internal static class MySqlCutOver
             {
                 moving?.Swapped();
             }
-            else if (moving is not null && goCreated)
+            else if (held)
+            {
+                // The RENAME failed after the token, but the holders got t and the children before any writer:
+                // the keys go back while nothing can write either (ADR 0026).
+                try
+                {
+                    await moving!.UndoChildrenAsync(r => holders!.SessionOf(r.Key.ChildSchema, r.Key.ChildTable), sql, CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (MySqlException undoError)
+                {
+                    // A holder's session is gone: what is left goes back without the lock below, with the orphan check.
+                    Log.CutOverFailed(backend.Logger, "moving the children's keys back under the holders: " + undoError.Message);
+                }
+            }
+
+            await StopHoldersAsync(holders).ConfigureAwait(false);
+            if (!swapped && moving is not null && goCreated)
             {
                 await backend.EnsureMainAsync(CancellationToken.None).ConfigureAwait(false);
                 await moving.UndoSwapAsync(locker, stillLocked: false, backend.MainSession, sql, backend.Options.Table, backend.Names, lockTimeout, backend.Options.CutOverAttempts, CancellationToken.None, error.Message).ConfigureAwait(false);
@@ -261,7 +313,8 @@ internal static class MySqlCutOver
             if (moving is { Moved: true } && !goCreated)
             {
                 // Cancelled (or an unexpected error) inside the lock: the keys go back before the lock ends.
-                await StopRenameAsync(backend, renamer, rename).ConfigureAwait(false);
+                await StopHoldersAsync(holders).ConfigureAwait(false);
+                await MySqlCutOverHolders.StopAsync(backend, renamer, rename).ConfigureAwait(false);
                 await moving.UndoSwapAsync(locker, stillLocked: true, backend.MainSession, sql, backend.Options.Table, backend.Names, lockTimeout, backend.Options.CutOverAttempts, CancellationToken.None).ConfigureAwait(false);
             }
 
@@ -282,68 +335,60 @@ internal static class MySqlCutOver
             if (revertible && !goCreated)
             {
                 // No swap: B's queued RENAME holds the shadow's metadata lock; end it, then take the reverse capture off.
-                await StopRenameAsync(backend, renamer, rename).ConfigureAwait(false);
+                await MySqlCutOverHolders.StopAsync(backend, renamer, rename).ConfigureAwait(false);
                 await Revert.MySqlReverseCapture.UndoAsync(backend).ConfigureAwait(false);
             }
 
+            await StopHoldersAsync(holders).ConfigureAwait(false);
             await locker.DisposeAsync().ConfigureAwait(false);
             await renamer.DisposeAsync().ConfigureAwait(false);
             await DropTokensAsync(backend, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    /// <summary>Ends B's queued RENAME (it cannot succeed without the go token, but it holds the shadow's name while it waits).</summary>
-    private static async Task StopRenameAsync(MySqlAlterBackend backend, MySqlSession renamer, Task? rename)
+    /// <summary>
+    /// Several tables under one LOCK TABLES: the server takes them one at a time and waits holding the ones
+    /// it has, so an application transaction that holds a child and then asks for t closes a metadata-lock
+    /// cycle, and the server picks the application's statement as the victim (error 1213, measured). With
+    /// NOWAIT session A never waits while holding anything: it tries again until the lock budget is spent.
+    /// </summary>
+    private static async Task LockWithoutWaitingAsync(MySqlSession locker, string tables, TimeSpan budget, CancellationToken cancellationToken)
     {
-        if (rename is null)
-        {
-            return;
-        }
-
-        if (!rename.IsCompleted)
+        var watch = Stopwatch.StartNew();
+        while (true)
         {
             try
             {
-                await backend.EnsureMainAsync(CancellationToken.None).ConfigureAwait(false);
-                await backend.MainSession.ExecuteAsync($"KILL QUERY {renamer.ConnectionId}", CancellationToken.None).ConfigureAwait(false);
+                await locker.ExecuteAsync($"LOCK TABLES {tables} NOWAIT", cancellationToken).ConfigureAwait(false);
+                return;
             }
-            catch (MySqlException)
+            catch (MySqlServerException error) when (MySqlErrors.IsLockTimeout(error) && watch.Elapsed < budget)
             {
-                // Gone already.
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(2, 12)), cancellationToken).ConfigureAwait(false);
             }
-        }
-
-        try
-        {
-            await rename.ConfigureAwait(false);
-        }
-        catch (Exception error) when (error is MySqlException or OperationCanceledException)
-        {
-            // Expected: killed, or failed on the missing token.
         }
     }
 
-    private static async Task WaitUntilBlockedAsync(MySqlSession locker, uint renamerId, Task rename, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <summary>Whether every holder got its lock once the RENAME returned (a holder that failed means the fallback without lock).</summary>
+    private static async Task<bool> HoldersHoldAsync(MySqlCutOverHolders holders)
     {
-        var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < timeout)
+        try
         {
-            if (rename.IsCompleted)
-            {
-                await rename.ConfigureAwait(false);
-                throw new TimeoutException("the RENAME finished while the tables were locked");
-            }
-
-            var state = await locker.ScalarStringAsync($"SELECT STATE FROM information_schema.PROCESSLIST WHERE ID = {renamerId}", cancellationToken).ConfigureAwait(false);
-            if (state is not null && state.Contains("metadata lock", StringComparison.OrdinalIgnoreCase))
-            {
-                return;
-            }
-
-            await Task.Delay(5, cancellationToken).ConfigureAwait(false);
+            await holders.AwaitHeldAsync().ConfigureAwait(false);
+            return holders.AllHeld;
         }
+        catch (Exception error) when (error is MySqlException or OperationCanceledException)
+        {
+            return false;
+        }
+    }
 
-        throw new TimeoutException("the RENAME did not queue behind the lock in time");
+    private static async Task StopHoldersAsync(MySqlCutOverHolders? holders)
+    {
+        if (holders is not null)
+        {
+            await holders.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     private static async Task DropTokensAsync(MySqlAlterBackend backend, CancellationToken cancellationToken)

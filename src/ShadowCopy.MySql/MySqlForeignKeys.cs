@@ -133,8 +133,11 @@ internal sealed class MySqlForeignKeys
                 $"{table}'s foreign key {cascading.Describe()} is{cascading.Actions}: rows of {table} that the server changes through it reach neither the binlog nor triggers, so the new table would miss them. Change the key to RESTRICT or NO ACTION for the run, or alter the table with the server's own ALTER TABLE. Nothing was changed.");
         }
 
-        warnings.AddRange(incoming.Select(k => $"foreign key {k.Describe()} is not re-pointed (--allow-foreign-keys): after the swap it references the old table"));
-        IReadOnlyList<MyForeignKey> repoint = [];
+        IReadOnlyList<MyForeignKey> repoint = options.RepointForeignKeys ? incoming : [];
+        if (!options.RepointForeignKeys)
+        {
+            warnings.AddRange(incoming.Select(k => $"foreign key {k.Describe()} is not re-pointed (--allow-foreign-keys): after the swap it references the old table; pass --repoint-foreign-keys to move it"));
+        }
 
         var carried = new List<CarriedKey>();
         foreach (var key in own)
@@ -154,9 +157,9 @@ internal sealed class MySqlForeignKeys
         }
 
         // Children: only after the table's own keys' checks, so those refusals say what is wrong with the ALTER.
-        if (incoming.Count > 0 && (options.RepointForeignKeys || !options.AllowForeignKeys))
+        if (incoming.Count > 0 && !options.RepointForeignKeys && !options.AllowForeignKeys)
         {
-            throw new PreflightRefusedException(RefusalReason.ForeignKeys, IncomingRefusal(table, incoming, options.RepointForeignKeys));
+            throw new PreflightRefusedException(RefusalReason.ForeignKeys, IncomingRefusal(table, incoming));
         }
 
         var repointed = repoint.Select(k => new RepointedKey(k, TempName(k.Name), ReferencedColumns(table, k, source, shadow, mapping))).ToList();
@@ -173,17 +176,10 @@ internal sealed class MySqlForeignKeys
         return new MySqlForeignKeys(keys, own, carried, repointed, children);
     }
 
-    /// <summary>
-    /// Other tables' keys on this one are refused on MySQL/MariaDB (ADR 0026): moving them inside the
-    /// cut-over lock lost a race under load — after the unlock a writer's transaction on a child blocks on
-    /// t behind the RENAME while the RENAME waits for that transaction's lock on the child, so the RENAME
-    /// timed out after the go token and the keys went back without the lock (orphans).
-    /// </summary>
-    internal static string IncomingRefusal(TableName table, IReadOnlyList<MyForeignKey> incoming, bool repoint) =>
-        (repoint
-            ? $"--repoint-foreign-keys is not yet supported on MySQL/MariaDB: the swap's RENAME can lose a race with transactions on the child tables, which could leave child rows without a parent (ADR 0026)."
-            : $"Foreign keys reference {table}: {string.Join(", ", incoming.Select(k => k.Describe()))}; after the swap they would reference the old table.")
-        + $" Drop the children's keys first ({string.Join(", ", incoming.Select(k => k.Describe()))}) and add them back after the run, or pass --allow-foreign-keys to accept that they keep pointing at the old table. Nothing was changed.";
+    /// <summary>Other tables' keys on this one move only when asked (ADR 0026): re-pointing locks and alters other tables.</summary>
+    internal static string IncomingRefusal(TableName table, IReadOnlyList<MyForeignKey> incoming) =>
+        $"Foreign keys reference {table}: {string.Join(", ", incoming.Select(k => k.Describe()))}; after the swap they would reference the old table. "
+        + "Pass --repoint-foreign-keys to move them to the new table inside the cut-over lock (metadata only, see the dry run), or --allow-foreign-keys to accept that they keep pointing at the old table, or drop them first. Nothing was changed.";
 
     /// <summary>The new table's columns that a referencing key needs: kept, of the same type, indexed.</summary>
     private static IReadOnlyList<string> ReferencedColumns(TableName table, MyForeignKey key, MyTable source, MyTable shadow, MyMapping mapping)
@@ -352,20 +348,7 @@ internal sealed class MySqlForeignKeys
             {
                 try
                 {
-                    // From what this attempt did: information_schema would not see the locked tables' keys.
-                    await WithoutChecksAsync(locker, async () =>
-                    {
-                        foreach (var (key, state) in _repointed.ToList())
-                        {
-                            var back = Repoint(key.Key, key.Key.Name, key.TempName, sql.Source, key.Key.ParentColumns);
-                            foreach (var statement in state == 2 ? back : [back[1]])
-                            {
-                                await locker.ExecuteAsync(statement, cancellationToken).ConfigureAwait(false);
-                            }
-
-                            _repointed.Remove(key);
-                        }
-                    }).ConfigureAwait(false);
+                    await UndoChildrenAsync(_ => locker, sql, cancellationToken).ConfigureAwait(false);
                     underLock = true;
                 }
                 catch (MySqlException)
@@ -393,6 +376,28 @@ internal sealed class MySqlForeignKeys
         {
             await MySqlObjects.WithLockRetriesAsync(main, lockTimeout, attempts, DropFromShadow(sql.Shadow), cancellationToken).ConfigureAwait(false);
             _shadowCarries = false;
+        }
+    }
+
+    /// <summary>
+    /// Points the children's keys this attempt moved at the original again, from its own record of what it
+    /// did (information_schema would not see the locked tables' keys), each on the session that holds that
+    /// child locked: session A, or the child's holder after a RENAME that failed (ADR 0026).
+    /// </summary>
+    public async Task UndoChildrenAsync(Func<RepointedKey, MySqlSession> sessionOf, MySqlStatements sql, CancellationToken cancellationToken)
+    {
+        foreach (var (key, state) in _repointed.ToList())
+        {
+            var session = sessionOf(key);
+            await WithoutChecksAsync(session, async () =>
+            {
+                var back = Repoint(key.Key, key.Key.Name, key.TempName, sql.Source, key.Key.ParentColumns);
+                foreach (var statement in state == 2 ? back : [back[1]])
+                {
+                    await session.ExecuteAsync(statement, cancellationToken).ConfigureAwait(false);
+                }
+            }).ConfigureAwait(false);
+            _repointed.Remove(key);
         }
     }
 
