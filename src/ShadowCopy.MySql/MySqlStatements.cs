@@ -70,9 +70,24 @@ internal sealed class MySqlStatements
 
     public string SourceKeyList => string.Join(", ", _map.Key.Select(k => Q(k.SourceName)));
 
+    private string KeySelectList => string.Join(", ", _map.Key.Select((k, i) => _enumSizes[i] > 0 ? $"{Q(k.SourceName)} + 0" : Q(k.SourceName)));
+
+    /// <summary>
+    /// Backfill: the keys of a range's rows matching <paramref name="where"/>, read as <see cref="NextBoundary"/>
+    /// reads them, in key order; <paramref name="skipLocked"/> locks them, passing over rows another
+    /// transaction holds (FOR UPDATE SKIP LOCKED, MariaDB 10.6 and MySQL 8.0).
+    /// </summary>
+    public string RangeKeys(string[]? lower, string[]? upper, string? where, bool skipLocked) =>
+        $"SELECT {KeySelectList} FROM {Source} FORCE INDEX ({_sourceIndex}) WHERE {SourceRange(lower, upper)}{(where is null ? string.Empty : $" AND ({where})")} "
+        + $"ORDER BY {SourceKeyList}{(skipLocked ? " FOR UPDATE SKIP LOCKED" : string.Empty)}";
+
+    /// <summary>The key is one of <paramref name="keys"/> (literals as <see cref="RangeKeys"/> reads them; an ENUM compares by its number).</summary>
+    public string KeyIn(IEnumerable<string[]> keys) =>
+        $"({SourceKeyList}) IN ({string.Join(", ", keys.Select(k => "(" + string.Join(", ", k) + ")"))})";
+
     /// <summary>The key that ends the next chunk; an ENUM key column as its label's number (<see cref="Range"/>).</summary>
     public string NextBoundary(string[]? lower, int offset) =>
-        $"SELECT {string.Join(", ", _map.Key.Select((k, i) => _enumSizes[i] > 0 ? $"{Q(k.SourceName)} + 0" : Q(k.SourceName)))} FROM {Source} FORCE INDEX ({_sourceIndex}) WHERE {Range(_map.Key.Select(k => k.SourceName), lower, null, enumSizes: _enumSizes)} ORDER BY {SourceKeyList} LIMIT 1 OFFSET {offset}";
+        $"SELECT {KeySelectList} FROM {Source} FORCE INDEX ({_sourceIndex}) WHERE {Range(_map.Key.Select(k => k.SourceName), lower, null, enumSizes: _enumSizes)} ORDER BY {SourceKeyList} LIMIT 1 OFFSET {offset}";
 
     /// <summary>
     /// Copies a key range inside the server. Locking: LOCK IN SHARE MODE waits for writers of those

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json;
 using ShadowCopy.Core.Backfill;
 using ShadowCopy.Core.Engine;
 using ShadowCopy.Core.Schema;
@@ -29,6 +30,11 @@ public sealed class MySqlBackfillBackend : IBackfillBackend, IServerProbe
     private MySqlKeyReadProbe? _keyRead;
     private string[]? _cursor;
     private bool _done;
+
+    // Keys a committed batch skipped because an application transaction held their row (FOR UPDATE
+    // SKIP LOCKED), oldest first, as SQL literals; the checkpoint's `skipped` column holds them too
+    // (docs/adr/0028-backfill.md). Each is updated in a one-row transaction before the next batch.
+    private readonly List<string[]> _skipped = [];
     private string _state = string.Empty;
     private IReadOnlyList<string> _keyColumns = [];
 
@@ -132,19 +138,20 @@ public sealed class MySqlBackfillBackend : IBackfillBackend, IServerProbe
     {
         await Main.ExecuteAsync(
             $"CREATE TABLE IF NOT EXISTS {_state} (id TINYINT NOT NULL PRIMARY KEY, set_text LONGTEXT NOT NULL, where_text LONGTEXT NULL, key_columns LONGTEXT NOT NULL, "
-            + "upper_bound LONGTEXT NULL, batches BIGINT NOT NULL, rows_scanned BIGINT NOT NULL, rows_updated BIGINT NOT NULL, done TINYINT NOT NULL, updated_at TIMESTAMP(6) NOT NULL) ENGINE=InnoDB "
+            + "upper_bound LONGTEXT NULL, batches BIGINT NOT NULL, rows_scanned BIGINT NOT NULL, rows_updated BIGINT NOT NULL, done TINYINT NOT NULL, updated_at TIMESTAMP(6) NOT NULL, "
+            + "skipped LONGTEXT NOT NULL DEFAULT '[]') ENGINE=InnoDB "
             + $"COMMENT={Main.Literal("shadowcopy: backfill checkpoint of " + Table)}",
             cancellationToken).ConfigureAwait(false);
         var keys = string.Join(",", _keyColumns);
         if (!resume)
         {
             await Main.ExecuteAsync(
-                $"REPLACE INTO {_state} VALUES (1, {Main.Literal(_options.Set)}, {(_options.Where is null ? "NULL" : Main.Literal(_options.Where))}, {Main.Literal(keys)}, NULL, 0, 0, 0, 0, UTC_TIMESTAMP(6))",
+                $"REPLACE INTO {_state} VALUES (1, {Main.Literal(_options.Set)}, {(_options.Where is null ? "NULL" : Main.Literal(_options.Where))}, {Main.Literal(keys)}, NULL, 0, 0, 0, 0, UTC_TIMESTAMP(6), '[]')",
                 cancellationToken).ConfigureAwait(false);
             return BackfillProgress.None;
         }
 
-        var rows = await Main.QueryAsync($"SELECT set_text, where_text, key_columns, upper_bound, batches, rows_scanned, rows_updated, done FROM {_state} WHERE id = 1", cancellationToken).ConfigureAwait(false);
+        var rows = await Main.QueryAsync($"SELECT set_text, where_text, key_columns, upper_bound, batches, rows_scanned, rows_updated, done, skipped FROM {_state} WHERE id = 1", cancellationToken).ConfigureAwait(false);
         if (rows.Rows.Count == 0)
         {
             throw new PreflightRefusedException(RefusalReason.ResumeNotPossible, $"--resume: no backfill checkpoint for {Table} (a finished backfill removes it); run without --resume: --where makes it touch only the rows still to do.");
@@ -158,23 +165,44 @@ public sealed class MySqlBackfillBackend : IBackfillBackend, IServerProbe
 
         _cursor = r.IsNull(3) ? null : MySqlCheckpoint.ReadUppers(r.GetString(3))[0];
         _done = r.GetInt64(7) != 0;
-        return new BackfillProgress(r.GetInt64(4), r.GetInt64(5), r.GetInt64(6), _done);
+        _skipped.AddRange(JsonSerializer.Deserialize<string[][]>(r.GetString(8)) ?? []);
+        return new BackfillProgress(r.GetInt64(4), r.GetInt64(5), r.GetInt64(6), _done && _skipped.Count == 0);
     }
 
+    /// <summary>
+    /// Skipped rows first (each in a transaction of its own), then the next key range. A batch never
+    /// waits for a row an application transaction holds while it holds rows itself: InnoDB rolls back
+    /// the smaller transaction of a deadlock, which is the application's. Rows it skips are recorded in
+    /// the checkpoint with the batch and done on their own.
+    /// </summary>
     public async Task<BackfillBatch> RunBatchAsync(int size, bool commit, CancellationToken cancellationToken)
     {
         var watch = Stopwatch.StartNew();
-        var (scanned, updated, upper) = await RunRangeAsync(_cursor, size, commit, cancellationToken).ConfigureAwait(false);
-        if (commit)
+        if (!commit)
         {
-            _cursor = upper;
-            _done = upper is null;
+            var sample = await RunRangeAsync(_cursor, size, commit: false, cancellationToken).ConfigureAwait(false);
+            return new BackfillBatch(sample.Scanned, sample.Updated, sample.Upper is null, watch.Elapsed);
         }
 
-        return new BackfillBatch(scanned, updated, upper is null, watch.Elapsed);
+        var updated = await UpdateSkippedAsync(cancellationToken).ConfigureAwait(false);
+        long scanned = 0;
+        if (!_done)
+        {
+            var range = await RunRangeAsync(_cursor, size, commit: true, cancellationToken).ConfigureAwait(false);
+            _cursor = range.Upper;
+            _done = range.Upper is null;
+            scanned = range.Scanned;
+            updated += range.Updated;
+        }
+
+        return new BackfillBatch(scanned, updated, _done && _skipped.Count == 0, watch.Elapsed);
     }
 
-    /// <summary>One batch after <paramref name="lower"/>: boundary read, then UPDATE and checkpoint in one transaction (or rolled back).</summary>
+    /// <summary>
+    /// One batch after <paramref name="lower"/>: boundary read; then, in one transaction, lock the range's
+    /// rows still to do in key order skipping held ones, update the locked ones, read which rows to do
+    /// were not locked, and write the checkpoint (or roll back).
+    /// </summary>
     private async Task<(long Scanned, long Updated, string[]? Upper)> RunRangeAsync(string[]? lower, int size, bool commit, CancellationToken cancellationToken)
     {
         try
@@ -182,15 +210,21 @@ public sealed class MySqlBackfillBackend : IBackfillBackend, IServerProbe
             var boundary = await Main.QueryAsync(Sql.NextBoundary(lower, Math.Max(0, size - 1)), cancellationToken).ConfigureAwait(false);
             var upper = boundary.Rows.Count == 0 ? null : Enumerable.Range(0, Sql.KeyCount).Select(i => MySqlLiteral.FromText(boundary.Columns[i], boundary.Rows[0], i)).ToArray();
             await Main.ExecuteAsync("START TRANSACTION", cancellationToken).ConfigureAwait(false);
-            var updated = (long)(await Main.ExecuteAsync(UpdateSql(lower, upper), cancellationToken).ConfigureAwait(false)).AffectedRows;
-            var scanned = upper is null ? updated : size;
+            var locked = await KeysAsync(Sql.RangeKeys(lower, upper, _options.Where, skipLocked: true), cancellationToken).ConfigureAwait(false);
+            var updated = locked.Count == 0 ? 0 : (long)(await Main.ExecuteAsync(UpdateSql(Sql.KeyIn(locked)), cancellationToken).ConfigureAwait(false)).AffectedRows;
+            // Rows to do that were not locked: held by another transaction (or written since); a plain read.
+            var done = locked.Select(Joined).ToHashSet(StringComparer.Ordinal);
+            var skipped = (await KeysAsync(Sql.RangeKeys(lower, upper, _options.Where, skipLocked: false), cancellationToken).ConfigureAwait(false))
+                .Where(k => !done.Contains(Joined(k))).ToList();
+            var scanned = upper is null ? locked.Count + skipped.Count : size;
             if (commit)
             {
                 var bound = upper is null ? "NULL" : Main.Literal(MySqlCheckpoint.WriteUppers([upper]));
                 await Main.ExecuteAsync(
-                    string.Create(CultureInfo.InvariantCulture, $"UPDATE {_state} SET upper_bound = {bound}, batches = batches + 1, rows_scanned = rows_scanned + {scanned}, rows_updated = rows_updated + {updated}, done = {(upper is null ? 1 : 0)}, updated_at = UTC_TIMESTAMP(6) WHERE id = 1"),
+                    string.Create(CultureInfo.InvariantCulture, $"UPDATE {_state} SET upper_bound = {bound}, batches = batches + 1, rows_scanned = rows_scanned + {scanned}, rows_updated = rows_updated + {updated}, done = {(upper is null ? 1 : 0)}, skipped = {SkippedLiteral([.. _skipped, .. skipped])}, updated_at = UTC_TIMESTAMP(6) WHERE id = 1"),
                     cancellationToken).ConfigureAwait(false);
                 await Main.ExecuteAsync("COMMIT", cancellationToken).ConfigureAwait(false);
+                _skipped.AddRange(skipped);
             }
             else
             {
@@ -199,20 +233,77 @@ public sealed class MySqlBackfillBackend : IBackfillBackend, IServerProbe
 
             return (scanned, updated, upper);
         }
-        catch (MySqlServerException error) when (MySqlErrors.IsRetryable(error))
+        catch (MySqlServerException error)
         {
-            await Main.ResetQuietlyAsync().ConfigureAwait(false);
-            throw new RetryableDatabaseException(error.Message, error.ErrorCode.ToString(CultureInfo.InvariantCulture), error);
-        }
-        catch (MySqlServerException)
-        {
-            await Main.ResetQuietlyAsync().ConfigureAwait(false);
-            throw;
+            throw await TranslateAsync(error).ConfigureAwait(false);
         }
     }
 
-    private string UpdateSql(string[]? lower, string[]? upper) =>
-        $"UPDATE {Sql.Source} SET {_options.Set} WHERE {Sql.SourceKeyRange(lower, upper)}{(_options.Where is null ? string.Empty : $" AND ({_options.Where})")}";
+    /// <summary>
+    /// The rows earlier batches skipped, oldest first, each in its own transaction with the checkpoint:
+    /// holding no other row, its wait cannot close a deadlock cycle. While key ranges remain, a row still
+    /// held (FOR UPDATE NOWAIT) is left for later; once the key space is done, the UPDATE waits up to
+    /// --lock-wait-timeout and a timeout is the batch's retry.
+    /// </summary>
+    private async Task<long> UpdateSkippedAsync(CancellationToken cancellationToken)
+    {
+        long updated = 0;
+        while (_skipped.Count > 0)
+        {
+            var key = Sql.KeyIn([_skipped[0]]);
+            try
+            {
+                await Main.ExecuteAsync("START TRANSACTION", cancellationToken).ConfigureAwait(false);
+                if (!_done)
+                {
+                    await Main.QueryAsync($"SELECT 1 FROM {Sql.Source} WHERE {key} FOR UPDATE NOWAIT", cancellationToken).ConfigureAwait(false);
+                }
+
+                var changed = (long)(await Main.ExecuteAsync(UpdateSql(key), cancellationToken).ConfigureAwait(false)).AffectedRows;
+                await Main.ExecuteAsync(
+                    string.Create(CultureInfo.InvariantCulture, $"UPDATE {_state} SET skipped = {SkippedLiteral(_skipped.Skip(1))}, rows_updated = rows_updated + {changed}, updated_at = UTC_TIMESTAMP(6) WHERE id = 1"),
+                    cancellationToken).ConfigureAwait(false);
+                await Main.ExecuteAsync("COMMIT", cancellationToken).ConfigureAwait(false);
+                _skipped.RemoveAt(0);
+                updated += changed;
+            }
+            catch (MySqlServerException error) when (!_done && error.ErrorCode is MySqlErrors.LockWaitTimeout or LockNowait)
+            {
+                await Main.ResetQuietlyAsync().ConfigureAwait(false);
+                break;
+            }
+            catch (MySqlServerException error)
+            {
+                throw await TranslateAsync(error).ConfigureAwait(false);
+            }
+        }
+
+        return updated;
+    }
+
+    /// <summary>MySQL 8's error for FOR UPDATE NOWAIT on a held row (ER_LOCK_NOWAIT); MariaDB answers 1205.</summary>
+    private const int LockNowait = 3572;
+
+    private async Task<List<string[]>> KeysAsync(string sql, CancellationToken cancellationToken)
+    {
+        var rows = await Main.QueryAsync(sql, cancellationToken).ConfigureAwait(false);
+        return [.. rows.Rows.Select(row => Enumerable.Range(0, Sql.KeyCount).Select(i => MySqlLiteral.FromText(rows.Columns[i], row, i)).ToArray())];
+    }
+
+    private static string Joined(string[] key) => string.Join("\u0001", key);
+
+    private string SkippedLiteral(IEnumerable<string[]> keys) => Main.Literal(JsonSerializer.Serialize(keys.ToArray()));
+
+    private async Task<Exception> TranslateAsync(MySqlServerException error)
+    {
+        await Main.ResetQuietlyAsync().ConfigureAwait(false);
+        return MySqlErrors.IsRetryable(error)
+            ? new RetryableDatabaseException(error.Message, error.ErrorCode.ToString(CultureInfo.InvariantCulture), error)
+            : error;
+    }
+
+    private string UpdateSql(string keyCondition) =>
+        $"UPDATE {Sql.Source} SET {_options.Set} WHERE {keyCondition}{(_options.Where is null ? string.Empty : $" AND ({_options.Where})")}";
 
     public async Task<BackfillReport> CountAsync(CancellationToken cancellationToken)
     {
@@ -229,14 +320,21 @@ public sealed class MySqlBackfillBackend : IBackfillBackend, IServerProbe
     {
         string[] lower = [.. _keyColumns.Select(k => $"<{k} lower>")];
         string[] upper = [.. _keyColumns.Select(k => $"<{k} upper>")];
-        var locks = $"row locks on the rows it updates (READ COMMITTED: no gap locks), held until the batch commits; waits at most {Math.Max(1, Math.Ceiling(_options.LockWaitTimeout.TotalSeconds))} s (innodb_lock_wait_timeout, lock_wait_timeout), then retries smaller";
+        var wait = Math.Max(1, Math.Ceiling(_options.LockWaitTimeout.TotalSeconds));
+        var locks = "row locks on the rows it locks (READ COMMITTED: no gap locks), held until the batch commits; SKIP LOCKED: it never waits for a row an application "
+                    + $"transaction holds (no deadlock with the application), the rows it skips are recorded with the batch; metadata lock waits at most {wait} s (innodb_lock_wait_timeout, lock_wait_timeout)";
+        string[] skipped = [.. _keyColumns.Select(k => $"<{k} skipped>")];
         return
         [
             new("batch boundary", Sql.NextBoundary(lower, -1).Replace("OFFSET -1", "OFFSET <batch size - 1>", StringComparison.Ordinal), true, "none (consistent read)"),
             new("batch", "START TRANSACTION", true),
-            new("batch", UpdateSql(lower, upper), true, locks),
-            new("batch", $"UPDATE {_state} SET upper_bound = <upper>, batches = batches + 1, … WHERE id = 1", false, "the checkpoint row, committed with the batch"),
+            new("batch", Sql.RangeKeys(lower, upper, _options.Where, skipLocked: true), true, locks),
+            new("batch", UpdateSql(Sql.KeyIn([[.. _keyColumns.Select(k => $"<{k} locked>")]])), true, "the rows locked above, nothing else"),
+            new("batch", Sql.RangeKeys(lower, upper, _options.Where, skipLocked: false), true, "none (consistent read): the rows to do that were skipped"),
+            new("batch", $"UPDATE {_state} SET upper_bound = <upper>, batches = batches + 1, …, skipped = <skipped keys> WHERE id = 1", false, "the checkpoint row, committed with the batch"),
             new("batch", "COMMIT", false),
+            new("skipped row", $"START TRANSACTION; SELECT 1 FROM {Sql.Source} WHERE {Sql.KeyIn([skipped])} FOR UPDATE NOWAIT; {UpdateSql(Sql.KeyIn([skipped]))}; UPDATE {_state} SET skipped = …; COMMIT", true,
+                $"one row lock and the checkpoint row, nothing else; before each batch a row still held is left for later (NOWAIT); after the last key range it waits at most {wait} s, then retries"),
             new("report", $"SELECT COUNT(*), <rows matching --where>, <rows matching --verify> FROM {Sql.Source}", false, "none (consistent read)"),
         ];
     }

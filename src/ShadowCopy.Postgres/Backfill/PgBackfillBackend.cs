@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json;
 using Npgsql;
 using ShadowCopy.Core.Backfill;
 using ShadowCopy.Core.Engine;
@@ -31,6 +32,13 @@ public sealed class PgBackfillBackend : IBackfillBackend
     private string _state = string.Empty;
     private string _alias = string.Empty;
     private IReadOnlyList<string> _keyColumns = [];
+    private IReadOnlyList<string> _keyTypes = [];
+
+    // Keys a committed batch skipped because an application transaction held their row (FOR UPDATE
+    // SKIP LOCKED), oldest first. The checkpoint's `skipped` column holds them too; each is updated in a
+    // one-row transaction before the next batch. _exhausted: the last key range is committed.
+    private readonly List<string[]> _skipped = [];
+    private bool _exhausted;
 
     public PgBackfillBackend(NpgsqlConnectionStringBuilder settings, BackfillOptions options, Microsoft.Extensions.Logging.ILogger logger)
     {
@@ -76,6 +84,7 @@ public sealed class PgBackfillBackend : IBackfillBackend
         _state = D.Qualified(Table.Schema, HelperObjectNames.Derive(Table.Name, "bf_state", D.MaxIdentifierBytes));
         _alias = D.QuoteIdentifier(Table.Name);
         _keyColumns = map.Key.Select(k => k.SourceName).ToList();
+        _keyTypes = map.Key.Select(k => k.SourceType).ToList();
 
         BackfillInput.CheckFragment("--set", _options.Set, mysql: false);
         if (_options.Where is { } where)
@@ -127,7 +136,8 @@ public sealed class PgBackfillBackend : IBackfillBackend
         // Table and marker together (one implicit transaction): `shadowcopy cleanup` drops only marked tables.
         await Main.ExecuteAsync(
             $"CREATE TABLE IF NOT EXISTS {_state} (id int PRIMARY KEY, set_text text NOT NULL, where_text text, key_columns text NOT NULL, "
-            + "upper_bound text[], batches bigint NOT NULL, rows_scanned bigint NOT NULL, rows_updated bigint NOT NULL, done boolean NOT NULL, updated_at timestamptz NOT NULL); "
+            + "upper_bound text[], batches bigint NOT NULL, rows_scanned bigint NOT NULL, rows_updated bigint NOT NULL, done boolean NOT NULL, updated_at timestamptz NOT NULL, "
+            + "skipped jsonb NOT NULL DEFAULT '[]'); "
             + $"COMMENT ON TABLE {_state} IS {D.QuoteLiteral(PgObjects.Comment("backfill checkpoint", Table))}",
             null,
             cancellationToken).ConfigureAwait(false);
@@ -135,13 +145,13 @@ public sealed class PgBackfillBackend : IBackfillBackend
         if (!resume)
         {
             await Main.ExecuteAsync(
-                $"INSERT INTO {_state} VALUES (1, $1, $2, $3, NULL, 0, 0, 0, false, now()) ON CONFLICT (id) DO UPDATE SET set_text = EXCLUDED.set_text, where_text = EXCLUDED.where_text, key_columns = EXCLUDED.key_columns, upper_bound = NULL, batches = 0, rows_scanned = 0, rows_updated = 0, done = false, updated_at = now()",
+                $"INSERT INTO {_state} VALUES (1, $1, $2, $3, NULL, 0, 0, 0, false, now(), '[]') ON CONFLICT (id) DO UPDATE SET set_text = EXCLUDED.set_text, where_text = EXCLUDED.where_text, key_columns = EXCLUDED.key_columns, upper_bound = NULL, batches = 0, rows_scanned = 0, rows_updated = 0, done = false, updated_at = now(), skipped = '[]'",
                 [_options.Set, _options.Where, keys],
                 cancellationToken).ConfigureAwait(false);
             return BackfillProgress.None;
         }
 
-        var rows = await Main.QueryAsync($"SELECT set_text, where_text, key_columns, upper_bound, batches, rows_scanned, rows_updated, done FROM {_state} WHERE id = 1", null, cancellationToken).ConfigureAwait(false);
+        var rows = await Main.QueryAsync($"SELECT set_text, where_text, key_columns, upper_bound, batches, rows_scanned, rows_updated, done, skipped::text FROM {_state} WHERE id = 1", null, cancellationToken).ConfigureAwait(false);
         if (rows.Count == 0)
         {
             throw new PreflightRefusedException(RefusalReason.ResumeNotPossible, $"--resume: no backfill checkpoint for {Table} (a finished backfill removes it); run without --resume: --where makes it touch only the rows still to do.");
@@ -154,37 +164,58 @@ public sealed class PgBackfillBackend : IBackfillBackend
         }
 
         _cursor = (string[]?)r[3];
-        return new BackfillProgress((long)r[4]!, (long)r[5]!, (long)r[6]!, (bool)r[7]!);
+        _exhausted = (bool)r[7]!;
+        _skipped.AddRange(JsonSerializer.Deserialize<string[][]>((string)r[8]!) ?? []);
+        return new BackfillProgress((long)r[4]!, (long)r[5]!, (long)r[6]!, _exhausted && _skipped.Count == 0);
     }
 
+    /// <summary>
+    /// Skipped rows first (each in a transaction of its own), then the next key range. A batch never
+    /// waits for a row an application transaction holds while it holds rows itself: that wait is how a
+    /// batch and a multi-row application transaction deadlock, and PostgreSQL may pick the application
+    /// as the victim. Rows it skips are recorded in the checkpoint with the batch and done on their own.
+    /// </summary>
     public async Task<BackfillBatch> RunBatchAsync(int size, bool commit, CancellationToken cancellationToken)
     {
         var watch = Stopwatch.StartNew();
-        var (scanned, updated, upper) = await RunRangeAsync(_cursor, size, commit, cancellationToken).ConfigureAwait(false);
-        if (commit)
+        if (!commit)
         {
-            _cursor = upper;
+            var sample = await RunRangeAsync(_cursor, size, commit: false, cancellationToken).ConfigureAwait(false);
+            return new BackfillBatch(sample.Scanned, sample.Updated, sample.Upper is null, watch.Elapsed);
         }
 
-        return new BackfillBatch(scanned, updated, upper is null, watch.Elapsed);
+        var updated = await UpdateSkippedAsync(cancellationToken).ConfigureAwait(false);
+        long scanned = 0;
+        if (!_exhausted)
+        {
+            var range = await RunRangeAsync(_cursor, size, commit: true, cancellationToken).ConfigureAwait(false);
+            _cursor = range.Upper;
+            _exhausted = range.Upper is null;
+            _skipped.AddRange(range.Skipped);
+            scanned = range.Scanned;
+            updated += range.Updated;
+        }
+
+        return new BackfillBatch(scanned, updated, _exhausted && _skipped.Count == 0, watch.Elapsed);
     }
 
-    private async Task<(long Scanned, long Updated, string[]? Upper)> RunRangeAsync(string[]? lower, int size, bool commit, CancellationToken cancellationToken)
+    private async Task<(long Scanned, long Updated, string[]? Upper, IReadOnlyList<string[]> Skipped)> RunRangeAsync(string[]? lower, int size, bool commit, CancellationToken cancellationToken)
     {
         try
         {
             var args = new List<object?>(lower ?? []) { (long)Math.Max(0, size - 1) };
             var boundary = await Main.QueryAsync(Sql.NextBoundary(lower is not null), args, cancellationToken).ConfigureAwait(false);
             var upper = boundary.Count == 0 ? null : boundary[0].Select(v => (string)v!).ToArray();
-            await Main.ExecuteAsync("BEGIN", null, cancellationToken).ConfigureAwait(false);
-            await Main.ExecuteAsync(string.Create(CultureInfo.InvariantCulture, $"SET LOCAL lock_timeout = '{Math.Max(1, (long)_options.LockWaitTimeout.TotalMilliseconds)}ms'"), null, cancellationToken).ConfigureAwait(false);
-            var updated = await Main.ExecuteAsync(UpdateSql(lower is not null, upper is not null), [.. lower ?? [], .. upper ?? []], cancellationToken).ConfigureAwait(false);
-            var scanned = upper is null ? updated : size;
+            await BeginAsync(cancellationToken).ConfigureAwait(false);
+            var result = await Main.QueryAsync(BatchSql(lower is not null, upper is not null), [.. lower ?? [], .. upper ?? []], cancellationToken).ConfigureAwait(false);
+            var updated = (long)result[0][0]!;
+            var skipped = JsonSerializer.Deserialize<string[][]>((string)result[0][1]!) ?? [];
+            var scanned = upper is null ? updated + skipped.Length : size;
             if (commit)
             {
                 await Main.ExecuteAsync(
-                    $"UPDATE {_state} SET upper_bound = $1, batches = batches + 1, rows_scanned = rows_scanned + $2, rows_updated = rows_updated + $3, done = $4, updated_at = now() WHERE id = 1",
-                    [upper, scanned, updated, upper is null],
+                    $"UPDATE {_state} SET upper_bound = $1, batches = batches + 1, rows_scanned = rows_scanned + $2, rows_updated = rows_updated + $3, done = $4, skipped = skipped || $5::jsonb, updated_at = now() WHERE id = 1",
+                    [upper, scanned, updated, upper is null, (string)result[0][1]!],
                     cancellationToken).ConfigureAwait(false);
                 await Main.ExecuteAsync("COMMIT", null, cancellationToken).ConfigureAwait(false);
             }
@@ -193,22 +224,92 @@ public sealed class PgBackfillBackend : IBackfillBackend
                 await Main.ExecuteAsync("ROLLBACK", null, cancellationToken).ConfigureAwait(false);
             }
 
-            return (scanned, updated, upper);
+            return (scanned, updated, upper, skipped);
         }
-        catch (PostgresException error) when (PgErrors.IsRetryable(error))
+        catch (PostgresException error)
         {
-            await Main.RollbackQuietlyAsync().ConfigureAwait(false);
-            throw new RetryableDatabaseException(error.MessageText, error.SqlState, error);
-        }
-        catch (PostgresException)
-        {
-            await Main.RollbackQuietlyAsync().ConfigureAwait(false);
-            throw;
+            throw await TranslateAsync(error).ConfigureAwait(false);
         }
     }
 
-    private string UpdateSql(bool hasLower, bool hasUpper) =>
-        $"UPDATE {Sql.Source} SET {_options.Set} WHERE {Sql.KeyRange(_alias, hasLower, hasUpper)}{(_options.Where is null ? string.Empty : $" AND ({_options.Where})")}";
+    /// <summary>
+    /// The rows earlier batches skipped, oldest first, each in its own transaction with the checkpoint:
+    /// holding no other row, its wait cannot close a deadlock cycle. While key ranges remain, a row still
+    /// held is left for later after a wait of <see cref="SkippedRowPeek"/>; once the key space is done,
+    /// it waits up to --lock-wait-timeout and a timeout is the batch's retry.
+    /// </summary>
+    private async Task<long> UpdateSkippedAsync(CancellationToken cancellationToken)
+    {
+        long updated = 0;
+        while (_skipped.Count > 0)
+        {
+            try
+            {
+                await BeginAsync(cancellationToken, _exhausted ? null : SkippedRowPeek).ConfigureAwait(false);
+                var changed = await Main.ExecuteAsync(SkippedRowSql(), [.. _skipped[0]], cancellationToken).ConfigureAwait(false);
+                await Main.ExecuteAsync(
+                    $"UPDATE {_state} SET skipped = skipped - 0, rows_updated = rows_updated + $1, updated_at = now() WHERE id = 1",
+                    [(long)changed],
+                    cancellationToken).ConfigureAwait(false);
+                await Main.ExecuteAsync("COMMIT", null, cancellationToken).ConfigureAwait(false);
+                _skipped.RemoveAt(0);
+                updated += changed;
+            }
+            catch (PostgresException error) when (!_exhausted && PgErrors.IsLockTimeout(error))
+            {
+                await Main.RollbackQuietlyAsync().ConfigureAwait(false);
+                break;
+            }
+            catch (PostgresException error)
+            {
+                throw await TranslateAsync(error).ConfigureAwait(false);
+            }
+        }
+
+        return updated;
+    }
+
+    private async Task BeginAsync(CancellationToken cancellationToken, TimeSpan? lockTimeout = null)
+    {
+        await Main.ExecuteAsync("BEGIN", null, cancellationToken).ConfigureAwait(false);
+        await Main.ExecuteAsync(LockTimeoutSetting(lockTimeout ?? _options.LockWaitTimeout), null, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static readonly TimeSpan SkippedRowPeek = TimeSpan.FromMilliseconds(20);
+
+    private string LockTimeoutSql => LockTimeoutSetting(_options.LockWaitTimeout);
+
+    private static string LockTimeoutSetting(TimeSpan wait) =>
+        string.Create(CultureInfo.InvariantCulture, $"SET LOCAL lock_timeout = '{Math.Max(1, (long)wait.TotalMilliseconds)}ms'");
+
+    private async Task<Exception> TranslateAsync(PostgresException error)
+    {
+        await Main.RollbackQuietlyAsync().ConfigureAwait(false);
+        return PgErrors.IsRetryable(error) ? new RetryableDatabaseException(error.MessageText, error.SqlState, error) : error;
+    }
+
+    private string KeyList => string.Join(", ", _keyColumns.Select(D.QuoteIdentifier));
+
+    private string WhereClause => _options.Where is null ? string.Empty : $" AND ({_options.Where})";
+
+    /// <summary>
+    /// One statement, one snapshot: lock the range's rows still to do in key order, skipping rows an
+    /// application transaction holds; update the locked ones; return the count and the skipped keys as
+    /// a JSON array of text arrays (the range's rows to do in the snapshot that were not locked).
+    /// </summary>
+    private string BatchSql(bool hasLower, bool hasUpper)
+    {
+        var range = Sql.KeyRange(_alias, hasLower, hasUpper);
+        var keys = KeyList;
+        var asText = string.Join(", ", _keyColumns.Select(k => D.QuoteIdentifier(k) + "::text"));
+        return $"WITH locked AS (SELECT {keys} FROM {Sql.Source} WHERE {range}{WhereClause} ORDER BY {keys} FOR UPDATE SKIP LOCKED), "
+               + $"done AS (UPDATE {Sql.Source} SET {_options.Set} WHERE ({keys}) IN (SELECT {keys} FROM locked) RETURNING 1) "
+               + $"SELECT (SELECT count(*) FROM done), (SELECT coalesce(jsonb_agg(jsonb_build_array({asText}) ORDER BY {keys}), '[]')::text "
+               + $"FROM {Sql.Source} WHERE {range}{WhereClause} AND ({keys}) NOT IN (SELECT {keys} FROM locked))";
+    }
+
+    private string SkippedRowSql() =>
+        $"UPDATE {Sql.Source} SET {_options.Set} WHERE ({KeyList}) = ({string.Join(", ", _keyTypes.Select((t, i) => $"${i + 1}::{t}"))}){WhereClause}";
 
     public async Task<BackfillReport> CountAsync(CancellationToken cancellationToken)
     {
@@ -223,14 +324,18 @@ public sealed class PgBackfillBackend : IBackfillBackend
 
     public IReadOnlyList<PlannedStatement> DescribeBatch()
     {
-        var locks = $"ROW EXCLUSIVE on the table and row locks on the rows it updates, held until the batch commits; waits at most {_options.LockWaitTimeout.TotalMilliseconds:0} ms (SET LOCAL lock_timeout), then retries smaller";
+        var wait = _options.LockWaitTimeout.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture);
+        var locks = $"ROW EXCLUSIVE on the table (waits at most {wait} ms, SET LOCAL lock_timeout) and row locks on the rows it updates, held until the batch commits; "
+                    + "FOR UPDATE SKIP LOCKED: it never waits for a row an application transaction holds (no deadlock with the application); the rows it skips are recorded with the batch";
         return
         [
             new("batch boundary", Sql.NextBoundary(true), true, "ACCESS SHARE (a plain read)"),
-            new("batch", "BEGIN; SET LOCAL lock_timeout = '" + ((long)_options.LockWaitTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture) + "ms'", true),
-            new("batch", UpdateSql(true, true), true, locks),
-            new("batch", $"UPDATE {_state} SET upper_bound = $1, batches = batches + 1, … WHERE id = 1", false, "the checkpoint row, committed with the batch"),
+            new("batch", "BEGIN; " + LockTimeoutSql, true),
+            new("batch", BatchSql(true, true), true, locks),
+            new("batch", $"UPDATE {_state} SET upper_bound = $1, batches = batches + 1, …, skipped = skipped || <skipped keys> WHERE id = 1", false, "the checkpoint row, committed with the batch"),
             new("batch", "COMMIT", false),
+            new("skipped row", "BEGIN; " + LockTimeoutSql + "; " + SkippedRowSql() + "; UPDATE … SET skipped = skipped - 0 …; COMMIT", true,
+                $"one row lock and the checkpoint row, nothing else; before each batch it tries for {SkippedRowPeek.TotalMilliseconds:0} ms and leaves a row still held for later; after the last key range it waits at most {wait} ms, then retries"),
             new("report", $"SELECT count(*), count(*) FILTER (WHERE <--where>), count(*) FILTER (WHERE <--verify>) FROM {Sql.Source}", false, "ACCESS SHARE (a plain read)"),
         ];
     }

@@ -84,6 +84,8 @@ public sealed class MyBackfillTests(Xunit.Abstractions.ITestOutputHelper output)
             batchesAtKill = await BatchesAsync(state);
             var upperAtKill = long.Parse((await ScalarAsync($"SELECT JSON_VALUE(upper_bound, '$[0][0]') FROM {state}"))!, CultureInfo.InvariantCulture);
             Assert.InRange(upperAtKill, 1, Rows - 1);
+            // Rows a batch skipped (an application transaction held them) are done after the resume: not a redo.
+            var skippedAtKill = await ScalarAsync($"SELECT COALESCE(GROUP_CONCAT(k.id), '0') FROM {state}, JSON_TABLE(skipped, '$[*]' COLUMNS (id VARCHAR(64) PATH '$[0]')) AS k") ?? "0";
 
             var (exit, result, all) = await RunAsync([.. args, "--resume"]);
             await load.WaitForOperationsAsync(load.Operations + 100, TimeSpan.FromSeconds(20));
@@ -93,11 +95,81 @@ public sealed class MyBackfillTests(Xunit.Abstractions.ITestOutputHelper output)
             Assert.Contains("resuming from checkpoint", all, StringComparison.Ordinal);
             Assert.Equal(0, result.GetProperty("rows_drifted").GetInt64());
             Assert.Equal(batchesAtKill, result.GetProperty("batches").GetInt64() - result.GetProperty("batches_this_run").GetInt64());
-            var redone = long.Parse((await ScalarAsync($"SELECT COUNT(*) FROM {layout.Table} WHERE id BETWEEN 1 AND {upperAtKill} AND touched_at > {Lit(killedAt!)}"))!, CultureInfo.InvariantCulture);
+            var redone = long.Parse((await ScalarAsync($"SELECT COUNT(*) FROM {layout.Table} WHERE id BETWEEN 1 AND {upperAtKill} AND id NOT IN ({skippedAtKill}) AND touched_at > {Lit(killedAt!)}"))!, CultureInfo.InvariantCulture);
             output.WriteLine($"killed after {batchesAtKill} batches (upper bound {upperAtKill}); resumed run: {result.GetProperty("batches_this_run").GetInt64()} batches; rows at or below the bound touched again: {redone}; writer ops {load.Operations}");
             Assert.Equal(0, redone);
             Assert.Equal("0", await ScalarAsync($"SELECT COUNT(*) FROM {layout.Table} WHERE n2 IS NULL"));
             Assert.True(load.Errors == 0, string.Join(" | ", load.ErrorMessages));
+            await AssertEqualsControlAsync(layout);
+        }
+        finally
+        {
+            await DropAsync(name);
+        }
+    }
+
+    /// <summary>
+    /// InnoDB rolls back the smaller transaction of a deadlock, the application's: a batch must never
+    /// wait for a row an application transaction holds while it holds rows itself. It skips the held row
+    /// (recorded in the checkpoint), finishes the key space, and updates the row alone after the commit.
+    /// </summary>
+    [Fact]
+    public async Task A_batch_skips_a_row_the_application_holds_and_updates_it_alone_after_the_commit_no_wait_no_deadlock()
+    {
+        var name = UniqueName("bfheld");
+        try
+        {
+            var layout = await ExpandAsync(name);
+            var state = $"{Q(Database)}.{Q($"_{name}_bf_state")}";
+            await using var app = await OpenAsync();
+            await app.ExecuteAsync("START TRANSACTION");
+            foreach (var table in new[] { layout.Table, layout.Control })
+            {
+                await app.ExecuteAsync($"UPDATE {table} SET n = n + 1 WHERE id = 250");
+            }
+
+            // No --where: every row must be touched exactly once, the held one included.
+            using var cli = MyCli.Start(Args(name, "--execute", "--batch-size", "500", "--max-batch-size", "5000", "--lock-wait-timeout", "1s"));
+            var stdout = cli.StandardOutput.ReadToEndAsync();
+            var stderr = cli.StandardError.ReadToEndAsync();
+            var watch = Stopwatch.StartNew();
+            string? skipped;
+            while (true)
+            {
+                Assert.True(!cli.HasExited && watch.Elapsed < TimeSpan.FromSeconds(90), "the batches never got past the held row: " + (cli.HasExited ? await stdout + await stderr : "timeout"));
+                try
+                {
+                    skipped = await ScalarAsync($"SELECT skipped FROM {state} WHERE done = 1");
+                }
+                catch (ShadowCopy.MySql.Protocol.MySqlServerException)
+                {
+                    skipped = null;
+                }
+
+                if (skipped is not null)
+                {
+                    break;
+                }
+
+                await Task.Delay(50);
+            }
+
+            Assert.Equal("[[\"250\"]]", skipped);
+            var wait = Stopwatch.StartNew();
+            foreach (var table in new[] { layout.Table, layout.Control })
+            {
+                await app.ExecuteAsync($"UPDATE {table} SET n = n + 1 WHERE id = 100");
+            }
+
+            output.WriteLine($"key space done in {watch.Elapsed.TotalSeconds:0.0} s with row 250 held; the application's next row waited {wait.ElapsedMilliseconds} ms");
+            Assert.True(wait.Elapsed < TimeSpan.FromSeconds(1), $"the application waited {wait.ElapsedMilliseconds} ms for a row of a committed batch");
+            await app.ExecuteAsync("COMMIT");
+
+            await cli.WaitForExitAsync();
+            var all = await stdout + await stderr;
+            Assert.True(cli.ExitCode == 0, all);
+            Assert.Equal("0", await ScalarAsync($"SELECT COUNT(*) FROM {layout.Table} WHERE touched <> 1"));
+            Assert.Equal("0", await ScalarAsync($"SELECT COUNT(*) FROM {layout.Table} WHERE NOT (n2 <=> n * 2)"));
             await AssertEqualsControlAsync(layout);
         }
         finally
@@ -119,7 +191,7 @@ public sealed class MyBackfillTests(Xunit.Abstractions.ITestOutputHelper output)
             Assert.True(exit == 0, all);
             Assert.Equal("dry-run", result.GetProperty("outcome").GetString());
             Assert.True(result.GetProperty("estimated_batches").GetInt64() > 0, all);
-            Assert.Contains(result.GetProperty("plan").EnumerateArray(), p => p.GetProperty("sql").GetString()!.StartsWith("UPDATE", StringComparison.Ordinal) && p.GetProperty("lock").GetString()!.Contains("innodb_lock_wait_timeout", StringComparison.Ordinal));
+            Assert.Contains(result.GetProperty("plan").EnumerateArray(), p => p.GetProperty("sql").GetString()!.Contains("FOR UPDATE SKIP LOCKED", StringComparison.Ordinal) && p.GetProperty("lock").GetString()!.Contains("innodb_lock_wait_timeout", StringComparison.Ordinal));
 
             foreach (var (set, where, expected) in new[]
             {

@@ -69,6 +69,8 @@ public sealed class PgBackfillTests(ITestOutputHelper output)
         var killedAt = await PgServer.ScalarAsync<DateTime>("SELECT clock_timestamp()::timestamp");
         batchesAtKill = await BatchesAsync(state);
         var upperAtKill = await PgServer.ScalarAsync<long>($"SELECT upper_bound[1]::bigint FROM {state}");
+        // Rows a batch skipped (an application transaction held them) are done after the resume: not a redo.
+        var skippedAtKill = await PgServer.ScalarAsync<string>($"SELECT coalesce(string_agg(k->>0, ','), '0') FROM {state}, jsonb_array_elements(skipped) k");
         Assert.InRange(upperAtKill, 1, SeedRows - 1);
 
         var (exit, result, all) = await RunAsync([.. args, "--resume"]);
@@ -81,12 +83,86 @@ public sealed class PgBackfillTests(ITestOutputHelper output)
         Assert.Equal(batchesAtKill, result.GetProperty("batches").GetInt64() - result.GetProperty("batches_this_run").GetInt64());
         // Rows at or below the killed run's last committed bound were never touched again (positive
         // keys only: a writer may move a row the resumed run touched to -id).
-        var redone = await PgServer.ScalarAsync<long>($"SELECT count(*) FROM {layout.Table} WHERE id BETWEEN 1 AND {upperAtKill} AND touched_at > '{killedAt:yyyy-MM-dd HH:mm:ss.ffffff}'");
+        var redone = await PgServer.ScalarAsync<long>($"SELECT count(*) FROM {layout.Table} WHERE id BETWEEN 1 AND {upperAtKill} AND id NOT IN ({skippedAtKill}) AND touched_at > '{killedAt:yyyy-MM-dd HH:mm:ss.ffffff}'");
         output.WriteLine($"killed after {batchesAtKill} batches (upper bound {upperAtKill}); resumed run: {result.GetProperty("batches_this_run").GetInt64()} batches; rows at or below the bound touched again: {redone}; writer ops {load.Operations}");
         Assert.Equal(0, redone);
         Assert.Equal(0, await PgServer.ScalarAsync<long>($"SELECT count(*) FROM {layout.Table} WHERE n2 IS NULL"));
         Assert.True(load.Errors == 0, string.Join(" | ", load.ErrorMessages));
         await AssertEqualsControlAsync(layout);
+    }
+
+    /// <summary>
+    /// The cause of a deadlock seen under load: a batch that waits for a row an application transaction
+    /// holds, while holding rows that transaction wants next. A batch now skips a held row (recorded in
+    /// the checkpoint), finishes the key space, and updates the row on its own after the application
+    /// commits; meanwhile the application's next row in the same range does not wait.
+    /// </summary>
+    [Fact]
+    public async Task A_batch_skips_a_row_the_application_holds_and_updates_it_alone_after_the_commit_no_wait_no_deadlock()
+    {
+        await using var schema = await PgSchemaScope.CreateAsync();
+        var layout = await ExpandAsync(schema);
+        var state = $"{schema.Q}.{PgServer.Q("_orders_bf_state")}";
+        await using var app = await PgServer.OpenAsync();
+        await using var tx = await app.BeginTransactionAsync();
+        foreach (var table in new[] { layout.Table, layout.Control })
+        {
+            await using var hold = new Npgsql.NpgsqlCommand($"UPDATE {table} SET n = n + 1 WHERE id = 250", app, tx);
+            Assert.Equal(1, await hold.ExecuteNonQueryAsync());
+        }
+
+        // No --where: every row must be touched exactly once, the held one included.
+        using var cli = PgCliProcessTests.StartCli(Args(schema, "--execute", "--batch-size", "500", "--max-batch-size", "5000", "--lock-wait-timeout", "1s"));
+        var stdout = cli.StandardOutput.ReadToEndAsync();
+        var stderr = cli.StandardError.ReadToEndAsync();
+        var watch = Stopwatch.StartNew();
+        string skipped;
+        while (true)
+        {
+            Assert.True(!cli.HasExited && watch.Elapsed < TimeSpan.FromSeconds(90), "the batches never got past the held row: " + (cli.HasExited ? await stdout + await stderr : "timeout"));
+            var rows = await StateAsync(state);
+            if (rows is { Done: true } done)
+            {
+                skipped = done.Skipped;
+                break;
+            }
+
+            await Task.Delay(50);
+        }
+
+        Assert.Equal("[[\"250\"]]", skipped);
+        var wait = Stopwatch.StartNew();
+        foreach (var table in new[] { layout.Table, layout.Control })
+        {
+            await using var next = new Npgsql.NpgsqlCommand($"UPDATE {table} SET n = n + 1 WHERE id = 100", app, tx);
+            Assert.Equal(1, await next.ExecuteNonQueryAsync());
+        }
+
+        output.WriteLine($"key space done in {watch.Elapsed.TotalSeconds:0.0} s with row 250 held; the application's next row waited {wait.ElapsedMilliseconds} ms");
+        Assert.True(wait.Elapsed < TimeSpan.FromSeconds(1), $"the application waited {wait.ElapsedMilliseconds} ms for a row of a committed batch");
+        await tx.CommitAsync();
+
+        await cli.WaitForExitAsync();
+        var all = await stdout + await stderr;
+        Assert.True(cli.ExitCode == 0, all);
+        Assert.Equal(0, await PgServer.ScalarAsync<long>($"SELECT count(*) FROM {layout.Table} WHERE touched <> 1"));
+        Assert.Equal(0, await PgServer.ScalarAsync<long>($"SELECT count(*) FROM {layout.Table} WHERE n2 IS DISTINCT FROM n * 2"));
+        await AssertEqualsControlAsync(layout);
+    }
+
+    private static async Task<(bool Done, string Skipped)?> StateAsync(string state)
+    {
+        try
+        {
+            await using var connection = await PgServer.OpenAsync();
+            await using var query = new Npgsql.NpgsqlCommand($"SELECT done, skipped::text FROM {state}", connection);
+            await using var reader = await query.ExecuteReaderAsync();
+            return await reader.ReadAsync() ? (reader.GetBoolean(0), reader.GetString(1)) : null;
+        }
+        catch (Npgsql.PostgresException error) when (error.SqlState == "42P01")
+        {
+            return null;
+        }
     }
 
     [Fact]
@@ -100,7 +176,7 @@ public sealed class PgBackfillTests(ITestOutputHelper output)
         Assert.True(exit == 0, all);
         Assert.Equal("dry-run", result.GetProperty("outcome").GetString());
         Assert.True(result.GetProperty("estimated_batches").GetInt64() > 0, all);
-        Assert.Contains(result.GetProperty("plan").EnumerateArray(), p => p.GetProperty("sql").GetString()!.StartsWith("UPDATE", StringComparison.Ordinal) && p.GetProperty("lock").GetString()!.Contains("lock_timeout", StringComparison.Ordinal));
+        Assert.Contains(result.GetProperty("plan").EnumerateArray(), p => p.GetProperty("sql").GetString()!.Contains("FOR UPDATE SKIP LOCKED", StringComparison.Ordinal) && p.GetProperty("lock").GetString()!.Contains("lock_timeout", StringComparison.Ordinal));
 
         foreach (var (set, where, expected) in new[]
         {
