@@ -50,6 +50,31 @@ public sealed class PgMigrateTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public async Task Migrate_expand_and_contract_in_two_files_are_two_migrations_not_refused_and_run_in_order()
+    {
+        await using var schema = await PgSchemaScope.CreateAsync();
+        var layout = new PgTableLayout(schema.Name, "orders", "orders_control");
+        await layout.CreateAsync(1_000);
+        var expand = Write("001_expand.sql", $"ALTER TABLE {layout.Table} ADD COLUMN email_lower text;");
+        var contract = Write("002_contract.sql", $"ALTER TABLE {layout.Table} DROP COLUMN body;");
+        string[] Run(params string[] more) => ["migrate", "--dsn", PgServer.Dsn(), expand, contract, "--output", "json", "--journal", "none", .. more];
+
+        // The ADD+DROP refusal is per file: as two files the same statements plan without a refusal.
+        var (dry, plan, dryText) = await RunAsync(Run());
+        Assert.True(dry == 0, dryText);
+        Assert.Equal("dry-run", plan.GetProperty("outcome").GetString());
+        Assert.Equal([(1, expand), (2, contract)], plan.GetProperty("steps").EnumerateArray().Select(s => (s.GetProperty("statement").GetInt32(), s.GetProperty("file").GetString())));
+        Assert.Equal(1, await ColumnsAsync(schema, "orders", "body"));
+
+        var (exit, result, all) = await RunAsync(Run("--execute"));
+        Assert.True(exit == 0, all);
+        Assert.Equal([1, 2], result.GetProperty("done").EnumerateArray().Select(e => e.GetInt32()));
+        Assert.Equal(1, await ColumnsAsync(schema, "orders", "email_lower"));
+        Assert.Equal(0, await ColumnsAsync(schema, "orders", "body"));
+        Assert.False(await StateTableExistsAsync());
+    }
+
+    [Fact]
     public async Task Migrate_mixed_file_under_load_equals_the_control_and_uses_the_expected_method_per_statement()
     {
         await using var schema = await PgSchemaScope.CreateAsync();
