@@ -37,4 +37,27 @@ internal static class CliProcess
 
         return Process.Start(info) ?? throw new InvalidOperationException($"could not start {program}");
     }
+
+    /// <summary>
+    /// SIGKILLs a started run once <paramref name="progress"/> (read from the server) reaches
+    /// <paramref name="threshold"/>: no cleanup, no last checkpoint. Fails the test if the run ends
+    /// first or takes longer than <paramref name="timeout"/>. Returns the progress seen at the kill.
+    /// </summary>
+    public static async Task<long> KillWhenAsync(Process process, Func<Task<long>> progress, long threshold, TimeSpan timeout, string what)
+    {
+        var drain = Task.WhenAll(process.StandardOutput.ReadToEndAsync(), process.StandardError.ReadToEndAsync());
+        var watch = Stopwatch.StartNew();
+        long seen = 0;
+        while (seen < threshold)
+        {
+            Assert.True(!process.HasExited && watch.Elapsed < timeout, $"{what} before the kill: " + (process.HasExited ? string.Concat(await drain) : "timeout"));
+            await Task.Delay(50);
+            seen = await progress();
+        }
+
+        process.Kill(entireProcessTree: true);
+        await process.WaitForExitAsync();
+        await drain;
+        return seen;
+    }
 }

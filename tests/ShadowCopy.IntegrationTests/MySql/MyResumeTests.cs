@@ -412,7 +412,7 @@ public sealed class MyResumeTests(ITestOutputHelper output)
         return (process.ExitCode, JsonDocument.Parse(last).RootElement.Clone(), stdout + await stderr);
     }
 
-    private static List<string> Helpers(List<string> objects) =>
+    internal static List<string> Helpers(List<string> objects) =>
         objects.Where(o => o.EndsWith("_new", StringComparison.Ordinal) || o.EndsWith("_log", StringComparison.Ordinal) || o.EndsWith("_state", StringComparison.Ordinal) || o.StartsWith("trigger ", StringComparison.Ordinal)).ToList();
 
     private static Process StartCli(params string[] args) => MyCli.Start(args);

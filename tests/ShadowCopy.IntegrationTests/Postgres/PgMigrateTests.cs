@@ -1,4 +1,6 @@
 using System.Text.Json;
+using ShadowCopy.Core.Schema;
+using ShadowCopy.Postgres;
 using ShadowCopy.Core.Engine;
 using ShadowCopy.IntegrationTests.Infrastructure;
 using Xunit.Abstractions;
@@ -44,6 +46,31 @@ public sealed class PgMigrateTests(ITestOutputHelper output) : IDisposable
 
         Assert.Equal(catalog, await PgCatalogSnapshot.TakeAsync(schema.Name));
         Assert.Equal(checksum, await PgServer.ScalarAsync<string>(layout.ChecksumSql(layout.Table)));
+        Assert.False(await StateTableExistsAsync());
+    }
+
+    [Fact]
+    public async Task Migrate_expand_and_contract_in_two_files_are_two_migrations_not_refused_and_run_in_order()
+    {
+        await using var schema = await PgSchemaScope.CreateAsync();
+        var layout = new PgTableLayout(schema.Name, "orders", "orders_control");
+        await layout.CreateAsync(1_000);
+        var expand = Write("001_expand.sql", $"ALTER TABLE {layout.Table} ADD COLUMN email_lower text;");
+        var contract = Write("002_contract.sql", $"ALTER TABLE {layout.Table} DROP COLUMN body;");
+        string[] Run(params string[] more) => ["migrate", "--dsn", PgServer.Dsn(), expand, contract, "--output", "json", "--journal", "none", .. more];
+
+        // The ADD+DROP refusal is per file: as two files the same statements plan without a refusal.
+        var (dry, plan, dryText) = await RunAsync(Run());
+        Assert.True(dry == 0, dryText);
+        Assert.Equal("dry-run", plan.GetProperty("outcome").GetString());
+        Assert.Equal([(1, expand), (2, contract)], plan.GetProperty("steps").EnumerateArray().Select(s => (s.GetProperty("statement").GetInt32(), s.GetProperty("file").GetString())));
+        Assert.Equal(1, await ColumnsAsync(schema, "orders", "body"));
+
+        var (exit, result, all) = await RunAsync(Run("--execute"));
+        Assert.True(exit == 0, all);
+        Assert.Equal([1, 2], result.GetProperty("done").EnumerateArray().Select(e => e.GetInt32()));
+        Assert.Equal(1, await ColumnsAsync(schema, "orders", "email_lower"));
+        Assert.Equal(0, await ColumnsAsync(schema, "orders", "body"));
         Assert.False(await StateTableExistsAsync());
     }
 
@@ -183,6 +210,77 @@ public sealed class PgMigrateTests(ITestOutputHelper output) : IDisposable
         await process.WaitForExitAsync();
         Assert.True(process.ExitCode == 0, rest + await stderr);
         Assert.Equal("bigint", await PgServer.ScalarAsync<string>($"SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = '{orders}'::regclass AND attname = 'n'"));
+    }
+
+    [Fact]
+    public async Task Migrate_SIGKILLed_in_the_online_copy_step_resumes_it_without_redoing_statement_1_and_equals_the_control()
+    {
+        await using var schema = await PgSchemaScope.CreateAsync();
+        var layout = new PgTableLayout(schema.Name, "orders", "orders_control");
+        await layout.CreateAsync(SeedRows);
+        var file = Write("killed.sql", $"""
+            ALTER TABLE {layout.Table} ADD COLUMN note text;
+            ALTER TABLE {layout.Table} ALTER COLUMN n TYPE bigint;
+            CREATE INDEX orders_amount_idx ON {layout.Table} (amount);
+            """);
+        var alterState = $"{schema.Q}.{PgServer.Q("_orders_state")}";
+        var firstJournal = Path.Combine(_dir, "first.jsonl");
+        var secondJournal = Path.Combine(_dir, "second.jsonl");
+        string[] Run(string journal, params string[] more) =>
+            ["migrate", "--dsn", PgServer.Dsn(), file, "--output", "json", "--journal", journal, "--execute", "--native-under", "0s",
+             "--chunk-size", "500", "--max-chunk-size", "2000", "--chunk-time", "100ms", "--checkpoint-interval", "300ms", .. more];
+        try
+        {
+            await using var load = new PgWriterLoad(layout, writers: 4);
+            await load.StartAsync(SeedRows);
+            await load.WaitForOperationsAsync(50, TimeSpan.FromSeconds(20));
+
+            // SIGKILL inside statement 2's online copy, once its checkpoint has 30,000 rows.
+            using (var first = PgCliProcessTests.StartCli(Run(firstJournal, "--max-rows-per-second", "8000")))
+            {
+                await CliProcess.KillWhenAsync(first, () => CopiedRowsAsync(alterState), 30_000, TimeSpan.FromSeconds(90), "statement 2 never checkpointed its copy");
+            }
+
+            // The killed run: statement 1 done and checkpointed, statement 2 started and never finished.
+            Assert.Equal(1, await PgServer.ScalarAsync<int>($"SELECT done FROM _shadowcopy_migrate_state WHERE files LIKE '{Path.GetFileName(_dir)}%'"));
+            MigrateJournal.AssertKilledInStatement2(firstJournal);
+            Assert.Equal("integer", await TypeOfNAsync(layout.Table));
+            var atKill = await CopiedRowsAsync(alterState);
+
+            var (exit, result, all) = await RunAsync(Run(secondJournal, "--resume"));
+            await load.WaitForOperationsAsync(load.Operations + 100, TimeSpan.FromSeconds(20));
+            await load.StopAsync();
+
+            MigrateJournal.AssertResumedInStatement2(exit, result, all, secondJournal, "concurrent-index");
+            output.WriteLine($"killed with {atKill} rows of statement 2 checkpointed; resumed migration {result.GetProperty("duration_seconds").GetDouble()} s; writer ops {load.Operations}");
+            Assert.True(load.Errors == 0, string.Join(" | ", load.ErrorMessages));
+            Assert.Equal(await PgServer.ScalarAsync<string>(layout.ChecksumSql(layout.Control)), await PgServer.ScalarAsync<string>(layout.ChecksumSql(layout.Table)));
+            Assert.Equal("bigint", await TypeOfNAsync(layout.Table));
+            Assert.Equal(1, await PgServer.ScalarAsync<long>($"SELECT count(*) FROM pg_attribute WHERE attrelid = '{layout.Table}'::regclass AND attname = 'note' AND NOT attisdropped"));
+            Assert.True(await PgServer.ScalarAsync<bool>($"SELECT indisvalid FROM pg_index WHERE indexrelid = '{schema.Q}.orders_amount_idx'::regclass"));
+            await PgConcurrentAlterTests.AssertNoHelpersAsync(schema.Name, "orders");
+            await PgLogicalCaptureTests.AssertNoSlotOrPublicationAsync(schema.Name, "orders");
+            Assert.False(await StateTableExistsAsync());
+        }
+        finally
+        {
+            await PgCleanup.RunAsync(PgServer.Settings(), new TableName(schema.Name, "orders"), TimeSpan.FromSeconds(2), CancellationToken.None);
+        }
+    }
+
+    private static Task<string> TypeOfNAsync(string table) =>
+        PgServer.ScalarAsync<string>($"SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = '{table}'::regclass AND attname = 'n'");
+
+    private static async Task<long> CopiedRowsAsync(string state)
+    {
+        try
+        {
+            return await PgServer.ScalarAsync<long>($"SELECT coalesce(max(rows_copied), 0) FROM {state}");
+        }
+        catch (Npgsql.PostgresException error) when (error.SqlState == "42P01")
+        {
+            return 0;
+        }
     }
 
     private string Write(string name, string sql)

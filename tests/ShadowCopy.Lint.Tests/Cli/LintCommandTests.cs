@@ -39,6 +39,25 @@ public sealed class LintCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_expandAndContractInTwoFiles_areTwoMigrations_butInOneFileAnError()
+    {
+        // The ADD+DROP rule is per migration, and a migration is a file: the same two statements
+        // are fine as an expand file and a contract file, an error together in one.
+        var expand = WriteFile("001_expand.sql", "SET lock_timeout = '1s';\nALTER TABLE users ADD COLUMN full_name text;\n");
+        var contract = WriteFile("002_contract.sql", "SET lock_timeout = '1s';\nALTER TABLE users DROP COLUMN name;\n");
+        var both = WriteFile("003_both.sql", "SET lock_timeout = '1s';\nALTER TABLE users ADD COLUMN full_name text;\nALTER TABLE users DROP COLUMN name;\n");
+
+        var (apart, apartOutput, _) = await Run(string.Empty, expand, contract, "--engine", "postgres", "--target-version", "15");
+        Assert.DoesNotContain("expand-and-contract-together", apartOutput, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Success, apart);
+
+        var (together, togetherOutput, _) = await Run(string.Empty, expand, contract, both, "--engine", "postgres", "--target-version", "15");
+        Assert.Equal(ExitCodes.LintFindings, together);
+        Assert.Contains($"{both}:3:19: error [expand-and-contract-together]", togetherOutput, StringComparison.Ordinal);
+        Assert.DoesNotContain($"{contract}:2:19: error", togetherOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task RunAsync_onlyWarningsWithDefaultFailOn_exits0()
     {
         var (exit, _, _) = await Run("SET lock_timeout = '1s'; CREATE INDEX i ON t (a);", "-", "--engine", "postgres");
