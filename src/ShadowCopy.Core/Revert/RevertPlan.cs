@@ -19,4 +19,7 @@ public sealed record RevertPlan(
 {
     /// <summary>No column value of the new table is lost when going back (nothing added, nothing narrowed).</summary>
     public bool Lossless => Lost.Count == 0;
+
+    /// <summary>Since when, how far behind, what is held, how many misfits: what the dry run and the journal show.</summary>
+    public Revertibility Status => new(Since, MisfitCount);
 }

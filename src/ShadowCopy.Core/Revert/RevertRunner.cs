@@ -14,7 +14,7 @@ public sealed class RevertRunner(IRevertBackend backend, Action<string> say, IRu
     {
         var plan = await backend.InspectAsync(cancellationToken).ConfigureAwait(false);
         Describe(plan, "revert");
-        Emit("revert-plan", ("old_table", plan.OldTable), ("lossless", plan.Lossless), ("misfits", plan.MisfitCount), ("execute", execute));
+        Emit("revert-plan", [("old_table", plan.OldTable), ("lossless", plan.Lossless), ("execute", execute), .. plan.Status.Fields()]);
         if (plan.MisfitCount > 0)
         {
             throw new ShadowCopyException(
@@ -53,7 +53,7 @@ public sealed class RevertRunner(IRevertBackend backend, Action<string> say, IRu
     {
         var plan = await backend.InspectAsync(cancellationToken).ConfigureAwait(false);
         Describe(plan, "finish");
-        Emit("finish-plan", ("old_table", plan.OldTable), ("keep_old_table", keepOldTable), ("execute", execute));
+        Emit("finish-plan", [("old_table", plan.OldTable), ("keep_old_table", keepOldTable), ("execute", execute), .. plan.Status.Fields()]);
         if (!execute)
         {
             say($"would remove the reverse capture{(keepOldTable ? string.Empty : " and drop " + plan.OldTable)}.");
@@ -69,10 +69,20 @@ public sealed class RevertRunner(IRevertBackend backend, Action<string> say, IRu
 
     private void Describe(RevertPlan plan, string verb)
     {
-        say($"{verb}: revertible since {plan.Since?.ToString("u") ?? "unknown"}, old table {plan.OldTable}");
+        var status = plan.Status.Lines(DateTimeOffset.UtcNow).ToList();
+        say($"{verb}: {plan.OldTable} is kept in step with the new table");
+        say("  revertible: " + status[0]);
+        foreach (var line in status.Skip(1))
+        {
+            say("  " + line);
+        }
+
         say($"  columns carried back: {string.Join(", ", plan.Columns.Select(c => c.Old == c.New ? c.Old : $"{c.New} -> {c.Old}"))}");
         say(plan.Lossless ? "  inverse mapping: lossless" : "  inverse mapping: not lossless: " + string.Join("; ", plan.Lost));
-        say(plan.MisfitCount == 0 ? "  rows that do not fit back: none" : $"  rows that do not fit back: {plan.MisfitCount} ({string.Join(", ", plan.Misfits)})");
+        if (plan.MisfitCount > 0)
+        {
+            say($"  keys that do not fit back: {string.Join(", ", plan.Misfits)}{(plan.MisfitCount > plan.Misfits.Count ? ", …" : string.Empty)}");
+        }
     }
 
     private async Task RetryAsync(string what, Func<TimeSpan, Task<bool>> attempt, TimeSpan lockTimeout, int attempts, CancellationToken cancellationToken)

@@ -150,6 +150,12 @@ public sealed class PgRevertTests
         Assert.True(exit == 0, output);
         Assert.Contains("column extra exists only in the new shape", output, StringComparison.Ordinal);
         Assert.Contains("dry run: nothing changed", output, StringComparison.Ordinal);
+        // Visibility (issue 18 point 4): since when, how far behind, what is held, how many misfits.
+        var swappedAt = await PgServer.ScalarAsync<DateTime>($"SELECT swapped_at AT TIME ZONE 'UTC' FROM {schema.Name}._t_rstate");
+        Assert.Contains($"revertible: since {swappedAt:yyyy-MM-dd HH:mm:ss}Z", output, StringComparison.Ordinal);
+        Assert.Contains("behind: 0 rows", output, StringComparison.Ordinal);
+        Assert.Contains("held: none", output, StringComparison.Ordinal);
+        Assert.Contains("rows that do not fit back: 0", output, StringComparison.Ordinal);
         Assert.Equal(1, await PgServer.ScalarAsync<long>($"SELECT count(*) FROM information_schema.columns WHERE table_schema = '{schema.Name}' AND table_name = 't' AND column_name = 'extra'"));
 
         // cleanup knows the reverse capture: nothing of it is left, the old table stays.
