@@ -13,6 +13,11 @@ public sealed class RevertRunner(IRevertBackend backend, Action<string> say, IRu
     public async Task<int> RevertAsync(bool execute, TimeSpan lockTimeout, int attempts, CancellationToken cancellationToken)
     {
         var plan = await backend.InspectAsync(cancellationToken).ConfigureAwait(false);
+        if (plan.SwappedBack)
+        {
+            return await CompleteInterruptedAsync(plan, execute, lockTimeout, attempts, cancellationToken).ConfigureAwait(false);
+        }
+
         Describe(plan, "revert");
         Emit("revert-plan", [("old_table", plan.OldTable), ("lossless", plan.Lossless), ("execute", execute), .. plan.Status.Fields()]);
         if (plan.MisfitCount > 0)
@@ -24,13 +29,7 @@ public sealed class RevertRunner(IRevertBackend backend, Action<string> say, IRu
 
         if (!execute)
         {
-            foreach (var step in plan.Steps)
-            {
-                say("  would run: " + step);
-            }
-
-            say("dry run: nothing changed; add --execute to revert.");
-            return ExitCodes.Success;
+            return Rehearsed(plan, "revert");
         }
 
         var check = await backend.VerifyAsync(cancellationToken).ConfigureAwait(false);
@@ -52,6 +51,13 @@ public sealed class RevertRunner(IRevertBackend backend, Action<string> say, IRu
     public async Task<int> FinishAsync(bool execute, bool keepOldTable, TimeSpan lockTimeout, int attempts, CancellationToken cancellationToken)
     {
         var plan = await backend.InspectAsync(cancellationToken).ConfigureAwait(false);
+        if (plan.SwappedBack)
+        {
+            throw new ShadowCopyException(
+                $"An earlier revert already swapped the table back (the new shape is {plan.OldTable}) and stopped before removing the reverse capture; run `shadowcopy revert --execute` to complete it. Nothing was changed.",
+                ExitCodes.RevertNotPossible);
+        }
+
         Describe(plan, "finish");
         Emit("finish-plan", [("old_table", plan.OldTable), ("keep_old_table", keepOldTable), ("execute", execute), .. plan.Status.Fields()]);
         if (!execute)
@@ -64,6 +70,33 @@ public sealed class RevertRunner(IRevertBackend backend, Action<string> say, IRu
         await RetryAsync("finish", t => backend.TryFinishAsync(keepOldTable, t, cancellationToken), lockTimeout, attempts, cancellationToken).ConfigureAwait(false);
         Emit("finished", ("old_table", plan.OldTable), ("old_table_dropped", !keepOldTable));
         say($"finished: the change is final; {(keepOldTable ? plan.OldTable + " is kept (no longer kept in step)" : plan.OldTable + " was dropped")}.");
+        return ExitCodes.Success;
+    }
+
+    /// <summary>A revert stopped after its swap back: only the removal of the reverse capture is left to do.</summary>
+    private async Task<int> CompleteInterruptedAsync(RevertPlan plan, bool execute, TimeSpan lockTimeout, int attempts, CancellationToken cancellationToken)
+    {
+        say($"revert: an earlier revert already swapped the table back (the new shape is {plan.OldTable}) and stopped before removing the reverse capture");
+        Emit("revert-plan", ("old_table", plan.OldTable), ("swapped_back", true), ("execute", execute));
+        if (!execute)
+        {
+            return Rehearsed(plan, "complete the revert");
+        }
+
+        await RetryAsync("revert", t => backend.TrySwapBackAsync(t, cancellationToken), lockTimeout, attempts, cancellationToken).ConfigureAwait(false);
+        Emit("reverted", ("old_table", plan.OldTable), ("completed_interrupted", true));
+        say($"reverted: the interrupted revert is complete; the new-shape table is kept as {plan.OldTable} (drop it when satisfied).");
+        return ExitCodes.Success;
+    }
+
+    private int Rehearsed(RevertPlan plan, string what)
+    {
+        foreach (var step in plan.Steps)
+        {
+            say("  would run: " + step);
+        }
+
+        say($"dry run: nothing changed; add --execute to {what}.");
         return ExitCodes.Success;
     }
 

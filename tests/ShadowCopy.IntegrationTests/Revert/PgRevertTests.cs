@@ -25,15 +25,7 @@ public sealed class PgRevertTests
     {
         await using var schema = await PgSchemaScope.CreateAsync();
         var layout = new PgTableLayout(schema.Name, "orders", "orders_control");
-        await layout.CreateAsync(SeedRows);
-        await using var load = new PgWriterLoad(layout, writers: 4);
-        await load.StartAsync(SeedRows);
-        await load.WaitForOperationsAsync(50, TimeSpan.FromSeconds(20));
-
-        var result = await PgAlterHarness.RunAsync(PgAlterHarness.Options(schema.Name, "orders", Alter) with { Revertible = true }, capture: PgAlterHarness.Logical with { Mode = capture });
-        Assert.True(result.ExitCode == ExitCodes.Success, $"exit {result.ExitCode}: {result.Message}");
-        var atSwap = load.Operations;
-        await load.WaitForOperationsAsync(atSwap + 300, TimeSpan.FromSeconds(30));
+        await using var load = await AlterRevertibleUnderWritesAsync(layout, capture);
 
         var table = $"{schema.Name}.orders";
         var (exit, output) = finish ? await RevertCli.PgAsync("finish", "--table", table, "--execute") : await RevertCli.PgAsync("revert", "--table", table, "--execute");
@@ -98,17 +90,46 @@ public sealed class PgRevertTests
         Assert.True(resumed.ExitCode == ExitCodes.Success, resumed.Message);
         await load.WaitForOperationsAsync(load.Operations + 200, TimeSpan.FromSeconds(30));
 
-        (exit, output) = await RevertCli.PgAsync("revert", "--table", $"{schema.Name}.orders", "--execute");
-        Assert.True(exit == 0, output);
-        await load.WaitForOperationsAsync(load.Operations + 200, TimeSpan.FromSeconds(30));
-        await load.StopAsync();
-
-        Assert.True(load.Errors == 0, "writer errors: " + string.Join(" | ", load.ErrorMessages));
-        Assert.Equal(await PgServer.ScalarAsync<string>(layout.ChecksumSql(layout.Control)), await PgServer.ScalarAsync<string>(layout.ChecksumSql(layout.Table)));
-        Assert.Equal("integer", await ColumnTypeAsync(schema.Name, "orders", "n"));
-        Assert.Equal(["_orders_old", "orders", "orders_control"], await RelationsAsync(schema.Name));
-        Assert.Equal(0, await PgServer.ScalarAsync<long>($"SELECT count(*) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = '{schema.Name}' AND NOT t.tgisinternal"));
+        await RevertAndAssertRevertedAsync(schema.Name, layout, load);
         await ShadowCopy.IntegrationTests.Postgres.PgLogicalCaptureTests.AssertNoSlotOrPublicationAsync(schema.Name, "orders");
+    }
+
+    /// <summary>
+    /// kill -9 inside revert's swap-back transaction at its last statement: triggers dropped, tables
+    /// renamed, index names traded, only the helper tables' DROP left (a reader holds the misfit
+    /// table). The transaction never commits, so the table is as before the revert; a rerun completes,
+    /// the table equals the control and nothing of the reverse capture is left.
+    /// </summary>
+    [Fact]
+    public async Task Revert_SIGKILLed_inside_its_swap_back_then_a_rerun_completes_and_equals_the_control()
+    {
+        await using var schema = await PgSchemaScope.CreateAsync();
+        var layout = new PgTableLayout(schema.Name, "orders", "orders_control");
+        await using var load = await AlterRevertibleUnderWritesAsync(layout, "trigger");
+
+        var table = $"{schema.Name}.orders";
+        var dropping = $"SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'DROP TABLE IF EXISTS %' AND query LIKE '%{schema.Name}%_orders_rmiss%'";
+        await using (var holder = await PgServer.OpenAsync())
+        {
+            await using (var begin = new Npgsql.NpgsqlCommand($"BEGIN; SELECT count(*) FROM {schema.Name}._orders_rmiss", holder))
+            {
+                await begin.ExecuteNonQueryAsync();
+            }
+
+            await RevertCli.KillWhenAsync(RevertCli.StartPg("revert", "--table", table, "--execute"), async () => await PgServer.ScalarAsync<long>(dropping + " AND wait_event_type = 'Lock'") > 0, "revert never reached its last statement");
+            // Its COMMIT never comes: the server rolls the transaction back once its lock wait ends.
+            await RevertCli.WaitUntilAsync(async () => await PgServer.ScalarAsync<long>(dropping) == 0, "the killed revert's session is still there");
+            await using var commit = new Npgsql.NpgsqlCommand("COMMIT", holder);
+            await commit.ExecuteNonQueryAsync();
+        }
+
+        // Nothing of the swap back happened.
+        Assert.Equal("bigint", await ColumnTypeAsync(schema.Name, "orders", "n"));
+        Assert.Equal(["_orders_old", "_orders_rmiss", "_orders_rstate", "orders", "orders_control"], await RelationsAsync(schema.Name));
+        await load.WaitForOperationsAsync(load.Operations + 200, TimeSpan.FromSeconds(30));
+
+        await RevertAndAssertRevertedAsync(schema.Name, layout, load);
+        Assert.Contains("orders_pkey", await NamesAsync($"SELECT indexname FROM pg_indexes WHERE schemaname = '{schema.Name}' AND tablename = 'orders'"));
     }
 
     [Fact]
@@ -164,6 +185,35 @@ public sealed class PgRevertTests
         Assert.Equal(0, cleanup.ExitCode);
         Assert.Equal(["_t_old", "t"], await RelationsAsync(schema.Name));
         Assert.Equal(0, await PgServer.ScalarAsync<long>($"SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = '{schema.Name}'"));
+    }
+
+    /// <summary>The table under 4 writers mirrored into the control, altered with --revertible, then 300 more writes.</summary>
+    private static async Task<PgWriterLoad> AlterRevertibleUnderWritesAsync(PgTableLayout layout, string capture)
+    {
+        await layout.CreateAsync(SeedRows);
+        var load = new PgWriterLoad(layout, writers: 4);
+        await load.StartAsync(SeedRows);
+        await load.WaitForOperationsAsync(50, TimeSpan.FromSeconds(20));
+        var result = await PgAlterHarness.RunAsync(PgAlterHarness.Options(layout.Schema, "orders", Alter) with { Revertible = true }, capture: PgAlterHarness.Logical with { Mode = capture });
+        Assert.True(result.ExitCode == ExitCodes.Success, $"exit {result.ExitCode}: {result.Message}");
+        await load.WaitForOperationsAsync(load.Operations + 300, TimeSpan.FromSeconds(30));
+        return load;
+    }
+
+    /// <summary>revert --execute under the writers and more writes after it; then the table equals the control in its old shape and nothing of the reverse capture is left.</summary>
+    private static async Task RevertAndAssertRevertedAsync(string schema, PgTableLayout layout, PgWriterLoad load)
+    {
+        var (exit, output) = await RevertCli.PgAsync("revert", "--table", $"{schema}.orders", "--execute");
+        Assert.True(exit == 0, output);
+        await load.WaitForOperationsAsync(load.Operations + 200, TimeSpan.FromSeconds(30));
+        await load.StopAsync();
+
+        Assert.True(load.Errors == 0, "writer errors: " + string.Join(" | ", load.ErrorMessages));
+        Assert.Equal(await PgServer.ScalarAsync<string>(layout.ChecksumSql(layout.Control)), await PgServer.ScalarAsync<string>(layout.ChecksumSql(layout.Table)));
+        Assert.Equal("integer", await ColumnTypeAsync(schema, "orders", "n"));
+        Assert.Equal(["_orders_old", "orders", "orders_control"], await RelationsAsync(schema));
+        Assert.Equal(0, await PgServer.ScalarAsync<long>($"SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = '{schema}'"));
+        Assert.Equal(0, await PgServer.ScalarAsync<long>($"SELECT count(*) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = '{schema}' AND NOT t.tgisinternal"));
     }
 
     private static async Task<string> ColumnTypeAsync(string schema, string table, string column) =>
