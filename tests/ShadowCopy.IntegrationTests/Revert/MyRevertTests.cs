@@ -106,6 +106,45 @@ public sealed class MyRevertTests
         }
     }
 
+    /// <summary>
+    /// What the reverse capture cannot carry back yet is refused before anything is created: exit 18,
+    /// one sentence naming why, and the server exactly as it was (tables, triggers, checksums).
+    /// </summary>
+    [Theory]
+    [InlineData("trigger", "it has triggers of its own")]
+    [InlineData("child", "it takes part in foreign keys")]
+    [InlineData("parent", "it takes part in foreign keys")]
+    public async Task Revertible_alter_of_a_table_it_cannot_carry_back_is_refused_with_exit_18_and_changes_nothing(string kind, string why)
+    {
+        var name = UniqueName("revno");
+        var other = name + "_o";
+        try
+        {
+            await ExecAsync($"CREATE TABLE {Q(name)} (id BIGINT PRIMARY KEY, r BIGINT NULL, s VARCHAR(5)) ENGINE=InnoDB");
+            await ExecAsync($"CREATE TABLE {Q(other)} (id BIGINT PRIMARY KEY, r BIGINT NULL) ENGINE=InnoDB");
+            await ExecAsync($"INSERT INTO {Q(name)} SELECT seq, NULL, CONCAT('v', seq) FROM seq_1_to_100");
+            await ExecAsync(kind switch
+            {
+                "trigger" => $"CREATE TRIGGER {Q(name + "_t")} BEFORE INSERT ON {Q(name)} FOR EACH ROW SET NEW.s = UPPER(NEW.s)",
+                "child" => $"ALTER TABLE {Q(name)} ADD CONSTRAINT {Q(name + "_fk")} FOREIGN KEY (r) REFERENCES {Q(other)} (id)",
+                _ => $"ALTER TABLE {Q(other)} ADD CONSTRAINT {Q(name + "_fk")} FOREIGN KEY (r) REFERENCES {Q(name)} (id)",
+            });
+            var before = await SnapshotAsync(name);
+
+            var result = await MyAlterHarness.RunAsync(MyAlterHarness.Options(name, "MODIFY s VARCHAR(50)") with { Revertible = true }, CaptureMode.Trigger);
+
+            Assert.True(result.ExitCode == ExitCodes.UnsupportedTable, $"exit {result.ExitCode}: {result.Message}");
+            Assert.Equal($"--revertible cannot keep {Database}.{name} revertible: {why} (carrying them back is not supported yet). Nothing was changed.", result.Message);
+            Assert.Equal(before, await SnapshotAsync(name));
+        }
+        finally
+        {
+            await using var connection = await OpenAsync();
+            await connection.ExecuteAsync("SET SESSION foreign_key_checks = 0");
+            await connection.ExecuteAsync($"DROP TABLE IF EXISTS {Q(Database)}.{Q(other)}, {Q(Database)}.{Q(name)}");
+        }
+    }
+
     [Fact]
     public async Task Revert_with_a_widened_value_that_does_not_fit_refuses_naming_the_key_and_changes_nothing()
     {

@@ -132,6 +132,36 @@ public sealed class PgRevertTests
         Assert.Contains("orders_pkey", await NamesAsync($"SELECT indexname FROM pg_indexes WHERE schemaname = '{schema.Name}' AND tablename = 'orders'"));
     }
 
+    /// <summary>
+    /// What the reverse capture cannot carry back yet is refused before anything is created: exit 18,
+    /// one sentence naming why, and the schema exactly as it was (catalog, sequences, row checksums).
+    /// </summary>
+    [Theory]
+    [InlineData("trigger", "ALTER COLUMN s TYPE varchar(50)", "it has triggers of its own (carrying them back is not supported yet)")]
+    [InlineData("child", "ALTER COLUMN s TYPE varchar(50)", "it takes part in foreign keys (carrying them back is not supported yet)")]
+    [InlineData("parent", "ALTER COLUMN s TYPE varchar(50)", "it takes part in foreign keys (carrying them back is not supported yet)")]
+    [InlineData("using", "ALTER COLUMN s TYPE integer USING length(s)", "the ALTER has a USING expression, which has no inverse")]
+    public async Task Revertible_alter_of_a_table_it_cannot_carry_back_is_refused_with_exit_18_and_changes_nothing(string kind, string alter, string why)
+    {
+        await using var schema = await PgSchemaScope.CreateAsync();
+        var s = schema.Name;
+        await PgServer.ExecAsync($"CREATE TABLE {s}.t (id bigint PRIMARY KEY, r bigint, s varchar(5)); CREATE TABLE {s}.o (id bigint PRIMARY KEY, r bigint); INSERT INTO {s}.t SELECT g, NULL, 'v' || g FROM generate_series(1, 100) g;");
+        await PgServer.ExecAsync(kind switch
+        {
+            "trigger" => $"CREATE FUNCTION {s}.up() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN NEW.s := upper(NEW.s); RETURN NEW; END$$; CREATE TRIGGER t_up BEFORE INSERT ON {s}.t FOR EACH ROW EXECUTE FUNCTION {s}.up();",
+            "child" => $"ALTER TABLE {s}.t ADD FOREIGN KEY (r) REFERENCES {s}.o (id);",
+            "parent" => $"ALTER TABLE {s}.o ADD FOREIGN KEY (r) REFERENCES {s}.t (id);",
+            _ => "SELECT 1;",
+        });
+        var before = await PgCatalogSnapshot.TakeAsync(s);
+
+        var result = await PgAlterHarness.RunAsync(PgAlterHarness.Options(s, "t", alter) with { Revertible = true });
+
+        Assert.True(result.ExitCode == ExitCodes.UnsupportedTable, $"exit {result.ExitCode}: {result.Message}");
+        Assert.Equal($"--revertible cannot keep {s}.t revertible: {why}. Nothing was changed.", result.Message);
+        Assert.Equal(before, await PgCatalogSnapshot.TakeAsync(s));
+    }
+
     [Fact]
     public async Task Revert_with_a_widened_value_that_does_not_fit_refuses_naming_the_key_and_changes_nothing()
     {
