@@ -267,7 +267,7 @@ public sealed class AlterRunner
             _state.EnterPhase(Phase.CuttingOver);
             await CutOverAsync(summary, cancellationToken).ConfigureAwait(false);
             swapped = true;
-            MarkRevertible(DateTimeOffset.UtcNow, misfits: 0);
+            MarkRevertible(DateTimeOffset.UtcNow, misfits: null);
 
             // From here on the new table serves: finish what we owe even if asked to stop.
             _state.EnterPhase(Phase.CleaningUp);
@@ -364,8 +364,9 @@ public sealed class AlterRunner
     /// </summary>
     /// <summary>
     /// --revertible: the swap installed the reverse capture, so from now on <c>ctl status</c> and the
-    /// journal say since when, how far behind and what is held (ADR 0031). The misfit table starts empty
-    /// with the swap; a resumed run does not know the swap time (the revert dry run reads it).
+    /// journal say since when, how far behind and what is held (ADR 0031). Misfits are not counted here
+    /// (the run does not read the table again; the revert dry run counts them), and a resumed run does
+    /// not know the swap time (the dry run reads it from the state).
     /// </summary>
     private void MarkRevertible(DateTimeOffset? since, long? misfits)
     {
