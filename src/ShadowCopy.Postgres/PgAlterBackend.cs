@@ -114,13 +114,13 @@ public sealed partial class PgAlterBackend : IAlterBackend, ICaptureStatus, IKey
         var source = await PgInspector.ReadAsync(Main, Table, cancellationToken).ConfigureAwait(false)
             ?? throw new PreflightRefusedException(RefusalReason.TableMissing, $"Table {Table} does not exist (names are case-sensitive when quoted: --table '\"MySchema\".\"MyTable\"').");
         _source = source;
-        _userTriggers = await PgUserTriggers.ReadAsync(Main, source.Oid, Names.Trigger, cancellationToken).ConfigureAwait(false);
         if (_options.Revertible)
         {
-            Revert.PgReverseCapture.Check(Table, source, _userTriggers.Count > 0);
+            Revert.PgReverseCapture.Check(Table, source);
         }
 
         PgPreflight.CheckTable(source, _options);
+        _userTriggers = await PgUserTriggers.ReadAsync(Main, source.Oid, Names.Trigger, cancellationToken).ConfigureAwait(false);
         if (_captureOptions.IsLogical)
         {
             await PgPreflight.CheckLogicalAsync(Main, source, _captureOptions, needsNewSlot: !_options.Resume, cancellationToken).ConfigureAwait(false);

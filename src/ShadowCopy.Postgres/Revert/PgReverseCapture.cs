@@ -25,16 +25,12 @@ internal static class PgReverseCapture
         [.. mapping.Copied.Where(c => source.Columns.First(s => s.Name == c.SourceName).Generated.Length == 0)];
 
     /// <summary>
-    /// Read-only refusals (exit 18) of what the reverse capture cannot carry back, from the catalog alone:
+    /// Read-only refusal (exit 18) of what the reverse capture cannot carry back, from the catalog alone:
     /// before the table's other checks, so a table with foreign keys hears this and not "pass
-    /// --repoint-foreign-keys" first.
+    /// --repoint-foreign-keys" first. The table's own triggers are carried back by revert (ADR 0031 amendment).
     /// </summary>
-    public static void Check(TableName table, PgTable source, bool hasUserTriggers)
-    {
-        Refuse(table, hasUserTriggers ? "it has triggers of its own (carrying them back is not supported yet)"
-            : source.OutgoingForeignKeys.Count + source.IncomingForeignKeys.Count > 0 ? "it takes part in foreign keys (carrying them back is not supported yet)"
-            : null);
-    }
+    public static void Check(TableName table, PgTable source) =>
+        Refuse(table, source.OutgoingForeignKeys.Count + source.IncomingForeignKeys.Count > 0 ? "it takes part in foreign keys (carrying them back is not supported yet)" : null);
 
     /// <summary>
     /// The USING refusal (exit 18) and a planning check of the inverse INSERT, inside the preflight's

@@ -137,7 +137,6 @@ public sealed class PgRevertTests
     /// one sentence naming why, and the schema exactly as it was (catalog, sequences, row checksums).
     /// </summary>
     [Theory]
-    [InlineData("trigger", "ALTER COLUMN s TYPE varchar(50)", "it has triggers of its own (carrying them back is not supported yet)")]
     [InlineData("child", "ALTER COLUMN s TYPE varchar(50)", "it takes part in foreign keys (carrying them back is not supported yet)")]
     [InlineData("parent", "ALTER COLUMN s TYPE varchar(50)", "it takes part in foreign keys (carrying them back is not supported yet)")]
     [InlineData("using", "ALTER COLUMN s TYPE integer USING length(s)", "the ALTER has a USING expression, which has no inverse")]
@@ -148,7 +147,6 @@ public sealed class PgRevertTests
         await PgServer.ExecAsync($"CREATE TABLE {s}.t (id bigint PRIMARY KEY, r bigint, s varchar(5)); CREATE TABLE {s}.o (id bigint PRIMARY KEY, r bigint); INSERT INTO {s}.t SELECT g, NULL, 'v' || g FROM generate_series(1, 100) g;");
         await PgServer.ExecAsync(kind switch
         {
-            "trigger" => $"CREATE FUNCTION {s}.up() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN NEW.s := upper(NEW.s); RETURN NEW; END$$; CREATE TRIGGER t_up BEFORE INSERT ON {s}.t FOR EACH ROW EXECUTE FUNCTION {s}.up();",
             "child" => $"ALTER TABLE {s}.t ADD FOREIGN KEY (r) REFERENCES {s}.o (id);",
             "parent" => $"ALTER TABLE {s}.o ADD FOREIGN KEY (r) REFERENCES {s}.t (id);",
             _ => "SELECT 1;",
@@ -159,6 +157,72 @@ public sealed class PgRevertTests
 
         Assert.True(result.ExitCode == ExitCodes.UnsupportedTable, $"exit {result.ExitCode}: {result.Message}");
         Assert.Equal($"--revertible cannot keep {s}.t revertible: {why}. Nothing was changed.", result.Message);
+        Assert.Equal(before, await PgCatalogSnapshot.TakeAsync(s));
+    }
+
+    /// <summary>
+    /// The table's own triggers follow it forward at the swap (ADR 0027) and back at the revert, and
+    /// fire exactly once per row change throughout: the same audit trigger on the control table is the
+    /// yardstick (a trigger left on _orders_old would fire again for every reverse write; one left
+    /// behind on the new shape, or lost, would count less).
+    /// </summary>
+    [Fact]
+    public async Task Revertible_alter_of_a_table_with_triggers_carries_them_forward_and_back_and_they_fire_once()
+    {
+        await using var schema = await PgSchemaScope.CreateAsync();
+        var s = schema.Name;
+        var layout = new PgTableLayout(s, "orders", "orders_control");
+        await layout.CreateAsync(SeedRows);
+        await PgServer.ExecAsync($"""
+            CREATE TABLE {s}.audit (seq bigserial PRIMARY KEY, tbl text NOT NULL, op text NOT NULL);
+            CREATE FUNCTION {s}.audit() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN INSERT INTO {s}.audit (tbl, op) VALUES (TG_TABLE_NAME, TG_OP); RETURN NULL; END$$;
+            CREATE TRIGGER orders_audit AFTER INSERT OR UPDATE OR DELETE ON {s}.orders FOR EACH ROW EXECUTE FUNCTION {s}.audit();
+            CREATE TRIGGER orders_control_audit AFTER INSERT OR UPDATE OR DELETE ON {s}.orders_control FOR EACH ROW EXECUTE FUNCTION {s}.audit();
+            COMMENT ON TRIGGER orders_audit ON {s}.orders IS 'keeps the audit';
+            """);
+        await using var load = new PgWriterLoad(layout, writers: 4);
+        await load.StartAsync(SeedRows);
+        await load.WaitForOperationsAsync(50, TimeSpan.FromSeconds(20));
+        var result = await PgAlterHarness.RunAsync(PgAlterHarness.Options(s, "orders", Alter) with { Revertible = true }, capture: PgAlterHarness.Logical with { Mode = "trigger" });
+        Assert.True(result.ExitCode == ExitCodes.Success, $"exit {result.ExitCode}: {result.Message}");
+        await load.WaitForOperationsAsync(load.Operations + 300, TimeSpan.FromSeconds(30));
+        Assert.Equal(["_orders_rtrg", "orders_audit"], await UserTriggersAsync(s, "orders"));
+        Assert.Empty(await UserTriggersAsync(s, "_orders_old"));
+
+        var (exit, output) = await RevertCli.PgAsync("revert", "--table", $"{s}.orders");
+        Assert.True(exit == 0, output);
+        Assert.Contains("CREATE TRIGGER orders_audit", output, StringComparison.Ordinal);
+        await RevertAndAssertRevertedAsync(s, layout, load, extraRelations: ["audit"]);
+
+        Assert.Equal(["orders_audit"], await UserTriggersAsync(s, "orders"));
+        Assert.Empty(await UserTriggersAsync(s, "_orders_old"));
+        Assert.Equal("keeps the audit", await PgServer.ScalarAsync<string>($"SELECT obj_description(t.oid, 'pg_trigger') FROM pg_trigger t WHERE t.tgrelid = '{s}.orders'::regclass AND t.tgname = 'orders_audit'"));
+        Assert.Equal(
+            await PgServer.ScalarAsync<long>($"SELECT count(*) FROM {s}.audit WHERE tbl = 'orders_control'"),
+            await PgServer.ScalarAsync<long>($"SELECT count(*) FROM {s}.audit WHERE tbl <> 'orders_control'"));
+        Assert.Equal(0, await PgServer.ScalarAsync<long>($"SELECT count(*) FROM {s}.audit WHERE tbl NOT IN ('orders', 'orders_control')"));
+    }
+
+    [Fact]
+    public async Task Revert_refuses_when_a_trigger_of_the_table_uses_a_column_the_old_shape_lacks_and_changes_nothing()
+    {
+        await using var schema = await PgSchemaScope.CreateAsync();
+        var s = schema.Name;
+        await PgServer.ExecAsync($"""
+            CREATE TABLE {s}.t (id bigint PRIMARY KEY, v text); INSERT INTO {s}.t SELECT g, 'v' || g FROM generate_series(1, 100) g;
+            CREATE FUNCTION {s}.fill() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$;
+            CREATE TRIGGER t_fill BEFORE INSERT ON {s}.t FOR EACH ROW EXECUTE FUNCTION {s}.fill();
+            """);
+        var result = await PgAlterHarness.RunAsync(PgAlterHarness.Options(s, "t", "ADD COLUMN note text") with { Revertible = true });
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Message);
+        // After the swap the function is changed to use the new column: on the old shape it would fail.
+        await PgServer.ExecAsync($"CREATE OR REPLACE FUNCTION {s}.fill() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN NEW.note := 'x'; RETURN NEW; END$$;");
+        var before = await PgCatalogSnapshot.TakeAsync(s);
+
+        var (exit, output) = await RevertCli.PgAsync("revert", "--table", $"{s}.t", "--execute");
+
+        Assert.True(exit == ExitCodes.RevertNotPossible, output);
+        Assert.Contains("trigger t_fill uses column(s) note", output, StringComparison.Ordinal);
         Assert.Equal(before, await PgCatalogSnapshot.TakeAsync(s));
     }
 
@@ -231,7 +295,7 @@ public sealed class PgRevertTests
     }
 
     /// <summary>revert --execute under the writers and more writes after it; then the table equals the control in its old shape and nothing of the reverse capture is left.</summary>
-    private static async Task RevertAndAssertRevertedAsync(string schema, PgTableLayout layout, PgWriterLoad load)
+    private static async Task RevertAndAssertRevertedAsync(string schema, PgTableLayout layout, PgWriterLoad load, string[]? extraRelations = null)
     {
         var (exit, output) = await RevertCli.PgAsync("revert", "--table", $"{schema}.orders", "--execute");
         Assert.True(exit == 0, output);
@@ -241,10 +305,13 @@ public sealed class PgRevertTests
         Assert.True(load.Errors == 0, "writer errors: " + string.Join(" | ", load.ErrorMessages));
         Assert.Equal(await PgServer.ScalarAsync<string>(layout.ChecksumSql(layout.Control)), await PgServer.ScalarAsync<string>(layout.ChecksumSql(layout.Table)));
         Assert.Equal("integer", await ColumnTypeAsync(schema, "orders", "n"));
-        Assert.Equal(["_orders_old", "orders", "orders_control"], await RelationsAsync(schema));
-        Assert.Equal(0, await PgServer.ScalarAsync<long>($"SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = '{schema}'"));
-        Assert.Equal(0, await PgServer.ScalarAsync<long>($"SELECT count(*) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = '{schema}' AND NOT t.tgisinternal"));
+        Assert.Equal(["_orders_old", .. extraRelations ?? [], "orders", "orders_control"], await RelationsAsync(schema));
+        Assert.Equal(extraRelations is null ? 0 : 1, await PgServer.ScalarAsync<long>($"SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = '{schema}'"));
+        Assert.Empty(await NamesAsync($"SELECT t.tgname::text FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = '{schema}' AND NOT t.tgisinternal AND t.tgname NOT LIKE '%audit'"));
     }
+
+    private static Task<List<string>> UserTriggersAsync(string schema, string table) =>
+        NamesAsync($"SELECT t.tgname::text FROM pg_trigger t WHERE t.tgrelid = '{schema}.{PgServer.Q(table)}'::regclass AND NOT t.tgisinternal ORDER BY 1");
 
     private static async Task<string> ColumnTypeAsync(string schema, string table, string column) =>
         await PgServer.ScalarAsync<string>($"SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = '{schema}.{table}'::regclass AND attname = '{column}'");
