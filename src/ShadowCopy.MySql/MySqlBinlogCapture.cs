@@ -98,7 +98,7 @@ internal sealed class MySqlBinlogCapture
     }
 
     /// <summary>Starts the stream at the server's current position, or at <paramref name="from"/> when resuming.</summary>
-    public async Task StartAsync(MySqlSession session, MySqlStatements sql, MyTable source, CancellationToken cancellationToken, BinlogPosition? from = null)
+    public async Task StartAsync(MySqlSession session, MySqlStatements sql, MyTable source, BinlogPosition? from, CancellationToken cancellationToken)
     {
         var schema = await ColumnSchemaAsync(session, source, cancellationToken).ConfigureAwait(false);
         _sql = sql;
@@ -198,7 +198,7 @@ internal sealed class MySqlBinlogCapture
     /// STATUS is not enough: a transaction can have committed and released its locks while the
     /// position reported lags behind its events, and a drain to that position would miss them.
     /// </summary>
-    public async Task<BinlogPosition> MarkAsync(MySqlSession session, MySqlStatements sql, TimeSpan timeout, CancellationToken cancellationToken, bool watchAfterMarker = false)
+    public async Task<BinlogPosition> MarkAsync(MySqlSession session, MySqlStatements sql, TimeSpan timeout, bool watchAfterMarker, CancellationToken cancellationToken)
     {
         var marker = "marker " + Guid.NewGuid().ToString("N");
         Volatile.Write(ref _markerEnd, null);

@@ -151,7 +151,7 @@ internal static class MySqlCutOver
             // or in the key log now (triggers: every writer has committed, no new one can start).
             if (backend.Binlog is { } binlog)
             {
-                var target = await binlog.MarkAsync(backend.MainSession, sql, lockTimeout + TimeSpan.FromSeconds(10), cancellationToken, watchAfterMarker: true).ConfigureAwait(false);
+                var target = await binlog.MarkAsync(backend.MainSession, sql, lockTimeout + TimeSpan.FromSeconds(10), watchAfterMarker: true, cancellationToken).ConfigureAwait(false);
                 await binlog.DrainToAsync(backend.MainSession, target, lockTimeout + TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
             }
             else
@@ -243,7 +243,7 @@ internal static class MySqlCutOver
                 {
                     await StopHoldersAsync(holders).ConfigureAwait(false);
                     await MySqlCutOverHolders.StopAsync(backend, renamer, rename).ConfigureAwait(false);
-                    await moving.UndoSwapAsync(locker, stillLocked: true, backend.MainSession, sql, backend.Options.Table, backend.Names, lockTimeout, backend.Options.CutOverAttempts, CancellationToken.None).ConfigureAwait(false);
+                    await moving.UndoSwapAsync(locker, stillLocked: true, backend.MainSession, sql, backend.Options.Table, backend.Names, lockTimeout, backend.Options.CutOverAttempts, why: null, CancellationToken.None).ConfigureAwait(false);
                 }
 
                 await triggers.BackAsync(locker, renamer, rename).ConfigureAwait(false);
@@ -296,7 +296,7 @@ internal static class MySqlCutOver
             if (!swapped && moving is not null && goCreated)
             {
                 await backend.EnsureMainAsync(CancellationToken.None).ConfigureAwait(false);
-                await moving.UndoSwapAsync(locker, stillLocked: false, backend.MainSession, sql, backend.Options.Table, backend.Names, lockTimeout, backend.Options.CutOverAttempts, CancellationToken.None, error.Message).ConfigureAwait(false);
+                await moving.UndoSwapAsync(locker, stillLocked: false, backend.MainSession, sql, backend.Options.Table, backend.Names, lockTimeout, backend.Options.CutOverAttempts, error.Message, CancellationToken.None).ConfigureAwait(false);
             }
 
             if (!swapped && triggers.Moved)
@@ -315,7 +315,7 @@ internal static class MySqlCutOver
                 // Cancelled (or an unexpected error) inside the lock: the keys go back before the lock ends.
                 await StopHoldersAsync(holders).ConfigureAwait(false);
                 await MySqlCutOverHolders.StopAsync(backend, renamer, rename).ConfigureAwait(false);
-                await moving.UndoSwapAsync(locker, stillLocked: true, backend.MainSession, sql, backend.Options.Table, backend.Names, lockTimeout, backend.Options.CutOverAttempts, CancellationToken.None).ConfigureAwait(false);
+                await moving.UndoSwapAsync(locker, stillLocked: true, backend.MainSession, sql, backend.Options.Table, backend.Names, lockTimeout, backend.Options.CutOverAttempts, why: null, CancellationToken.None).ConfigureAwait(false);
             }
 
             if (!goCreated && triggers.Moved)

@@ -339,7 +339,7 @@ internal sealed class MySqlForeignKeys
     /// died) writes ran against keys pointing at a shadow that no longer followed the original, so every
     /// child is checked for rows without a parent and the run stops if it finds any.
     /// </summary>
-    public async Task UndoSwapAsync(MySqlSession locker, bool stillLocked, MySqlSession main, MySqlStatements sql, TableName table, HelperObjectNames names, TimeSpan lockTimeout, int attempts, CancellationToken cancellationToken, string? why = null)
+    public async Task UndoSwapAsync(MySqlSession locker, bool stillLocked, MySqlSession main, MySqlStatements sql, TableName table, HelperObjectNames names, TimeSpan lockTimeout, int attempts, string? why, CancellationToken cancellationToken)
     {
         if (_repointed.Count > 0)
         {

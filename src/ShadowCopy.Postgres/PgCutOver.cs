@@ -68,7 +68,7 @@ public sealed partial class PgAlterBackend
         }
 
         // The swap renames the shadow too (ACCESS EXCLUSIVE): an autoanalyze of the freshly filled shadow would hold writers as well.
-        await ClearAutovacuumAsync(session, cancellationToken, shadow.Oid).ConfigureAwait(false);
+        await ClearAutovacuumAsync(session, shadow.Oid, cancellationToken).ConfigureAwait(false);
         var wait = Stopwatch.StartNew();
         long waitedMs = 0;
         var committing = false;
@@ -369,7 +369,7 @@ public sealed partial class PgAlterBackend
 
         if (_finishingSwap)
         {
-            await PgObjects.DropAllAsync(session, Table, Names, _options.CutOverLockTimeout, 20, cancellationToken, keepState: true).ConfigureAwait(false);
+            await PgObjects.DropAllAsync(session, Table, Names, _options.CutOverLockTimeout, 20, keepState: true, cancellationToken).ConfigureAwait(false);
         }
         else
         {
