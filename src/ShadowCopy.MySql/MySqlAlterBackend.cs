@@ -1081,7 +1081,7 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
             await StartLockFreeCopyAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        Log.Resumed(_logger, _chunks.Count, stored.Binlog?.ToString() ?? "-");
+        Log.Resumed(_logger, _chunks.Count, (object?)stored.Binlog ?? "-");
         _transcript.Step = "copy";
         return stored.Progress with { ChunksCopied = _chunks.Count, CopyDone = stored.Progress.CopyDone && _copyDone };
     }

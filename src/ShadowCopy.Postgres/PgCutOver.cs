@@ -112,7 +112,7 @@ public sealed partial class PgAlterBackend
             committing = true;
             await session.ExecuteAsync("COMMIT", null, cancellationToken).ConfigureAwait(false);
             _lockHeldMs = wait.ElapsedMilliseconds - waitedMs;
-            Log.Swapped(_logger, Table.ToString(), _lockHeldMs);
+            Log.Swapped(_logger, Table, _lockHeldMs);
             return new CutOverAttempt(true, false, waitedMs, null) { Verified = verified };
         }
         catch (PostgresException error) when (PgErrors.IsLockTimeout(error))

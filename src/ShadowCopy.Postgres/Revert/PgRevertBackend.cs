@@ -194,7 +194,7 @@ public sealed class PgRevertBackend(NpgsqlConnectionStringBuilder settings, Tabl
         }
     }
 
-    private IEnumerable<string> SwapBackStatements(IReadOnlySet<string> newIndexes, IReadOnlySet<string> oldIndexes)
+    private IEnumerable<string> SwapBackStatements(HashSet<string> newIndexes, HashSet<string> oldIndexes)
     {
         foreach (var statement in DropStatements(table).Take(2))
         {
