@@ -11,6 +11,7 @@ internal sealed class ShutdownSignal : IDisposable
     private readonly CancellationTokenSource _source = new();
     private readonly PosixSignalRegistration _term;
     private readonly PosixSignalRegistration _int;
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2213", Justification = "The caller's writer (stderr); not ours to dispose.")]
     private readonly TextWriter _error;
 
     public ShutdownSignal(TextWriter error)

@@ -80,7 +80,9 @@ internal sealed class MySqlClientConnection : IAsyncDisposable
             }
 
             await socket.ConnectAsync(endPoint, timeout.Token).ConfigureAwait(false);
+#pragma warning disable CA2000 // ownership passes to OpenAsync, whose channel disposes the stream on failure and the connection on success
             var stream = new NetworkStream(socket, ownsSocket: true);
+#pragma warning restore CA2000
             socket = null;
             return await OpenAsync(stream, settings, settings.UnixSocket is not null, timeout.Token).ConfigureAwait(false);
         }
@@ -106,7 +108,9 @@ internal sealed class MySqlClientConnection : IAsyncDisposable
     internal static async Task<MySqlClientConnection> OpenAsync(Stream stream, MySqlSettings settings, bool isLocalSocket, CancellationToken cancellationToken)
     {
         var logger = settings.LoggerFactory?.CreateLogger<MySqlClientConnection>() ?? (ILogger)NullLogger.Instance;
+#pragma warning disable CA2000 // disposed in the catch below on failure; owned by the connection on success
         var channel = new PacketChannel(stream);
+#pragma warning restore CA2000
         try
         {
             var first = await channel.ReadPayloadAsync(cancellationToken).ConfigureAwait(false);

@@ -18,13 +18,13 @@ internal static partial class Log
     public static partial void AmbiguousRenameResolved(ILogger logger, bool swapped);
 
     [LoggerMessage(EventId = 3005, Level = LogLevel.Information, Message = "Binlog capture from {Position}")]
-    public static partial void BinlogStart(ILogger logger, string position);
+    public static partial void BinlogStart(ILogger logger, ShadowCopy.MySql.Protocol.Binlog.BinlogPosition position);
 
     [LoggerMessage(EventId = 3006, Level = LogLevel.Warning, Message = "Binlog reader stopped: {Reason}")]
     public static partial void BinlogReaderFailed(ILogger logger, Exception error, string reason);
 
     [LoggerMessage(EventId = 3007, Level = LogLevel.Information, Message = "Resumed from the checkpoint: {Chunks} chunks already copied, binlog from {Position}")]
-    public static partial void Resumed(ILogger logger, int chunks, string position);
+    public static partial void Resumed(ILogger logger, int chunks, object position);
 
     [LoggerMessage(EventId = 3008, Level = LogLevel.Information, Message = "Starting {Tool}: {Command}")]
     public static partial void ToolStarting(ILogger logger, string tool, string command);

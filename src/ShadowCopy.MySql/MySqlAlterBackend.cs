@@ -154,7 +154,7 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
         }
         // Leftovers first: our own triggers from a killed run must read as leftovers, not as the user's.
         // With --resume our leftovers are what the run continues from (ResumeAsync checks them).
-        await MySqlObjects.CheckNoLeftoversAsync(Main, Table, Names, cancellationToken, resuming: _options.Resume).ConfigureAwait(false);
+        await MySqlObjects.CheckNoLeftoversAsync(Main, Table, Names, _options.Resume, cancellationToken).ConfigureAwait(false);
         // The table's own triggers are carried to the new table (ADR 0027); ours are told apart by their marker.
         await MySqlUserTriggers.CheckAsync(Main, Table, triggerCapture: Capture == CaptureMode.Trigger && !ExternalTool && !_options.Resume, carried: !ExternalTool, cancellationToken).ConfigureAwait(false);
         if (Capture == CaptureMode.Binlog)
@@ -341,7 +341,7 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
         {
             // The stream starts before the first chunk: every change committed after this point
             // is applied from its row image, every change before it is in the copy.
-            await _binlog.StartAsync(Main, Sql, _source!, cancellationToken).ConfigureAwait(false);
+            await _binlog.StartAsync(Main, Sql, _source!, from: null, cancellationToken).ConfigureAwait(false);
             _binlog.Applier!.AfterApplyForTests = AfterApplyForTests;
             await StartLockFreeCopyAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -438,7 +438,7 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
             var lower = _copyCursor;
             var boundary = await Main.QueryAsync(Sql.NextBoundary(lower, Math.Max(0, chunkSize - 1)), cancellationToken).ConfigureAwait(false);
             var upper = boundary.Rows.Count == 0 ? null : Enumerable.Range(0, Sql.KeyCount).Select(i => MySqlLiteral.FromText(boundary.Columns[i], boundary.Rows[0], i)).ToArray();
-            var rows = copy ? await CopyRangeAsync(lower, upper, cancellationToken).ConfigureAwait(false) : 0;
+            var rows = copy ? await CopyRangeAsync(lower, upper, inTransaction: false, session: null, cancellationToken).ConfigureAwait(false) : 0;
             if (copy && _tombstones)
             {
                 await SettleChunkAsync(lower, upper, cancellationToken).ConfigureAwait(false);
@@ -456,7 +456,7 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
     }
 
     /// <summary>One range in its own transaction; truncation or conversion warnings fail the run (a lossy change).</summary>
-    private async Task<long> CopyRangeAsync(string[]? lower, string[]? upper, CancellationToken cancellationToken, bool inTransaction = false, MySqlSession? session = null)
+    private async Task<long> CopyRangeAsync(string[]? lower, string[]? upper, bool inTransaction, MySqlSession? session, CancellationToken cancellationToken)
     {
         // --threads: a worker's session; its warnings must be read on that same session.
         session ??= Main;
@@ -467,7 +467,7 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
         var result = await session.ExecuteAsync(Sql.CopyRange(lower, upper, locking), cancellationToken).ConfigureAwait(false);
         if (result.Warnings > 0)
         {
-            await MySqlCopyWarnings.ThrowIfLossyAsync(session, cancellationToken).ConfigureAwait(false);
+            await MySqlCopyWarnings.ThrowIfLossyAsync(session, duplicatesViolate: false, cancellationToken).ConfigureAwait(false);
         }
 
         return (long)result.AffectedRows;
@@ -687,7 +687,7 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
             try
             {
                 await Main.ExecuteAsync(Sql.DeleteShadowRange(chunk.Lower, chunk.Upper), cancellationToken).ConfigureAwait(false);
-                await CopyRangeAsync(chunk.Lower, chunk.Upper, cancellationToken, inTransaction: true).ConfigureAwait(false);
+                await CopyRangeAsync(chunk.Lower, chunk.Upper, inTransaction: true, session: null, cancellationToken).ConfigureAwait(false);
                 await Main.ExecuteAsync("COMMIT", cancellationToken).ConfigureAwait(false);
             }
             catch
@@ -1069,7 +1069,7 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
         _copyDone = stored.AllChunksCopied;
         if (_binlog is not null)
         {
-            await _binlog.StartAsync(Main, Sql, _source!, cancellationToken, stored.Binlog).ConfigureAwait(false);
+            await _binlog.StartAsync(Main, Sql, _source!, stored.Binlog, cancellationToken).ConfigureAwait(false);
             _binlog.Applier!.AfterApplyForTests = AfterApplyForTests;
             await StartLockFreeCopyAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -1081,7 +1081,7 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
             await StartLockFreeCopyAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        Log.Resumed(_logger, _chunks.Count, stored.Binlog?.ToString() ?? "-");
+        Log.Resumed(_logger, _chunks.Count, (object?)stored.Binlog ?? "-");
         _transcript.Step = "copy";
         return stored.Progress with { ChunksCopied = _chunks.Count, CopyDone = stored.Progress.CopyDone && _copyDone };
     }

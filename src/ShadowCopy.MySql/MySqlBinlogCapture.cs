@@ -16,6 +16,7 @@ namespace ShadowCopy.MySql;
 /// idempotent (delete by key, then insert the after image), so events the copy already covered
 /// can be replayed without harm, and order inside a batch makes key changes and unique swaps work.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "StopAsync cancels _stop; a CancellationTokenSource without a timer holds nothing to release.")]
 internal sealed class MySqlBinlogCapture
 {
     // The reader stops (and the server's dump thread waits on TCP) above this many queued row
@@ -98,7 +99,7 @@ internal sealed class MySqlBinlogCapture
     }
 
     /// <summary>Starts the stream at the server's current position, or at <paramref name="from"/> when resuming.</summary>
-    public async Task StartAsync(MySqlSession session, MySqlStatements sql, MyTable source, CancellationToken cancellationToken, BinlogPosition? from = null)
+    public async Task StartAsync(MySqlSession session, MySqlStatements sql, MyTable source, BinlogPosition? from, CancellationToken cancellationToken)
     {
         var schema = await ColumnSchemaAsync(session, source, cancellationToken).ConfigureAwait(false);
         _sql = sql;
@@ -118,7 +119,7 @@ internal sealed class MySqlBinlogCapture
             IncludeTable = (database, table) => string.Equals(database, source.Schema, StringComparison.Ordinal)
                 && (string.Equals(table, source.Name, StringComparison.Ordinal) || string.Equals(table, _heartbeatTable, StringComparison.Ordinal)),
         });
-        Log.BinlogStart(_logger, start.ToString());
+        Log.BinlogStart(_logger, start);
         _reader = Task.Run(() => ReadAsync(_client, start, source, schema, _stop.Token), CancellationToken.None);
     }
 
@@ -198,7 +199,7 @@ internal sealed class MySqlBinlogCapture
     /// STATUS is not enough: a transaction can have committed and released its locks while the
     /// position reported lags behind its events, and a drain to that position would miss them.
     /// </summary>
-    public async Task<BinlogPosition> MarkAsync(MySqlSession session, MySqlStatements sql, TimeSpan timeout, CancellationToken cancellationToken, bool watchAfterMarker = false)
+    public async Task<BinlogPosition> MarkAsync(MySqlSession session, MySqlStatements sql, TimeSpan timeout, bool watchAfterMarker, CancellationToken cancellationToken)
     {
         var marker = "marker " + Guid.NewGuid().ToString("N");
         Volatile.Write(ref _markerEnd, null);
@@ -307,7 +308,7 @@ internal sealed class MySqlBinlogCapture
         }
     }
 
-    private async Task ReadAsync(BinlogClient client, BinlogPosition start, MyTable source, IReadOnlyList<(int? CollationId, string? Charset, bool Unsigned)> schema, CancellationToken cancellationToken)
+    private async Task ReadAsync(BinlogClient client, BinlogPosition start, MyTable source, List<(int? CollationId, string? Charset, bool Unsigned)> schema, CancellationToken cancellationToken)
     {
         var pending = new List<BinlogRowChange>();
         try

@@ -12,7 +12,7 @@ internal static class MySqlCopyWarnings
     /// <param name="session">The session that ran the statement.</param>
     /// <param name="cancellationToken">Cancels the query.</param>
     /// <param name="duplicatesViolate">The applier's re-copy: the touched keys and stale holders were deleted first, so a duplicate is a row that breaks a new unique key.</param>
-    public static async Task ThrowIfLossyAsync(MySqlSession session, CancellationToken cancellationToken, bool duplicatesViolate = false)
+    public static async Task ThrowIfLossyAsync(MySqlSession session, bool duplicatesViolate, CancellationToken cancellationToken)
     {
         var warnings = await session.QueryAsync("SHOW WARNINGS", cancellationToken).ConfigureAwait(false);
         var duplicate = warnings.Rows.FirstOrDefault(r => r.GetInt64(1) == MySqlErrors.DuplicateKey);

@@ -105,6 +105,8 @@ internal static class MySqlCutOver
         return (MySqlStatements.Q(backend.Statements.Schema, names.Go), MySqlStatements.Q(backend.Statements.Schema, names.Gone));
     }
 
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Maintainability", "CA1508", Justification = "False positive: the analyzer reads moving (null or not, by a property pattern) and rename (set in the try) as always null.")]
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA2000", Justification = "holders is released by StopHoldersAsync on every path.")]
     private static async Task<CutOverAttempt> GoTokenAsync(MySqlAlterBackend backend, TimeSpan lockTimeout, CutOverVerification verification, CancellationToken cancellationToken)
     {
         var sql = backend.Statements;
@@ -151,7 +153,7 @@ internal static class MySqlCutOver
             // or in the key log now (triggers: every writer has committed, no new one can start).
             if (backend.Binlog is { } binlog)
             {
-                var target = await binlog.MarkAsync(backend.MainSession, sql, lockTimeout + TimeSpan.FromSeconds(10), cancellationToken, watchAfterMarker: true).ConfigureAwait(false);
+                var target = await binlog.MarkAsync(backend.MainSession, sql, lockTimeout + TimeSpan.FromSeconds(10), watchAfterMarker: true, cancellationToken).ConfigureAwait(false);
                 await binlog.DrainToAsync(backend.MainSession, target, lockTimeout + TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
             }
             else
@@ -243,7 +245,7 @@ internal static class MySqlCutOver
                 {
                     await StopHoldersAsync(holders).ConfigureAwait(false);
                     await MySqlCutOverHolders.StopAsync(backend, renamer, rename).ConfigureAwait(false);
-                    await moving.UndoSwapAsync(locker, stillLocked: true, backend.MainSession, sql, backend.Options.Table, backend.Names, lockTimeout, backend.Options.CutOverAttempts, CancellationToken.None).ConfigureAwait(false);
+                    await moving.UndoSwapAsync(locker, stillLocked: true, backend.MainSession, sql, backend.Options.Table, backend.Names, lockTimeout, backend.Options.CutOverAttempts, why: null, CancellationToken.None).ConfigureAwait(false);
                 }
 
                 await triggers.BackAsync(locker, renamer, rename).ConfigureAwait(false);
@@ -296,7 +298,7 @@ internal static class MySqlCutOver
             if (!swapped && moving is not null && goCreated)
             {
                 await backend.EnsureMainAsync(CancellationToken.None).ConfigureAwait(false);
-                await moving.UndoSwapAsync(locker, stillLocked: false, backend.MainSession, sql, backend.Options.Table, backend.Names, lockTimeout, backend.Options.CutOverAttempts, CancellationToken.None, error.Message).ConfigureAwait(false);
+                await moving.UndoSwapAsync(locker, stillLocked: false, backend.MainSession, sql, backend.Options.Table, backend.Names, lockTimeout, backend.Options.CutOverAttempts, error.Message, CancellationToken.None).ConfigureAwait(false);
             }
 
             if (!swapped && triggers.Moved)
@@ -315,7 +317,7 @@ internal static class MySqlCutOver
                 // Cancelled (or an unexpected error) inside the lock: the keys go back before the lock ends.
                 await StopHoldersAsync(holders).ConfigureAwait(false);
                 await MySqlCutOverHolders.StopAsync(backend, renamer, rename).ConfigureAwait(false);
-                await moving.UndoSwapAsync(locker, stillLocked: true, backend.MainSession, sql, backend.Options.Table, backend.Names, lockTimeout, backend.Options.CutOverAttempts, CancellationToken.None).ConfigureAwait(false);
+                await moving.UndoSwapAsync(locker, stillLocked: true, backend.MainSession, sql, backend.Options.Table, backend.Names, lockTimeout, backend.Options.CutOverAttempts, why: null, CancellationToken.None).ConfigureAwait(false);
             }
 
             if (!goCreated && triggers.Moved)

@@ -182,7 +182,7 @@ internal sealed class MySqlForeignKeys
         + "Pass --repoint-foreign-keys to move them to the new table inside the cut-over lock (metadata only, see the dry run), or --allow-foreign-keys to accept that they keep pointing at the old table, or drop them first. Nothing was changed.";
 
     /// <summary>The new table's columns that a referencing key needs: kept, of the same type, indexed.</summary>
-    private static IReadOnlyList<string> ReferencedColumns(TableName table, MyForeignKey key, MyTable source, MyTable shadow, MyMapping mapping)
+    private static List<string> ReferencedColumns(TableName table, MyForeignKey key, MyTable source, MyTable shadow, MyMapping mapping)
     {
         var columns = ShadowColumns(mapping, key.ParentColumns)
             ?? throw new PreflightRefusedException(
@@ -193,7 +193,7 @@ internal sealed class MySqlForeignKeys
         return columns;
     }
 
-    private static IReadOnlyList<string>? ShadowColumns(MyMapping mapping, IReadOnlyList<string> sourceColumns)
+    private static List<string>? ShadowColumns(MyMapping mapping, IReadOnlyList<string> sourceColumns)
     {
         var result = new List<string>();
         foreach (var name in sourceColumns)
@@ -233,7 +233,7 @@ internal sealed class MySqlForeignKeys
     }
 
     /// <summary>Adding the key must not build an index on the whole table inside the cut-over lock.</summary>
-    private static void CheckIndexed(TableName table, MyForeignKey key, MyTable shadow, IReadOnlyList<string> columns, string what)
+    private static void CheckIndexed(TableName table, MyForeignKey key, MyTable shadow, List<string> columns, string what)
     {
         var indexed = shadow.Indexes.Any(i => i.Columns.Count >= columns.Count && columns.Select((c, n) => string.Equals(i.Columns[n], c, StringComparison.OrdinalIgnoreCase)).All(x => x));
         if (!indexed)
@@ -339,7 +339,7 @@ internal sealed class MySqlForeignKeys
     /// died) writes ran against keys pointing at a shadow that no longer followed the original, so every
     /// child is checked for rows without a parent and the run stops if it finds any.
     /// </summary>
-    public async Task UndoSwapAsync(MySqlSession locker, bool stillLocked, MySqlSession main, MySqlStatements sql, TableName table, HelperObjectNames names, TimeSpan lockTimeout, int attempts, CancellationToken cancellationToken, string? why = null)
+    public async Task UndoSwapAsync(MySqlSession locker, bool stillLocked, MySqlSession main, MySqlStatements sql, TableName table, HelperObjectNames names, TimeSpan lockTimeout, int attempts, string? why, CancellationToken cancellationToken)
     {
         if (_repointed.Count > 0)
         {

@@ -49,7 +49,7 @@ internal sealed class MySqlKeyVerifier
                     }
                 }
 
-                var single = await CompareLoadedAsync(_source, _source, keys, cancellationToken, pending).ConfigureAwait(false) with { CompareTime = work.Elapsed };
+                var single = await CompareLoadedAsync(_source, _source, keys, pending, cancellationToken).ConfigureAwait(false) with { CompareTime = work.Elapsed };
                 await _source.ExecuteAsync("COMMIT", cancellationToken).ConfigureAwait(false);
                 return single;
             }
@@ -61,7 +61,7 @@ internal sealed class MySqlKeyVerifier
             loading.Stop();
             await _backend.TakeConsistentPointAsync([_source, _shadow], cancellationToken).ConfigureAwait(false);
             var comparing = Stopwatch.StartNew();
-            var result = await CompareLoadedAsync(_source, _shadow, keys, cancellationToken).ConfigureAwait(false) with { CompareTime = loading.Elapsed + comparing.Elapsed };
+            var result = await CompareLoadedAsync(_source, _shadow, keys, pending: null, cancellationToken).ConfigureAwait(false) with { CompareTime = loading.Elapsed + comparing.Elapsed };
             await _source.ExecuteAsync("COMMIT", cancellationToken).ConfigureAwait(false);
             await _shadow.ExecuteAsync("COMMIT", cancellationToken).ConfigureAwait(false);
             return result;
@@ -90,7 +90,7 @@ internal sealed class MySqlKeyVerifier
             await LoadKeysAsync(shadow, keys, cancellationToken).ConfigureAwait(false);
         }
 
-        return await CompareLoadedAsync(source, shadow, keys, cancellationToken).ConfigureAwait(false);
+        return await CompareLoadedAsync(source, shadow, keys, pending: null, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Deletes the keys' rows from the shadow and copies them again with the copy's statement, under shared locks.</summary>
@@ -108,7 +108,7 @@ internal sealed class MySqlKeyVerifier
                     var copied = await main.ExecuteAsync(Sql.CopyKeys(batch.Select(k => k.Parts)), cancellationToken).ConfigureAwait(false);
                     if (copied.Warnings > 0)
                     {
-                        await MySqlCopyWarnings.ThrowIfLossyAsync(main, cancellationToken).ConfigureAwait(false);
+                        await MySqlCopyWarnings.ThrowIfLossyAsync(main, duplicatesViolate: false, cancellationToken).ConfigureAwait(false);
                     }
 
                     if (_backend.AfterApplyForTests is { } hook)
@@ -186,7 +186,7 @@ internal sealed class MySqlKeyVerifier
         }
     }
 
-    private async Task<KeyVerifyResult> CompareLoadedAsync(MySqlSession source, MySqlSession shadow, IReadOnlyList<RowKey> keys, CancellationToken cancellationToken, HashSet<int>? pending = null)
+    private async Task<KeyVerifyResult> CompareLoadedAsync(MySqlSession source, MySqlSession shadow, IReadOnlyList<RowKey> keys, HashSet<int>? pending, CancellationToken cancellationToken)
     {
         var sourceQuery = source.QueryAsync(Sql.KeyRowHashes(shadowSide: false), cancellationToken);
         var shadowQuery = ReferenceEquals(source, shadow) ? null : shadow.QueryAsync(Sql.KeyRowHashes(shadowSide: true), cancellationToken);

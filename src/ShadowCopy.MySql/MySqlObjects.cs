@@ -18,7 +18,7 @@ internal static class MySqlObjects
     public static IReadOnlyList<string> TriggerNames(string table) => TriggerSuffixes.Select(s => MySqlStatements.TriggerName(table, s)).ToList();
 
     /// <summary>Refuses names taken by others and, unless <paramref name="resuming"/>, our own leftovers.</summary>
-    public static async Task CheckNoLeftoversAsync(MySqlSession session, TableName table, HelperObjectNames names, CancellationToken cancellationToken, bool resuming = false)
+    public static async Task CheckNoLeftoversAsync(MySqlSession session, TableName table, HelperObjectNames names, bool resuming, CancellationToken cancellationToken)
     {
         var keyLog = MySqlStatements.KeyLogName(table.Name);
         var tables = await TablesAsync(session, table.Schema, [names.Shadow, names.ChangeLog, names.Old, names.State, keyLog], cancellationToken).ConfigureAwait(false);

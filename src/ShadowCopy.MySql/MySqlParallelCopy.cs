@@ -95,7 +95,7 @@ public sealed partial class MySqlAlterBackend : IParallelCopyBackend
         long rows;
         try
         {
-            rows = await CopyRangeAsync(range.Lower, range.Upper, cancellationToken, session: session).ConfigureAwait(false);
+            rows = await CopyRangeAsync(range.Lower, range.Upper, inTransaction: false, session, cancellationToken).ConfigureAwait(false);
         }
         catch (MySqlServerException error) when (MySqlErrors.IsRetryable(error))
         {

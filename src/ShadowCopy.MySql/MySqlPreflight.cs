@@ -8,6 +8,8 @@ namespace ShadowCopy.MySql;
 /// <summary>Read-only checks of the live table and server; each refusal says how to fix it.</summary>
 internal static class MySqlPreflight
 {
+    private static readonly string[] ReplicationPrivileges = ["REPLICATION SLAVE", "REPLICATION CLIENT"];
+
     public static async Task<(long Rows, long Bytes)> CheckTableAsync(MySqlSession session, TableName table, CancellationToken cancellationToken)
     {
         var found = await MySqlInspector.FindAsync(session, table.Schema, table.Name, cancellationToken).ConfigureAwait(false);
@@ -287,7 +289,7 @@ internal static class MySqlPreflight
     {
         var global = grants.Where(g => g.Contains(" ON *.* ", StringComparison.OrdinalIgnoreCase)).ToList();
         bool Has(string privilege) => global.Any(g => g.Contains("ALL PRIVILEGES", StringComparison.OrdinalIgnoreCase) || g.Contains(privilege, StringComparison.OrdinalIgnoreCase));
-        var missing = new[] { "REPLICATION SLAVE", "REPLICATION CLIENT" }
+        var missing = ReplicationPrivileges
             .Where(p => !Has(p) && !(p == "REPLICATION CLIENT" && Has("BINLOG MONITOR")) && !(p == "REPLICATION SLAVE" && Has("REPLICATION REPLICA")))
             .ToList();
         if (missing.Count > 0)

@@ -54,7 +54,7 @@ internal sealed class MySqlResultSet
                 for (var i = 0; i < values.Length; i++)
                 {
                     // DECIMAL keeps the server's exact text: up to 65 digits, beyond System.Decimal.
-                    values[i] = reader.IsDBNull(i) ? null : decimals[i] ? reader.GetMySqlDecimal(i) : reader.GetValue(i);
+                    values[i] = await reader.IsDBNullAsync(i, cancellationToken).ConfigureAwait(false) ? null : decimals[i] ? reader.GetMySqlDecimal(i) : reader.GetValue(i);
                 }
 
                 rows.Add(new MySqlRow(columns, values));

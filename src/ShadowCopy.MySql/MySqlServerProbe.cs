@@ -22,7 +22,7 @@ internal sealed class MySqlServerProbe : IAsyncDisposable
 
     private readonly MySqlSettings _settings;
     private readonly string _heartbeatTable;
-    private readonly IReadOnlyList<MySqlSettings> _replicas;
+    private readonly List<MySqlSettings> _replicas;
     private readonly Dictionary<string, MySqlSession> _replicaSessions = new(StringComparer.Ordinal);
     private readonly SqlTranscript _transcript = new();
     private MySqlSession? _session;

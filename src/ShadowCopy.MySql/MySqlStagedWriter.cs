@@ -115,7 +115,7 @@ internal sealed class MySqlStagedWriter
         var converted = await session.ExecuteAsync(_staging.Convert(), cancellationToken).ConfigureAwait(false);
         if (converted.Warnings > 0)
         {
-            await MySqlCopyWarnings.ThrowIfLossyAsync(session, cancellationToken).ConfigureAwait(false);
+            await MySqlCopyWarnings.ThrowIfLossyAsync(session, duplicatesViolate: false, cancellationToken).ConfigureAwait(false);
         }
     }
 

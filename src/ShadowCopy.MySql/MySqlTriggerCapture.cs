@@ -156,7 +156,7 @@ internal sealed class MySqlTriggerCapture
             var copied = await session.ExecuteAsync(_sql.ApplyKeys(parts), cancellationToken).ConfigureAwait(false);
             if (copied.Warnings > 0)
             {
-                await MySqlCopyWarnings.ThrowIfLossyAsync(session, cancellationToken, duplicatesViolate: true).ConfigureAwait(false);
+                await MySqlCopyWarnings.ThrowIfLossyAsync(session, duplicatesViolate: true, cancellationToken).ConfigureAwait(false);
             }
         }
 

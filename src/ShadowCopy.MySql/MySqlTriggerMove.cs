@@ -38,7 +38,7 @@ internal sealed class MySqlTriggerMove(MySqlAlterBackend backend)
         foreach (var trigger in _triggers)
         {
             // The shadow is not locked by A; the applier's session (idle now) creates them there, in firing order.
-            await MySqlUserTriggers.CreateAsync(backend.MainSession, trigger, Schema, backend.Names.Shadow, cancellationToken).ConfigureAwait(false);
+            await MySqlUserTriggers.CreateAsync(backend.MainSession, trigger, Schema, backend.Names.Shadow, name: null, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -82,7 +82,7 @@ internal sealed class MySqlTriggerMove(MySqlAlterBackend backend)
 
         foreach (var trigger in _triggers)
         {
-            await MySqlUserTriggers.CreateAsync(locker, trigger, Schema, backend.Options.Table.Name, none).ConfigureAwait(false);
+            await MySqlUserTriggers.CreateAsync(locker, trigger, Schema, backend.Options.Table.Name, name: null, none).ConfigureAwait(false);
         }
 
         Moved = false;

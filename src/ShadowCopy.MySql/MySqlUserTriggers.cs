@@ -48,7 +48,7 @@ internal static class MySqlUserTriggers
     }
 
     /// <summary>Creates the trigger under the sql_mode and collation it was created with (they change how its body parses).</summary>
-    public static async Task CreateAsync(MySqlSession session, MySqlUserTrigger trigger, string schema, string table, CancellationToken cancellationToken, string? name = null)
+    public static async Task CreateAsync(MySqlSession session, MySqlUserTrigger trigger, string schema, string table, string? name, CancellationToken cancellationToken)
     {
         await session.ExecuteAsync(
             $"SET @shadowcopy_sql_mode = @@SESSION.sql_mode, @shadowcopy_collation = @@SESSION.collation_connection, SESSION sql_mode = {session.Literal(trigger.SqlMode)}, SESSION collation_connection = {session.Literal(trigger.Collation)}",
@@ -156,7 +156,7 @@ internal static class MySqlUserTriggers
             var name = RehearsalName(table.Name, i);
             try
             {
-                await CreateAsync(session, triggers[i], table.Schema, shadow, cancellationToken, name).ConfigureAwait(false);
+                await CreateAsync(session, triggers[i], table.Schema, shadow, name, cancellationToken).ConfigureAwait(false);
             }
             catch (MySqlServerException error)
             {
@@ -192,7 +192,7 @@ internal static class MySqlUserTriggers
             foreach (var trigger in moving)
             {
                 await session.ExecuteAsync($"DROP TRIGGER {MySqlStatements.Q(table.Schema, trigger.Name)}", cancellationToken).ConfigureAwait(false);
-                await CreateAsync(session, trigger, table.Schema, table.Name, cancellationToken).ConfigureAwait(false);
+                await CreateAsync(session, trigger, table.Schema, table.Name, name: null, cancellationToken).ConfigureAwait(false);
             }
         }
         finally

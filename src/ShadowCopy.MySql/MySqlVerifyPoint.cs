@@ -31,7 +31,7 @@ internal static class MySqlVerifyPoint
             await LockAsync(locker, $"LOCK TABLES {backend.Statements.Source} READ", options.CutOverLockTimeout, options.CutOverAttempts, cancellationToken).ConfigureAwait(false);
             try
             {
-                var target = await backend.Binlog!.MarkAsync(backend.MainSession, backend.Statements, TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
+                var target = await backend.Binlog!.MarkAsync(backend.MainSession, backend.Statements, TimeSpan.FromSeconds(30), watchAfterMarker: false, cancellationToken).ConfigureAwait(false);
                 await backend.Binlog.DrainToAsync(backend.MainSession, target, TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
                 foreach (var snapshot in snapshots)
                 {

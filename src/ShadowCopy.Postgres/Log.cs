@@ -18,5 +18,5 @@ internal static partial class Log
     public static partial void AmbiguousCommitResolved(ILogger logger, bool swapped);
 
     [LoggerMessage(EventId = 4004, Level = LogLevel.Information, Message = "Swapped {Table} with its shadow; the lock was held {HeldMs} ms")]
-    public static partial void Swapped(ILogger logger, string table, long heldMs);
+    public static partial void Swapped(ILogger logger, ShadowCopy.Core.Schema.TableName table, long heldMs);
 }

@@ -67,7 +67,7 @@ public sealed partial class PgAlterBackend : IAlterBackend, ICaptureStatus, IKey
     private PgAutovacuum? _autovacuum;
 
     /// <summary>Before a lock request on the table (and the shadow): no autovacuum may make writers queue behind it (ADR 0029).</summary>
-    internal Task ClearAutovacuumAsync(PgSession session, CancellationToken cancellationToken, uint? shadow = null) =>
+    internal Task ClearAutovacuumAsync(PgSession session, uint? shadow, CancellationToken cancellationToken) =>
         (_autovacuum ??= new PgAutovacuum(_captureOptions.AutovacuumWait)).ClearAsync(session, shadow is { } oid ? [_source!.Oid, oid] : [_source!.Oid], cancellationToken);
 
     private IPgCapture Capture => _capture ?? throw new InvalidOperationException("shadow not created yet");
@@ -308,7 +308,7 @@ public sealed partial class PgAlterBackend : IAlterBackend, ICaptureStatus, IKey
     {
         _transcript.Step = "install capture";
         // The trigger (SHARE ROW EXCLUSIVE) and the publication (SHARE UPDATE EXCLUSIVE) both wait for an autovacuum.
-        await ClearAutovacuumAsync(Main, cancellationToken).ConfigureAwait(false);
+        await ClearAutovacuumAsync(Main, shadow: null, cancellationToken).ConfigureAwait(false);
         await Capture.StartAsync(Main, cancellationToken).ConfigureAwait(false);
         Log.CaptureStarted(_logger, CaptureMode);
         _transcript.Step = "copy";
@@ -632,7 +632,7 @@ public sealed partial class PgAlterBackend : IAlterBackend, ICaptureStatus, IKey
         {
             try
             {
-                await ClearAutovacuumAsync(_side!, cancellationToken).ConfigureAwait(false);
+                await ClearAutovacuumAsync(_side!, shadow: null, cancellationToken).ConfigureAwait(false);
                 await _side!.ExecuteAsync("BEGIN", null, cancellationToken).ConfigureAwait(false);
                 await _side.ExecuteAsync(PgObjects.LockTimeout(_options.CutOverLockTimeout), null, cancellationToken).ConfigureAwait(false);
                 await _side.ExecuteAsync($"LOCK TABLE {Sql.Source} IN SHARE MODE", null, cancellationToken).ConfigureAwait(false);
@@ -703,10 +703,10 @@ public sealed partial class PgAlterBackend : IAlterBackend, ICaptureStatus, IKey
         if (_source is not null && _capture is not null && !_captureOptions.IsLogical)
         {
             // DROP TRIGGER takes ACCESS EXCLUSIVE on the original.
-            await ClearAutovacuumAsync(Main, cancellationToken).ConfigureAwait(false);
+            await ClearAutovacuumAsync(Main, shadow: null, cancellationToken).ConfigureAwait(false);
         }
 
-        await PgObjects.DropAllAsync(Main, Table, Names, _options.CutOverLockTimeout, 20, cancellationToken).ConfigureAwait(false);
+        await PgObjects.DropAllAsync(Main, Table, Names, _options.CutOverLockTimeout, 20, keepState: false, cancellationToken).ConfigureAwait(false);
     }
 
     public IReadOnlyList<PlannedStatement> DescribeUnexecutedSteps()

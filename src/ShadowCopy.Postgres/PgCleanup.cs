@@ -15,7 +15,7 @@ public static class PgCleanup
         await using (session.ConfigureAwait(false))
         {
             var names = HelperObjectNames.For(table.Name, PgDialect.Instance.MaxIdentifierBytes);
-            var dropped = new List<string>(await PgObjects.DropAllAsync(session, table, names, lockTimeout, 20, cancellationToken).ConfigureAwait(false));
+            var dropped = new List<string>(await PgObjects.DropAllAsync(session, table, names, lockTimeout, 20, keepState: false, cancellationToken).ConfigureAwait(false));
 
             // A revertible change's reverse capture (ADR 0031): the table stops being revertible; the old table stays.
             dropped.AddRange(await Revert.PgRevertBackend.DropReverseCaptureAsync(session, table, lockTimeout, cancellationToken).ConfigureAwait(false));

@@ -68,7 +68,7 @@ public sealed partial class PgAlterBackend
         }
 
         // The swap renames the shadow too (ACCESS EXCLUSIVE): an autoanalyze of the freshly filled shadow would hold writers as well.
-        await ClearAutovacuumAsync(session, cancellationToken, shadow.Oid).ConfigureAwait(false);
+        await ClearAutovacuumAsync(session, shadow.Oid, cancellationToken).ConfigureAwait(false);
         var wait = Stopwatch.StartNew();
         long waitedMs = 0;
         var committing = false;
@@ -112,7 +112,7 @@ public sealed partial class PgAlterBackend
             committing = true;
             await session.ExecuteAsync("COMMIT", null, cancellationToken).ConfigureAwait(false);
             _lockHeldMs = wait.ElapsedMilliseconds - waitedMs;
-            Log.Swapped(_logger, Table.ToString(), _lockHeldMs);
+            Log.Swapped(_logger, Table, _lockHeldMs);
             return new CutOverAttempt(true, false, waitedMs, null) { Verified = verified };
         }
         catch (PostgresException error) when (PgErrors.IsLockTimeout(error))
@@ -369,7 +369,7 @@ public sealed partial class PgAlterBackend
 
         if (_finishingSwap)
         {
-            await PgObjects.DropAllAsync(session, Table, Names, _options.CutOverLockTimeout, 20, cancellationToken, keepState: true).ConfigureAwait(false);
+            await PgObjects.DropAllAsync(session, Table, Names, _options.CutOverLockTimeout, 20, keepState: true, cancellationToken).ConfigureAwait(false);
         }
         else
         {

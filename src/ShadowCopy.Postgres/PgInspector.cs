@@ -189,9 +189,11 @@ internal static class PgInspector
     private static async Task<IReadOnlyList<string>> StringsAsync(PgSession session, string sql, uint oid, CancellationToken cancellationToken) =>
         (await session.QueryAsync(sql, [oid], cancellationToken).ConfigureAwait(false)).Select(x => (string)x[0]!).ToList();
 
+    private static readonly System.Text.CompositeFormat ForeignKeysFormat = System.Text.CompositeFormat.Parse(ForeignKeysSql);
+
     private static async Task<IReadOnlyList<PgForeignKey>> ForeignKeysAsync(PgSession session, string filter, uint oid, CancellationToken cancellationToken)
     {
-        var rows = await session.QueryAsync(string.Format(System.Globalization.CultureInfo.InvariantCulture, ForeignKeysSql, filter), [oid], cancellationToken).ConfigureAwait(false);
+        var rows = await session.QueryAsync(string.Format(System.Globalization.CultureInfo.InvariantCulture, ForeignKeysFormat, filter), [oid], cancellationToken).ConfigureAwait(false);
         return rows.Select(f => new PgForeignKey(
             (string)f[0]!, (string)f[1]!, (string)f[2]!, (string[])f[3]!, (short[])f[4]!,
             (string)f[5]!, (string)f[6]!, (string[])f[7]!, (short[])f[8]!,

@@ -72,7 +72,7 @@ internal sealed class PgKeyVerifier(PgStatements sql)
                 }
 
                 await main.ExecuteAsync(sql.InsertBatchIntoShadow(), null, cancellationToken).ConfigureAwait(false);
-                await main.ExecuteAsync(sql.ClearBatchTable(), null, cancellationToken).ConfigureAwait(false);
+                await main.ExecuteAsync(PgStatements.ClearBatchTable(), null, cancellationToken).ConfigureAwait(false);
                 await main.ExecuteAsync("COMMIT", null, cancellationToken).ConfigureAwait(false);
             }
             catch

@@ -103,7 +103,7 @@ internal static class PgObjects
     /// Drops the trigger (bounded lock wait, retried), the function, the change log and the
     /// shadow — each only if it is ours. Returns what was dropped.
     /// </summary>
-    public static async Task<IReadOnlyList<string>> DropAllAsync(PgSession session, TableName table, HelperObjectNames names, TimeSpan lockTimeout, int attempts, CancellationToken cancellationToken, bool keepState = false)
+    public static async Task<IReadOnlyList<string>> DropAllAsync(PgSession session, TableName table, HelperObjectNames names, TimeSpan lockTimeout, int attempts, bool keepState, CancellationToken cancellationToken)
     {
         var d = PgDialect.Instance;
         var dropped = new List<string>();

@@ -264,7 +264,7 @@ internal sealed class PgStatements
         + string.Join(", ", Mapping.Key.Select(k => $"{D.QuoteIdentifier(k.SourceName)} {k.SourceType}"))
         + ") ON COMMIT DELETE ROWS";
 
-    public string ClearBatchTable() => $"TRUNCATE {BatchTable}";
+    public static string ClearBatchTable() => $"TRUNCATE {BatchTable}";
 
     /// <summary>Takes the oldest $1 log rows (removing them) and stages their distinct keys.</summary>
     public string TakeBatch()

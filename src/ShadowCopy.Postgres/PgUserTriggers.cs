@@ -123,6 +123,6 @@ internal static class PgUserTriggers
     internal static IReadOnlyList<string> ReferencedColumns(string source, IReadOnlyList<string> columns) =>
         columns.Where(c =>
             Regex.IsMatch(source, $@"\b(new|old)\s*\.\s*""{Regex.Escape(c.Replace("\"", "\"\"", StringComparison.Ordinal))}""", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)
-            || (c == c.ToLowerInvariant() && Regex.IsMatch(source, $@"\b(new|old)\s*\.\s*{Regex.Escape(c)}\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)))
+            || (string.Equals(c, c.ToLowerInvariant(), StringComparison.Ordinal) && Regex.IsMatch(source, $@"\b(new|old)\s*\.\s*{Regex.Escape(c)}\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)))
         .ToList();
 }

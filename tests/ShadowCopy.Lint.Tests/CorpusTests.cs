@@ -61,7 +61,7 @@ public sealed partial class CorpusTests
         foreach (var engine in new[] { "postgres", "mysql", "mariadb" })
         {
             var count = Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "Corpus", engine), "*.sql")
-                .Sum(f => ExpectPattern().Matches(File.ReadAllText(f)).Count);
+                .Sum(f => ExpectPattern().Count(File.ReadAllText(f)));
             Assert.True(count >= 60, $"{engine}: {count} statements");
         }
     }

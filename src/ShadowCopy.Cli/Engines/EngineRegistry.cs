@@ -3,7 +3,7 @@ namespace ShadowCopy.Cli.Engines;
 /// <summary>The one place that maps a DSN to its engine, by its scheme.</summary>
 internal static class EngineRegistry
 {
-    private static readonly IReadOnlyDictionary<string, IEngine> BySchemes = new Dictionary<string, IEngine>(StringComparer.Ordinal)
+    private static readonly Dictionary<string, IEngine> BySchemes = new Dictionary<string, IEngine>(StringComparer.Ordinal)
     {
         ["postgres"] = PostgresEngine.Instance,
         ["postgresql"] = PostgresEngine.Instance,

@@ -93,8 +93,8 @@ public sealed class BackfillRunner
             if (_hooks is not null && _options.Execute)
             {
                 await (result.ExitCode == ExitCodes.Success
-                    ? RunHookAsync(HookNames.Success, CancellationToken.None)
-                    : RunHookAsync(HookNames.Failure, CancellationToken.None, result.ExitCode, result.Message)).ConfigureAwait(false);
+                    ? RunHookAsync(HookNames.Success, cancellationToken: CancellationToken.None)
+                    : RunHookAsync(HookNames.Failure, result.ExitCode, result.Message, CancellationToken.None)).ConfigureAwait(false);
             }
 
             Emit(
@@ -149,7 +149,7 @@ public sealed class BackfillRunner
                 throw new PreflightRefusedException(RefusalReason.ResumeNotPossible, "--resume continues a real run; add --execute.");
             }
 
-            if (_options.Execute && !(await RunHookAsync(HookNames.Startup, cancellationToken).ConfigureAwait(false)).Succeeded)
+            if (_options.Execute && !(await RunHookAsync(HookNames.Startup, cancellationToken: cancellationToken).ConfigureAwait(false)).Succeeded)
             {
                 throw new ShadowCopyException("Aborted: the on-startup hook failed; nothing was changed.", ExitCodes.Aborted);
             }
@@ -348,7 +348,7 @@ public sealed class BackfillRunner
 
     private async Task<bool> ThrottleAsync(CancellationToken cancellationToken)
     {
-        var reason = await _gate.CheckAsync(cancellationToken).ConfigureAwait(false);
+        var reason = await _gate.CheckAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         var was = _state.ThrottleReason;
         if (was?.StartsWith("rate limit", StringComparison.Ordinal) == true)
         {
@@ -374,7 +374,7 @@ public sealed class BackfillRunner
         if (_hooks is not null && _clock.Elapsed - _lastStatusHook >= _options.Run.HookStatusInterval && _statusHook.IsCompleted)
         {
             _lastStatusHook = _clock.Elapsed;
-            _statusHook = RunHookAsync(HookNames.Status, cancellationToken);
+            _statusHook = RunHookAsync(HookNames.Status, cancellationToken: cancellationToken);
         }
     }
 
@@ -454,7 +454,7 @@ public sealed class BackfillRunner
         return new BackfillBatch(scanned, updated, _backend.Exhausted && _backend.SkippedRows == 0, watch.Elapsed);
     }
 
-    private async Task<HookOutcome> RunHookAsync(string hook, CancellationToken cancellationToken, int? exitCode = null, string? failure = null)
+    private async Task<HookOutcome> RunHookAsync(string hook, int? exitCode = null, string? failure = null, CancellationToken cancellationToken = default)
     {
         if (_hooks is null)
         {

@@ -20,7 +20,7 @@ public static class ControlClient
             await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), bounded.Token).ConfigureAwait(false);
             await socket.SendAsync(Encoding.UTF8.GetBytes(command.ReplaceLineEndings(" ").Trim() + "\n"), SocketFlags.None, bounded.Token).ConfigureAwait(false);
             socket.Shutdown(SocketShutdown.Send);
-            var reply = new MemoryStream();
+            using var reply = new MemoryStream();
             var buffer = new byte[4096];
             while (reply.Length < MaxReplyBytes)
             {
@@ -30,7 +30,7 @@ public static class ControlClient
                     break;
                 }
 
-                reply.Write(buffer, 0, read);
+                await reply.WriteAsync(buffer.AsMemory(0, read), bounded.Token).ConfigureAwait(false);
             }
 
             return Encoding.UTF8.GetString(reply.GetBuffer(), 0, (int)reply.Length).TrimEnd('\n');

@@ -174,7 +174,7 @@ public sealed class AlterRunner
                     _resumable is null ? "--resume is not supported by this backend." : "--resume continues a real run; add --execute.");
             }
 
-            if (_options.Execute && !(await RunHookAsync(HookNames.Startup, cancellationToken).ConfigureAwait(false)).Succeeded)
+            if (_options.Execute && !(await RunHookAsync(HookNames.Startup, cancellationToken: cancellationToken).ConfigureAwait(false)).Succeeded)
             {
                 throw new ShadowCopyException("Aborted: the on-startup hook failed; nothing was changed.", ExitCodes.Aborted);
             }
@@ -249,7 +249,7 @@ public sealed class AlterRunner
             await _backend.FinishCopyAsync(cancellationToken).ConfigureAwait(false);
             _copyDone = true;
             await CheckpointAsync(force: true, cancellationToken).ConfigureAwait(false);
-            await RunHookAsync(HookNames.RowCopyComplete, cancellationToken).ConfigureAwait(false);
+            await RunHookAsync(HookNames.RowCopyComplete, cancellationToken: cancellationToken).ConfigureAwait(false);
 
             _state.EnterPhase(Phase.CatchingUp);
             await CatchUpAsync(_options.CutOverMaxBacklog, cancellationToken).ConfigureAwait(false);
@@ -257,7 +257,7 @@ public sealed class AlterRunner
             _state.EnterPhase(Phase.Verifying);
             await CheckpointAsync(force: true, cancellationToken).ConfigureAwait(false);
             await VerifyAsync(summary, cancellationToken).ConfigureAwait(false);
-            await RunHookAsync(HookNames.Validated, cancellationToken).ConfigureAwait(false);
+            await RunHookAsync(HookNames.Validated, cancellationToken: cancellationToken).ConfigureAwait(false);
 
             // Copy and verification are done: what follows is short (delta rounds, the lock).
             await StopLatencyGuardAsync().ConfigureAwait(false);
@@ -657,7 +657,7 @@ public sealed class AlterRunner
     /// <summary>Updates the throttle state (journaling changes); true while copying must pause.</summary>
     private async Task<bool> ThrottleAsync(CancellationToken cancellationToken)
     {
-        var reason = await _gate.CheckAsync(cancellationToken).ConfigureAwait(false);
+        var reason = await _gate.CheckAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         var was = _state.ThrottleReason;
         if (was?.StartsWith("rate limit", StringComparison.Ordinal) == true)
         {
@@ -690,7 +690,7 @@ public sealed class AlterRunner
         if (_hooks is not null && _options.Execute && _clock.Elapsed - _lastStatusHook >= _options.HookStatusInterval && _statusHook.IsCompleted)
         {
             _lastStatusHook = _clock.Elapsed;
-            _statusHook = RunHookAsync(HookNames.Status, cancellationToken);
+            _statusHook = RunHookAsync(HookNames.Status, cancellationToken: cancellationToken);
         }
     }
 
@@ -745,7 +745,7 @@ public sealed class AlterRunner
             var applied = await _backend.ApplyChangesAsync(_options.ApplyBatchSize, cancellationToken).ConfigureAwait(false);
             _state.ChangesApplied += applied;
             _state.Backlog = await _backend.GetBacklogAsync(cancellationToken).ConfigureAwait(false);
-            await _gate.CheckAsync(cancellationToken, abortChecksOnly: true).ConfigureAwait(false);
+            await _gate.CheckAsync(abortChecksOnly: true, cancellationToken).ConfigureAwait(false);
             await TickAsync(cancellationToken).ConfigureAwait(false);
             if (_state.Backlog <= threshold && applied < _options.ApplyBatchSize)
             {
@@ -817,7 +817,7 @@ public sealed class AlterRunner
             {
                 if (_clock.Elapsed >= nextHook)
                 {
-                    var outcome = await RunHookAsync(HookNames.BeforeCutOver, cancellationToken).ConfigureAwait(false);
+                    var outcome = await RunHookAsync(HookNames.BeforeCutOver, cancellationToken: cancellationToken).ConfigureAwait(false);
                     hookFailure = outcome.Succeeded ? null : outcome.Failure ?? "failed";
                     nextHook = _clock.Elapsed + _options.HookRetryInterval;
                 }
@@ -847,7 +847,7 @@ public sealed class AlterRunner
 
             await ApplyForAsync(IdlePoll, cancellationToken).ConfigureAwait(false);
             _state.Backlog = await _backend.GetBacklogAsync(cancellationToken).ConfigureAwait(false);
-            await _gate.CheckAsync(cancellationToken, abortChecksOnly: true).ConfigureAwait(false);
+            await _gate.CheckAsync(abortChecksOnly: true, cancellationToken).ConfigureAwait(false);
             await VerifyChangedRowsAsync(summary, force: false, cancellationToken).ConfigureAwait(false);
             await TickAsync(cancellationToken).ConfigureAwait(false);
             await Task.Delay(IdlePoll, cancellationToken).ConfigureAwait(false);
@@ -1082,7 +1082,7 @@ public sealed class AlterRunner
 
     private void Emit(string kind, params (string Key, object? Value)[] data) => RunNotifications.Emit(_observer, _sink, kind, data);
 
-    private async Task<HookOutcome> RunHookAsync(string hook, CancellationToken cancellationToken, int? exitCode = null, string? failure = null)
+    private async Task<HookOutcome> RunHookAsync(string hook, int? exitCode = null, string? failure = null, CancellationToken cancellationToken = default)
     {
         if (_hooks is null)
         {
@@ -1125,11 +1125,11 @@ public sealed class AlterRunner
         // Bounded by the hook runner's own timeout; not cancellable by the (possibly cancelled) run token.
         if (result.ExitCode == ExitCodes.Success)
         {
-            await RunHookAsync(HookNames.Success, CancellationToken.None).ConfigureAwait(false);
+            await RunHookAsync(HookNames.Success, cancellationToken: CancellationToken.None).ConfigureAwait(false);
         }
         else
         {
-            await RunHookAsync(HookNames.Failure, CancellationToken.None, result.ExitCode, result.Message).ConfigureAwait(false);
+            await RunHookAsync(HookNames.Failure, result.ExitCode, result.Message, CancellationToken.None).ConfigureAwait(false);
         }
     }
 

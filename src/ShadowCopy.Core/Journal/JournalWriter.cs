@@ -15,6 +15,7 @@ public sealed class JournalWriter : IRunObserver, IDisposable
 {
     private readonly Lock _gate = new();
     private readonly SecretRedactor _redactor;
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2213", Justification = "The caller's writer (stderr); not ours to dispose.")]
     private readonly TextWriter _error;
     private FileStream? _file;
     private bool _failed;

@@ -8,6 +8,8 @@ public sealed record RevertNames(string Old, string State, string Misfits, strin
     /// <summary>MariaDB trigger names, one per event (a trigger there has one event).</summary>
     public IReadOnlyList<(string Event, string Name)> Triggers { get; init; } = [];
 
+    private static readonly string[] Events = ["INSERT", "UPDATE", "DELETE"];
+
     public static RevertNames For(string table, int maxIdentifierBytes) => new(
         HelperObjectNames.Derive(table, "old", maxIdentifierBytes),
         HelperObjectNames.Derive(table, "rstate", maxIdentifierBytes),
@@ -16,6 +18,6 @@ public sealed record RevertNames(string Old, string State, string Misfits, strin
         HelperObjectNames.Derive(table, "rfn", maxIdentifierBytes),
         HelperObjectNames.Derive(table, "rsw", maxIdentifierBytes))
     {
-        Triggers = [.. new[] { "INSERT", "UPDATE", "DELETE" }.Select(e => (e, HelperObjectNames.Derive(table, "r" + e[..3].ToLowerInvariant(), maxIdentifierBytes)))],
+        Triggers = [.. Events.Select(e => (e, HelperObjectNames.Derive(table, "r" + e[..3].ToLowerInvariant(), maxIdentifierBytes)))],
     };
 }

@@ -41,7 +41,7 @@ public sealed class ThrottleGate
     /// (through the run's token) after a panic. Outside the copy, call it with
     /// <paramref name="abortChecksOnly"/> to watch the panic file and critical load only.
     /// </summary>
-    public async Task<string?> CheckAsync(CancellationToken cancellationToken, bool abortChecksOnly = false)
+    public async Task<string?> CheckAsync(bool abortChecksOnly = false, CancellationToken cancellationToken = default)
     {
         if (_options.PanicFlagFile is { } panicFile && File.Exists(panicFile))
         {

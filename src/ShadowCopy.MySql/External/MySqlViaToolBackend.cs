@@ -99,7 +99,9 @@ public sealed class MySqlViaToolBackend : IAlterBackend
         }
 
         var run = Run();
+#pragma warning disable CA1873 // once per run, and the command line is wanted at Information
         Log.ToolStarting(_logger, Tool.Name, _via.Display(run));
+#pragma warning restore CA1873
         _process = ExternalToolProcess.Start(_executable!, _via.Arguments(run), _settings.Password, OnLine);
         if (!_options.Execute)
         {

@@ -194,7 +194,7 @@ public sealed class PgBackfillBackend : IBackfillBackend
             var args = new List<object?>(lower ?? []) { (long)Math.Max(0, size - 1) };
             var boundary = await Main.QueryAsync(Sql.NextBoundary(lower is not null), args, cancellationToken).ConfigureAwait(false);
             var upper = boundary.Count == 0 ? null : boundary[0].Select(v => (string)v!).ToArray();
-            await BeginAsync(cancellationToken).ConfigureAwait(false);
+            await BeginAsync(lockTimeout: null, cancellationToken).ConfigureAwait(false);
             var result = await Main.QueryAsync(BatchSql(lower is not null, upper is not null), [.. lower ?? [], .. upper ?? []], cancellationToken).ConfigureAwait(false);
             var updated = (long)result[0][0]!;
             var skipped = JsonSerializer.Deserialize<string[][]>((string)result[0][1]!) ?? [];
@@ -233,7 +233,7 @@ public sealed class PgBackfillBackend : IBackfillBackend
         {
             try
             {
-                await BeginAsync(cancellationToken, _exhausted ? null : SkippedRowPeek).ConfigureAwait(false);
+                await BeginAsync(_exhausted ? null : SkippedRowPeek, cancellationToken).ConfigureAwait(false);
                 var changed = await Main.ExecuteAsync(SkippedRowSql(), [.. _skipped[0]], cancellationToken).ConfigureAwait(false);
                 await Main.ExecuteAsync(
                     $"UPDATE {_state} SET skipped = skipped - 0, rows_updated = rows_updated + $1, updated_at = now() WHERE id = 1",
@@ -257,7 +257,7 @@ public sealed class PgBackfillBackend : IBackfillBackend
         return updated;
     }
 
-    private async Task BeginAsync(CancellationToken cancellationToken, TimeSpan? lockTimeout = null)
+    private async Task BeginAsync(TimeSpan? lockTimeout, CancellationToken cancellationToken)
     {
         await Main.ExecuteAsync("BEGIN", null, cancellationToken).ConfigureAwait(false);
         await Main.ExecuteAsync(LockTimeoutSetting(lockTimeout ?? _options.LockWaitTimeout), null, cancellationToken).ConfigureAwait(false);

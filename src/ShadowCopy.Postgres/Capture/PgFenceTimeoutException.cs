@@ -1,4 +1,4 @@
 namespace ShadowCopy.Postgres.Capture;
 
 /// <summary>The stream did not deliver the fence in time; the locked step gives up and is retried.</summary>
-internal sealed class PgFenceTimeoutException(string message) : Exception(message);
+public sealed class PgFenceTimeoutException(string message) : Exception(message);

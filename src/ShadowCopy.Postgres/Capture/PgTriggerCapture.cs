@@ -121,7 +121,7 @@ internal sealed class PgTriggerCapture(PgStatements sql, TableName table, TimeSp
 
         // ON COMMIT DELETE ROWS empties the batch at commit; inside the cut-over transaction we
         // run several batches before committing, so empty it explicitly.
-        await session.ExecuteAsync(sql.ClearBatchTable(), null, cancellationToken).ConfigureAwait(false);
+        await session.ExecuteAsync(PgStatements.ClearBatchTable(), null, cancellationToken).ConfigureAwait(false);
         return logRows;
     }
 

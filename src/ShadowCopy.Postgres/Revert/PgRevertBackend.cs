@@ -152,7 +152,7 @@ public sealed class PgRevertBackend(NpgsqlConnectionStringBuilder settings, Tabl
                     throw NotRevertible($"a trigger of the table cannot be re-created on the old shape ({error.MessageText}; {statement}); change or drop it first");
                 }
             }
-        }, cancellationToken).ConfigureAwait(false);
+        }, lockBoth: true, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<bool> TryFinishAsync(bool keepOldTable, TimeSpan lockTimeout, CancellationToken cancellationToken)
@@ -164,7 +164,7 @@ public sealed class PgRevertBackend(NpgsqlConnectionStringBuilder settings, Tabl
             {
                 await session.ExecuteAsync(statement, null, cancellationToken).ConfigureAwait(false);
             }
-        }, cancellationToken, lockBoth: false).ConfigureAwait(false);
+        }, lockBoth: false, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>cleanup: the reverse capture's objects that carry our marker; never the old table.</summary>
@@ -220,7 +220,7 @@ public sealed class PgRevertBackend(NpgsqlConnectionStringBuilder settings, Tabl
         }
     }
 
-    private IEnumerable<string> SwapBackStatements(IReadOnlySet<string> newIndexes, IReadOnlySet<string> oldIndexes)
+    private IEnumerable<string> SwapBackStatements(HashSet<string> newIndexes, HashSet<string> oldIndexes)
     {
         foreach (var statement in DropStatements(table).Take(2))
         {
@@ -246,7 +246,7 @@ public sealed class PgRevertBackend(NpgsqlConnectionStringBuilder settings, Tabl
         yield return DropStatements(table).Last();
     }
 
-    private async Task<bool> InLockAsync(PgSession session, TimeSpan lockTimeout, Func<Task> work, CancellationToken cancellationToken, bool lockBoth = true)
+    private async Task<bool> InLockAsync(PgSession session, TimeSpan lockTimeout, Func<Task> work, bool lockBoth, CancellationToken cancellationToken)
     {
         await session.ExecuteAsync("BEGIN", null, cancellationToken).ConfigureAwait(false);
         try

@@ -23,7 +23,7 @@ public sealed class ThrottleGateTests
         var probe = new ScriptedProbe { Load = () => throw new InvalidOperationException("connection reset") };
         var gate = new ThrottleGate(options, new RunControl(options), probe, []);
 
-        var reason = await gate.CheckAsync(CancellationToken.None);
+        var reason = await gate.CheckAsync(cancellationToken: CancellationToken.None);
 
         Assert.NotNull(reason);
         Assert.Contains("cannot read server load (connection reset)", reason, StringComparison.Ordinal);
@@ -36,7 +36,7 @@ public sealed class ThrottleGateTests
         var probe = new ScriptedProbe { Lags = () => [new ReplicaLag("replica1", null, "timeout")] };
         var gate = new ThrottleGate(options, new RunControl(options), probe, []);
 
-        Assert.Contains("replica replica1 unreadable (timeout)", await gate.CheckAsync(CancellationToken.None), StringComparison.Ordinal);
+        Assert.Contains("replica replica1 unreadable (timeout)", await gate.CheckAsync(cancellationToken: CancellationToken.None), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -47,12 +47,12 @@ public sealed class ThrottleGateTests
         var time = new ManualTimeProvider();
         var probe = new ScriptedProbe { Load = () => new Dictionary<string, double> { ["Threads_running"] = 30 } };
         var gate = new ThrottleGate(options, control, probe, [], time);
-        Assert.Null(await gate.CheckAsync(CancellationToken.None));
+        Assert.Null(await gate.CheckAsync(cancellationToken: CancellationToken.None));
 
         ControlCommands.Execute("max-load=Threads_running=25", control);
         time.Advance(TimeSpan.FromSeconds(1));
 
-        Assert.Equal("max-load Threads_running=30 > 25", await gate.CheckAsync(CancellationToken.None));
+        Assert.Equal("max-load Threads_running=30 > 25", await gate.CheckAsync(cancellationToken: CancellationToken.None));
     }
 
     [Fact]
@@ -67,21 +67,21 @@ public sealed class ThrottleGateTests
         var probe = new ScriptedProbe { Load = () => new Dictionary<string, double> { ["Threads_running"] = load } };
         var gate = new ThrottleGate(options, control, probe, [], time);
 
-        Assert.Contains("critical load Threads_running=300 > 200; aborting in 10 s", await gate.CheckAsync(run.Token), StringComparison.Ordinal);
+        Assert.Contains("critical load Threads_running=300 > 200; aborting in 10 s", await gate.CheckAsync(cancellationToken: run.Token), StringComparison.Ordinal);
         time.Advance(TimeSpan.FromSeconds(6));
-        Assert.Contains("aborting in 4 s", await gate.CheckAsync(run.Token), StringComparison.Ordinal);
+        Assert.Contains("aborting in 4 s", await gate.CheckAsync(cancellationToken: run.Token), StringComparison.Ordinal);
 
         // It drops: the grace starts again from the next breach.
         load = 100;
         time.Advance(TimeSpan.FromSeconds(2));
-        Assert.Null(await gate.CheckAsync(run.Token));
+        Assert.Null(await gate.CheckAsync(cancellationToken: run.Token));
         load = 300;
         time.Advance(TimeSpan.FromSeconds(2));
-        Assert.Contains("aborting in 10 s", await gate.CheckAsync(run.Token), StringComparison.Ordinal);
+        Assert.Contains("aborting in 10 s", await gate.CheckAsync(cancellationToken: run.Token), StringComparison.Ordinal);
         Assert.Null(control.PanicReason);
 
         time.Advance(TimeSpan.FromSeconds(10));
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => gate.CheckAsync(run.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => gate.CheckAsync(cancellationToken: run.Token));
         Assert.Equal("critical load Threads_running=300 > 200", control.PanicReason);
     }
 
@@ -94,7 +94,7 @@ public sealed class ThrottleGateTests
         control.PanicRequested += _ => run.Cancel();
         var probe = new ScriptedProbe { Load = () => new Dictionary<string, double> { ["Threads_running"] = 201 } };
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new ThrottleGate(options, control, probe, []).CheckAsync(run.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new ThrottleGate(options, control, probe, []).CheckAsync(cancellationToken: run.Token));
         Assert.NotNull(control.PanicReason);
     }
 
@@ -105,8 +105,8 @@ public sealed class ThrottleGateTests
         var gate = new ThrottleGate(Base, control, null, []);
 
         ControlCommands.Execute("throttle", control);
-        Assert.Equal("operator: ctl throttle", await gate.CheckAsync(CancellationToken.None));
+        Assert.Equal("operator: ctl throttle", await gate.CheckAsync(cancellationToken: CancellationToken.None));
         ControlCommands.Execute("no-throttle", control);
-        Assert.Null(await gate.CheckAsync(CancellationToken.None));
+        Assert.Null(await gate.CheckAsync(cancellationToken: CancellationToken.None));
     }
 }

@@ -61,7 +61,7 @@ internal sealed class PgDiffDatabase : IDiffDatabase
             "logical" => PgAlterHarness.Logical,
             _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, "trigger or logical"),
         };
-        return PgAlterHarness.RunAsync(tune(PgAlterHarness.Options(_schema, "dt", alter)), cancellationToken, sink: sink, capture: capture, services: new RunServices { Hooks = hooks }, settings: Settings());
+        return PgAlterHarness.RunAsync(tune(PgAlterHarness.Options(_schema, "dt", alter)), cancellationToken: cancellationToken, sink: sink, capture: capture, services: new RunServices { Hooks = hooks }, settings: Settings());
     }
 
     public async Task<(string? Error, IReadOnlyList<string> Warnings)> AlterControlAsync(string alter)

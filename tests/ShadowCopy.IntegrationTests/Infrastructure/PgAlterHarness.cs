@@ -26,7 +26,7 @@ internal static class PgAlterHarness
 
     public static readonly PgCaptureOptions Logical = new() { Mode = "logical" };
 
-    public static async Task<AlterResult> RunAsync(AlterOptions options, CancellationToken cancellationToken = default, string? user = null, string? password = null, RecordingStatusSink? sink = null, PgCaptureOptions? capture = null, RunServices? services = null, NpgsqlConnectionStringBuilder? settings = null)
+    public static async Task<AlterResult> RunAsync(AlterOptions options, string? user = null, string? password = null, RecordingStatusSink? sink = null, PgCaptureOptions? capture = null, RunServices? services = null, NpgsqlConnectionStringBuilder? settings = null, CancellationToken cancellationToken = default)
     {
         await using var backend = new PgAlterBackend(settings ?? PgServer.Settings(user, password), options, NullLogger.Instance, capture);
         return await new AlterRunner(backend, options, (IStatusSink?)sink ?? NullStatusSink.Instance, NullLogger.Instance, services: services).RunAsync(cancellationToken);

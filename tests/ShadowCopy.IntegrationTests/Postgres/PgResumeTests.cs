@@ -217,7 +217,7 @@ public sealed class PgResumeTests(ITestOutputHelper output)
         var before = await PgCatalogSnapshot.TakeAsync(schema.Name);
         var options = PgAlterHarness.Options(schema.Name, "orders", Alter) with { CheckpointInterval = TimeSpan.FromMilliseconds(200), MaxRowsPerSecond = 5_000 };
         using var stop = new CancellationTokenSource();
-        var live = PgAlterHarness.RunAsync(options, stop.Token);
+        var live = PgAlterHarness.RunAsync(options, cancellationToken: stop.Token);
         var state = $"{schema.Q}.{PgServer.Q("_orders_state")}";
         while (!live.IsCompleted && await CheckpointedRowsAsync(state) < 2_000)
         {

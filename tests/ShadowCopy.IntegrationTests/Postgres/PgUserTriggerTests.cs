@@ -92,7 +92,7 @@ public sealed class PgUserTriggerTests
                 },
             };
             var options = PgAlterHarness.Options(schema.Name, "orders", Alter) with { CutOverLockTimeout = TimeSpan.FromMilliseconds(300), CutOverAttempts = 2 };
-            var result = await PgAlterHarness.RunAsync(options, cancel.Token, sink: sink, capture: PgAlterHarness.Logical with { Mode = capture });
+            var result = await PgAlterHarness.RunAsync(options, cancellationToken: cancel.Token, sink: sink, capture: PgAlterHarness.Logical with { Mode = capture });
             await load.WaitForOperationsAsync(load.Operations + 100, TimeSpan.FromSeconds(30));
             await load.StopAsync();
 

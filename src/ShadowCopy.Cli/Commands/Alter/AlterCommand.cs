@@ -73,9 +73,11 @@ internal static class AlterCommand
         IAlterBackend backend;
         try
         {
+#pragma warning disable CA2000 // the backend is disposed by the await using that follows the try
             backend = via is null
                 ? engine.CreateAlterBackend(dsn, options, logger, capture)
                 : via.CreateBackend(dsn, options, format, lateSink, output, error, logger);
+#pragma warning restore CA2000
         }
         catch (ShadowCopyException bad)
         {
@@ -256,7 +258,7 @@ internal static class AlterCommand
         var appLatency = parse.GetValue(AlterCommandDefinition.MaxAppLatency);
         var appLatencyOff = appLatency is not null && appLatency.Trim().ToLowerInvariant() is "off" or "none";
         TimeSpan? maxAppLatency = null;
-        if (appLatency is not null && !appLatencyOff && appLatency.Trim().ToLowerInvariant() != "auto")
+        if (appLatency is not null && !appLatencyOff && !string.Equals(appLatency.Trim(), "auto", StringComparison.OrdinalIgnoreCase))
         {
             maxAppLatency = DurationParser.TryParse(appLatency, out var budget) && budget > TimeSpan.Zero
                 ? budget

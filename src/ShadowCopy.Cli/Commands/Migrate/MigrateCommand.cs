@@ -48,7 +48,9 @@ internal static class MigrateCommand
         IMigrationBackend backend;
         try
         {
+#pragma warning disable CA2000 // the backend is disposed by the await using that follows the try
             backend = CreateBackend(dsn);
+#pragma warning restore CA2000
         }
         catch (ShadowCopyException bad)
         {
