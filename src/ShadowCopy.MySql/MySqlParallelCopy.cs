@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using ShadowCopy.Core.Copy;
 using ShadowCopy.Core.Engine;
@@ -53,21 +52,18 @@ public sealed partial class MySqlAlterBackend : IParallelCopyBackend
     public async Task<ChunkResult> CopyPlannedChunkAsync(PlannedChunk chunk, int worker, CancellationToken cancellationToken)
     {
         var session = await Workers.SessionAsync(worker, cancellationToken).ConfigureAwait(false);
-        var range = _ledger[chunk.Id];
-        var watch = Stopwatch.StartNew();
-        long rows;
-        try
+        return await _ledger.CopyPlannedAsync(chunk, async range =>
         {
-            rows = await CopyRangeAsync(range.Lower, range.Upper, cancellationToken, session: session).ConfigureAwait(false);
-        }
-        catch (MySqlServerException error) when (MySqlErrors.IsRetryable(error))
-        {
-            await session.ResetQuietlyAsync().ConfigureAwait(false);
-            throw new RetryableDatabaseException(error.Message, error.ErrorCode.ToString(CultureInfo.InvariantCulture), error);
-        }
-
-        _ledger.MarkCopied(chunk.Id);
-        return new ChunkResult(rows, chunk.Last, watch.Elapsed);
+            try
+            {
+                return await CopyRangeAsync(range.Lower, range.Upper, cancellationToken, session: session).ConfigureAwait(false);
+            }
+            catch (MySqlServerException error) when (MySqlErrors.IsRetryable(error))
+            {
+                await session.ResetQuietlyAsync().ConfigureAwait(false);
+                throw new RetryableDatabaseException(error.Message, error.ErrorCode.ToString(CultureInfo.InvariantCulture), error);
+            }
+        }).ConfigureAwait(false);
     }
 
     private Task CloseCopyWorkersAsync() => _copyWorkers?.CloseAsync() ?? Task.CompletedTask;

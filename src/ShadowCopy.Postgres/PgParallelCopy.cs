@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Npgsql;
 using ShadowCopy.Core.Copy;
 using ShadowCopy.Core.Engine;
@@ -45,20 +44,17 @@ public sealed partial class PgAlterBackend : IParallelCopyBackend
     public async Task<ChunkResult> CopyPlannedChunkAsync(PlannedChunk chunk, int worker, CancellationToken cancellationToken)
     {
         var session = await Workers.SessionAsync(worker, cancellationToken).ConfigureAwait(false);
-        var range = _ledger[chunk.Id];
-        var watch = Stopwatch.StartNew();
-        long rows;
-        try
+        return await _ledger.CopyPlannedAsync(chunk, async range =>
         {
-            rows = await CopyRangeFastAsync(session, range.Lower, range.Upper, cancellationToken).ConfigureAwait(false);
-        }
-        catch (PostgresException error) when (PgErrors.IsRetryable(error))
-        {
-            throw new RetryableDatabaseException(error.MessageText, error.SqlState, error);
-        }
-
-        _ledger.MarkCopied(chunk.Id);
-        return new ChunkResult(rows, chunk.Last, watch.Elapsed);
+            try
+            {
+                return await CopyRangeFastAsync(session, range.Lower, range.Upper, cancellationToken).ConfigureAwait(false);
+            }
+            catch (PostgresException error) when (PgErrors.IsRetryable(error))
+            {
+                throw new RetryableDatabaseException(error.MessageText, error.SqlState, error);
+            }
+        }).ConfigureAwait(false);
     }
 
     private Task CloseCopyWorkersAsync() => _copyWorkers?.CloseAsync() ?? Task.CompletedTask;

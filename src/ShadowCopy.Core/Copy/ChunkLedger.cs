@@ -154,6 +154,17 @@ public sealed class ChunkLedger
         }
     }
 
+    /// <summary>Parallel copy: copies a planned chunk's range with <paramref name="copy"/> (rows copied), then marks it copied.</summary>
+    public async Task<ChunkResult> CopyPlannedAsync(PlannedChunk chunk, Func<ChunkRange, Task<long>> copy)
+    {
+        ArgumentNullException.ThrowIfNull(chunk);
+        ArgumentNullException.ThrowIfNull(copy);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var rows = await copy(this[chunk.Id]).ConfigureAwait(false);
+        MarkCopied(chunk.Id);
+        return new ChunkResult(rows, chunk.Last, watch.Elapsed);
+    }
+
     /// <summary>
     /// What a checkpoint may claim, read under one lock so a worker finishing meanwhile cannot make
     /// the list, the cursor and the flag disagree: every chunk when copying sequentially, only the

@@ -138,6 +138,38 @@ public sealed class ChunkLedgerTests
         Assert.True(ledger.Committed().Done);
     }
 
+    [Fact]
+    public async Task CopyPlannedAsync_copies_the_planned_range_and_then_marks_it_copied()
+    {
+        var ledger = new ChunkLedger();
+        var chunk = Plan(ledger, null);
+        ChunkRange? seen = null;
+
+        var result = await ledger.CopyPlannedAsync(chunk, range =>
+        {
+            seen = range;
+            Assert.False(ledger.CopyDone); // not before the copy committed
+            return Task.FromResult(7L);
+        });
+
+        Assert.Equal(ledger[0], seen);
+        Assert.Equal(7, result.Rows);
+        Assert.True(result.Done);
+        Assert.True(ledger.CopyDone);
+    }
+
+    [Fact]
+    public async Task CopyPlannedAsync_that_fails_leaves_the_chunk_uncopied()
+    {
+        var ledger = new ChunkLedger();
+        var chunk = Plan(ledger, null);
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => ledger.CopyPlannedAsync(chunk, _ => throw new InvalidOperationException("copy failed")));
+
+        Assert.False(ledger.CopyDone);
+        Assert.Empty(ledger.Committed().Chunks);
+    }
+
     /// <summary>
     /// Property (seeded random runs): whatever the number of sequential chunks before the parallel
     /// copy and the order in which workers finish, the committed chunks are always the longest
