@@ -112,6 +112,11 @@ public sealed partial class PgAlterBackend : IAlterBackend, ICaptureStatus, IKey
         var source = await PgInspector.ReadAsync(Main, Table, cancellationToken).ConfigureAwait(false)
             ?? throw new PreflightRefusedException(RefusalReason.TableMissing, $"Table {Table} does not exist (names are case-sensitive when quoted: --table '\"MySchema\".\"MyTable\"').");
         _source = source;
+        if (_options.Revertible)
+        {
+            Revert.PgReverseCapture.Check(Table, source);
+        }
+
         PgPreflight.CheckTable(source, _options);
         _userTriggers = await PgUserTriggers.ReadAsync(Main, source.Oid, Names.Trigger, cancellationToken).ConfigureAwait(false);
         if (_captureOptions.IsLogical)
@@ -140,7 +145,7 @@ public sealed partial class PgAlterBackend : IAlterBackend, ICaptureStatus, IKey
             await PgUserTriggers.RehearseAsync(Main, _userTriggers, _mapping!, Table, D.Qualified(Table.Schema, Names.Shadow), cancellationToken).ConfigureAwait(false);
             if (_options.Revertible)
             {
-                await Revert.PgReverseCapture.RehearseAsync(Main, source, _mapping!, Table, D.Qualified(Table.Schema, Names.Shadow), _userTriggers.Count > 0, cancellationToken).ConfigureAwait(false);
+                await Revert.PgReverseCapture.RehearseAsync(Main, source, _mapping!, Table, D.Qualified(Table.Schema, Names.Shadow), cancellationToken).ConfigureAwait(false);
             }
         }
         finally

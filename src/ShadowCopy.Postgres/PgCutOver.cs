@@ -381,7 +381,9 @@ public sealed partial class PgAlterBackend
             await PgObjects.WithLockRetriesAsync(session, _options.CutOverLockTimeout, 20, $"DROP TABLE IF EXISTS {D.Qualified(Table.Schema, Names.Old)}", cancellationToken).ConfigureAwait(false);
         }
 
-        await session.ExecuteAsync($"ANALYZE {D.Qualified(Table)}", null, cancellationToken).ConfigureAwait(false);
+        // No ANALYZE here: the table is the shadow renamed, and statistics follow the relation, so the
+        // full ANALYZE after the copy (FinishCopyAsync) already describes it; a second one read the
+        // whole table again inside the run's wall time (ADR 0035). Autoanalyze covers later changes.
         // The checkpoint last: until every step above is done, a resume finishes them (it says the swap is done).
         await session.ExecuteAsync($"DROP TABLE IF EXISTS {D.Qualified(Table.Schema, Names.State)}", null, cancellationToken).ConfigureAwait(false);
     }

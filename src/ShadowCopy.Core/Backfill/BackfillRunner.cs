@@ -246,7 +246,7 @@ public sealed class BackfillRunner
         var done = false;
         for (var i = 0; i < 5 && !done && (i == 0 || watch.Elapsed < _options.Run.DryRunSampleTime); i++)
         {
-            var batch = await _backend.RunBatchAsync(_sizer.Current, commit: false, cancellationToken).ConfigureAwait(false);
+            var batch = await _backend.RunRangeAsync(_sizer.Current, commit: false, cancellationToken).ConfigureAwait(false);
             scanned += batch.Scanned;
             elapsed += batch.Elapsed;
             done = batch.Done;
@@ -293,7 +293,7 @@ public sealed class BackfillRunner
             BackfillBatch batch;
             try
             {
-                batch = await _backend.RunBatchAsync(_sizer.Current, commit: true, cancellationToken).ConfigureAwait(false);
+                batch = await NextBatchAsync(cancellationToken).ConfigureAwait(false);
                 failures = 0;
             }
             catch (RetryableDatabaseException retryable)
@@ -434,6 +434,25 @@ public sealed class BackfillRunner
     };
 
     private void Emit(string kind, params (string Key, object? Value)[] data) => RunNotifications.Emit(_observer, _sink, kind, data);
+
+    /// <summary>
+    /// The rows earlier batches skipped (held by an application transaction then), then the next key
+    /// range. Done when the key space is walked and no skipped row is left.
+    /// </summary>
+    private async Task<BackfillBatch> NextBatchAsync(CancellationToken cancellationToken)
+    {
+        var watch = Stopwatch.StartNew();
+        var updated = await _backend.UpdateSkippedAsync(cancellationToken).ConfigureAwait(false);
+        long scanned = 0;
+        if (!_backend.Exhausted)
+        {
+            var range = await _backend.RunRangeAsync(_sizer.Current, commit: true, cancellationToken).ConfigureAwait(false);
+            scanned = range.Scanned;
+            updated += range.Updated;
+        }
+
+        return new BackfillBatch(scanned, updated, _backend.Exhausted && _backend.SkippedRows == 0, watch.Elapsed);
+    }
 
     private async Task<HookOutcome> RunHookAsync(string hook, CancellationToken cancellationToken, int? exitCode = null, string? failure = null)
     {

@@ -26,11 +26,28 @@ public interface IBackfillBackend : IAsyncDisposable
     Task<BackfillProgress> StartAsync(bool resume, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Runs the next batch of about <paramref name="size"/> key positions. <paramref name="commit"/>:
-    /// UPDATE and checkpoint commit together; otherwise the batch is rolled back (dry run sample).
+    /// Runs the next key range of about <paramref name="size"/> key positions. The batch locks the
+    /// range's rows still to do in key order, passing over rows another transaction holds (it never
+    /// waits for one while holding others: docs/adr/0028-backfill.md), and updates the rows it locked.
+    /// <paramref name="commit"/>: the UPDATE, the skipped keys and the checkpoint commit together and the
+    /// cursor advances; otherwise the batch is rolled back (dry run sample).
+    /// <see cref="BackfillBatch.Done"/>: this was the last key range.
     /// Throws <see cref="RetryableDatabaseException"/> on lock timeout or deadlock (nothing committed).
     /// </summary>
-    Task<BackfillBatch> RunBatchAsync(int size, bool commit, CancellationToken cancellationToken);
+    Task<BackfillBatch> RunRangeAsync(int size, bool commit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Updates the rows earlier batches skipped, oldest first, each in a one-row transaction with the
+    /// checkpoint; returns the rows changed. While key ranges remain a row still held is left for later;
+    /// after the last range the wait is bounded and a timeout throws <see cref="RetryableDatabaseException"/>.
+    /// </summary>
+    Task<long> UpdateSkippedAsync(CancellationToken cancellationToken);
+
+    /// <summary>The last key range is committed (read from the checkpoint on resume).</summary>
+    bool Exhausted { get; }
+
+    /// <summary>Rows skipped by committed batches and not updated yet.</summary>
+    int SkippedRows { get; }
 
     /// <summary>Total rows, rows still matching --where and rows matching --verify, in one snapshot.</summary>
     Task<BackfillReport> CountAsync(CancellationToken cancellationToken);

@@ -18,7 +18,8 @@ public static class ControlCommands
 
     public const string Help = """
         commands (one per connection):
-          status                  phase, progress, rate, ETA, backlog, chunk, throttle and postpone reasons
+          status                  phase, progress, rate, ETA, backlog, chunk, throttle and postpone reasons,
+                                  revertibility (--revertible: since when, behind, held)
           status json             the same as one JSON object
           throttle | no-throttle  pause / resume copying (captured changes keep being applied)
           chunk-size=N            rows of the next chunk (then it adapts to chunk-time again)
@@ -182,6 +183,15 @@ public static class ControlCommands
         }
 
         text.AppendLine(CultureInfo.InvariantCulture, $"postpone: {control.PostponeReason ?? (control.PostponeCutOver ? "requested by the operator (applies after verification)" : "none")}");
+        if (control.Revertible is { } revertible)
+        {
+            text.AppendLine(string.Join(Environment.NewLine + "  ", revertible.Lines(DateTimeOffset.UtcNow)).Insert(0, "revertible: "));
+        }
+        else if (control.RevertibleRun)
+        {
+            text.AppendLine("revertible: from the swap on (--revertible: the reverse triggers are installed in the swap's own step)");
+        }
+
         if (control.PanicReason is { } panic)
         {
             text.AppendLine(CultureInfo.InvariantCulture, $"aborting: {panic}");
@@ -240,6 +250,15 @@ public static class ControlCommands
             json.WriteString("max_load", string.Join(',', control.MaxLoad));
             json.WriteString("critical_load", string.Join(',', control.CriticalLoad));
             json.WriteString("panic_reason", control.PanicReason);
+            json.WriteBoolean("revertible_run", control.RevertibleRun);
+            if (control.Revertible is { } revertible)
+            {
+                revertible.WriteJson(json);
+            }
+            else
+            {
+                json.WriteNull("revertible");
+            }
             json.WriteEndObject();
         }
 

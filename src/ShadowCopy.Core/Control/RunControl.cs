@@ -23,6 +23,7 @@ public sealed class RunControl
     private string? _panicReason;
     private StatusSnapshot? _lastStatus;
     private string? _postponeReason;
+    private Revert.Revertibility? _revertible;
 
     public RunControl(AlterOptions options)
     {
@@ -33,6 +34,17 @@ public sealed class RunControl
         _maxLoad = options.MaxLoad;
         _criticalLoad = options.CriticalLoad;
         _postponeCutOver = options.PostponeCutOver;
+        RevertibleRun = options.Revertible;
+    }
+
+    /// <summary>The run was started with --revertible (its swap installs the reverse capture).</summary>
+    public bool RevertibleRun { get; }
+
+    /// <summary>Set by the runner once the swap made the table revertible (ADR 0031); null before.</summary>
+    public Revert.Revertibility? Revertible
+    {
+        get { lock (_gate) { return _revertible; } }
+        set { lock (_gate) { _revertible = value; } }
     }
 
     /// <summary>Raised for every operator command received, with the reply sent (journaled by the runner).</summary>

@@ -267,6 +267,7 @@ public sealed class AlterRunner
             _state.EnterPhase(Phase.CuttingOver);
             await CutOverAsync(summary, cancellationToken).ConfigureAwait(false);
             swapped = true;
+            MarkRevertible(DateTimeOffset.UtcNow, misfits: null);
 
             // From here on the new table serves: finish what we owe even if asked to stop.
             _state.EnterPhase(Phase.CleaningUp);
@@ -361,6 +362,24 @@ public sealed class AlterRunner
     /// (capture objects, the checkpoint, the old table with --drop-old-table) is finished and the
     /// run ends as the completed change it is.
     /// </summary>
+    /// <summary>
+    /// --revertible: the swap installed the reverse capture, so from now on <c>ctl status</c> and the
+    /// journal say since when, how far behind and what is held (ADR 0031). Misfits are not counted here
+    /// (the run does not read the table again; the revert dry run counts them), and a resumed run does
+    /// not know the swap time (the dry run reads it from the state).
+    /// </summary>
+    private void MarkRevertible(DateTimeOffset? since, long? misfits)
+    {
+        if (!_options.Revertible)
+        {
+            return;
+        }
+
+        var status = new Revert.Revertibility(since, misfits);
+        _control.Revertible = status;
+        Emit(RunEventKinds.Revertible, [.. status.Fields(), ("table", _options.Table.ToString())]);
+    }
+
     private async Task<AlterResult> FinishSwappedRunAsync(RunProgress progress, Summary summary)
     {
         _state.RowsCopied = progress.RowsCopied;
@@ -369,6 +388,7 @@ public sealed class AlterRunner
         _state.RowsEstimated = Math.Max(_state.RowsEstimated, progress.RowsEstimated);
         Emit(RunEventKinds.Resumed, ("phase", progress.Phase.ToString()), ("rows_copied", progress.RowsCopied), ("changes_applied", progress.ChangesApplied), ("copy_done", true));
         _sink.OnMessage($"resuming after the swap: the earlier run had already put the new {_options.Table} in place; finishing its cleanup");
+        MarkRevertible(null, misfits: null);
         _state.EnterPhase(Phase.CleaningUp);
         using (var owed = new CancellationTokenSource(_options.CleanupTimeout))
         {

@@ -41,6 +41,9 @@ public static class RunEventKinds
     /// <summary>phase, rows_copied, changes_applied (on resume: what the checkpoint held).</summary>
     public const string Resumed = "resumed";
 
+    /// <summary>alter --revertible, right after the swap: revertible_since, behind_rows, held_bytes, misfits, table (ADR 0031).</summary>
+    public const string Revertible = "revertible";
+
     /// <summary>exit_code, outcome, message, rows_copied, changes_applied, duration_ms.</summary>
     public const string RunFinished = "run-finished";
 }

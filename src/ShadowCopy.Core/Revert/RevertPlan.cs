@@ -19,4 +19,13 @@ public sealed record RevertPlan(
 {
     /// <summary>No column value of the new table is lost when going back (nothing added, nothing narrowed).</summary>
     public bool Lossless => Lost.Count == 0;
+
+    /// <summary>
+    /// An earlier revert swapped the table back and was stopped before it removed the reverse capture
+    /// (MariaDB: its RENAME and the drops are separate statements). A rerun only finishes the drops.
+    /// </summary>
+    public bool SwappedBack { get; init; }
+
+    /// <summary>Since when, how far behind, what is held, how many misfits: what the dry run and the journal show.</summary>
+    public Revertibility Status => new(Since, MisfitCount);
 }

@@ -13,8 +13,13 @@ public sealed class RevertRunner(IRevertBackend backend, Action<string> say, IRu
     public async Task<int> RevertAsync(bool execute, TimeSpan lockTimeout, int attempts, CancellationToken cancellationToken)
     {
         var plan = await backend.InspectAsync(cancellationToken).ConfigureAwait(false);
+        if (plan.SwappedBack)
+        {
+            return await CompleteInterruptedAsync(plan, execute, lockTimeout, attempts, cancellationToken).ConfigureAwait(false);
+        }
+
         Describe(plan, "revert");
-        Emit("revert-plan", ("old_table", plan.OldTable), ("lossless", plan.Lossless), ("misfits", plan.MisfitCount), ("execute", execute));
+        Emit("revert-plan", [("old_table", plan.OldTable), ("lossless", plan.Lossless), ("execute", execute), .. plan.Status.Fields()]);
         if (plan.MisfitCount > 0)
         {
             throw new ShadowCopyException(
@@ -24,13 +29,7 @@ public sealed class RevertRunner(IRevertBackend backend, Action<string> say, IRu
 
         if (!execute)
         {
-            foreach (var step in plan.Steps)
-            {
-                say("  would run: " + step);
-            }
-
-            say("dry run: nothing changed; add --execute to revert.");
-            return ExitCodes.Success;
+            return Rehearsed(plan, "revert");
         }
 
         var check = await backend.VerifyAsync(cancellationToken).ConfigureAwait(false);
@@ -52,8 +51,15 @@ public sealed class RevertRunner(IRevertBackend backend, Action<string> say, IRu
     public async Task<int> FinishAsync(bool execute, bool keepOldTable, TimeSpan lockTimeout, int attempts, CancellationToken cancellationToken)
     {
         var plan = await backend.InspectAsync(cancellationToken).ConfigureAwait(false);
+        if (plan.SwappedBack)
+        {
+            throw new ShadowCopyException(
+                $"An earlier revert already swapped the table back (the new shape is {plan.OldTable}) and stopped before removing the reverse capture; run `shadowcopy revert --execute` to complete it. Nothing was changed.",
+                ExitCodes.RevertNotPossible);
+        }
+
         Describe(plan, "finish");
-        Emit("finish-plan", ("old_table", plan.OldTable), ("keep_old_table", keepOldTable), ("execute", execute));
+        Emit("finish-plan", [("old_table", plan.OldTable), ("keep_old_table", keepOldTable), ("execute", execute), .. plan.Status.Fields()]);
         if (!execute)
         {
             say($"would remove the reverse capture{(keepOldTable ? string.Empty : " and drop " + plan.OldTable)}.");
@@ -67,12 +73,49 @@ public sealed class RevertRunner(IRevertBackend backend, Action<string> say, IRu
         return ExitCodes.Success;
     }
 
+    /// <summary>A revert stopped after its swap back: only the removal of the reverse capture is left to do.</summary>
+    private async Task<int> CompleteInterruptedAsync(RevertPlan plan, bool execute, TimeSpan lockTimeout, int attempts, CancellationToken cancellationToken)
+    {
+        say($"revert: an earlier revert already swapped the table back (the new shape is {plan.OldTable}) and stopped before removing the reverse capture");
+        Emit("revert-plan", ("old_table", plan.OldTable), ("swapped_back", true), ("execute", execute));
+        if (!execute)
+        {
+            return Rehearsed(plan, "complete the revert");
+        }
+
+        await RetryAsync("revert", t => backend.TrySwapBackAsync(t, cancellationToken), lockTimeout, attempts, cancellationToken).ConfigureAwait(false);
+        Emit("reverted", ("old_table", plan.OldTable), ("completed_interrupted", true));
+        say($"reverted: the interrupted revert is complete; the new-shape table is kept as {plan.OldTable} (drop it when satisfied).");
+        return ExitCodes.Success;
+    }
+
+    private int Rehearsed(RevertPlan plan, string what)
+    {
+        foreach (var step in plan.Steps)
+        {
+            say("  would run: " + step);
+        }
+
+        say($"dry run: nothing changed; add --execute to {what}.");
+        return ExitCodes.Success;
+    }
+
     private void Describe(RevertPlan plan, string verb)
     {
-        say($"{verb}: revertible since {plan.Since?.ToString("u") ?? "unknown"}, old table {plan.OldTable}");
+        var status = plan.Status.Lines(DateTimeOffset.UtcNow).ToList();
+        say($"{verb}: {plan.OldTable} is kept in step with the new table");
+        say("  revertible: " + status[0]);
+        foreach (var line in status.Skip(1))
+        {
+            say("  " + line);
+        }
+
         say($"  columns carried back: {string.Join(", ", plan.Columns.Select(c => c.Old == c.New ? c.Old : $"{c.New} -> {c.Old}"))}");
         say(plan.Lossless ? "  inverse mapping: lossless" : "  inverse mapping: not lossless: " + string.Join("; ", plan.Lost));
-        say(plan.MisfitCount == 0 ? "  rows that do not fit back: none" : $"  rows that do not fit back: {plan.MisfitCount} ({string.Join(", ", plan.Misfits)})");
+        if (plan.MisfitCount > 0)
+        {
+            say($"  keys that do not fit back: {string.Join(", ", plan.Misfits)}{(plan.MisfitCount > plan.Misfits.Count ? ", …" : string.Empty)}");
+        }
     }
 
     private async Task RetryAsync(string what, Func<TimeSpan, Task<bool>> attempt, TimeSpan lockTimeout, int attempts, CancellationToken cancellationToken)

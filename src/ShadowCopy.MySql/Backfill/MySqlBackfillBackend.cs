@@ -169,33 +169,21 @@ public sealed class MySqlBackfillBackend : IBackfillBackend, IServerProbe
         return new BackfillProgress(r.GetInt64(4), r.GetInt64(5), r.GetInt64(6), _done && _skipped.Count == 0);
     }
 
-    /// <summary>
-    /// Skipped rows first (each in a transaction of its own), then the next key range. A batch never
-    /// waits for a row an application transaction holds while it holds rows itself: InnoDB rolls back
-    /// the smaller transaction of a deadlock, which is the application's. Rows it skips are recorded in
-    /// the checkpoint with the batch and done on their own.
-    /// </summary>
-    public async Task<BackfillBatch> RunBatchAsync(int size, bool commit, CancellationToken cancellationToken)
+    public bool Exhausted => _done;
+
+    public int SkippedRows => _skipped.Count;
+
+    public async Task<BackfillBatch> RunRangeAsync(int size, bool commit, CancellationToken cancellationToken)
     {
         var watch = Stopwatch.StartNew();
-        if (!commit)
+        var range = await RunRangeAsync(_cursor, size, commit, cancellationToken).ConfigureAwait(false);
+        if (commit)
         {
-            var sample = await RunRangeAsync(_cursor, size, commit: false, cancellationToken).ConfigureAwait(false);
-            return new BackfillBatch(sample.Scanned, sample.Updated, sample.Upper is null, watch.Elapsed);
-        }
-
-        var updated = await UpdateSkippedAsync(cancellationToken).ConfigureAwait(false);
-        long scanned = 0;
-        if (!_done)
-        {
-            var range = await RunRangeAsync(_cursor, size, commit: true, cancellationToken).ConfigureAwait(false);
             _cursor = range.Upper;
             _done = range.Upper is null;
-            scanned = range.Scanned;
-            updated += range.Updated;
         }
 
-        return new BackfillBatch(scanned, updated, _done && _skipped.Count == 0, watch.Elapsed);
+        return new BackfillBatch(range.Scanned, range.Updated, range.Upper is null, watch.Elapsed);
     }
 
     /// <summary>
@@ -245,7 +233,7 @@ public sealed class MySqlBackfillBackend : IBackfillBackend, IServerProbe
     /// held (FOR UPDATE NOWAIT) is left for later; once the key space is done, the UPDATE waits up to
     /// --lock-wait-timeout and a timeout is the batch's retry.
     /// </summary>
-    private async Task<long> UpdateSkippedAsync(CancellationToken cancellationToken)
+    public async Task<long> UpdateSkippedAsync(CancellationToken cancellationToken)
     {
         long updated = 0;
         while (_skipped.Count > 0)

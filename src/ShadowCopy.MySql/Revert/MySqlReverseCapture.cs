@@ -48,10 +48,10 @@ internal static class MySqlReverseCapture
         var comment = (string role) => MySqlEscaping.QuoteString(MySqlStatements.CommentFor($"{table.Schema}.{table.Name}", role), false);
         var mapping = backend.RevertMapping!;
         await main.ExecuteAsync($"CREATE TABLE IF NOT EXISTS {MySqlStatements.Q(table.Schema, n.Misfits)} (k VARCHAR(700) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL PRIMARY KEY, error TEXT NOT NULL, at DATETIME(6) NOT NULL) ENGINE=InnoDB COMMENT={comment("rows that do not fit back (revert)")}", cancellationToken).ConfigureAwait(false);
-        await main.ExecuteAsync($"CREATE TABLE IF NOT EXISTS {MySqlStatements.Q(table.Schema, n.State)} (id INT NOT NULL PRIMARY KEY, old_table VARCHAR(64) NOT NULL, columns_json LONGTEXT NOT NULL, capture VARCHAR(20) NOT NULL, alter_text LONGTEXT NOT NULL, created_at DATETIME(6) NOT NULL, swapped_at DATETIME(6) NULL) ENGINE=InnoDB COMMENT={comment("revert state")}", cancellationToken).ConfigureAwait(false);
+        await main.ExecuteAsync($"CREATE TABLE IF NOT EXISTS {MySqlStatements.Q(table.Schema, n.State)} (id INT NOT NULL PRIMARY KEY, old_table VARCHAR(64) NOT NULL, columns_json LONGTEXT NOT NULL, capture VARCHAR(20) NOT NULL, alter_text LONGTEXT NOT NULL, created_at DATETIME(6) NOT NULL, swapped_at DATETIME(6) NULL, reverted_at DATETIME(6) NULL) ENGINE=InnoDB COMMENT={comment("revert state")}", cancellationToken).ConfigureAwait(false);
         var pairs = JsonSerializer.Serialize(WrittenBack(mapping).Select(c => new[] { c.SourceName, c.ShadowName }));
         await main.ExecuteAsync(
-            $"REPLACE INTO {MySqlStatements.Q(table.Schema, n.State)} VALUES (1, {main.Literal(n.Old)}, {main.Literal(pairs)}, {main.Literal(backend.Capture.ToString().ToLowerInvariant())}, {main.Literal(backend.RevertAlter ?? string.Empty)}, UTC_TIMESTAMP(6), NULL)",
+            $"REPLACE INTO {MySqlStatements.Q(table.Schema, n.State)} VALUES (1, {main.Literal(n.Old)}, {main.Literal(pairs)}, {main.Literal(backend.Capture.ToString().ToLowerInvariant())}, {main.Literal(backend.RevertAlter ?? string.Empty)}, UTC_TIMESTAMP(6), NULL, NULL)",
             cancellationToken).ConfigureAwait(false);
     }
 

@@ -20,6 +20,7 @@ public sealed class MySqlRevertBackend(MySqlSettings settings, TableName table) 
     private MySqlSession? _session;
     private List<(string Old, string New)> _columns = [];
     private MyTable? _old;
+    private bool _swappedBack;
 
     private string Old => MySqlStatements.Q(table.Schema, _names.Old);
 
@@ -44,18 +45,31 @@ public sealed class MySqlRevertBackend(MySqlSettings settings, TableName table) 
             throw NotRevertible($"the alter that made the change stopped before its cleanup (its checkpoint {checkpoint} is still there): finish it first with the same `shadowcopy alter … --execute --resume`, then run revert again");
         }
 
-        var state = await session.QueryAsync($"SELECT columns_json, DATE_FORMAT(swapped_at, '%Y-%m-%dT%H:%i:%sZ') FROM {MySqlStatements.Q(table.Schema, _names.State)} WHERE id = 1 AND swapped_at IS NOT NULL", cancellationToken).ConfigureAwait(false);
+        var state = await session.QueryAsync($"SELECT columns_json, DATE_FORMAT(swapped_at, '%Y-%m-%dT%H:%i:%sZ'), reverted_at IS NOT NULL FROM {MySqlStatements.Q(table.Schema, _names.State)} WHERE id = 1 AND swapped_at IS NOT NULL", cancellationToken).ConfigureAwait(false);
         if (state.Rows.Count == 0 || !helpers.ContainsKey(_names.Old))
         {
             throw NotRevertible(state.Rows.Count == 0 ? "the swap of the revertible run did not happen" : $"{Old} is gone");
         }
 
-        if (await TriggerCountAsync(session, cancellationToken).ConfigureAwait(false) < _names.Triggers.Count)
+        _columns = [.. JsonSerializer.Deserialize<string[][]>(state.Rows[0].GetString(0))!.Select(p => (p[0], p[1]))];
+        var since = DateTimeOffset.TryParse(state.Rows[0].GetString(1), System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var at) ? at : (DateTimeOffset?)null;
+
+        // An earlier revert was stopped (killed) after its RENAME and before it removed the reverse capture:
+        // the state says so, or the triggers sit on _t_old (they moved with the new shape). A rerun finishes it.
+        _swappedBack = state.Rows[0].GetInt64(2) == 1 || await TriggerCountAsync(session, _names.Old, cancellationToken).ConfigureAwait(false) > 0;
+        if (_swappedBack)
+        {
+            return new RevertPlan($"{table.Schema}.{_names.Old}", since, _columns, [], [], await session.ScalarInt64Async($"SELECT COUNT(*) FROM {Misfits}", cancellationToken).ConfigureAwait(false), [.. DropStatements(table)])
+            {
+                SwappedBack = true,
+            };
+        }
+
+        if (await TriggerCountAsync(session, table.Name, cancellationToken).ConfigureAwait(false) < _names.Triggers.Count)
         {
             throw NotRevertible($"its reverse triggers are gone, so {Old} is no longer in step");
         }
 
-        _columns = [.. JsonSerializer.Deserialize<string[][]>(state.Rows[0].GetString(0))!.Select(p => (p[0], p[1]))];
         _old = await MySqlInspector.ReadAsync(session, table.Schema, _names.Old, cancellationToken).ConfigureAwait(false);
         var current = await MySqlInspector.ReadAsync(session, table.Schema, table.Name, cancellationToken).ConfigureAwait(false);
         var lost = new List<string>();
@@ -74,7 +88,6 @@ public sealed class MySqlRevertBackend(MySqlSettings settings, TableName table) 
 
         var misfits = await session.QueryAsync($"SELECT k, error FROM {Misfits} ORDER BY at LIMIT 10", cancellationToken).ConfigureAwait(false);
         var count = await session.ScalarInt64Async($"SELECT COUNT(*) FROM {Misfits}", cancellationToken).ConfigureAwait(false);
-        var since = DateTimeOffset.TryParse(state.Rows[0].GetString(1), System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var at) ? at : (DateTimeOffset?)null;
         return new RevertPlan(
             $"{table.Schema}.{_names.Old}",
             since,
@@ -107,20 +120,27 @@ public sealed class MySqlRevertBackend(MySqlSettings settings, TableName table) 
     public async Task<bool> TrySwapBackAsync(TimeSpan lockTimeout, CancellationToken cancellationToken)
     {
         var session = await SessionAsync(cancellationToken).ConfigureAwait(false);
-        if (await session.ScalarInt64Async($"SELECT COUNT(*) FROM {Misfits}", cancellationToken).ConfigureAwait(false) > 0
-            || await TriggerCountAsync(session, cancellationToken).ConfigureAwait(false) < _names.Triggers.Count)
+        if (!_swappedBack)
         {
-            throw NotRevertible("a row that does not fit back was written, or a reverse trigger went away, just now; run revert again to see which");
-        }
+            if (await session.ScalarInt64Async($"SELECT COUNT(*) FROM {Misfits}", cancellationToken).ConfigureAwait(false) > 0
+                || await TriggerCountAsync(session, table.Name, cancellationToken).ConfigureAwait(false) < _names.Triggers.Count)
+            {
+                throw NotRevertible("a row that does not fit back was written, or a reverse trigger went away, just now; run revert again to see which");
+            }
 
-        try
-        {
-            await session.ExecuteAsync(MySqlObjects.LockWaitTimeout(lockTimeout), cancellationToken).ConfigureAwait(false);
-            await session.ExecuteAsync(Rename(), cancellationToken).ConfigureAwait(false);
-        }
-        catch (MySqlServerException error) when (MySqlErrors.IsLockTimeout(error))
-        {
-            return false;
+            try
+            {
+                await session.ExecuteAsync(MySqlObjects.LockWaitTimeout(lockTimeout), cancellationToken).ConfigureAwait(false);
+                await session.ExecuteAsync(Rename(), cancellationToken).ConfigureAwait(false);
+            }
+            catch (MySqlServerException error) when (MySqlErrors.IsLockTimeout(error))
+            {
+                return false;
+            }
+
+            // Swapped back: say so in the state first, so a rerun after a kill from here on only finishes the drops.
+            _swappedBack = true;
+            await session.ExecuteAsync($"UPDATE {MySqlStatements.Q(table.Schema, _names.State)} SET reverted_at = UTC_TIMESTAMP(6) WHERE id = 1", CancellationToken.None).ConfigureAwait(false);
         }
 
         // The check above and the RENAME are two statements (RENAME cannot run under LOCK TABLES): a row that
@@ -225,9 +245,10 @@ public sealed class MySqlRevertBackend(MySqlSettings settings, TableName table) 
         _ => value,
     };
 
-    private async Task<long> TriggerCountAsync(MySqlSession session, CancellationToken cancellationToken) =>
+    /// <summary>How many of the reverse triggers are on <paramref name="on"/> (the table, or _t_old once swapped back).</summary>
+    private async Task<long> TriggerCountAsync(MySqlSession session, string on, CancellationToken cancellationToken) =>
         await session.ScalarInt64Async(
-            $"SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = {session.Literal(table.Schema)} AND BINARY EVENT_OBJECT_TABLE = {session.Literal(table.Name)} AND BINARY TRIGGER_NAME IN ({string.Join(", ", _names.Triggers.Select(t => session.Literal(t.Name)))})",
+            $"SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = {session.Literal(table.Schema)} AND BINARY EVENT_OBJECT_TABLE = {session.Literal(on)} AND BINARY TRIGGER_NAME IN ({string.Join(", ", _names.Triggers.Select(t => session.Literal(t.Name)))})",
             cancellationToken).ConfigureAwait(false);
 
     private ShadowCopyException NotRevertible(string why) =>

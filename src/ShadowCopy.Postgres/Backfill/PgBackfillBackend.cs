@@ -169,34 +169,22 @@ public sealed class PgBackfillBackend : IBackfillBackend
         return new BackfillProgress((long)r[4]!, (long)r[5]!, (long)r[6]!, _exhausted && _skipped.Count == 0);
     }
 
-    /// <summary>
-    /// Skipped rows first (each in a transaction of its own), then the next key range. A batch never
-    /// waits for a row an application transaction holds while it holds rows itself: that wait is how a
-    /// batch and a multi-row application transaction deadlock, and PostgreSQL may pick the application
-    /// as the victim. Rows it skips are recorded in the checkpoint with the batch and done on their own.
-    /// </summary>
-    public async Task<BackfillBatch> RunBatchAsync(int size, bool commit, CancellationToken cancellationToken)
+    public bool Exhausted => _exhausted;
+
+    public int SkippedRows => _skipped.Count;
+
+    public async Task<BackfillBatch> RunRangeAsync(int size, bool commit, CancellationToken cancellationToken)
     {
         var watch = Stopwatch.StartNew();
-        if (!commit)
+        var range = await RunRangeAsync(_cursor, size, commit, cancellationToken).ConfigureAwait(false);
+        if (commit)
         {
-            var sample = await RunRangeAsync(_cursor, size, commit: false, cancellationToken).ConfigureAwait(false);
-            return new BackfillBatch(sample.Scanned, sample.Updated, sample.Upper is null, watch.Elapsed);
-        }
-
-        var updated = await UpdateSkippedAsync(cancellationToken).ConfigureAwait(false);
-        long scanned = 0;
-        if (!_exhausted)
-        {
-            var range = await RunRangeAsync(_cursor, size, commit: true, cancellationToken).ConfigureAwait(false);
             _cursor = range.Upper;
             _exhausted = range.Upper is null;
             _skipped.AddRange(range.Skipped);
-            scanned = range.Scanned;
-            updated += range.Updated;
         }
 
-        return new BackfillBatch(scanned, updated, _exhausted && _skipped.Count == 0, watch.Elapsed);
+        return new BackfillBatch(range.Scanned, range.Updated, range.Upper is null, watch.Elapsed);
     }
 
     private async Task<(long Scanned, long Updated, string[]? Upper, IReadOnlyList<string[]> Skipped)> RunRangeAsync(string[]? lower, int size, bool commit, CancellationToken cancellationToken)
@@ -238,7 +226,7 @@ public sealed class PgBackfillBackend : IBackfillBackend
     /// held is left for later after a wait of <see cref="SkippedRowPeek"/>; once the key space is done,
     /// it waits up to --lock-wait-timeout and a timeout is the batch's retry.
     /// </summary>
-    private async Task<long> UpdateSkippedAsync(CancellationToken cancellationToken)
+    public async Task<long> UpdateSkippedAsync(CancellationToken cancellationToken)
     {
         long updated = 0;
         while (_skipped.Count > 0)

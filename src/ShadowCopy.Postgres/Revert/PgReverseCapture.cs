@@ -25,19 +25,20 @@ internal static class PgReverseCapture
         [.. mapping.Copied.Where(c => source.Columns.First(s => s.Name == c.SourceName).Generated.Length == 0)];
 
     /// <summary>
-    /// Read-only refusals (exit 18) and a planning check of the inverse INSERT, inside the preflight's
+    /// Read-only refusal (exit 18) of what the reverse capture cannot carry back, from the catalog alone:
+    /// before the table's other checks, so a table with foreign keys hears this and not "pass
+    /// --repoint-foreign-keys" first. The table's own triggers are carried back by revert (ADR 0031 amendment).
+    /// </summary>
+    public static void Check(TableName table, PgTable source) =>
+        Refuse(table, source.OutgoingForeignKeys.Count + source.IncomingForeignKeys.Count > 0 ? "it takes part in foreign keys (carrying them back is not supported yet)" : null);
+
+    /// <summary>
+    /// The USING refusal (exit 18) and a planning check of the inverse INSERT, inside the preflight's
     /// rolled-back rehearsal (the shadow exists there): a new type with no assignment cast back fails here.
     /// </summary>
-    public static async Task RehearseAsync(PgSession session, PgTable source, PgMapping mapping, TableName table, string shadow, bool hasUserTriggers, CancellationToken cancellationToken)
+    public static async Task RehearseAsync(PgSession session, PgTable source, PgMapping mapping, TableName table, string shadow, CancellationToken cancellationToken)
     {
-        string? why = hasUserTriggers ? "it has triggers of its own (carrying them back is not supported yet)"
-            : source.OutgoingForeignKeys.Count + source.IncomingForeignKeys.Count > 0 ? "it takes part in foreign keys (carrying them back is not supported yet)"
-            : mapping.HasUsing ? "the ALTER has a USING expression, which has no inverse"
-            : null;
-        if (why is not null)
-        {
-            throw new PreflightRefusedException(RefusalReason.UnsupportedTable, $"--revertible cannot keep {table} revertible: {why}. Nothing was changed.");
-        }
+        Refuse(table, mapping.HasUsing ? "the ALTER has a USING expression, which has no inverse" : null);
 
         var columns = WrittenBack(source, mapping);
         var sql = $"EXPLAIN INSERT INTO {D.Qualified(table)} ({Join(columns.Select(c => c.SourceName))}) OVERRIDING SYSTEM VALUE SELECT {Join(columns.Select(c => c.ShadowName))} FROM {shadow}";
@@ -100,6 +101,14 @@ internal static class PgReverseCapture
         yield return $"CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS {tag}{body}{tag}";
         yield return $"COMMENT ON FUNCTION {function}() IS {D.QuoteLiteral(PgObjects.Comment("reverse capture", table))}";
         yield return $"CREATE TRIGGER {D.QuoteIdentifier(n.Trigger)} AFTER INSERT OR UPDATE OR DELETE ON {newTable} FOR EACH ROW EXECUTE FUNCTION {function}()";
+    }
+
+    private static void Refuse(TableName table, string? why)
+    {
+        if (why is not null)
+        {
+            throw new PreflightRefusedException(RefusalReason.UnsupportedTable, $"--revertible cannot keep {table} revertible: {why}. Nothing was changed.");
+        }
     }
 
     private static string Join(IEnumerable<string> items, bool raw = false) => string.Join(", ", raw ? items : items.Select(D.QuoteIdentifier));

@@ -23,6 +23,7 @@ public sealed class PgRevertBackend(NpgsqlConnectionStringBuilder settings, Tabl
     private List<(string Original, string Derived)> _indexes = [];
     private PgTable? _old;
     private PgTable? _new;
+    private IReadOnlyList<PgUserTrigger> _userTriggers = [];
 
     private string Old => D.Qualified(table.Schema, _names.Old);
 
@@ -73,6 +74,17 @@ public sealed class PgRevertBackend(NpgsqlConnectionStringBuilder settings, Tabl
             }
         }
 
+        // The table's own triggers go back with it (ADR 0027 in reverse), unless one names a column the old shape lacks.
+        _userTriggers = await PgUserTriggers.ReadAsync(session, _new.Oid, _names.Trigger, cancellationToken).ConfigureAwait(false);
+        var newOnly = _new.Columns.Where(c => !mappedNew.Contains(c.Name)).Select(c => c.Name).Concat(_columns.Where(c => c.Old != c.New).Select(c => c.New)).ToList();
+        foreach (var trigger in _userTriggers)
+        {
+            if (PgUserTriggers.ReferencedColumns(trigger.FunctionSource, newOnly) is { Count: > 0 } used)
+            {
+                throw NotRevertible($"trigger {trigger.Name} uses column(s) {string.Join(", ", used)} (NEW./OLD. in its function), which the old shape does not have; on the old table it would fail at the first write. Change the trigger function first (CREATE OR REPLACE FUNCTION)");
+            }
+        }
+
         var misfits = await session.QueryAsync($"SELECT k, error FROM {D.Qualified(table.Schema, _names.Misfits)} ORDER BY at LIMIT 10", null, cancellationToken).ConfigureAwait(false);
         var count = await session.ScalarAsync<long>($"SELECT count(*) FROM {D.Qualified(table.Schema, _names.Misfits)}", null, cancellationToken).ConfigureAwait(false);
         return new RevertPlan(
@@ -82,7 +94,7 @@ public sealed class PgRevertBackend(NpgsqlConnectionStringBuilder settings, Tabl
             lost,
             [.. misfits.Select(m => $"{m[0]}: {m[1]}")],
             count,
-            [.. SwapBackStatements(new HashSet<string>(), new HashSet<string>()).Prepend($"LOCK TABLE {New}, {Old} IN ACCESS EXCLUSIVE MODE /* lock_timeout bounded, retried */")]);
+            [.. SwapBackStatements(new HashSet<string>(), new HashSet<string>()).Prepend($"LOCK TABLE {New}, {Old} IN ACCESS EXCLUSIVE MODE /* lock_timeout bounded, retried */"), .. PgUserTriggers.SwapStatements(_userTriggers, New, Old)]);
     }
 
     public async Task<RevertCheck> VerifyAsync(CancellationToken cancellationToken)
@@ -122,9 +134,23 @@ public sealed class PgRevertBackend(NpgsqlConnectionStringBuilder settings, Tabl
             var oldSequences = await session.QueryAsync(SequencesSql, [_old!.Oid], cancellationToken).ConfigureAwait(false);
             var indexNames = (await session.QueryAsync(IndexNamesSql, [_new.Oid], cancellationToken).ConfigureAwait(false)).Select(r => (string)r[0]!).ToHashSet(StringComparer.Ordinal);
             var oldIndexNames = (await session.QueryAsync(IndexNamesSql, [_old.Oid], cancellationToken).ConfigureAwait(false)).Select(r => (string)r[0]!).ToHashSet(StringComparer.Ordinal);
+            // Read under the lock and before the renames: the definitions name the table, which after them is the old shape.
+            var triggers = await PgUserTriggers.ReadAsync(session, _new.Oid, _names.Trigger, cancellationToken).ConfigureAwait(false);
             foreach (var statement in SequenceStatements(sequences, oldSequences).Concat(SwapBackStatements(indexNames, oldIndexNames)))
             {
                 await session.ExecuteAsync(statement, null, cancellationToken).ConfigureAwait(false);
+            }
+
+            foreach (var statement in PgUserTriggers.SwapStatements(triggers, New, Old))
+            {
+                try
+                {
+                    await session.ExecuteAsync(statement, null, cancellationToken).ConfigureAwait(false);
+                }
+                catch (PostgresException error) when (!PgErrors.IsLockTimeout(error))
+                {
+                    throw NotRevertible($"a trigger of the table cannot be re-created on the old shape ({error.MessageText}; {statement}); change or drop it first");
+                }
             }
         }, cancellationToken).ConfigureAwait(false);
     }

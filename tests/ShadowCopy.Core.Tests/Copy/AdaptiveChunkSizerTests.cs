@@ -10,16 +10,55 @@ public sealed class AdaptiveChunkSizerTests
     [Fact]
     public void Observe_fast_chunks_grow_at_most_2x_per_step_until_the_target()
     {
-        var sizer = new AdaptiveChunkSizer(128, 1, 1_000_000, OneSecond);
+        var sizer = new AdaptiveChunkSizer(256, 1, 1_000_000, OneSecond);
 
-        // 1/1024 s per row: the ideal size for one second is 1024 rows.
+        // 1/1024 s per row: the ideal size for one second is 1024 rows; the first chunk takes a
+        // quarter of the target, so there is no ramp-up.
         var sizes = new List<int>();
         for (var i = 0; i < 5; i++)
         {
             sizes.Add(sizer.Observe(sizer.Current, TimeSpan.FromSeconds(sizer.Current / 1024.0)));
         }
 
-        Assert.Equal([256, 512, 1024, 1024, 1024], sizes);
+        Assert.Equal([512, 1024, 1024, 1024, 1024], sizes);
+    }
+
+    [Fact]
+    public void Observe_ramp_up_grows_up_to_8x_while_chunks_take_under_a_quarter_of_the_target()
+    {
+        var sizer = new AdaptiveChunkSizer(64, 1, 1_000_000, OneSecond);
+
+        // 1/65536 s per row: ideal 65536 rows. 64 rows (1/1024 s) → 512 (1/128 s) → 4096 (1/16 s)
+        // → 32768 (1/2 s, not quick: the ramp ends) → 65536 (2×, the ideal).
+        var sizes = new List<int>();
+        for (var i = 0; i < 5; i++)
+        {
+            sizes.Add(sizer.Observe(sizer.Current, TimeSpan.FromSeconds(sizer.Current / 65536.0)));
+        }
+
+        Assert.Equal([512, 4096, 32768, 65536, 65536], sizes);
+    }
+
+    [Fact]
+    public void Observe_after_the_ramp_a_quick_chunk_grows_only_2x()
+    {
+        var sizer = new AdaptiveChunkSizer(1024, 1, 1_000_000, OneSecond);
+        sizer.Observe(1024, TimeSpan.FromSeconds(0.5));
+
+        // Now 2048; a chunk of it at 1/65536 s per row would suggest 32×.
+        Assert.Equal(4096, sizer.Observe(2048, TimeSpan.FromSeconds(2048 / 65536.0)));
+    }
+
+    [Fact]
+    public void Observe_a_failure_or_an_operator_size_ends_the_ramp()
+    {
+        var failed = new AdaptiveChunkSizer(1024, 1, 1_000_000, OneSecond);
+        failed.OnFailure();
+        Assert.Equal(1024, failed.Observe(512, TimeSpan.FromSeconds(512 / 65536.0)));
+
+        var set = new AdaptiveChunkSizer(1024, 1, 1_000_000, OneSecond);
+        set.Set(512);
+        Assert.Equal(1024, set.Observe(512, TimeSpan.FromSeconds(512 / 65536.0)));
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using ShadowCopy.Core.Control;
 using ShadowCopy.Core.Copy;
+using ShadowCopy.Core.CutOver;
 using ShadowCopy.Core.Engine;
 using ShadowCopy.Core.Hooks;
 using ShadowCopy.Core.Journal;
@@ -205,6 +206,54 @@ public sealed class AlterRunnerControlTests
             observer.Events.Where(e => e.Kind == RunEventKinds.Phase).Select(e => (string)e.Data["to"]!));
         Assert.Contains(observer.Events, e => e.Kind == RunEventKinds.CutOverAttempt);
         Assert.Contains(observer.Events, e => e.Kind == RunEventKinds.Validation && (string)e.Data["gate"]! == "verify-passed");
+    }
+
+    [Fact]
+    public async Task RunAsync_revertible_status_says_from_the_swap_on_before_and_since_behind_held_after_it()
+    {
+        var options = Fast with { Revertible = true };
+        var control = new RunControl(options);
+        string? before = null;
+        string? during = null;
+        var backend = new FakeAlterBackend
+        {
+            OnCutOver = _ =>
+            {
+                before = ControlCommands.Execute("status", control);
+                return new CutOverAttempt(true, false, 1, null);
+            },
+            OnAfterCutOver = () => during = ControlCommands.Execute("status", control) + "\n" + ControlCommands.Execute("status json", control),
+        };
+        var observer = new RecordingObserver();
+
+        var result = await RunAsync(backend, options, new RunServices { Control = control, Observer = observer });
+
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
+        Assert.Contains("revertible: from the swap on", before, StringComparison.Ordinal);
+        Assert.Contains("revertible: since ", during, StringComparison.Ordinal);
+        Assert.Contains("behind: 0 rows (the reverse triggers write the old table in the writer's own transaction", during, StringComparison.Ordinal);
+        Assert.Contains("held: none (no binlog or WAL is kept", during, StringComparison.Ordinal);
+        Assert.Contains("\"behind_rows\":0", during, StringComparison.Ordinal);
+        Assert.Contains("\"held_bytes\":0", during, StringComparison.Ordinal);
+        var revertible = Assert.Single(observer.Events, e => e.Kind == RunEventKinds.Revertible);
+        Assert.Equal(0L, revertible.Data["behind_rows"]);
+        Assert.Equal(0L, revertible.Data["held_bytes"]);
+        Assert.Null(revertible.Data["misfits"]);
+        Assert.Contains("rows that do not fit back: counted by `shadowcopy revert", during, StringComparison.Ordinal);
+        Assert.NotNull(revertible.Data["revertible_since"]);
+    }
+
+    [Fact]
+    public async Task RunAsync_not_revertible_says_nothing_of_it()
+    {
+        var control = new RunControl(Fast);
+        var observer = new RecordingObserver();
+
+        var result = await RunAsync(new FakeAlterBackend(), Fast, new RunServices { Control = control, Observer = observer });
+
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
+        Assert.DoesNotContain("revertible", ControlCommands.Execute("status", control), StringComparison.Ordinal);
+        Assert.DoesNotContain(observer.Events, e => e.Kind == RunEventKinds.Revertible);
     }
 
     private static Task<AlterResult> RunAsync(FakeAlterBackend backend, AlterOptions options, RunServices services, RecordingStatusSink? sink = null) =>

@@ -6,7 +6,7 @@ internal static class RevertCommandDefinition
 {
     public static readonly Option<string> Dsn = new("--dsn") { Description = $"{DsnHelp.Forms} ({DsnHelp.PasswordSources})", Required = true };
     public static readonly Option<string> Table = new("--table") { Description = "schema.table changed earlier with alter --revertible", Required = true };
-    public static readonly Option<bool> Execute = new("--execute") { Description = "really swap back (default: say what would happen, change nothing)" };
+    public static readonly Option<bool> Execute = new("--execute") { Description = "really swap back (default: say how revertible the table is — since when, behind, held, rows that do not fit back — and what would happen; change nothing)" };
     public static readonly Option<string> LockTimeout = new("--lock-timeout") { Description = "longest wait per attempt for the swap's lock", DefaultValueFactory = _ => "2s" };
     public static readonly Option<int> Attempts = new("--attempts") { Description = "how often the swap is tried when its lock is not granted", DefaultValueFactory = _ => 6 };
     public static readonly Option<string?> Journal = new("--journal") { Description = "JSON-lines audit file (default: the table's journal; 'none' for none)" };
