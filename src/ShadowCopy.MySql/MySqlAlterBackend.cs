@@ -28,7 +28,7 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
     private readonly AlterOptions _options;
     private readonly ILogger _logger;
     private readonly SqlTranscript _transcript = new();
-    private readonly List<Chunk> _chunks = [];
+    private readonly ChunkLedger _ledger = new();
     private readonly List<string> _warnings = [];
     private readonly MySqlBinlogCapture? _binlog;
 
@@ -39,8 +39,6 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
     private MyMapping? _mapping;
     private MySqlStatements? _sql;
     private string? _alter;
-    private string[]? _copyCursor;
-    private bool _copyDone;
     private bool? _hasCrc32C;
     private bool _lockFreeCopy;
     private bool _tombstones;
@@ -375,7 +373,7 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
     /// </summary>
     private async Task StartLockFreeCopyAsync(CancellationToken cancellationToken)
     {
-        _tombstones = _binlog is not null && _options.Threads <= 1 && !_copyDone;
+        _tombstones = _binlog is not null && _options.Threads <= 1 && !_ledger.CopyDone;
         _lockFreeCopy = _triggers is not null || _tombstones;
         if (!_lockFreeCopy)
         {
@@ -426,7 +424,7 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
     /// </summary>
     internal async Task<ChunkResult> NextChunkAsync(int chunkSize, bool copy, CancellationToken cancellationToken)
     {
-        if (_copyDone)
+        if (_ledger.CopyDone)
         {
             return new ChunkResult(0, true, TimeSpan.Zero);
         }
@@ -435,7 +433,7 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
         var watch = Stopwatch.StartNew();
         try
         {
-            var lower = _copyCursor;
+            var lower = _ledger.CopyCursor;
             var boundary = await Main.QueryAsync(Sql.NextBoundary(lower, Math.Max(0, chunkSize - 1)), cancellationToken).ConfigureAwait(false);
             var upper = boundary.Rows.Count == 0 ? null : Enumerable.Range(0, Sql.KeyCount).Select(i => MySqlLiteral.FromText(boundary.Columns[i], boundary.Rows[0], i)).ToArray();
             var rows = copy ? await CopyRangeAsync(lower, upper, inTransaction: false, session: null, cancellationToken).ConfigureAwait(false) : 0;
@@ -443,10 +441,8 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
             {
                 await SettleChunkAsync(lower, upper, cancellationToken).ConfigureAwait(false);
             }
-            _chunks.Add(new Chunk(lower, upper));
-            _copyCursor = upper;
-            _copyDone = upper is null;
-            return new ChunkResult(rows, _copyDone, watch.Elapsed);
+            _ledger.Copied(lower, upper);
+            return new ChunkResult(rows, upper is null, watch.Elapsed);
         }
         catch (MySqlServerException error) when (MySqlErrors.IsRetryable(error))
         {
@@ -536,7 +532,7 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
     {
         _transcript.Step = "verify";
         _snapshot ??= await OpenAsync(cancellationToken).ConfigureAwait(false);
-        var ids = chunks ?? Enumerable.Range(0, _chunks.Count).ToList();
+        var ids = chunks ?? Enumerable.Range(0, _ledger.Count).ToList();
 
         // Binlog mode: two sessions open the same snapshot under the verification lock, so each
         // chunk's source and shadow checksums run at once (the benchmark spent 40% of a run in a
@@ -574,7 +570,7 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
             foreach (var id in ids)
             {
                 var started = System.Diagnostics.Stopwatch.GetTimestamp();
-                var chunk = _chunks[id];
+                var chunk = _ledger[id];
                 var sourceQuery = _snapshot.QueryAsync(Sql.SourceChecksum(chunk.Lower, chunk.Upper, excludePending), cancellationToken);
                 var shadowQuery = twin?.QueryAsync(Sql.ShadowChecksum(chunk.Lower, chunk.Upper), cancellationToken);
                 var source = (await sourceQuery.ConfigureAwait(false)).Rows[0];
@@ -682,7 +678,7 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
         _transcript.Step = "re-copy";
         foreach (var id in chunks)
         {
-            var chunk = _chunks[id];
+            var chunk = _ledger[id];
             await Main.ExecuteAsync("START TRANSACTION", cancellationToken).ConfigureAwait(false);
             try
             {
@@ -957,14 +953,15 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
             // With --threads, workers may be copying: only the contiguous prefix of committed
             // chunks is recorded (the rest is copied again after a resume).
             var position = _binlog?.CheckpointPosition;
-            var (uppers, copyDone) = CommittedCopy();
+            var committed = _ledger.Committed();
+            List<string[]?> uppers = [.. committed.Chunks.Select(c => c.Upper)];
             var checkpoint = new MySqlCheckpoint(
                 _options.Alter,
                 Capture,
                 _fingerprint,
                 uppers,
                 position,
-                progress with { ChunksCopied = uppers.Count, CopyDone = progress.CopyDone && copyDone });
+                progress with { ChunksCopied = uppers.Count, CopyDone = progress.CopyDone && committed.Done });
             await checkpoint.SaveAsync(Main, StateTable, cancellationToken).ConfigureAwait(false);
         }
         finally
@@ -1057,16 +1054,7 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
         await CreateConversionsAsync(cancellationToken).ConfigureAwait(false);
         _fingerprint = fingerprint;
         _stateTableReady = true;
-        _chunks.Clear();
-        string[]? lower = null;
-        foreach (var upper in stored.ChunkUppers)
-        {
-            _chunks.Add(new Chunk(lower, upper));
-            lower = upper;
-        }
-
-        _copyCursor = lower;
-        _copyDone = stored.AllChunksCopied;
+        _ledger.RestoreFromUppers(stored.ChunkUppers, stored.AllChunksCopied);
         if (_binlog is not null)
         {
             await _binlog.StartAsync(Main, Sql, _source!, stored.Binlog, cancellationToken).ConfigureAwait(false);
@@ -1081,9 +1069,9 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
             await StartLockFreeCopyAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        Log.Resumed(_logger, _chunks.Count, (object?)stored.Binlog ?? "-");
+        Log.Resumed(_logger, _ledger.Count, (object?)stored.Binlog ?? "-");
         _transcript.Step = "copy";
-        return stored.Progress with { ChunksCopied = _chunks.Count, CopyDone = stored.Progress.CopyDone && _copyDone };
+        return stored.Progress with { ChunksCopied = _ledger.Count, CopyDone = stored.Progress.CopyDone && _ledger.CopyDone };
     }
 
     // ---- throttle probe -----------------------------------------------------------------------
@@ -1102,6 +1090,4 @@ public sealed partial class MySqlAlterBackend : IAlterBackend, ICaptureStatus, I
 
     public Task<TimeSpan> ProbeKeyReadAsync(IReadOnlyList<string> keyColumns, CancellationToken cancellationToken) =>
         (_keyRead ??= new MySqlKeyReadProbe(_settings, Table)).ReadAsync(keyColumns, cancellationToken);
-
-    private sealed record Chunk(string[]? Lower, string[]? Upper);
 }

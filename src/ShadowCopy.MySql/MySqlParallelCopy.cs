@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using ShadowCopy.Core.Copy;
 using ShadowCopy.Core.Engine;
@@ -17,24 +16,10 @@ namespace ShadowCopy.MySql;
 /// </summary>
 public sealed partial class MySqlAlterBackend : IParallelCopyBackend
 {
-    private readonly Lock _chunkGate = new();
     private CopyWorkers<MySqlSession>? _copyWorkers;
-    private string[]? _planCursor;
-    private bool _planDone;
 
     /// <summary>Binlog mode: the workers' locking reads order them with the writers. Trigger mode copies without locks, so it applies between rounds (ADR 0020).</summary>
     public bool ApplyDuringCopy => _triggers is null;
-
-    /// <summary>The upper bounds of the contiguous prefix of committed chunks, and whether that is every chunk (read under one lock).</summary>
-    private (List<string[]?> Uppers, bool Done) CommittedCopy()
-    {
-        lock (_chunkGate)
-        {
-            var count = _copyWorkers is { Started: true } workers ? workers.Contiguous : _chunks.Count;
-            var done = _copyWorkers is { Started: true } ? _planDone && count == _chunks.Count : _copyDone;
-            return ([.. _chunks.Take(count).Select(c => c.Upper)], done);
-        }
-    }
 
     private CopyWorkers<MySqlSession> Workers => _copyWorkers ??= new(OpenWorkerAsync, _ => true);
 
@@ -53,66 +38,32 @@ public sealed partial class MySqlAlterBackend : IParallelCopyBackend
 
     public async Task<PlannedChunk?> PlanChunkAsync(int chunkSize, CancellationToken cancellationToken)
     {
-        if (_planDone || _copyDone)
+        if (!_ledger.TryStartPlan(out var lower))
         {
             return null;
         }
 
-        if (!Workers.Started)
-        {
-            // Continue where the sequential copy (or a resumed checkpoint) left off.
-            Workers.StartAt(_chunks.Count);
-            _planCursor = _copyCursor;
-        }
-
         _transcript.Step = "copy (plan)";
-        var lower = _planCursor;
         var boundary = await Main.QueryAsync(Sql.NextBoundary(lower, Math.Max(0, chunkSize - 1)), cancellationToken).ConfigureAwait(false);
         var upper = boundary.Rows.Count == 0 ? null : Enumerable.Range(0, Sql.KeyCount).Select(i => MySqlLiteral.FromText(boundary.Columns[i], boundary.Rows[0], i)).ToArray();
-        int id;
-        lock (_chunkGate)
-        {
-            // Workers read _chunks while this appends (apply and planning overlap copying here).
-            _chunks.Add(new Chunk(lower, upper));
-            id = _chunks.Count - 1;
-        }
-
-        _planCursor = upper;
-        _planDone = upper is null;
-        return new PlannedChunk(id, _planDone);
+        return _ledger.Planned(lower, upper);
     }
 
     public async Task<ChunkResult> CopyPlannedChunkAsync(PlannedChunk chunk, int worker, CancellationToken cancellationToken)
     {
         var session = await Workers.SessionAsync(worker, cancellationToken).ConfigureAwait(false);
-        Chunk range;
-        lock (_chunkGate)
+        return await _ledger.CopyPlannedAsync(chunk, async range =>
         {
-            range = _chunks[chunk.Id];
-        }
-
-        var watch = Stopwatch.StartNew();
-        long rows;
-        try
-        {
-            rows = await CopyRangeAsync(range.Lower, range.Upper, inTransaction: false, session, cancellationToken).ConfigureAwait(false);
-        }
-        catch (MySqlServerException error) when (MySqlErrors.IsRetryable(error))
-        {
-            await session.ResetQuietlyAsync().ConfigureAwait(false);
-            throw new RetryableDatabaseException(error.Message, error.ErrorCode.ToString(CultureInfo.InvariantCulture), error);
-        }
-
-        lock (_chunkGate)
-        {
-            foreach (var done in Workers.Complete(chunk.Id))
+            try
             {
-                _copyCursor = _chunks[done].Upper;
-                _copyDone = _planDone && done == _chunks.Count - 1;
+                return await CopyRangeAsync(range.Lower, range.Upper, inTransaction: false, session, cancellationToken).ConfigureAwait(false);
             }
-        }
-
-        return new ChunkResult(rows, chunk.Last, watch.Elapsed);
+            catch (MySqlServerException error) when (MySqlErrors.IsRetryable(error))
+            {
+                await session.ResetQuietlyAsync().ConfigureAwait(false);
+                throw new RetryableDatabaseException(error.Message, error.ErrorCode.ToString(CultureInfo.InvariantCulture), error);
+            }
+        }).ConfigureAwait(false);
     }
 
     private Task CloseCopyWorkersAsync() => _copyWorkers?.CloseAsync() ?? Task.CompletedTask;

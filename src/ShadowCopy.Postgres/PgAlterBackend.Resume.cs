@@ -1,3 +1,4 @@
+using ShadowCopy.Core.Copy;
 using ShadowCopy.Core.Engine;
 using ShadowCopy.Core.State;
 using ShadowCopy.Postgres.Capture;
@@ -53,19 +54,19 @@ public sealed partial class PgAlterBackend : IResumableBackend
 
         _fingerprint ??= await PgCheckpoint.FingerprintAsync(Main, Table, cancellationToken).ConfigureAwait(false);
 
-        // Called between steps, never during a copy statement: _copyCursor is the upper bound of the
+        // Called between steps, never during a copy statement: the copy cursor is the upper bound of the
         // last chunk whose INSERT … SELECT has committed, so the watermark never claims more than
         // the shadow holds. A logical capture acknowledges only committed applies (ADR 0007).
         // --threads: chunks above the contiguous prefix may be planned or done; they are copied
         // again after a resume, so only the prefix is recorded.
-        var committed = CommittedCopy();
+        var committed = _ledger.Committed();
         var checkpoint = new PgCheckpoint(
             _options.Alter,
             CaptureMode,
             _fingerprint,
             committed.Cursor,
             committed.Done,
-            [.. _chunks.Take(committed.Chunks).Select(c => (c.Lower, c.Upper))],
+            [.. committed.Chunks.Select(c => (c.Lower, c.Upper))],
             [.. _deferredIndexes],
             (_capture as PgLogicalCapture)?.Position,
             progress);
@@ -84,16 +85,13 @@ public sealed partial class PgAlterBackend : IResumableBackend
 
         // Re-check what may have gone since the preflight read it (a slot can be dropped at any time).
         await CheckCaptureObjectsAsync(cancellationToken).ConfigureAwait(false);
-        _chunks.Clear();
-        _chunks.AddRange(from.Chunks.Select(c => new Chunk(c.Lower, c.Upper)));
-        _copyCursor = from.CopyCursor;
-        _copyDone = from.BackendCopyDone;
+        _ledger.Restore(from.Chunks.Select(c => new ChunkRange(c.Lower, c.Upper)), from.CopyCursor, from.BackendCopyDone);
         _deferredIndexes.Clear();
         _deferredIndexes.AddRange(from.DeferredIndexes);
         _stateTableReady = true;
         _transcript.Step = "resume capture";
         await Capture.ResumeAsync(Main, cancellationToken).ConfigureAwait(false);
-        Log.Resumed(_logger, _chunks.Count, CaptureMode);
+        Log.Resumed(_logger, _ledger.Count, CaptureMode);
         _transcript.Step = "copy";
         return from.Progress;
     }

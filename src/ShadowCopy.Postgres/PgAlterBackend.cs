@@ -26,7 +26,7 @@ public sealed partial class PgAlterBackend : IAlterBackend, ICaptureStatus, IKey
     private readonly ILogger _logger;
     private readonly PgCaptureOptions _captureOptions;
     private readonly SqlTranscript _transcript = new();
-    private readonly List<Chunk> _chunks = [];
+    private readonly ChunkLedger _ledger = new();
     private readonly Dictionary<string, string> _indexTempNames = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _constraintTempNames = new(StringComparer.Ordinal);
     private readonly List<string> _warnings = [];
@@ -42,8 +42,6 @@ public sealed partial class PgAlterBackend : IAlterBackend, ICaptureStatus, IKey
     private PgMapping? _mapping;
     private PgStatements? _sql;
     private string? _alter;
-    private string[]? _copyCursor;
-    private bool _copyDone;
     private IPgCapture? _capture;
     private DirtyKeySet? _appliedKeys;
 
@@ -318,7 +316,7 @@ public sealed partial class PgAlterBackend : IAlterBackend, ICaptureStatus, IKey
 
     public async Task<ChunkResult> CopyChunkAsync(int chunkSize, CancellationToken cancellationToken)
     {
-        if (_copyDone)
+        if (_ledger.CopyDone)
         {
             return new ChunkResult(0, true, TimeSpan.Zero);
         }
@@ -327,7 +325,7 @@ public sealed partial class PgAlterBackend : IAlterBackend, ICaptureStatus, IKey
         var watch = Stopwatch.StartNew();
         try
         {
-            var lower = _copyCursor;
+            var lower = _ledger.CopyCursor;
             var args = new List<object?>();
             if (lower is not null)
             {
@@ -341,10 +339,8 @@ public sealed partial class PgAlterBackend : IAlterBackend, ICaptureStatus, IKey
             // Fewer rows than asked: the key space is exhausted, and the last chunk stays open-ended
             // so verification also covers keys inserted above it since (the capture has them).
             string[]? upper = read < chunkSize ? null : row.Skip(2).Select(v => (string)v!).ToArray();
-            _chunks.Add(new Chunk(lower, upper));
-            _copyCursor = upper;
-            _copyDone = upper is null;
-            return new ChunkResult(rows, _copyDone, watch.Elapsed);
+            _ledger.Copied(lower, upper);
+            return new ChunkResult(rows, upper is null, watch.Elapsed);
         }
         catch (PostgresException error) when (PgErrors.IsRetryable(error))
         {
@@ -469,7 +465,7 @@ public sealed partial class PgAlterBackend : IAlterBackend, ICaptureStatus, IKey
     public async Task<VerifyRoundResult> VerifyChunksAsync(IReadOnlyList<int>? chunks, CancellationToken cancellationToken)
     {
         _transcript.Step = "verify";
-        var ids = chunks ?? Enumerable.Range(0, _chunks.Count).ToList();
+        var ids = chunks ?? Enumerable.Range(0, _ledger.Count).ToList();
         await TakeConsistentPointAsync(cancellationToken).ConfigureAwait(false);
         var snapshot = _snapshot!;
         var twin = _snapshotTwin!;
@@ -480,7 +476,7 @@ public sealed partial class PgAlterBackend : IAlterBackend, ICaptureStatus, IKey
             foreach (var id in ids)
             {
                 var started = System.Diagnostics.Stopwatch.GetTimestamp();
-                var chunk = _chunks[id];
+                var chunk = _ledger[id];
                 var args = RangeArgs(chunk.Lower, chunk.Upper);
                 var hasLower = chunk.Lower is not null;
                 var hasUpper = chunk.Upper is not null;
@@ -661,7 +657,7 @@ public sealed partial class PgAlterBackend : IAlterBackend, ICaptureStatus, IKey
         _transcript.Step = "re-copy";
         foreach (var id in chunks)
         {
-            var chunk = _chunks[id];
+            var chunk = _ledger[id];
             var args = RangeArgs(chunk.Lower, chunk.Upper);
             await Main.ExecuteAsync("BEGIN", null, cancellationToken).ConfigureAwait(false);
             try
@@ -771,6 +767,4 @@ public sealed partial class PgAlterBackend : IAlterBackend, ICaptureStatus, IKey
             throw PgConnectErrors.ToException(_settings, error);
         }
     }
-
-    private sealed record Chunk(string[]? Lower, string[]? Upper);
 }

@@ -18,20 +18,6 @@ public sealed class CopyWorkersTests
     }
 
     [Fact]
-    public void Complete_extends_the_prefix_only_over_contiguous_chunks()
-    {
-        var workers = new CopyWorkers<Session>(_ => Task.FromResult(new Session()), s => s.Open);
-        workers.StartAt(2);
-
-        Assert.Empty(workers.Complete(3));
-        Assert.Empty(workers.Complete(5));
-        Assert.Equal([2, 3], workers.Complete(2));
-        Assert.Equal(4, workers.Contiguous);
-        Assert.Equal([4, 5], workers.Complete(4));
-        Assert.Equal(6, workers.Contiguous);
-    }
-
-    [Fact]
     public async Task SessionAsync_reuses_a_usable_session_and_replaces_a_broken_one()
     {
         var opened = new List<Session>();
