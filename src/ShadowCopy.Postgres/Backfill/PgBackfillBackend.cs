@@ -290,10 +290,10 @@ public sealed class PgBackfillBackend : IBackfillBackend
         var range = Sql.KeyRange(_alias, hasLower, hasUpper);
         var keys = KeyList;
         var asText = string.Join(", ", _keyColumns.Select(k => D.QuoteIdentifier(k) + "::text"));
-        return $"WITH locked AS (SELECT {keys} FROM {Sql.Source} WHERE {range}{WhereClause} ORDER BY {keys} FOR UPDATE SKIP LOCKED), "
-               + $"done AS (UPDATE {Sql.Source} SET {_options.Set} WHERE ({keys}) IN (SELECT {keys} FROM locked) RETURNING 1) "
-               + $"SELECT (SELECT count(*) FROM done), (SELECT coalesce(jsonb_agg(jsonb_build_array({asText}) ORDER BY {keys}), '[]')::text "
-               + $"FROM {Sql.Source} WHERE {range}{WhereClause} AND ({keys}) NOT IN (SELECT {keys} FROM locked))";
+        return $"WITH shadowcopy_locked AS (SELECT {keys} FROM {Sql.Source} WHERE {range}{WhereClause} ORDER BY {keys} FOR UPDATE SKIP LOCKED), "
+               + $"shadowcopy_done AS (UPDATE {Sql.Source} SET {_options.Set} WHERE ({keys}) IN (SELECT {keys} FROM shadowcopy_locked) RETURNING 1) "
+               + $"SELECT (SELECT count(*) FROM shadowcopy_done), (SELECT coalesce(jsonb_agg(jsonb_build_array({asText}) ORDER BY {keys}), '[]')::text "
+               + $"FROM {Sql.Source} WHERE {range}{WhereClause} AND ({keys}) NOT IN (SELECT {keys} FROM shadowcopy_locked))";
     }
 
     private string SkippedRowSql() =>
