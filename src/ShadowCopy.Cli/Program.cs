@@ -8,6 +8,7 @@ using ShadowCopy.Cli.Commands.Lint;
 using ShadowCopy.Cli.Commands.Migrate;
 using ShadowCopy.Cli.Commands.Plan;
 using ShadowCopy.Core.Engine;
+using ShadowCopy.Core.Model;
 
 namespace ShadowCopy.Cli;
 

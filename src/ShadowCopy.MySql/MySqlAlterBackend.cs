@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using ShadowCopy.Core.Copy;
 using ShadowCopy.Core.CutOver;
 using ShadowCopy.Core.Engine;
+using ShadowCopy.Core.Model;
 using ShadowCopy.Core.Schema;
 using ShadowCopy.Core.Sql;
 using ShadowCopy.Core.State;

@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using ShadowCopy.Core.Engine;
+using ShadowCopy.Core.Model;
 using ShadowCopy.Core.Verification;
 using ShadowCopy.MySql.Model;
 using ShadowCopy.MySql.Protocol;

@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using ShadowCopy.Core.Engine;
+using ShadowCopy.Core.Model;
 using ShadowCopy.Core.State;
 using ShadowCopy.MySql.Protocol;
 using ShadowCopy.MySql.Protocol.Binlog;

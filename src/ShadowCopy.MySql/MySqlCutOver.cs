@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using ShadowCopy.Core.CutOver;
 using ShadowCopy.Core.Engine;
+using ShadowCopy.Core.Model;
 using ShadowCopy.Core.Verification;
 using ShadowCopy.MySql.Protocol;
 

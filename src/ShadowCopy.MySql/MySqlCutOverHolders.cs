@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using ShadowCopy.Core.Engine;
+using ShadowCopy.Core.Model;
 using ShadowCopy.MySql.Protocol;
 
 namespace ShadowCopy.MySql;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ShadowCopy.Core.Model;
 using ShadowCopy.Core.Schema;
 using ShadowCopy.Core.Sql;
 using ShadowCopy.Core.Throttling;

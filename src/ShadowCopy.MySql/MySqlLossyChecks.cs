@@ -1,5 +1,6 @@
 using System.Globalization;
 using ShadowCopy.Core.Engine;
+using ShadowCopy.Core.Model;
 using ShadowCopy.Core.Schema;
 using ShadowCopy.MySql.Model;
 

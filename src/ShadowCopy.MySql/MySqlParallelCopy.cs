@@ -1,6 +1,7 @@
 using System.Globalization;
 using ShadowCopy.Core.Copy;
 using ShadowCopy.Core.Engine;
+using ShadowCopy.Core.Model;
 using ShadowCopy.MySql.Protocol;
 
 namespace ShadowCopy.MySql;

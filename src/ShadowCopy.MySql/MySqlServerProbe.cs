@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using ShadowCopy.Core.Engine;
+using ShadowCopy.Core.Model;
 using ShadowCopy.Core.Sql;
 using ShadowCopy.Core.Throttling;
 using ShadowCopy.MySql.Protocol;

@@ -1,5 +1,6 @@
 using System.Text;
 using ShadowCopy.Core.Engine;
+using ShadowCopy.Core.Model;
 using ShadowCopy.Core.Verification;
 using ShadowCopy.MySql.Model;
 using ShadowCopy.MySql.Protocol;

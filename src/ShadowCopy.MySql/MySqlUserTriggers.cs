@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using ShadowCopy.Core.Engine;
+using ShadowCopy.Core.Model;
 using ShadowCopy.Core.Schema;
 using ShadowCopy.MySql.Model;
 using ShadowCopy.MySql.Protocol;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Npgsql;
+using ShadowCopy.Core.Model;
 using ShadowCopy.Core.Throttling;
 
 namespace ShadowCopy.Postgres;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Npgsql;
 using ShadowCopy.Core.Engine;
+using ShadowCopy.Core.Model;
 using ShadowCopy.Core.Sql;
 using ShadowCopy.Core.Throttling;
 

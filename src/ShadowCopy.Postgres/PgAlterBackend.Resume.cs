@@ -1,5 +1,6 @@
 using ShadowCopy.Core.Copy;
 using ShadowCopy.Core.Engine;
+using ShadowCopy.Core.Model;
 using ShadowCopy.Core.State;
 using ShadowCopy.Postgres.Capture;
 

@@ -1,5 +1,6 @@
 using Npgsql;
 using ShadowCopy.Core.Engine;
+using ShadowCopy.Core.Model;
 
 namespace ShadowCopy.Postgres;
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Npgsql;
 using ShadowCopy.Core.CutOver;
 using ShadowCopy.Core.Engine;
+using ShadowCopy.Core.Model;
 using ShadowCopy.Core.Schema;
 using ShadowCopy.Postgres.Capture;
 using ShadowCopy.Postgres.Model;

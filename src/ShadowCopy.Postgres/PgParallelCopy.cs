@@ -1,6 +1,7 @@
 using Npgsql;
 using ShadowCopy.Core.Copy;
 using ShadowCopy.Core.Engine;
+using ShadowCopy.Core.Model;
 
 namespace ShadowCopy.Postgres;
 

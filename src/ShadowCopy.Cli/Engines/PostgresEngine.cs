@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Npgsql;
 using ShadowCopy.Core.Backfill;
 using ShadowCopy.Core.Engine;
+using ShadowCopy.Core.Model;
 using ShadowCopy.Lint.Plan;
 using ShadowCopy.Core.Revert;
 using ShadowCopy.Core.Schema;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using ShadowCopy.Core.Engine;
 using Spectre.Console;
+using ShadowCopy.Core.Model;
 
 namespace ShadowCopy.Cli.Output;
 

@@ -5,6 +5,7 @@ using ShadowCopy.Core.Copy;
 using ShadowCopy.Core.Engine;
 using ShadowCopy.Core.Hooks;
 using ShadowCopy.Core.Journal;
+using ShadowCopy.Core.Model;
 using ShadowCopy.Core.Sql;
 using ShadowCopy.Core.Throttling;
 

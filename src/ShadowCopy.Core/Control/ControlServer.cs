@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using System.Text;
 using ShadowCopy.Core.Engine;
+using ShadowCopy.Core.Model;
 
 namespace ShadowCopy.Core.Control;
 

@@ -5,6 +5,7 @@ using ShadowCopy.Core.Copy;
 using ShadowCopy.Core.Hooks;
 using ShadowCopy.Core.Journal;
 using ShadowCopy.Core.Logging;
+using ShadowCopy.Core.Model;
 using ShadowCopy.Core.Sql;
 using ShadowCopy.Core.State;
 using ShadowCopy.Core.Throttling;

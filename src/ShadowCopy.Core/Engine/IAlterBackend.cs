@@ -1,5 +1,6 @@
 using ShadowCopy.Core.Copy;
 using ShadowCopy.Core.CutOver;
+using ShadowCopy.Core.Model;
 using ShadowCopy.Core.Schema;
 using ShadowCopy.Core.Sql;
 using ShadowCopy.Core.Verification;

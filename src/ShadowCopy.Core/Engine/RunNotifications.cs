@@ -1,5 +1,6 @@
 using ShadowCopy.Core.Hooks;
 using ShadowCopy.Core.Journal;
+using ShadowCopy.Core.Model;
 
 namespace ShadowCopy.Core.Engine;
 

@@ -1,6 +1,7 @@
 using ShadowCopy.Core.Control;
 using ShadowCopy.Core.Hooks;
 using ShadowCopy.Core.Journal;
+using ShadowCopy.Core.Model;
 
 namespace ShadowCopy.Core.Engine;
 

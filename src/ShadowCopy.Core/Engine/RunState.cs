@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using ShadowCopy.Core.Logging;
+using ShadowCopy.Core.Model;
 
 namespace ShadowCopy.Core.Engine;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using ShadowCopy.Core.Engine;
+using ShadowCopy.Core.Model;
 
 namespace ShadowCopy.Core.Revert;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using ShadowCopy.Core.Control;
+using ShadowCopy.Core.Model;
 
 namespace ShadowCopy.Core.Throttling;
 

@@ -1,3 +1,5 @@
+using ShadowCopy.Core.Model;
+
 namespace ShadowCopy.Core.Throttling;
 
 /// <summary>Throttles while a file exists (gh-ost's --throttle-flag-file).</summary>

@@ -1,3 +1,5 @@
+using ShadowCopy.Core.Model;
+
 namespace ShadowCopy.Core.Throttling;
 
 /// <summary>

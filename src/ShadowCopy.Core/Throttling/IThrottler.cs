@@ -1,3 +1,5 @@
+using ShadowCopy.Core.Model;
+
 namespace ShadowCopy.Core.Throttling;
 
 /// <summary>A throttle input. Returns a human reason while copying should pause, or null.</summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using ShadowCopy.Core.Control;
 using ShadowCopy.Core.Engine;
+using ShadowCopy.Core.Model;
 
 namespace ShadowCopy.Core.Throttling;
 

@@ -89,7 +89,7 @@ public sealed partial class MigrationPlanner(IMigrationBackend backend, IMigrati
     {
         var table = TableOf(backend, statement);
         var sample = await steps.BackfillAsync(table, statement.UpdateSet!, statement.UpdateWhere, execute: false, resume: false, cancellationToken).ConfigureAwait(false);
-        if (sample.ExitCode != ShadowCopy.Core.Engine.ExitCodes.Success)
+        if (sample.ExitCode != ShadowCopy.Core.Model.ExitCodes.Success)
         {
             return (null, $"{at}: {sample.Message}");
         }

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using ShadowCopy.Core.Engine;
 using ShadowCopy.Core.Journal;
+using ShadowCopy.Core.Model;
 using ShadowCopy.Lint;
 using ShadowCopy.Lint.Migration;
 using ShadowCopy.Lint.Plan;

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using ShadowCopy.Core.Backfill;
 using ShadowCopy.Core.Engine;
+using ShadowCopy.Core.Model;
 using ShadowCopy.Core.Schema;
 using ShadowCopy.Core.Sql;
 using ShadowCopy.Core.Throttling;

@@ -1,4 +1,5 @@
 using ShadowCopy.Core.Engine;
+using ShadowCopy.Core.Model;
 using ShadowCopy.Core.Schema;
 
 namespace ShadowCopy.MySql.External;

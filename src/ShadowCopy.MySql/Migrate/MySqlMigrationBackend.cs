@@ -36,7 +36,7 @@ public sealed class MySqlMigrationBackend(MySqlSettings settings) : IMigrationBa
         }
 
         _database = await Main.ScalarStringAsync("SELECT DATABASE()", cancellationToken).ConfigureAwait(false)
-            ?? throw new Core.Engine.ShadowCopyException("The DSN names no database (mysql://user@host/DATABASE): migrate needs one for unqualified tables and its checkpoint.", Core.Engine.ExitCodes.UsageError);
+            ?? throw new Core.Model.ShadowCopyException("The DSN names no database (mysql://user@host/DATABASE): migrate needs one for unqualified tables and its checkpoint.", Core.Model.ExitCodes.UsageError);
         var version = await Main.ScalarStringAsync("SELECT VERSION()", cancellationToken).ConfigureAwait(false) ?? Main.ServerVersion;
         return new LintTarget(Main.IsMariaDb ? LintDialect.MariaDb : LintDialect.MySql, MySqlPlanner.Version(version));
     }

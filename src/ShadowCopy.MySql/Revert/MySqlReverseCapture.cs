@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ShadowCopy.Core.Engine;
+using ShadowCopy.Core.Model;
 using ShadowCopy.Core.Revert;
 using ShadowCopy.Core.Schema;
 using ShadowCopy.MySql.Model;

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Npgsql;
 using ShadowCopy.Core.Backfill;
 using ShadowCopy.Core.Engine;
+using ShadowCopy.Core.Model;
 using ShadowCopy.Core.Schema;
 using ShadowCopy.Core.Sql;
 using ShadowCopy.Core.Throttling;

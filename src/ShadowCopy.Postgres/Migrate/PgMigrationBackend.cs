@@ -1,6 +1,7 @@
 using System.Globalization;
 using Npgsql;
 using ShadowCopy.Core.Engine;
+using ShadowCopy.Core.Model;
 using ShadowCopy.Lint;
 using ShadowCopy.Lint.Plan;
 using ShadowCopy.Lint.Migrate;

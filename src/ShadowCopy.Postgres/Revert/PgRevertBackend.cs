@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Npgsql;
 using ShadowCopy.Core.Engine;
+using ShadowCopy.Core.Model;
 using ShadowCopy.Core.Revert;
 using ShadowCopy.Core.Schema;
 using ShadowCopy.Core.Sql;

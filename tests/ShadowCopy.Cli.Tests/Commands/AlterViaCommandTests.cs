@@ -1,5 +1,6 @@
 using ShadowCopy.Cli.Commands.Alter;
 using ShadowCopy.Core.Engine;
+using ShadowCopy.Core.Model;
 using ShadowCopy.Core.Schema;
 using ShadowCopy.MySql.External;
 using ShadowCopy.MySql.Protocol;

@@ -1,5 +1,6 @@
 using ShadowCopy.Cli.Commands.Cleanup;
 using ShadowCopy.Core.Engine;
+using ShadowCopy.Core.Model;
 
 namespace ShadowCopy.Cli.Tests.Commands;
 

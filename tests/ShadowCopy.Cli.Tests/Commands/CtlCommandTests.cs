@@ -2,6 +2,7 @@ using ShadowCopy.Cli.Commands.Alter;
 using ShadowCopy.Cli.Commands.Ctl;
 using ShadowCopy.Core.Control;
 using ShadowCopy.Core.Engine;
+using ShadowCopy.Core.Model;
 using ShadowCopy.Core.Schema;
 
 namespace ShadowCopy.Cli.Tests.Commands;

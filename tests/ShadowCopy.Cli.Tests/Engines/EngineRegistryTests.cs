@@ -46,7 +46,7 @@ public sealed class EngineRegistryTests
 
         var failure = engine.TranslateFailure(new System.Net.Sockets.SocketException(111), "cannot plan on the server");
         Assert.NotNull(failure);
-        Assert.Equal(Core.Engine.ExitCodes.ConnectionFailed, failure.ExitCode);
+        Assert.Equal(Core.Model.ExitCodes.ConnectionFailed, failure.ExitCode);
         Assert.StartsWith("cannot plan on the server: ", failure.Message, StringComparison.Ordinal);
         Assert.Null(engine.TranslateFailure(new InvalidOperationException("bug"), "x"));
     }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using ShadowCopy.Cli.Output;
 using ShadowCopy.Core.Engine;
+using ShadowCopy.Core.Model;
 
 namespace ShadowCopy.Cli.Tests.Output;
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using ShadowCopy.Core.Control;
 using ShadowCopy.Core.Engine;
+using ShadowCopy.Core.Model;
 using ShadowCopy.Core.Schema;
 
 namespace ShadowCopy.Core.Tests.Control;

@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using System.Text;
 using ShadowCopy.Core.Control;
 using ShadowCopy.Core.Engine;
+using ShadowCopy.Core.Model;
 using ShadowCopy.Core.Schema;
 
 namespace ShadowCopy.Core.Tests.Control;

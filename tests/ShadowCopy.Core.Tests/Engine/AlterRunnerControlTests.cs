@@ -5,6 +5,7 @@ using ShadowCopy.Core.CutOver;
 using ShadowCopy.Core.Engine;
 using ShadowCopy.Core.Hooks;
 using ShadowCopy.Core.Journal;
+using ShadowCopy.Core.Model;
 using ShadowCopy.Core.Schema;
 using ShadowCopy.Core.Tests.Fakes;
 
@@ -147,7 +148,7 @@ public sealed class AlterRunnerControlTests
             return new Dictionary<string, double> { ["Threads_running"] = 1 };
         };
         var observer = new RecordingObserver();
-        var options = Fast with { MaxLoad = [new ShadowCopy.Core.Throttling.LoadThreshold("Threads_running", 25)], ThrottleCheckInterval = TimeSpan.FromMilliseconds(1) };
+        var options = Fast with { MaxLoad = [new ShadowCopy.Core.Model.LoadThreshold("Threads_running", 25)], ThrottleCheckInterval = TimeSpan.FromMilliseconds(1) };
 
         var result = await RunAsync(backend, options, new RunServices { Observer = observer });
 
@@ -164,7 +165,7 @@ public sealed class AlterRunnerControlTests
         var backend = new FakeAlterBackend { Chunks = 1_000_000, OnReadLoad = () => new Dictionary<string, double> { ["Threads_running"] = 300 } };
         var options = Fast with
         {
-            CriticalLoad = [new ShadowCopy.Core.Throttling.LoadThreshold("Threads_running", 200)],
+            CriticalLoad = [new ShadowCopy.Core.Model.LoadThreshold("Threads_running", 200)],
             CriticalLoadGrace = TimeSpan.FromMilliseconds(300),
             ThrottleCheckInterval = TimeSpan.FromMilliseconds(1),
         };

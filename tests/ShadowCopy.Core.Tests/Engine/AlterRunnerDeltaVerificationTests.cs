@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using ShadowCopy.Core.CutOver;
 using ShadowCopy.Core.Engine;
+using ShadowCopy.Core.Model;
 using ShadowCopy.Core.Tests.Fakes;
 using ShadowCopy.Core.Verification;
 

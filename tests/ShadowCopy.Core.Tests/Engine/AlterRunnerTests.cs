@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using ShadowCopy.Core.Copy;
 using ShadowCopy.Core.CutOver;
 using ShadowCopy.Core.Engine;
+using ShadowCopy.Core.Model;
 using ShadowCopy.Core.Schema;
 using ShadowCopy.Core.Tests.Fakes;
 using ShadowCopy.Core.Throttling;

@@ -1,6 +1,7 @@
 using ShadowCopy.Core.Copy;
 using ShadowCopy.Core.CutOver;
 using ShadowCopy.Core.Engine;
+using ShadowCopy.Core.Model;
 using ShadowCopy.Core.Schema;
 using ShadowCopy.Core.Throttling;
 using ShadowCopy.Core.Verification;

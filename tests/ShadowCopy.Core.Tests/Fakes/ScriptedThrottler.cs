@@ -1,3 +1,4 @@
+using ShadowCopy.Core.Model;
 using ShadowCopy.Core.Throttling;
 
 namespace ShadowCopy.Core.Tests.Fakes;

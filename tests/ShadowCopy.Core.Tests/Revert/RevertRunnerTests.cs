@@ -1,5 +1,6 @@
 using ShadowCopy.Core.Engine;
 using ShadowCopy.Core.Journal;
+using ShadowCopy.Core.Model;
 using ShadowCopy.Core.Revert;
 using ShadowCopy.Core.Tests.Fakes;
 

@@ -1,5 +1,6 @@
 using ShadowCopy.Core.Control;
 using ShadowCopy.Core.Engine;
+using ShadowCopy.Core.Model;
 using ShadowCopy.Core.Schema;
 using ShadowCopy.Core.Tests.Fakes;
 using ShadowCopy.Core.Throttling;

@@ -1,5 +1,6 @@
 using System.Text;
 using ShadowCopy.Core.Engine;
+using ShadowCopy.Core.Model;
 
 namespace ShadowCopy.IntegrationTests.Differential;
 

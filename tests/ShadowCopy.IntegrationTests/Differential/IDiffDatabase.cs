@@ -1,5 +1,6 @@
 using ShadowCopy.Core.Engine;
 using ShadowCopy.Core.Hooks;
+using ShadowCopy.Core.Model;
 using ShadowCopy.IntegrationTests.Infrastructure;
 
 namespace ShadowCopy.IntegrationTests.Differential;

@@ -1,6 +1,7 @@
 using Npgsql;
 using ShadowCopy.Core.Engine;
 using ShadowCopy.Core.Hooks;
+using ShadowCopy.Core.Model;
 using ShadowCopy.IntegrationTests.Infrastructure;
 using ShadowCopy.Postgres;
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using ShadowCopy.Core.Engine;
 using ShadowCopy.Core.Hooks;
+using ShadowCopy.Core.Model;
 
 namespace ShadowCopy.IntegrationTests.Infrastructure;
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using ShadowCopy.Core.Engine;
+using ShadowCopy.Core.Model;
 
 namespace ShadowCopy.IntegrationTests.Infrastructure;
 

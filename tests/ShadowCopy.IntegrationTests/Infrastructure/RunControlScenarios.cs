@@ -1,6 +1,7 @@
 using System.Text.Json;
 using ShadowCopy.Core.Engine;
 using ShadowCopy.Core.Hooks;
+using ShadowCopy.Core.Model;
 
 namespace ShadowCopy.IntegrationTests.Infrastructure;
 

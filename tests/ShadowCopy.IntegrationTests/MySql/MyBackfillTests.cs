@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using ShadowCopy.Core.Engine;
+using ShadowCopy.Core.Model;
 using static ShadowCopy.IntegrationTests.MySql.MyServer;
 
 namespace ShadowCopy.IntegrationTests.MySql;

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using ShadowCopy.Core.Engine;
+using ShadowCopy.Core.Model;
 using ShadowCopy.IntegrationTests.Infrastructure;
 using ShadowCopy.MySql;
 using static ShadowCopy.IntegrationTests.MySql.MyServer;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using ShadowCopy.Core.Engine;
+using ShadowCopy.Core.Model;
 using ShadowCopy.Core.Schema;
 using ShadowCopy.Core.Sql;
 using ShadowCopy.IntegrationTests.Infrastructure;

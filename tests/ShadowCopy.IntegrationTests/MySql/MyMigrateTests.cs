@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ShadowCopy.Core.Engine;
+using ShadowCopy.Core.Model;
 using ShadowCopy.IntegrationTests.Infrastructure;
 using static ShadowCopy.IntegrationTests.MySql.MyServer;
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using ShadowCopy.Core.Engine;
+using ShadowCopy.Core.Model;
 using ShadowCopy.MySql;
 using Xunit.Abstractions;
 using static ShadowCopy.IntegrationTests.MySql.MyServer;

@@ -86,8 +86,8 @@ public sealed class PgPlanTests
     [Fact]
     public async Task PlanAsync_missingTable_throwsTableMissing()
     {
-        var failure = await Assert.ThrowsAsync<ShadowCopy.Core.Engine.ShadowCopyException>(() => PgPlanner.PlanAsync(PgServer.Settings(), new TableName("public", PlanTables.UniqueName()), "ADD COLUMN c int", CancellationToken.None));
-        Assert.Equal(ShadowCopy.Core.Engine.ExitCodes.TableMissing, failure.ExitCode);
+        var failure = await Assert.ThrowsAsync<ShadowCopy.Core.Model.ShadowCopyException>(() => PgPlanner.PlanAsync(PgServer.Settings(), new TableName("public", PlanTables.UniqueName()), "ADD COLUMN c int", CancellationToken.None));
+        Assert.Equal(ShadowCopy.Core.Model.ExitCodes.TableMissing, failure.ExitCode);
     }
 
     [Fact]
@@ -97,7 +97,7 @@ public sealed class PgPlanTests
         await PgServer.ExecAsync($"CREATE TABLE {PgServer.Q(name)} ({Columns})");
         try
         {
-            await Assert.ThrowsAsync<ShadowCopy.Core.Engine.ShadowCopyException>(() => PgPlanner.PlanAsync(PgServer.Settings(), new TableName("public", name), $"ADD COLUMN c int; DROP TABLE {PgServer.Q(name)}", CancellationToken.None));
+            await Assert.ThrowsAsync<ShadowCopy.Core.Model.ShadowCopyException>(() => PgPlanner.PlanAsync(PgServer.Settings(), new TableName("public", name), $"ADD COLUMN c int; DROP TABLE {PgServer.Q(name)}", CancellationToken.None));
             Assert.Equal(1L, await PgServer.ScalarAsync<long>($"SELECT count(*) FROM pg_class WHERE relname = '{name}'"));
         }
         finally

@@ -1,4 +1,5 @@
 using ShadowCopy.Core.Engine;
+using ShadowCopy.Core.Model;
 using ShadowCopy.IntegrationTests.Infrastructure;
 
 namespace ShadowCopy.IntegrationTests.Postgres;

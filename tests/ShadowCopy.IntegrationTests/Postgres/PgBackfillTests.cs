@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using ShadowCopy.Core.Engine;
+using ShadowCopy.Core.Model;
 using ShadowCopy.IntegrationTests.Infrastructure;
 using Xunit.Abstractions;
 

@@ -1,5 +1,6 @@
 using Npgsql;
 using ShadowCopy.Core.Engine;
+using ShadowCopy.Core.Model;
 using ShadowCopy.IntegrationTests.Infrastructure;
 using Xunit.Abstractions;
 

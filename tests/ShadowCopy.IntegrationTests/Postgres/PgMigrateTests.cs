@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ShadowCopy.Core.Model;
 using ShadowCopy.Core.Schema;
 using ShadowCopy.Postgres;
 using ShadowCopy.Core.Engine;

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using ShadowCopy.Core.Control;
 using ShadowCopy.Core.Engine;
+using ShadowCopy.Core.Model;
 using ShadowCopy.Core.Throttling;
 using ShadowCopy.IntegrationTests.Infrastructure;
 using ShadowCopy.Postgres;

@@ -1,4 +1,5 @@
 using ShadowCopy.Core.Engine;
+using ShadowCopy.Core.Model;
 using ShadowCopy.IntegrationTests.MySql;
 using ShadowCopy.MySql;
 using static ShadowCopy.IntegrationTests.MySql.MyServer;

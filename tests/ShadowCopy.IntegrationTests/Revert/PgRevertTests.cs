@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using ShadowCopy.Core.Engine;
+using ShadowCopy.Core.Model;
 using ShadowCopy.Core.State;
 using ShadowCopy.Core.Verification;
 using ShadowCopy.Postgres;

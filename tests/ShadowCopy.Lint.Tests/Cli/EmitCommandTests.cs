@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using ShadowCopy.Cli.Commands.Emit;
 using ShadowCopy.Core.Engine;
+using ShadowCopy.Core.Model;
 
 namespace ShadowCopy.Lint.Tests.Cli;
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using ShadowCopy.Cli.Commands.Lint;
 using ShadowCopy.Core.Engine;
+using ShadowCopy.Core.Model;
 
 namespace ShadowCopy.Lint.Tests.Cli;
 

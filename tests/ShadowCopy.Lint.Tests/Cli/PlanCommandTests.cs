@@ -1,5 +1,6 @@
 using ShadowCopy.Cli.Commands.Plan;
 using ShadowCopy.Core.Engine;
+using ShadowCopy.Core.Model;
 
 namespace ShadowCopy.Lint.Tests.Cli;
 

@@ -1,4 +1,5 @@
 using ShadowCopy.Core.Engine;
+using ShadowCopy.Core.Model;
 using ShadowCopy.Postgres.Model;
 using static ShadowCopy.Postgres.Tests.Fakes.PgModel;
 

@@ -6,6 +6,7 @@ using ShadowCopy.Core.Control;
 using ShadowCopy.Core.Engine;
 using ShadowCopy.Core.Hooks;
 using ShadowCopy.Core.Journal;
+using ShadowCopy.Core.Model;
 using ShadowCopy.Lint.Plan;
 using ShadowCopy.Core.Schema;
 using ShadowCopy.Core.Throttling;

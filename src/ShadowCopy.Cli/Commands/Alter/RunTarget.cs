@@ -2,6 +2,7 @@ using ShadowCopy.Cli.Engines;
 using ShadowCopy.Core.Control;
 using ShadowCopy.Core.Engine;
 using ShadowCopy.Core.Journal;
+using ShadowCopy.Core.Model;
 using ShadowCopy.Core.Schema;
 
 namespace ShadowCopy.Cli.Commands.Alter;

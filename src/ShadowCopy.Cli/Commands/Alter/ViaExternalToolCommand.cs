@@ -2,6 +2,7 @@ using System.CommandLine;
 using ShadowCopy.Cli.Commands.Emit;
 using ShadowCopy.Cli.Output;
 using ShadowCopy.Core.Engine;
+using ShadowCopy.Core.Model;
 using ShadowCopy.MySql;
 using ShadowCopy.MySql.External;
 using ShadowCopy.MySql.Protocol;

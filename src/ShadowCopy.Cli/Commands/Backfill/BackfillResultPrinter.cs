@@ -1,3 +1,4 @@
+using ShadowCopy.Core.Model;
 using ShadowCopy.Core.Throttling;
 using System.Globalization;
 using ShadowCopy.Cli.Output;

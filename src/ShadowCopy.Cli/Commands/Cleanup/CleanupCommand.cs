@@ -1,6 +1,7 @@
 using System.CommandLine;
 using ShadowCopy.Core.Engine;
 using ShadowCopy.Cli.Engines;
+using ShadowCopy.Core.Model;
 using ShadowCopy.Core.Schema;
 
 namespace ShadowCopy.Cli.Commands.Cleanup;

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using ShadowCopy.Cli.Commands.Alter;
 using ShadowCopy.Core.Control;
 using ShadowCopy.Core.Engine;
+using ShadowCopy.Core.Model;
 
 namespace ShadowCopy.Cli.Commands.Ctl;
 

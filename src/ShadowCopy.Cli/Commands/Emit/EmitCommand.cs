@@ -1,6 +1,7 @@
 using System.CommandLine;
 using ShadowCopy.Cli.Engines;
 using ShadowCopy.Core.Engine;
+using ShadowCopy.Core.Model;
 
 namespace ShadowCopy.Cli.Commands.Emit;
 

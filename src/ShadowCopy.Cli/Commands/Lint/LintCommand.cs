@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using ShadowCopy.Core.Engine;
+using ShadowCopy.Core.Model;
 using ShadowCopy.Lint;
 
 namespace ShadowCopy.Cli.Commands.Lint;

@@ -8,6 +8,7 @@ using ShadowCopy.Core.Control;
 using ShadowCopy.Core.Engine;
 using ShadowCopy.Core.Hooks;
 using ShadowCopy.Core.Journal;
+using ShadowCopy.Core.Model;
 using ShadowCopy.Lint.Migrate;
 using ShadowCopy.Core.Schema;
 

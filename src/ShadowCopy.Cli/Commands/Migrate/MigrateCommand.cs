@@ -5,6 +5,7 @@ using ShadowCopy.Cli.Engines;
 using ShadowCopy.Core.Engine;
 using ShadowCopy.Core.Hooks;
 using ShadowCopy.Core.Journal;
+using ShadowCopy.Core.Model;
 using ShadowCopy.Lint.Migrate;
 
 namespace ShadowCopy.Cli.Commands.Migrate;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using ShadowCopy.Cli.Output;
 using ShadowCopy.Core.Engine;
+using ShadowCopy.Core.Model;
 using ShadowCopy.Lint.Migrate;
 
 namespace ShadowCopy.Cli.Commands.Migrate;

@@ -4,6 +4,7 @@ using ShadowCopy.Cli.Commands.Finish;
 using ShadowCopy.Cli.Engines;
 using ShadowCopy.Core.Engine;
 using ShadowCopy.Core.Journal;
+using ShadowCopy.Core.Model;
 using ShadowCopy.Core.Revert;
 
 namespace ShadowCopy.Cli.Commands.Revert;

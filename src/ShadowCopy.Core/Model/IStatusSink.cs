@@ -1,4 +1,4 @@
-namespace ShadowCopy.Core.Engine;
+namespace ShadowCopy.Core.Model;
 
 /// <summary>Receives status snapshots and phase changes; the CLI renders them.</summary>
 public interface IStatusSink

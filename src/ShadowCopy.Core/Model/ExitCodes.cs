@@ -1,4 +1,4 @@
-namespace ShadowCopy.Core.Engine;
+namespace ShadowCopy.Core.Model;
 
 /// <summary>
 /// Process exit codes. Documented in docs/user-guide.md#exit-codes; stable across versions,

@@ -1,4 +1,4 @@
-namespace ShadowCopy.Core.Engine;
+namespace ShadowCopy.Core.Model;
 
 /// <summary>Base of the failures the runner maps to an exit code; the message is for the user.</summary>
 public class ShadowCopyException : Exception

@@ -1,4 +1,4 @@
-namespace ShadowCopy.Core.Engine;
+namespace ShadowCopy.Core.Model;
 
 /// <summary>What preflight learned; all of it read-only.</summary>
 public sealed record PreflightReport(

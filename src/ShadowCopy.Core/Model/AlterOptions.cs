@@ -1,7 +1,6 @@
 using ShadowCopy.Core.Schema;
-using ShadowCopy.Core.Throttling;
 
-namespace ShadowCopy.Core.Engine;
+namespace ShadowCopy.Core.Model;
 
 /// <summary>Everything a run was asked to do. Immutable: built once by the CLI, read by the engine.</summary>
 public sealed record AlterOptions

@@ -1,4 +1,4 @@
-namespace ShadowCopy.Core.Engine;
+namespace ShadowCopy.Core.Model;
 
 /// <summary>The run's phase. Changed only through <see cref="RunState.EnterPhase"/>, which logs it.</summary>
 public enum Phase

@@ -1,4 +1,4 @@
-namespace ShadowCopy.Core.Engine;
+namespace ShadowCopy.Core.Model;
 
 /// <summary>
 /// The wait before retrying a lock that was not granted: exponential from <c>first</c>, capped,

@@ -1,4 +1,4 @@
-namespace ShadowCopy.Core.Engine;
+namespace ShadowCopy.Core.Model;
 
 /// <summary>A preflight refusal: raised before anything on the server was changed.</summary>
 public sealed class PreflightRefusedException : ShadowCopyException

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace ShadowCopy.Core.Throttling;
+namespace ShadowCopy.Core.Model;
 
 /// <summary>
 /// One server metric bound, as in gh-ost's <c>--max-load Threads_running=25</c>. The metric name is

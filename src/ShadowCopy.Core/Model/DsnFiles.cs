@@ -1,4 +1,4 @@
-namespace ShadowCopy.Core.Engine;
+namespace ShadowCopy.Core.Model;
 
 /// <summary>Files a DSN names (TLS CA, client certificate and key, a server's public key).</summary>
 public static class DsnFiles

@@ -1,6 +1,6 @@
 using System.Net.Sockets;
 
-namespace ShadowCopy.Core.Engine;
+namespace ShadowCopy.Core.Model;
 
 /// <summary>Why a connection could not be opened, as far as the provider can tell from its driver's error.</summary>
 public enum ConnectFailureKind

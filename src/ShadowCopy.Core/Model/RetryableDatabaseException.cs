@@ -1,4 +1,4 @@
-namespace ShadowCopy.Core.Engine;
+namespace ShadowCopy.Core.Model;
 
 /// <summary>
 /// A server error that is safe to retry after backing off (deadlock, lock wait timeout,

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace ShadowCopy.Core.Engine;
+namespace ShadowCopy.Core.Model;
 
 /// <summary>Status figures as people read them (progress line, phase names, durations); shared by the CLI and the control socket.</summary>
 public static class StatusText

@@ -1,4 +1,4 @@
-namespace ShadowCopy.Core.Engine;
+namespace ShadowCopy.Core.Model;
 
 /// <summary>One immutable status line: what a progress bar, a plain log line or a JSON line shows.</summary>
 public sealed record StatusSnapshot(

@@ -1,4 +1,4 @@
-namespace ShadowCopy.Core.Engine;
+namespace ShadowCopy.Core.Model;
 
 /// <summary>The final summary of a run; the CLI prints it and maps <see cref="ExitCode"/>.</summary>
 public sealed record AlterResult

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace ShadowCopy.Core.Engine;
+namespace ShadowCopy.Core.Model;
 
 /// <summary>Parses durations as users write them: "500ms", "250us", "2s", "1.5s", "3m"; a bare number is seconds.</summary>
 public static class DurationParser

@@ -1,4 +1,4 @@
-namespace ShadowCopy.Core.Engine;
+namespace ShadowCopy.Core.Model;
 
 /// <summary>Why preflight refused; each maps to one exit code (see <see cref="ExitCodes"/>).</summary>
 public enum RefusalReason
