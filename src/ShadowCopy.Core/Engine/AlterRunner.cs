@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using ShadowCopy.Core.Control;
 using ShadowCopy.Core.Copy;
+using ShadowCopy.Core.CutOver;
 using ShadowCopy.Core.Hooks;
 using ShadowCopy.Core.Journal;
 using ShadowCopy.Core.Logging;
@@ -19,14 +20,8 @@ namespace ShadowCopy.Core.Engine;
 /// work is in the <see cref="IAlterBackend"/>. Whatever happens before the swap, the original
 /// table is left as it was and every helper object is removed.
 /// </summary>
-public sealed class AlterRunner
+public sealed class AlterRunner : IRunLoop
 {
-    private static readonly TimeSpan IdlePoll = TimeSpan.FromMilliseconds(250);
-
-    /// <summary>Cut-over attempts given back because the lock was released to verify changed rows first.</summary>
-    private const int MaxVerifyRetries = 20;
-    private const int MaxStalledRounds = 5;
-
     private readonly IAlterBackend _backend;
     private readonly AlterOptions _options;
     private readonly IStatusSink _sink;
@@ -40,11 +35,10 @@ public sealed class AlterRunner
     private readonly RunState _state;
     private Exception? _failure;
     private readonly Stopwatch _clock = new();
-    private readonly Stopwatch _copyClock = new();
     private readonly AdaptiveChunkSizer _sizer;
-    private readonly DirtyKeySet _dirty;
-    private readonly DeltaVerifier? _delta;
-    private TimeSpan _lastDeltaRound = TimeSpan.FromDays(-1);
+    private readonly CopyScheduler _copy;
+    private readonly VerificationLoop _verification;
+    private readonly CutOverLoop _cutOver;
     private TimeSpan _lastStatus = TimeSpan.FromDays(-1);
     private TimeSpan _lastCheckpoint = TimeSpan.FromDays(-1);
     private TimeSpan _lastStatusHook;
@@ -76,12 +70,18 @@ public sealed class AlterRunner
             Changed = (from, to, detail) => Emit(RunEventKinds.Phase, ("from", from.ToString()), ("to", to.ToString()), ("detail", detail)),
         };
         _sizer = new AdaptiveChunkSizer(options.InitialChunkSize, options.MinChunkSize, options.MaxChunkSize, options.ChunkTime);
-        _dirty = new DirtyKeySet(options.MaxUnverifiedRows);
-        if (backend is IKeyVerifier verifier)
+        _copy = new CopyScheduler(this, _sizer, _control, options, logger)
         {
-            verifier.AppliedKeys = _dirty;
-            _delta = new DeltaVerifier(verifier, _dirty, options.VerifyAttempts, options.Table.ToString());
-        }
+            ChunkCopied = chunk =>
+            {
+                _state.RowsCopied += chunk.Rows;
+                _state.ChunksCopied++;
+                _state.LastChunkSize = chunk.Rows;
+            },
+            RateLimited = reason => _state.ThrottleReason = reason,
+        };
+        _verification = new VerificationLoop(this, backend, options, logger);
+        _cutOver = new CutOverLoop(this, backend, _verification, options, logger);
     }
 
     /// <summary>The operator knobs of this run (shared with the control socket).</summary>
@@ -238,12 +238,14 @@ public sealed class AlterRunner
             {
                 if (_options.Threads > 1 && _backend is IParallelCopyBackend parallel)
                 {
-                    await ParallelCopyAsync(parallel, cancellationToken).ConfigureAwait(false);
+                    await _copy.CopyAsync(parallel, _options.Threads, cancellationToken).ConfigureAwait(false);
                 }
                 else
                 {
-                    await CopyAllAsync(cancellationToken).ConfigureAwait(false);
+                    await _copy.CopyAsync(_backend, cancellationToken).ConfigureAwait(false);
                 }
+
+                Log.CopyFinished(_logger, _state.RowsCopied, _state.ChunksCopied);
             }
 
             // Idempotent, so a resume after the copy finished may call it again.
@@ -257,16 +259,16 @@ public sealed class AlterRunner
 
             _state.EnterPhase(Phase.Verifying);
             await CheckpointAsync(force: true, cancellationToken).ConfigureAwait(false);
-            await VerifyAsync(summary, cancellationToken).ConfigureAwait(false);
+            await _verification.VerifyAllAsync(cancellationToken).ConfigureAwait(false);
             await RunHookAsync(HookNames.Validated, cancellationToken: cancellationToken).ConfigureAwait(false);
 
             // Copy and verification are done: what follows is short (delta rounds, the lock).
             await StopLatencyGuardAsync().ConfigureAwait(false);
 
-            await WaitWhilePostponedAsync(summary, cancellationToken).ConfigureAwait(false);
+            await WaitWhilePostponedAsync(cancellationToken).ConfigureAwait(false);
 
             _state.EnterPhase(Phase.CuttingOver);
-            await CutOverAsync(summary, cancellationToken).ConfigureAwait(false);
+            await _cutOver.RunAsync(cancellationToken).ConfigureAwait(false);
             swapped = true;
             MarkRevertible(DateTimeOffset.UtcNow, misfits: null);
 
@@ -431,190 +433,6 @@ public sealed class AlterRunner
         };
     }
 
-    private async Task CopyAllAsync(CancellationToken cancellationToken)
-    {
-        _copyClock.Start();
-        var rowsAtStart = _state.RowsCopied;
-        var done = false;
-        var failures = 0;
-        while (!done)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (await ThrottleAsync(cancellationToken).ConfigureAwait(false))
-            {
-                await ApplyForAsync(IdlePoll, cancellationToken).ConfigureAwait(false);
-                await Task.Delay(IdlePoll, cancellationToken).ConfigureAwait(false);
-                await TickAsync(cancellationToken).ConfigureAwait(false);
-                continue;
-            }
-
-            // Operator changes take effect from the next chunk.
-            TakeOperatorChunkSettings();
-
-            ChunkResult chunk;
-            try
-            {
-                chunk = await _backend.CopyChunkAsync(_sizer.Current, cancellationToken).ConfigureAwait(false);
-                failures = 0;
-            }
-            catch (RetryableDatabaseException retryable) when (failures < 5)
-            {
-                // Deadlocks and lock wait timeouts: smaller chunk, back off, bounded (5 in a row).
-                failures++;
-                var size = _sizer.OnFailure();
-                Log.ChunkRetry(_logger, failures, 5, size, retryable.Message);
-                await Task.Delay(TimeSpan.FromMilliseconds(100 * (1 << failures)), cancellationToken).ConfigureAwait(false);
-                continue;
-            }
-
-            _state.RowsCopied += chunk.Rows;
-            _state.ChunksCopied++;
-            _state.LastChunkSize = chunk.Rows;
-            done = chunk.Done;
-            _sizer.Observe(chunk.Rows, chunk.Elapsed);
-
-            // Copy and apply share the loop so neither starves: after each chunk, apply for at
-            // most one chunk time (the backlog is shown in status).
-            await ApplyForAsync(_sizer.Target, cancellationToken).ConfigureAwait(false);
-
-            await PaceAsync(chunk.Elapsed, cancellationToken).ConfigureAwait(false);
-            await RateLimitAsync(rowsAtStart, cancellationToken).ConfigureAwait(false);
-
-            await TickAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        _copyClock.Stop();
-        Log.CopyFinished(_logger, _state.RowsCopied, _state.ChunksCopied);
-    }
-
-    /// <summary>
-    /// <c>--threads N</c>: the main session plans chunks and applies captured changes; up to N
-    /// workers copy planned chunks on their own sessions. Throttling stops new chunks (running ones
-    /// finish); operator chunk-size changes apply to the next chunk planned. A retryable error
-    /// re-queues the chunk (at most 5 times); any other failure cancels the other workers, waits
-    /// for them, and propagates.
-    /// </summary>
-    private async Task ParallelCopyAsync(IParallelCopyBackend parallel, CancellationToken cancellationToken)
-    {
-        _copyClock.Start();
-        var rowsAtStart = _state.RowsCopied;
-        using var workers = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var running = new Dictionary<Task<ChunkResult>, (PlannedChunk Chunk, int Worker, int Attempt)>();
-        var free = new Stack<int>(Enumerable.Range(0, _options.Threads).Reverse());
-        var retries = new Queue<(PlannedChunk Chunk, int Attempt)>();
-        var planning = true;
-        try
-        {
-            while (planning || running.Count > 0 || retries.Count > 0)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                var throttled = await ThrottleAsync(cancellationToken).ConfigureAwait(false);
-                var mayDispatch = parallel.ApplyDuringCopy || running.Count == 0;
-                if (!parallel.ApplyDuringCopy && running.Count == 0)
-                {
-                    // Between rounds: every change concurrent with the last round's copies is applied now.
-                    await ApplyForAsync(throttled ? IdlePoll : _sizer.Target, cancellationToken).ConfigureAwait(false);
-                }
-
-                while (mayDispatch && !throttled && free.Count > 0 && (planning || retries.Count > 0))
-                {
-                    (PlannedChunk Chunk, int Attempt) next;
-                    if (retries.Count > 0)
-                    {
-                        next = retries.Dequeue();
-                    }
-                    else
-                    {
-                        TakeOperatorChunkSettings();
-
-                        if (await parallel.PlanChunkAsync(_sizer.Current, cancellationToken).ConfigureAwait(false) is not { } planned)
-                        {
-                            planning = false;
-                            break;
-                        }
-
-                        planning = !planned.Last;
-                        next = (planned, 0);
-                    }
-
-                    var worker = free.Pop();
-                    running.Add(parallel.CopyPlannedChunkAsync(next.Chunk, worker, workers.Token), (next.Chunk, worker, next.Attempt));
-                }
-
-                // While the workers copy, the main session applies captured changes.
-                if (parallel.ApplyDuringCopy)
-                {
-                    await ApplyForAsync(running.Count > 0 ? _sizer.Target : IdlePoll, cancellationToken).ConfigureAwait(false);
-                }
-
-                if (running.Count > 0)
-                {
-                    await Task.WhenAny(Task.WhenAny(running.Keys), Task.Delay(IdlePoll, cancellationToken)).ConfigureAwait(false);
-                }
-                else if (throttled)
-                {
-                    await Task.Delay(IdlePoll, cancellationToken).ConfigureAwait(false);
-                }
-
-                foreach (var task in running.Keys.Where(t => t.IsCompleted).ToList())
-                {
-                    var (chunk, worker, attempt) = running[task];
-                    running.Remove(task);
-                    free.Push(worker);
-                    try
-                    {
-                        var result = await task.ConfigureAwait(false);
-                        _state.RowsCopied += result.Rows;
-                        _state.ChunksCopied++;
-                        _state.LastChunkSize = result.Rows;
-                        _sizer.Observe(result.Rows, result.Elapsed);
-                        await PaceAsync(result.Elapsed, cancellationToken).ConfigureAwait(false);
-                    }
-                    catch (RetryableDatabaseException retryable) when (attempt < 5)
-                    {
-                        var size = _sizer.OnFailure();
-                        Log.ChunkRetry(_logger, attempt + 1, 5, size, retryable.Message);
-                        retries.Enqueue((chunk, attempt + 1));
-                    }
-                }
-
-                await RateLimitAsync(rowsAtStart, cancellationToken).ConfigureAwait(false);
-
-                await TickAsync(cancellationToken).ConfigureAwait(false);
-            }
-        }
-        finally
-        {
-            if (running.Count > 0)
-            {
-                // Never leave a worker writing while cleanup drops what it writes to.
-                await workers.CancelAsync().ConfigureAwait(false);
-                try
-                {
-                    await Task.WhenAll(running.Keys).ConfigureAwait(false);
-                }
-                catch (Exception)
-                {
-                    // Their failures are consequences of the one being propagated.
-                }
-            }
-        }
-
-        _copyClock.Stop();
-        Log.CopyFinished(_logger, _state.RowsCopied, _state.ChunksCopied);
-    }
-
-    /// <summary>Operator changes (ctl chunk-time, chunk-size) for the next chunk.</summary>
-    private void TakeOperatorChunkSettings()
-    {
-        _sizer.Target = _control.ChunkTime;
-        if (_control.TakeRequestedChunkSize() is { } requested)
-        {
-            _sizer.Set(requested);
-            _sink.OnMessage($"chunk size set to {_sizer.Current} rows by the operator");
-        }
-    }
-
     /// <summary>The latency guard's pause after one unit of work (a chunk copied or verified) that took <paramref name="work"/>.</summary>
     private async Task PaceAsync(TimeSpan work, CancellationToken cancellationToken)
     {
@@ -640,20 +458,6 @@ public sealed class AlterRunner
     }
 
     private bool _latencyStopped;
-
-    /// <summary>--max-rows-per-second: waits until the rows copied in this copy phase are back under the limit.</summary>
-    private async Task RateLimitAsync(long rowsAtStart, CancellationToken cancellationToken)
-    {
-        if (_options.MaxRowsPerSecond is { } limit)
-        {
-            var wait = RateLimiter.DelayFor(_state.RowsCopied - rowsAtStart, _copyClock.Elapsed, limit);
-            if (wait > TimeSpan.Zero)
-            {
-                _state.ThrottleReason = $"rate limit {limit} rows/s";
-                await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
-            }
-        }
-    }
 
     /// <summary>Updates the throttle state (journaling changes); true while copying must pause.</summary>
     private async Task<bool> ThrottleAsync(CancellationToken cancellationToken)
@@ -755,50 +559,12 @@ public sealed class AlterRunner
         }
     }
 
-    private async Task VerifyAsync(Summary summary, CancellationToken cancellationToken)
-    {
-        // Everything applied before this round's consistent point is covered by it; every key
-        // applied after it must be verified again before it can be swapped in (ADR 0019).
-        _dirty.Restart();
-        var round = await _backend.VerifyChunksAsync(null, cancellationToken).ConfigureAwait(false);
-        Log.VerifyRound(_logger, round.ChunksChecked, round.RowsChecked, round.MismatchedChunks.Count);
-        EmitVerifyRound(0, round);
-        summary.ChunksVerified = round.ChunksChecked;
-        summary.RowsVerified = round.RowsChecked;
-        var mismatched = round.MismatchedChunks;
-        var attempt = 0;
-        while (mismatched.Count > 0)
-        {
-            attempt++;
-            if (attempt > _options.VerifyAttempts)
-            {
-                throw new ShadowCopyException(
-                    $"Verification failed: {mismatched.Count} chunk(s) still differ after {_options.VerifyAttempts} re-copies (first: chunk {mismatched[0]}). Nothing was swapped; the original table is untouched.",
-                    ExitCodes.VerificationFailed);
-            }
-
-            _sink.OnMessage($"verification: {mismatched.Count} chunk(s) differ; re-copying (attempt {attempt}/{_options.VerifyAttempts})");
-            await _backend.RecopyChunksAsync(mismatched, cancellationToken).ConfigureAwait(false);
-            summary.ChunksRecopied += mismatched.Count;
-            // Not "until the backlog is empty": under steady writes it rarely is (a test spun for
-            // minutes). Verification drains the rest under its own short lock.
-            await CatchUpAsync(_options.CutOverMaxBacklog, cancellationToken).ConfigureAwait(false);
-            round = await _backend.VerifyChunksAsync(mismatched, cancellationToken).ConfigureAwait(false);
-            Log.VerifyRound(_logger, round.ChunksChecked, round.RowsChecked, round.MismatchedChunks.Count);
-            EmitVerifyRound(attempt, round);
-            mismatched = round.MismatchedChunks;
-        }
-
-        Emit(RunEventKinds.Validation, ("gate", "verify-passed"), ("chunks", summary.ChunksVerified), ("rows", summary.RowsVerified), ("chunks_recopied", summary.ChunksRecopied));
-        _sink.OnMessage($"verification passed: {summary.ChunksVerified} chunks, {summary.RowsVerified} rows, checksums equal");
-    }
-
     /// <summary>
     /// Keeps the shadow in sync while anything holds the cut-over: the postpone flag file, the
     /// operator (<c>ctl postpone-cut-over</c>) or a failing on-before-cut-over hook (retried every
     /// <see cref="AlterOptions.HookRetryInterval"/>). The reason is shown in status.
     /// </summary>
-    private async Task WaitWhilePostponedAsync(Summary summary, CancellationToken cancellationToken)
+    private async Task WaitWhilePostponedAsync(CancellationToken cancellationToken)
     {
         var nextHook = TimeSpan.Zero;
         string? hookFailure = null;
@@ -846,155 +612,14 @@ public sealed class AlterRunner
                 _state.EnterPhase(Phase.Postponed, reason);
             }
 
-            await ApplyForAsync(IdlePoll, cancellationToken).ConfigureAwait(false);
+            await ApplyForAsync(IRunLoop.IdlePoll, cancellationToken).ConfigureAwait(false);
             _state.Backlog = await _backend.GetBacklogAsync(cancellationToken).ConfigureAwait(false);
             await _gate.CheckAsync(abortChecksOnly: true, cancellationToken).ConfigureAwait(false);
-            await VerifyChangedRowsAsync(summary, force: false, cancellationToken).ConfigureAwait(false);
+            await _verification.VerifyChangedRowsAsync(force: false, cancellationToken).ConfigureAwait(false);
             await TickAsync(cancellationToken).ConfigureAwait(false);
-            await Task.Delay(IdlePoll, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(IRunLoop.IdlePoll, cancellationToken).ConfigureAwait(false);
         }
     }
-
-    private async Task CutOverAsync(Summary summary, CancellationToken cancellationToken)
-    {
-        string? lastError = null;
-        var verifyRetries = 0;
-        for (var attempt = 1; attempt <= _options.CutOverAttempts; attempt++)
-        {
-            await CatchUpAsync(_options.ApplyBatchSize, cancellationToken).ConfigureAwait(false);
-            var verification = await PrepareCutOverVerificationAsync(summary, verifyAll: verifyRetries > 0, cancellationToken).ConfigureAwait(false);
-            summary.CutOverAttempts = attempt;
-            var result = await _backend.TryCutOverAsync(_options.CutOverLockTimeout, verification, cancellationToken).ConfigureAwait(false);
-            summary.CutOverLockWaitMs = result.LockWaitMs;
-            if (result.Verified is { } verified && _delta is not null)
-            {
-                EmitDeltaRound("cut-over", verified.Compared.Checked, verified.Compared.Mismatched.Count);
-                await _delta.SettleAsync(verified.Keys, verified.Compared, cancellationToken).ConfigureAwait(false);
-                summary.RowsVerifiedAfterCopy = _delta.RowsVerified;
-                summary.RowsReapplied = _delta.RowsReapplied;
-            }
-
-            if (!result.Succeeded && (result.NeedsVerification || result.Verified is { Compared.Mismatched.Count: > 0 }) && verifyRetries++ < MaxVerifyRetries)
-            {
-                // Not a lock failure: the lock was released to verify (or re-apply) changed rows in
-                // the open first. Try again at once, without spending an attempt.
-                _sink.OnMessage($"cut-over: {result.Error ?? "changed rows differ"}; verifying them before trying again");
-                attempt--;
-                continue;
-            }
-
-            Emit(
-                RunEventKinds.CutOverAttempt,
-                ("attempt", attempt),
-                ("max", _options.CutOverAttempts),
-                ("succeeded", result.Succeeded),
-                ("lock_timed_out", result.LockTimedOut),
-                ("lock_wait_ms", result.LockWaitMs),
-                ("error", result.Error));
-            if (result.Succeeded)
-            {
-                Log.CutOverDone(_logger, attempt, result.LockWaitMs);
-                return;
-            }
-
-            lastError = result.Error;
-            if (result.NeedsVerification)
-            {
-                // Writes keep more rows changed than the lock may verify: swapping them unverified is
-                // not an option, holding the lock longer is the user's call.
-                throw new ShadowCopyException(
-                    $"Cut-over not done: the application changes rows faster than they can be verified before the swap ({result.Error}, still after {MaxVerifyRetries} rounds in the open). Nothing was swapped; the original table is still serving. Run again when writes are quieter, or let the lock last longer with --cut-over-verify-budget (now {_options.CutOverVerifyBudget.TotalMilliseconds:0} ms).",
-                    ExitCodes.CutOverFailed);
-            }
-
-            if (!result.LockTimedOut)
-            {
-                throw new ShadowCopyException($"Cut-over failed: {result.Error}. The original table is still serving.", ExitCodes.CutOverFailed);
-            }
-
-            // Jittered exponential backoff, capped, so we do not line up with the blocker again.
-            var delay = Backoff.Jittered(attempt, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(10));
-            Log.CutOverLockTimeout(_logger, attempt, _options.CutOverAttempts, (long)_options.CutOverLockTimeout.TotalMilliseconds, (long)delay.TotalMilliseconds);
-            _sink.OnMessage($"cut-over attempt {attempt}/{_options.CutOverAttempts}: lock not granted within {_options.CutOverLockTimeout.TotalMilliseconds:0} ms; original still serving; retrying");
-            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
-        }
-
-        throw new ShadowCopyException(
-            $"Cut-over gave up after {_options.CutOverAttempts} attempts ({lastError}). The original table is still serving; find the long transaction holding locks on {_options.Table} and run again.",
-            ExitCodes.CutOverFailed);
-    }
-
-    /// <summary>
-    /// Before a cut-over attempt: verifies changed rows in the open until no more are left than the
-    /// lock budget allows to verify inside the lock (<paramref name="verifyAll"/>: none), or verifies
-    /// every chunk again if the set overflowed.
-    /// </summary>
-    private async Task<CutOverVerification> PrepareCutOverVerificationAsync(Summary summary, bool verifyAll, CancellationToken cancellationToken)
-    {
-        if (_delta is null)
-        {
-            return CutOverVerification.None;
-        }
-
-        // Verify once in the open right before every attempt (rounds are paced, so up to seconds of
-        // changes may be pending; the lock should only cover what arrives after this round), and
-        // after an attempt that found too many rows for its lock aim at half the budget. Under a steady write load the pending count settles
-        // where verification keeps up with the applier, never at zero: stop once rounds stop
-        // lowering it (the attempt then says whether it fits) instead of looping on.
-        var budget = _delta.CutOverBudget(_options.CutOverVerifyBudget);
-        var target = verifyAll ? budget / 2 : budget;
-        var lowest = int.MaxValue;
-        for (var (round, stalled) = (0, 0); round < MaxVerifyRetries * 10 && stalled < MaxStalledRounds && ((round == 0 && (verifyAll || _delta.Pending > 0)) || _delta.NeedsFullVerification || _delta.Pending > target); round++)
-        {
-            await VerifyChangedRowsAsync(summary, force: true, cancellationToken).ConfigureAwait(false);
-            await ApplyForAsync(IdlePoll, cancellationToken).ConfigureAwait(false);
-            (lowest, stalled) = _delta.NeedsFullVerification || _delta.Pending < lowest ? (_delta.Pending, 0) : (lowest, stalled + 1);
-        }
-
-        return new CutOverVerification(_dirty, budget);
-    }
-
-    /// <summary>
-    /// One bounded round of delta verification (ADR 0019), at most every <see cref="AlterOptions.DeltaVerifyInterval"/>
-    /// (longer when opening a consistent point is costly: <see cref="DeltaVerifier.Interval"/>)
-    /// unless <paramref name="force"/>d; a full verification instead when the touched keys overflowed their set.
-    /// </summary>
-    private async Task VerifyChangedRowsAsync(Summary summary, bool force, CancellationToken cancellationToken)
-    {
-        if (_delta is null || (!force && _clock.Elapsed - _lastDeltaRound < _delta.Interval(_options.DeltaVerifyInterval)))
-        {
-            return;
-        }
-
-        _lastDeltaRound = _clock.Elapsed;
-        if (_delta.NeedsFullVerification)
-        {
-            _sink.OnMessage($"verification: more than {_options.MaxUnverifiedRows} rows changed since the last verification; verifying every chunk again");
-            await VerifyAsync(summary, cancellationToken).ConfigureAwait(false);
-            return;
-        }
-
-        var pending = _delta.Pending;
-        var checkedRows = await _delta.RunRoundAsync(_options.DeltaVerifyBatch, cancellationToken).ConfigureAwait(false);
-        if (checkedRows > 0 || pending > 0)
-        {
-            EmitDeltaRound("round", checkedRows, (int)(_delta.RowsReapplied - summary.RowsReapplied));
-        }
-
-        summary.RowsVerifiedAfterCopy = _delta.RowsVerified;
-        summary.RowsReapplied = _delta.RowsReapplied;
-    }
-
-    private void EmitDeltaRound(string where, int checkedRows, int mismatched) =>
-        Emit(
-            RunEventKinds.Validation,
-            ("gate", "delta-verify"),
-            ("where", where),
-            ("rows", checkedRows),
-            ("mismatched", mismatched),
-            ("rows_verified_after_copy", _delta?.RowsVerified ?? 0),
-            ("rows_reapplied", _delta?.RowsReapplied ?? 0),
-            ("pending", _dirty.Count));
 
     private async Task CleanupAsync(bool shadowCreated, string reason)
     {
@@ -1038,7 +663,7 @@ public sealed class AlterRunner
         }
 
         _lastStatus = _clock.Elapsed;
-        var copySeconds = _copyClock.Elapsed.TotalSeconds;
+        var copySeconds = _copy.Elapsed.TotalSeconds;
         var rate = copySeconds > 0 ? _state.RowsCopied / copySeconds : 0;
         TimeSpan? eta = null;
         if (rate > 0 && _state.Phase == Phase.Copying)
@@ -1061,8 +686,8 @@ public sealed class AlterRunner
         {
             CaptureDetail = (_backend as ICaptureStatus)?.CaptureDetail,
             LastChunkRows = _state.LastChunkSize,
-            RowsVerifiedAfterCopy = _delta?.RowsVerified ?? 0,
-            RowsUnverified = _dirty.Tracking ? _dirty.Count : 0,
+            RowsVerifiedAfterCopy = _verification.RowsVerifiedAfterCopy,
+            RowsUnverified = _verification.RowsUnverified,
             AppLatency = _latencyStopped ? null : _latency?.Measured,
             AppLatencyBudget = _latencyStopped ? null : _latency?.Budget,
             AppLatencyPaced = _latency?.Paced ?? TimeSpan.Zero,
@@ -1072,14 +697,21 @@ public sealed class AlterRunner
         _sink.OnStatus(snapshot);
     }
 
-    private void EmitVerifyRound(int attempt, Verification.VerifyRoundResult round) =>
-        Emit(
-            RunEventKinds.Validation,
-            ("gate", "verify-round"),
-            ("attempt", attempt),
-            ("chunks", round.ChunksChecked),
-            ("rows", round.RowsChecked),
-            ("mismatched_chunks", round.MismatchedChunks.Count));
+    TimeSpan IRunLoop.Elapsed => _clock.Elapsed;
+
+    void IRunLoop.Message(string text) => _sink.OnMessage(text);
+
+    void IRunLoop.Emit(string kind, params (string Key, object? Value)[] data) => Emit(kind, data);
+
+    Task<bool> IRunLoop.ThrottleAsync(CancellationToken cancellationToken) => ThrottleAsync(cancellationToken);
+
+    Task IRunLoop.ApplyForAsync(TimeSpan budget, CancellationToken cancellationToken) => ApplyForAsync(budget, cancellationToken);
+
+    Task IRunLoop.CatchUpAsync(long threshold, CancellationToken cancellationToken) => CatchUpAsync(threshold, cancellationToken);
+
+    Task IRunLoop.PaceAsync(TimeSpan work, CancellationToken cancellationToken) => PaceAsync(work, cancellationToken);
+
+    Task IRunLoop.TickAsync(CancellationToken cancellationToken) => TickAsync(cancellationToken);
 
     private void Emit(string kind, params (string Key, object? Value)[] data) => RunNotifications.Emit(_observer, _sink, kind, data);
 
@@ -1152,13 +784,13 @@ public sealed class AlterRunner
         Message = message,
         RowsCopied = _state.RowsCopied,
         ChangesApplied = _state.ChangesApplied,
-        ChunksVerified = summary.ChunksVerified,
-        RowsVerified = summary.RowsVerified,
-        ChunksRecopied = summary.ChunksRecopied,
-        CutOverAttempts = summary.CutOverAttempts,
-        CutOverLockWaitMs = summary.CutOverLockWaitMs,
-        RowsVerifiedAfterCopy = summary.RowsVerifiedAfterCopy,
-        RowsReapplied = summary.RowsReapplied,
+        ChunksVerified = _verification.ChunksVerified,
+        RowsVerified = _verification.RowsVerified,
+        ChunksRecopied = _verification.ChunksRecopied,
+        CutOverAttempts = _cutOver.Attempts,
+        CutOverLockWaitMs = _cutOver.LockWaitMs,
+        RowsVerifiedAfterCopy = _verification.RowsVerifiedAfterCopy,
+        RowsReapplied = _verification.RowsReapplied,
         AppLatencyBaseline = _latency?.Baseline,
         AppLatencyBudget = _latency?.Budget,
         AppLatencyPaced = _latency?.Paced ?? TimeSpan.Zero,
@@ -1173,22 +805,9 @@ public sealed class AlterRunner
     private IReadOnlyList<string> _backendWarnings = [];
     private int _backendWarningsSeen;
 
+    /// <summary>What the run reports besides its phases' own counters.</summary>
     private sealed class Summary
     {
         public List<string> Warnings { get; } = [];
-
-        public int ChunksVerified { get; set; }
-
-        public long RowsVerified { get; set; }
-
-        public int ChunksRecopied { get; set; }
-
-        public int CutOverAttempts { get; set; }
-
-        public long CutOverLockWaitMs { get; set; }
-
-        public long RowsVerifiedAfterCopy { get; set; }
-
-        public long RowsReapplied { get; set; }
     }
 }

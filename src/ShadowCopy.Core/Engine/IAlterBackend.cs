@@ -1,3 +1,4 @@
+using ShadowCopy.Core.Capture;
 using ShadowCopy.Core.Copy;
 using ShadowCopy.Core.CutOver;
 using ShadowCopy.Core.Model;
@@ -11,8 +12,9 @@ namespace ShadowCopy.Core.Engine;
 /// One engine's implementation of the phases of an online ALTER. The <see cref="AlterRunner"/>
 /// drives it; every method is a bounded step so the runner can interleave copy, apply, throttle,
 /// status and cancellation. Methods that touch the live table are never called in a dry run.
+/// The phases' own seams (copy, capture, verification, cut-over) are the interfaces it extends.
 /// </summary>
-public interface IAlterBackend : IAsyncDisposable
+public interface IAlterBackend : IAsyncDisposable, IChunkCopier, IChangeSource, IChecksumSource, ICutOverStrategy
 {
     HelperObjectNames Names { get; }
 
@@ -22,33 +24,8 @@ public interface IAlterBackend : IAsyncDisposable
     /// <summary>Creates the shadow like the original and applies the ALTER to it.</summary>
     Task CreateShadowAsync(CancellationToken cancellationToken);
 
-    /// <summary>Starts change capture on the live table (triggers, slot…).</summary>
-    Task StartCaptureAsync(CancellationToken cancellationToken);
-
-    /// <summary>Copies the next key-range chunk of about <paramref name="chunkSize"/> rows.</summary>
-    Task<ChunkResult> CopyChunkAsync(int chunkSize, CancellationToken cancellationToken);
-
-    /// <summary>Applies up to <paramref name="maxChanges"/> captured changes; returns how many were applied.</summary>
-    Task<long> ApplyChangesAsync(int maxChanges, CancellationToken cancellationToken);
-
-    /// <summary>Captured changes not yet applied (may be an estimate).</summary>
-    Task<long> GetBacklogAsync(CancellationToken cancellationToken);
-
     /// <summary>Finishes work deferred until after the copy (e.g. secondary indexes).</summary>
     Task FinishCopyAsync(CancellationToken cancellationToken);
-
-    /// <summary>Checksums the given chunks (null: all) of both tables in one consistent snapshot.</summary>
-    Task<VerifyRoundResult> VerifyChunksAsync(IReadOnlyList<int>? chunks, CancellationToken cancellationToken);
-
-    /// <summary>Deletes the shadow's rows of these chunks and copies them again from the original.</summary>
-    Task RecopyChunksAsync(IReadOnlyList<int> chunks, CancellationToken cancellationToken);
-
-    /// <summary>
-    /// One bounded cut-over attempt. A lock timeout must leave the original serving. Inside the lock,
-    /// after the final drain, the keys of <paramref name="verification"/> are compared before the swap
-    /// (more than its budget: release and report <see cref="CutOverAttempt.NeedsVerification"/>).
-    /// </summary>
-    Task<CutOverAttempt> TryCutOverAsync(TimeSpan lockTimeout, CutOverVerification verification, CancellationToken cancellationToken);
 
     /// <summary>Work owed after a successful swap (validate constraints, drop helpers, drop old table).</summary>
     Task AfterCutOverAsync(bool dropOldTable, CancellationToken cancellationToken);

@@ -73,7 +73,7 @@ public sealed partial class NamespaceCycleTests
         {
             foreach (Match m in Identifier().Matches(file.Code))
             {
-                if (owner.TryGetValue(m.Value, out var target) && target != file.Namespace && !graph[file.Namespace!].ContainsKey(target))
+                if (owner.TryGetValue(m.Value, out var target) && target != file.Namespace && !graph[file.Namespace!].ContainsKey(target) && !IsMemberName(file.Code, m.Index))
                 {
                     graph[file.Namespace!][target] = $"{Path.GetRelativePath(root, file.Path)} names {m.Value}";
                 }
@@ -82,6 +82,52 @@ public sealed partial class NamespaceCycleTests
 
         return graph;
     }
+
+    /// <summary>
+    /// True where an identifier is a member's name rather than a type: after a dot (<c>Kinds.CutOverAttempt</c>)
+    /// or declared after a type (<c>string CutOverAttempt</c>, <c>Task&lt;int&gt; Phase</c>), not after a
+    /// modifier or an operator keyword (<c>public Phase</c>, <c>new Phase</c>).
+    /// </summary>
+    private static bool IsMemberName(string code, int index)
+    {
+        var i = index - 1;
+        while (i >= 0 && char.IsWhiteSpace(code[i]))
+        {
+            i--;
+        }
+
+        if (i < 0)
+        {
+            return false;
+        }
+
+        if (code[i] is '.' or '>' or ']')
+        {
+            return true;
+        }
+
+        if (!char.IsLetterOrDigit(code[i]) && code[i] != '_')
+        {
+            return false;
+        }
+
+        var end = i + 1;
+        while (i >= 0 && (char.IsLetterOrDigit(code[i]) || code[i] == '_'))
+        {
+            i--;
+        }
+
+        return !TypeKeywords.Contains(code[(i + 1)..end]);
+    }
+
+    /// <summary>Words after which a name is a type, not a declared member.</summary>
+    private static readonly HashSet<string> TypeKeywords =
+    [
+        "public", "private", "protected", "internal", "static", "readonly", "sealed", "override", "virtual", "abstract",
+        "async", "partial", "required", "params", "this", "volatile", "file", "new", "is", "as", "return", "in", "out",
+        "ref", "await", "case", "throw", "typeof", "nameof", "default", "when", "and", "or", "not", "else", "yield",
+        "using", "class", "struct", "interface", "enum", "record", "where", "event", "implicit", "explicit", "operator",
+    ];
 
     private static IEnumerable<string> Edges(Dictionary<string, Dictionary<string, string>> graph, IReadOnlyList<string> cycle) =>
         cycle.Zip(cycle.Skip(1)).Select(p => $"  {p.First} -> {p.Second}: {graph[p.First][p.Second]}");
