@@ -20,31 +20,22 @@ namespace ShadowCopy.Core.Engine;
 /// work is in the <see cref="IAlterBackend"/>. Whatever happens before the swap, the original
 /// table is left as it was and every helper object is removed.
 /// </summary>
-public sealed class AlterRunner : IRunLoop
+public sealed class AlterRunner
 {
     private readonly IAlterBackend _backend;
     private readonly AlterOptions _options;
     private readonly IStatusSink _sink;
     private readonly ILogger _logger;
-    private readonly ThrottleGate _gate;
     private readonly RunControl _control;
-    private readonly IRunObserver? _observer;
-    private readonly IRunHooks? _hooks;
     private readonly RunIdentity _identity;
     private readonly IResumableBackend? _resumable;
+    private readonly AlterRunLoop _run;
     private readonly RunState _state;
-    private Exception? _failure;
-    private readonly Stopwatch _clock = new();
     private readonly AdaptiveChunkSizer _sizer;
     private readonly CopyScheduler _copy;
     private readonly VerificationLoop _verification;
     private readonly CutOverLoop _cutOver;
-    private TimeSpan _lastStatus = TimeSpan.FromDays(-1);
-    private TimeSpan _lastCheckpoint = TimeSpan.FromDays(-1);
-    private TimeSpan _lastStatusHook;
-    private Task _statusHook = Task.CompletedTask;
-    private bool _copyDone;
-    private AppLatencyGuard? _latency;
+    private Exception? _failure;
 
     public AlterRunner(IAlterBackend backend, AlterOptions options, IStatusSink sink, ILogger logger, IReadOnlyList<IThrottler>? throttlers = null, RunServices? services = null)
     {
@@ -54,23 +45,12 @@ public sealed class AlterRunner : IRunLoop
         _logger = logger;
         services ??= new RunServices();
         _control = services.Control ?? new RunControl(options);
-        _observer = services.Observer;
-        _hooks = services.Hooks;
         _identity = services.Identity;
         _resumable = backend as IResumableBackend;
-        var list = new List<IThrottler>(throttlers ?? []);
-        if (options.ThrottleFlagFile is { } flag)
-        {
-            list.Add(new FlagFileThrottler(flag));
-        }
-
-        _gate = new ThrottleGate(options, _control, backend as IServerProbe, list);
-        _state = new RunState(sink, logger)
-        {
-            Changed = (from, to, detail) => Emit(RunEventKinds.Phase, ("from", from.ToString()), ("to", to.ToString()), ("detail", detail)),
-        };
         _sizer = new AdaptiveChunkSizer(options.InitialChunkSize, options.MinChunkSize, options.MaxChunkSize, options.ChunkTime);
-        _copy = new CopyScheduler(this, _sizer, _control, options, logger)
+        _run = new AlterRunLoop(backend, options, sink, logger, services, _control, throttlers, _sizer);
+        _state = _run.State;
+        _copy = new CopyScheduler(_run, _sizer, _control, options, logger)
         {
             ChunkCopied = chunk =>
             {
@@ -80,8 +60,9 @@ public sealed class AlterRunner : IRunLoop
             },
             RateLimited = reason => _state.ThrottleReason = reason,
         };
-        _verification = new VerificationLoop(this, backend, options, logger);
-        _cutOver = new CutOverLoop(this, backend, _verification, options, logger);
+        _verification = new VerificationLoop(_run, backend, options, logger);
+        _cutOver = new CutOverLoop(_run, backend, _verification, options, logger);
+        _run.Attach(_copy, _verification);
     }
 
     /// <summary>The operator knobs of this run (shared with the control socket).</summary>
@@ -95,12 +76,12 @@ public sealed class AlterRunner : IRunLoop
         // like Ctrl+C, but ends with its own exit code.
         using var run = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         void OnPanic(string reason) => run.Cancel();
-        void OnCommand(string command, string reply) => Emit(RunEventKinds.OperatorCommand, ("command", command), ("reply", reply));
+        void OnCommand(string command, string reply) => _run.Emit(RunEventKinds.OperatorCommand, ("command", command), ("reply", reply));
         void OnStatement(string step, string sql)
         {
             if (SqlClassifier.IsSchemaChange(sql))
             {
-                Emit(RunEventKinds.Ddl, ("step", step), ("sql", sql));
+                _run.Emit(RunEventKinds.Ddl, ("step", step), ("sql", sql));
             }
         }
 
@@ -116,15 +97,15 @@ public sealed class AlterRunner : IRunLoop
             var result = await RunPhasesAsync(run.Token).ConfigureAwait(false);
             try
             {
-                await _statusHook.ConfigureAwait(false);
+                await _run.StatusHook.ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
                 // An on-status hook cut short by the run's end.
             }
 
-            await RunFinishedHooksAsync(result).ConfigureAwait(false);
-            Emit(
+            await _run.RunFinishedHooksAsync(result).ConfigureAwait(false);
+            _run.Emit(
                 RunEventKinds.RunFinished,
                 ("exit_code", result.ExitCode),
                 ("outcome", result.Outcome),
@@ -137,7 +118,7 @@ public sealed class AlterRunner : IRunLoop
         }
         finally
         {
-            await StopLatencyGuardAsync().ConfigureAwait(false);
+            await _run.StopLatencyGuardAsync().ConfigureAwait(false);
             _control.PanicRequested -= OnPanic;
             _control.CommandReceived -= OnCommand;
             if (_backend.Transcript is { } attached)
@@ -149,11 +130,11 @@ public sealed class AlterRunner : IRunLoop
 
     private async Task<AlterResult> RunPhasesAsync(CancellationToken cancellationToken)
     {
-        _clock.Start();
+        _run.Start();
         var shadowCreated = false;
         var swapped = false;
         var summary = new Summary();
-        Emit(
+        _run.Emit(
             RunEventKinds.RunStarted,
             ("table", _options.Table.ToString()),
             ("alter", _options.Alter),
@@ -175,7 +156,7 @@ public sealed class AlterRunner : IRunLoop
                     _resumable is null ? "--resume is not supported by this backend." : "--resume continues a real run; add --execute.");
             }
 
-            if (_options.Execute && !(await RunHookAsync(HookNames.Startup, cancellationToken: cancellationToken).ConfigureAwait(false)).Succeeded)
+            if (_options.Execute && !(await _run.RunHookAsync(HookNames.Startup, cancellationToken: cancellationToken).ConfigureAwait(false)).Succeeded)
             {
                 throw new ShadowCopyException("Aborted: the on-startup hook failed; nothing was changed.", ExitCodes.Aborted);
             }
@@ -206,8 +187,8 @@ public sealed class AlterRunner : IRunLoop
                 _state.ChangesApplied = progress.ChangesApplied;
                 _state.ChunksCopied = progress.ChunksCopied;
                 _state.RowsEstimated = Math.Max(_state.RowsEstimated, progress.RowsEstimated);
-                _copyDone = progress.CopyDone;
-                Emit(RunEventKinds.Resumed, ("phase", progress.Phase.ToString()), ("rows_copied", progress.RowsCopied), ("changes_applied", progress.ChangesApplied), ("copy_done", progress.CopyDone));
+                _run.CopyDone = progress.CopyDone;
+                _run.Emit(RunEventKinds.Resumed, ("phase", progress.Phase.ToString()), ("rows_copied", progress.RowsCopied), ("changes_applied", progress.ChangesApplied), ("copy_done", progress.CopyDone));
                 _sink.OnMessage($"resuming from checkpoint: phase {progress.Phase}, {progress.RowsCopied} rows copied{(progress.CopyDone ? ", copy complete" : string.Empty)}");
             }
             else
@@ -226,15 +207,11 @@ public sealed class AlterRunner : IRunLoop
             }
 
             // Before the copy adds its own load: the baseline is what the application feels without us.
-            _latency = await AppLatencyGuard.StartForAsync(_backend as IServerProbe, report.KeyColumns, _control, _sink.OnMessage, cancellationToken).ConfigureAwait(false);
-            if (_latency is not null && _backend is IPacedVerification paced)
-            {
-                paced.AfterVerifyChunk = PaceAsync;
-            }
+            await _run.StartLatencyGuardAsync(report.KeyColumns, cancellationToken).ConfigureAwait(false);
 
             _state.EnterPhase(Phase.Copying);
-            await CheckpointAsync(force: true, cancellationToken).ConfigureAwait(false);
-            if (!_copyDone)
+            await _run.CheckpointAsync(force: true, cancellationToken).ConfigureAwait(false);
+            if (!_run.CopyDone)
             {
                 if (_options.Threads > 1 && _backend is IParallelCopyBackend parallel)
                 {
@@ -250,20 +227,20 @@ public sealed class AlterRunner : IRunLoop
 
             // Idempotent, so a resume after the copy finished may call it again.
             await _backend.FinishCopyAsync(cancellationToken).ConfigureAwait(false);
-            _copyDone = true;
-            await CheckpointAsync(force: true, cancellationToken).ConfigureAwait(false);
-            await RunHookAsync(HookNames.RowCopyComplete, cancellationToken: cancellationToken).ConfigureAwait(false);
+            _run.CopyDone = true;
+            await _run.CheckpointAsync(force: true, cancellationToken).ConfigureAwait(false);
+            await _run.RunHookAsync(HookNames.RowCopyComplete, cancellationToken: cancellationToken).ConfigureAwait(false);
 
             _state.EnterPhase(Phase.CatchingUp);
-            await CatchUpAsync(_options.CutOverMaxBacklog, cancellationToken).ConfigureAwait(false);
+            await _run.CatchUpAsync(_options.CutOverMaxBacklog, cancellationToken).ConfigureAwait(false);
 
             _state.EnterPhase(Phase.Verifying);
-            await CheckpointAsync(force: true, cancellationToken).ConfigureAwait(false);
+            await _run.CheckpointAsync(force: true, cancellationToken).ConfigureAwait(false);
             await _verification.VerifyAllAsync(cancellationToken).ConfigureAwait(false);
-            await RunHookAsync(HookNames.Validated, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await _run.RunHookAsync(HookNames.Validated, cancellationToken: cancellationToken).ConfigureAwait(false);
 
             // Copy and verification are done: what follows is short (delta rounds, the lock).
-            await StopLatencyGuardAsync().ConfigureAwait(false);
+            await _run.StopLatencyGuardAsync().ConfigureAwait(false);
 
             await WaitWhilePostponedAsync(cancellationToken).ConfigureAwait(false);
 
@@ -281,7 +258,7 @@ public sealed class AlterRunner : IRunLoop
             }
 
             _state.EnterPhase(Phase.Done);
-            Report(force: true);
+            _run.Report(force: true);
             return Result(ExitCodes.Success, "completed", null, summary) with { OldTableDropped = _options.DropOldTable };
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -351,7 +328,7 @@ public sealed class AlterRunner : IRunLoop
     {
         try
         {
-            await CheckpointAsync(force: true, CancellationToken.None).ConfigureAwait(false);
+            await _run.CheckpointAsync(force: true, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception error) when (error is not OperationCanceledException)
         {
@@ -380,7 +357,7 @@ public sealed class AlterRunner : IRunLoop
 
         var status = new Revert.Revertibility(since, misfits);
         _control.Revertible = status;
-        Emit(RunEventKinds.Revertible, [.. status.Fields(), ("table", _options.Table.ToString())]);
+        _run.Emit(RunEventKinds.Revertible, [.. status.Fields(), ("table", _options.Table.ToString())]);
     }
 
     private async Task<AlterResult> FinishSwappedRunAsync(RunProgress progress, Summary summary)
@@ -389,7 +366,7 @@ public sealed class AlterRunner : IRunLoop
         _state.ChangesApplied = progress.ChangesApplied;
         _state.ChunksCopied = progress.ChunksCopied;
         _state.RowsEstimated = Math.Max(_state.RowsEstimated, progress.RowsEstimated);
-        Emit(RunEventKinds.Resumed, ("phase", progress.Phase.ToString()), ("rows_copied", progress.RowsCopied), ("changes_applied", progress.ChangesApplied), ("copy_done", true));
+        _run.Emit(RunEventKinds.Resumed, ("phase", progress.Phase.ToString()), ("rows_copied", progress.RowsCopied), ("changes_applied", progress.ChangesApplied), ("copy_done", true));
         _sink.OnMessage($"resuming after the swap: the earlier run had already put the new {_options.Table} in place; finishing its cleanup");
         MarkRevertible(null, misfits: null);
         _state.EnterPhase(Phase.CleaningUp);
@@ -399,7 +376,7 @@ public sealed class AlterRunner : IRunLoop
         }
 
         _state.EnterPhase(Phase.Done);
-        Report(force: true);
+        _run.Report(force: true);
         return Result(ExitCodes.Success, "completed", $"The change was already complete: the earlier run swapped the tables before it stopped. Its cleanup is now finished{(_options.DropOldTable ? " and the old table dropped" : string.Empty)}.", summary) with { OldTableDropped = _options.DropOldTable };
     }
 
@@ -433,132 +410,6 @@ public sealed class AlterRunner : IRunLoop
         };
     }
 
-    /// <summary>The latency guard's pause after one unit of work (a chunk copied or verified) that took <paramref name="work"/>.</summary>
-    private async Task PaceAsync(TimeSpan work, CancellationToken cancellationToken)
-    {
-        if (_latency is not null)
-        {
-            await _latency.PaceAsync(work, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>Stops the guard's background reads; its figures stay for the result.</summary>
-    private async Task StopLatencyGuardAsync()
-    {
-        if (_latency is { } guard && !_latencyStopped)
-        {
-            _latencyStopped = true;
-            if (_backend is IPacedVerification paced)
-            {
-                paced.AfterVerifyChunk = null;
-            }
-
-            await guard.DisposeAsync().ConfigureAwait(false);
-        }
-    }
-
-    private bool _latencyStopped;
-
-    /// <summary>Updates the throttle state (journaling changes); true while copying must pause.</summary>
-    private async Task<bool> ThrottleAsync(CancellationToken cancellationToken)
-    {
-        var reason = await _gate.CheckAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-        var was = _state.ThrottleReason;
-        if (was?.StartsWith("rate limit", StringComparison.Ordinal) == true)
-        {
-            was = null;
-        }
-
-        if (reason != was)
-        {
-            if (reason is null)
-            {
-                Log.ThrottleLifted(_logger);
-            }
-            else
-            {
-                Log.Throttled(_logger, reason);
-            }
-
-            Emit(RunEventKinds.Throttle, ("throttled", reason is not null), ("reason", reason));
-        }
-
-        _state.ThrottleReason = reason;
-        return reason is not null;
-    }
-
-    /// <summary>The periodic work of every loop: status, checkpoint, on-status hook.</summary>
-    private async Task TickAsync(CancellationToken cancellationToken)
-    {
-        await ReportAsync(cancellationToken).ConfigureAwait(false);
-        await CheckpointAsync(force: false, cancellationToken).ConfigureAwait(false);
-        if (_hooks is not null && _options.Execute && _clock.Elapsed - _lastStatusHook >= _options.HookStatusInterval && _statusHook.IsCompleted)
-        {
-            _lastStatusHook = _clock.Elapsed;
-            _statusHook = RunHookAsync(HookNames.Status, cancellationToken: cancellationToken);
-        }
-    }
-
-    private async Task CheckpointAsync(bool force, CancellationToken cancellationToken)
-    {
-        if (_resumable is null || !_options.Execute || (!force && _clock.Elapsed - _lastCheckpoint < _options.CheckpointInterval))
-        {
-            return;
-        }
-
-        _lastCheckpoint = _clock.Elapsed;
-        var progress = new RunProgress
-        {
-            Phase = _state.Phase,
-            RowsCopied = _state.RowsCopied,
-            ChangesApplied = _state.ChangesApplied,
-            ChunksCopied = _state.ChunksCopied,
-            CopyDone = _copyDone,
-            RowsEstimated = _state.RowsEstimated,
-        };
-        try
-        {
-            await _resumable.SaveCheckpointAsync(progress, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception error) when (error is not OperationCanceledException && !force)
-        {
-            // A missed periodic checkpoint costs only repeated work after a crash; the next one may succeed.
-            Log.CheckpointFailed(_logger, error.Message);
-        }
-    }
-
-    /// <summary>Applies captured changes until none are left or the time budget is spent.</summary>
-    private async Task ApplyForAsync(TimeSpan budget, CancellationToken cancellationToken)
-    {
-        var watch = Stopwatch.StartNew();
-        while (watch.Elapsed < budget)
-        {
-            var applied = await _backend.ApplyChangesAsync(_options.ApplyBatchSize, cancellationToken).ConfigureAwait(false);
-            _state.ChangesApplied += applied;
-            if (applied < _options.ApplyBatchSize)
-            {
-                break;
-            }
-        }
-    }
-
-    private async Task CatchUpAsync(long threshold, CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var applied = await _backend.ApplyChangesAsync(_options.ApplyBatchSize, cancellationToken).ConfigureAwait(false);
-            _state.ChangesApplied += applied;
-            _state.Backlog = await _backend.GetBacklogAsync(cancellationToken).ConfigureAwait(false);
-            await _gate.CheckAsync(abortChecksOnly: true, cancellationToken).ConfigureAwait(false);
-            await TickAsync(cancellationToken).ConfigureAwait(false);
-            if (_state.Backlog <= threshold && applied < _options.ApplyBatchSize)
-            {
-                return;
-            }
-        }
-    }
-
     /// <summary>
     /// Keeps the shadow in sync while anything holds the cut-over: the postpone flag file, the
     /// operator (<c>ctl postpone-cut-over</c>) or a failing on-before-cut-over hook (retried every
@@ -580,13 +431,13 @@ public sealed class AlterRunner : IRunLoop
             {
                 reason = "cut-over postponed by the operator (shadowcopy ctl unpostpone to proceed)";
             }
-            else if (_hooks is not null)
+            else if (_run.HasHooks)
             {
-                if (_clock.Elapsed >= nextHook)
+                if (_run.Elapsed >= nextHook)
                 {
-                    var outcome = await RunHookAsync(HookNames.BeforeCutOver, cancellationToken: cancellationToken).ConfigureAwait(false);
+                    var outcome = await _run.RunHookAsync(HookNames.BeforeCutOver, cancellationToken: cancellationToken).ConfigureAwait(false);
                     hookFailure = outcome.Succeeded ? null : outcome.Failure ?? "failed";
-                    nextHook = _clock.Elapsed + _options.HookRetryInterval;
+                    nextHook = _run.Elapsed + _options.HookRetryInterval;
                 }
 
                 if (hookFailure is not null)
@@ -612,11 +463,11 @@ public sealed class AlterRunner : IRunLoop
                 _state.EnterPhase(Phase.Postponed, reason);
             }
 
-            await ApplyForAsync(IRunLoop.IdlePoll, cancellationToken).ConfigureAwait(false);
+            await _run.ApplyForAsync(IRunLoop.IdlePoll, cancellationToken).ConfigureAwait(false);
             _state.Backlog = await _backend.GetBacklogAsync(cancellationToken).ConfigureAwait(false);
-            await _gate.CheckAsync(abortChecksOnly: true, cancellationToken).ConfigureAwait(false);
+            await _run.Gate.CheckAsync(abortChecksOnly: true, cancellationToken).ConfigureAwait(false);
             await _verification.VerifyChangedRowsAsync(force: false, cancellationToken).ConfigureAwait(false);
-            await TickAsync(cancellationToken).ConfigureAwait(false);
+            await _run.TickAsync(cancellationToken).ConfigureAwait(false);
             await Task.Delay(IRunLoop.IdlePoll, cancellationToken).ConfigureAwait(false);
         }
     }
@@ -644,128 +495,6 @@ public sealed class AlterRunner : IRunLoop
         _ = previous;
     }
 
-    private async Task ReportAsync(CancellationToken cancellationToken)
-    {
-        if (_clock.Elapsed - _lastStatus < _options.StatusInterval)
-        {
-            return;
-        }
-
-        _state.Backlog = await _backend.GetBacklogAsync(cancellationToken).ConfigureAwait(false);
-        Report(force: true);
-    }
-
-    private void Report(bool force)
-    {
-        if (!force && _clock.Elapsed - _lastStatus < _options.StatusInterval)
-        {
-            return;
-        }
-
-        _lastStatus = _clock.Elapsed;
-        var copySeconds = _copy.Elapsed.TotalSeconds;
-        var rate = copySeconds > 0 ? _state.RowsCopied / copySeconds : 0;
-        TimeSpan? eta = null;
-        if (rate > 0 && _state.Phase == Phase.Copying)
-        {
-            var remaining = Math.Max(0, _state.RowsEstimated - _state.RowsCopied);
-            eta = TimeSpan.FromSeconds(remaining / rate);
-        }
-
-        var snapshot = new StatusSnapshot(
-            _state.Phase,
-            _state.RowsCopied,
-            Math.Max(_state.RowsEstimated, _state.RowsCopied),
-            rate,
-            eta,
-            _state.Backlog,
-            _state.ChangesApplied,
-            _sizer.Current,
-            _state.ThrottleReason,
-            _clock.Elapsed)
-        {
-            CaptureDetail = (_backend as ICaptureStatus)?.CaptureDetail,
-            LastChunkRows = _state.LastChunkSize,
-            RowsVerifiedAfterCopy = _verification.RowsVerifiedAfterCopy,
-            RowsUnverified = _verification.RowsUnverified,
-            AppLatency = _latencyStopped ? null : _latency?.Measured,
-            AppLatencyBudget = _latencyStopped ? null : _latency?.Budget,
-            AppLatencyPaced = _latency?.Paced ?? TimeSpan.Zero,
-            AppLatencyDetail = _latencyStopped ? null : _latency?.Describe(),
-        };
-        _control.LastStatus = snapshot;
-        _sink.OnStatus(snapshot);
-    }
-
-    TimeSpan IRunLoop.Elapsed => _clock.Elapsed;
-
-    void IRunLoop.Message(string text) => _sink.OnMessage(text);
-
-    void IRunLoop.Emit(string kind, params (string Key, object? Value)[] data) => Emit(kind, data);
-
-    Task<bool> IRunLoop.ThrottleAsync(CancellationToken cancellationToken) => ThrottleAsync(cancellationToken);
-
-    Task IRunLoop.ApplyForAsync(TimeSpan budget, CancellationToken cancellationToken) => ApplyForAsync(budget, cancellationToken);
-
-    Task IRunLoop.CatchUpAsync(long threshold, CancellationToken cancellationToken) => CatchUpAsync(threshold, cancellationToken);
-
-    Task IRunLoop.PaceAsync(TimeSpan work, CancellationToken cancellationToken) => PaceAsync(work, cancellationToken);
-
-    Task IRunLoop.TickAsync(CancellationToken cancellationToken) => TickAsync(cancellationToken);
-
-    private void Emit(string kind, params (string Key, object? Value)[] data) => RunNotifications.Emit(_observer, _sink, kind, data);
-
-    private async Task<HookOutcome> RunHookAsync(string hook, int? exitCode = null, string? failure = null, CancellationToken cancellationToken = default)
-    {
-        if (_hooks is null)
-        {
-            return HookOutcome.None;
-        }
-
-        var context = new HookContext
-        {
-            Engine = _identity.Engine,
-            Database = _identity.Database,
-            Table = _options.Table.ToString(),
-            Alter = _options.Alter,
-            Phase = _state.Phase.ToString(),
-            Capture = _identity.Capture,
-            RowsCopied = _state.RowsCopied,
-            RowsEstimated = _state.RowsEstimated,
-            ChangeBacklog = _state.Backlog,
-            EtaSeconds = _control.LastStatus?.Eta?.TotalSeconds,
-            ElapsedSeconds = _clock.Elapsed.TotalSeconds,
-            ThrottleReason = _state.ThrottleReason,
-            ExitCode = exitCode,
-            FailureMessage = failure,
-        };
-        var outcome = await RunNotifications.RunHookAsync(_hooks, hook, context, _sink, cancellationToken).ConfigureAwait(false);
-        if (!outcome.Succeeded)
-        {
-            Log.HookFailed(_logger, hook, outcome.Failure ?? "failed");
-        }
-
-        return outcome;
-    }
-
-    private async Task RunFinishedHooksAsync(AlterResult result)
-    {
-        if (_hooks is null || !_options.Execute)
-        {
-            return;
-        }
-
-        // Bounded by the hook runner's own timeout; not cancellable by the (possibly cancelled) run token.
-        if (result.ExitCode == ExitCodes.Success)
-        {
-            await RunHookAsync(HookNames.Success, cancellationToken: CancellationToken.None).ConfigureAwait(false);
-        }
-        else
-        {
-            await RunHookAsync(HookNames.Failure, result.ExitCode, result.Message, CancellationToken.None).ConfigureAwait(false);
-        }
-    }
-
     /// <summary>
     /// One line for a failure no check foresaw (a server error in the middle of the run, say): what
     /// failed, where, and in which state the table is. The exception itself goes to the journal's
@@ -791,10 +520,10 @@ public sealed class AlterRunner : IRunLoop
         CutOverLockWaitMs = _cutOver.LockWaitMs,
         RowsVerifiedAfterCopy = _verification.RowsVerifiedAfterCopy,
         RowsReapplied = _verification.RowsReapplied,
-        AppLatencyBaseline = _latency?.Baseline,
-        AppLatencyBudget = _latency?.Budget,
-        AppLatencyPaced = _latency?.Paced ?? TimeSpan.Zero,
-        Duration = _clock.Elapsed,
+        AppLatencyBaseline = _run.Latency?.Baseline,
+        AppLatencyBudget = _run.Latency?.Budget,
+        AppLatencyPaced = _run.Latency?.Paced ?? TimeSpan.Zero,
+        Duration = _run.Elapsed,
         ShadowTable = _backend.Names.Shadow,
         OldTable = _backend.Names.Old,
         EstimatedRows = _state.RowsEstimated,
