@@ -27,15 +27,20 @@ public sealed class MyEd25519Tests
     public MyEd25519Tests(ITestOutputHelper output) => _output = output;
 
     [Fact]
-    public async Task Session_and_replication_connection_log_in_as_the_ed25519_account()
+    public async Task Session_on_mysqlconnector_logs_in_as_the_ed25519_account()
     {
         await WithEd25519AccountAsync(async user =>
         {
-            await using (var session = await MySqlSession.OpenAsync(Settings(user, Password), new SqlTranscript(), CancellationToken.None))
-            {
-                Assert.StartsWith(user + "@", await session.ScalarStringAsync("SELECT CURRENT_USER()", CancellationToken.None), StringComparison.Ordinal);
-            }
+            await using var session = await MySqlSession.OpenAsync(Settings(user, Password), new SqlTranscript(), CancellationToken.None);
+            Assert.StartsWith(user + "@", await session.ScalarStringAsync("SELECT CURRENT_USER()", CancellationToken.None), StringComparison.Ordinal);
+        });
+    }
 
+    [Fact]
+    public async Task Replication_connection_logs_in_as_the_ed25519_account()
+    {
+        await WithEd25519AccountAsync(async user =>
+        {
             await using var replication = await MySqlClientConnection.OpenAsync(Settings(user, Password) with { SslMode = MySqlSslMode.Disabled });
             Assert.StartsWith(user + "@", await replication.ScalarStringAsync("SELECT CURRENT_USER()"), StringComparison.Ordinal);
             Assert.Equal("CRC32", await replication.ScalarStringAsync("SELECT @@global.binlog_checksum"));
