@@ -14,11 +14,14 @@ namespace ShadowCopy.MySql;
 /// </summary>
 internal sealed class MySqlEd25519Plugin : IAuthenticationPlugin3
 {
-    static MySqlEd25519Plugin() => AuthenticationPlugins.Register(new MySqlEd25519Plugin());
+    static MySqlEd25519Plugin() => AuthenticationPlugins.Register(Instance);
 
     private MySqlEd25519Plugin()
     {
     }
+
+    /// <summary>The one registered instance.</summary>
+    public static MySqlEd25519Plugin Instance { get; } = new();
 
     public string Name => ClientEd25519.PluginName;
 
