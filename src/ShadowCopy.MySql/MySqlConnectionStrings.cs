@@ -14,6 +14,9 @@ internal static class MySqlConnectionStrings
     public static string For(MySqlSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
+
+        // Every session is opened from this string, so the driver knows MariaDB's client_ed25519 before the first connect.
+        MySqlEd25519Plugin.EnsureRegistered();
         var builder = new MySqlConnectionStringBuilder
         {
             Server = settings.UnixSocket ?? settings.Host,

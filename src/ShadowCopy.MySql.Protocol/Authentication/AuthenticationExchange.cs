@@ -7,8 +7,7 @@ namespace ShadowCopy.MySql.Protocol.Authentication;
 /// <summary>
 /// Runs the authentication phase after the handshake response: auth switch requests, auth-more-data
 /// rounds of caching_sha2_password and sha256_password, until OK or ERR (client/server protocol,
-/// "Authentication Phase"). MariaDB's client_ed25519 is refused by name: it signs with a key derived
-/// from the whole password (not an RFC 8032 seed), which no registry library exposes.
+/// "Authentication Phase"), and MariaDB's client_ed25519 (<see cref="ClientEd25519"/>).
 /// </summary>
 internal static class AuthenticationExchange
 {
@@ -60,9 +59,12 @@ internal static class AuthenticationExchange
                     Log.AuthSwitch(logger, request.PluginName);
                     plugin = request.PluginName;
                     scramble = request.Data;
-                    var switchResponse = plugin == Sha256PasswordPlugin
-                        ? Sha256Response(settings, scramble, clearTextAllowed)
-                        : CreateSwitchResponse(plugin, settings.Password, scramble, clearTextAllowed);
+                    var switchResponse = plugin switch
+                    {
+                        Sha256PasswordPlugin => Sha256Response(settings, scramble, clearTextAllowed),
+                        ClientEd25519.PluginName => ClientEd25519.Response(settings.Password, request.RawData),
+                        _ => CreateSwitchResponse(plugin, settings.Password, scramble, clearTextAllowed),
+                    };
                     await channel.WritePayloadAsync(switchResponse, cancellationToken).ConfigureAwait(false);
                     break;
                 case 0x01 when plugin == CachingSha2Password.PluginName:

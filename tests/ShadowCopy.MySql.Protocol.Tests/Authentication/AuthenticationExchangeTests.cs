@@ -160,20 +160,6 @@ public sealed class AuthenticationExchangeTests
     }
 
     [Fact]
-    public async Task OpenAsync_auth_switch_to_ed25519_fails_naming_plugin()
-    {
-        await using var server = FakeServer.Start(async s =>
-        {
-            await s.SendHandshakeAsync(NativePassword.PluginName, version: "10.11.6-MariaDB");
-            await s.ReceiveAsync();
-            await s.SendAsync(Packets.AuthSwitch("client_ed25519", new byte[32]));
-        });
-
-        var error = await Assert.ThrowsAsync<MySqlProtocolException>(() => MySqlClientConnection.OpenAsync(server.Settings()));
-        Assert.Contains("client_ed25519", error.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
     public async Task OpenAsync_clear_password_switch_without_verified_tls_refuses()
     {
         await using var server = FakeServer.Start(async s =>
