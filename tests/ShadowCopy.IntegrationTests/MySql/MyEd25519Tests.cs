@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Xunit.Abstractions;
 using ShadowCopy.Core.Engine;
+using ShadowCopy.Core.Model;
 using ShadowCopy.Core.Sql;
 using ShadowCopy.IntegrationTests.Infrastructure;
 using ShadowCopy.MySql;
