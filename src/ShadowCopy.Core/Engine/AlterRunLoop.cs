@@ -6,6 +6,7 @@ using ShadowCopy.Core.Hooks;
 using ShadowCopy.Core.Journal;
 using ShadowCopy.Core.Logging;
 using ShadowCopy.Core.Model;
+using ShadowCopy.Core.Sql;
 using ShadowCopy.Core.State;
 using ShadowCopy.Core.Throttling;
 using ShadowCopy.Core.Verification;
@@ -280,15 +281,68 @@ internal sealed class AlterRunLoop : IRunLoop
         _sink.OnStatus(snapshot);
     }
 
-
-
-
-
-
-
-
-
     public void Emit(string kind, params (string Key, object? Value)[] data) => RunNotifications.Emit(_observer, _sink, kind, data);
+
+    public void EmitRunStarted() => Emit(
+        RunEventKinds.RunStarted,
+        ("table", _options.Table.ToString()),
+        ("alter", _options.Alter),
+        ("engine", _identity.Engine),
+        ("database", _identity.Database),
+        ("capture", _identity.Capture),
+        ("execute", _options.Execute),
+        ("resume", _options.Resume),
+        ("user", _identity.User),
+        ("host", _identity.Host),
+        ("operator", _identity.Operator),
+        ("tool_version", _identity.ToolVersion));
+
+    /// <summary>The run's last event; <paramref name="failure"/> (the exception, for the journal only) may be null.</summary>
+    public void EmitRunFinished(AlterResult result, Exception? failure) => Emit(
+        RunEventKinds.RunFinished,
+        ("exit_code", result.ExitCode),
+        ("outcome", result.Outcome),
+        ("message", result.Message),
+        ("error", failure?.ToString()),
+        ("rows_copied", result.RowsCopied),
+        ("changes_applied", result.ChangesApplied),
+        ("duration_ms", (long)result.Duration.TotalMilliseconds));
+
+    /// <summary>
+    /// For as long as the returned subscription lives: a panic (ctl panic, panic flag file, critical
+    /// load) cancels <paramref name="run"/>, and operator commands and schema-changing statements are
+    /// journaled.
+    /// </summary>
+    public IDisposable Listen(CancellationTokenSource run)
+    {
+        void OnPanic(string reason) => run.Cancel();
+        void OnCommand(string command, string reply) => Emit(RunEventKinds.OperatorCommand, ("command", command), ("reply", reply));
+        void OnStatement(string step, string sql)
+        {
+            if (SqlClassifier.IsSchemaChange(sql))
+            {
+                Emit(RunEventKinds.Ddl, ("step", step), ("sql", sql));
+            }
+        }
+
+        _control.PanicRequested += OnPanic;
+        _control.CommandReceived += OnCommand;
+        var transcript = _backend.Transcript;
+        if (transcript is not null)
+        {
+            transcript.Executed += OnStatement;
+        }
+
+        return new Subscription(() =>
+        {
+            _control.PanicRequested -= OnPanic;
+            _control.CommandReceived -= OnCommand;
+            if (transcript is not null)
+            {
+                transcript.Executed -= OnStatement;
+            }
+        });
+    }
 
     public async Task<HookOutcome> RunHookAsync(string hook, int? exitCode = null, string? failure = null, CancellationToken cancellationToken = default)
     {
@@ -339,5 +393,10 @@ internal sealed class AlterRunLoop : IRunLoop
         {
             await RunHookAsync(HookNames.Failure, result.ExitCode, result.Message, CancellationToken.None).ConfigureAwait(false);
         }
+    }
+
+    private sealed class Subscription(Action end) : IDisposable
+    {
+        public void Dispose() => end();
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using ShadowCopy.Core.Control;
 using ShadowCopy.Core.Copy;
@@ -27,7 +26,6 @@ public sealed class AlterRunner
     private readonly IStatusSink _sink;
     private readonly ILogger _logger;
     private readonly RunControl _control;
-    private readonly RunIdentity _identity;
     private readonly IResumableBackend? _resumable;
     private readonly AlterRunLoop _run;
     private readonly RunState _state;
@@ -36,6 +34,7 @@ public sealed class AlterRunner
     private readonly VerificationLoop _verification;
     private readonly CutOverLoop _cutOver;
     private Exception? _failure;
+    private IReadOnlyList<string> _warnings = [];
 
     public AlterRunner(IAlterBackend backend, AlterOptions options, IStatusSink sink, ILogger logger, IReadOnlyList<IThrottler>? throttlers = null, RunServices? services = null)
     {
@@ -45,7 +44,6 @@ public sealed class AlterRunner
         _logger = logger;
         services ??= new RunServices();
         _control = services.Control ?? new RunControl(options);
-        _identity = services.Identity;
         _resumable = backend as IResumableBackend;
         _sizer = new AdaptiveChunkSizer(options.InitialChunkSize, options.MinChunkSize, options.MaxChunkSize, options.ChunkTime);
         _run = new AlterRunLoop(backend, options, sink, logger, services, _control, throttlers, _sizer);
@@ -75,23 +73,7 @@ public sealed class AlterRunner
         // A panic (ctl panic, panic flag file, critical load) cancels whatever the run is doing,
         // like Ctrl+C, but ends with its own exit code.
         using var run = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        void OnPanic(string reason) => run.Cancel();
-        void OnCommand(string command, string reply) => _run.Emit(RunEventKinds.OperatorCommand, ("command", command), ("reply", reply));
-        void OnStatement(string step, string sql)
-        {
-            if (SqlClassifier.IsSchemaChange(sql))
-            {
-                _run.Emit(RunEventKinds.Ddl, ("step", step), ("sql", sql));
-            }
-        }
-
-        _control.PanicRequested += OnPanic;
-        _control.CommandReceived += OnCommand;
-        if (_backend.Transcript is { } transcript)
-        {
-            transcript.Executed += OnStatement;
-        }
-
+        using var listening = _run.Listen(run);
         try
         {
             var result = await RunPhasesAsync(run.Token).ConfigureAwait(false);
@@ -105,26 +87,12 @@ public sealed class AlterRunner
             }
 
             await _run.RunFinishedHooksAsync(result).ConfigureAwait(false);
-            _run.Emit(
-                RunEventKinds.RunFinished,
-                ("exit_code", result.ExitCode),
-                ("outcome", result.Outcome),
-                ("message", result.Message),
-                ("error", _failure?.ToString()),
-                ("rows_copied", result.RowsCopied),
-                ("changes_applied", result.ChangesApplied),
-                ("duration_ms", (long)result.Duration.TotalMilliseconds));
+            _run.EmitRunFinished(result, _failure);
             return result;
         }
         finally
         {
             await _run.StopLatencyGuardAsync().ConfigureAwait(false);
-            _control.PanicRequested -= OnPanic;
-            _control.CommandReceived -= OnCommand;
-            if (_backend.Transcript is { } attached)
-            {
-                attached.Executed -= OnStatement;
-            }
         }
     }
 
@@ -133,20 +101,7 @@ public sealed class AlterRunner
         _run.Start();
         var shadowCreated = false;
         var swapped = false;
-        var summary = new Summary();
-        _run.Emit(
-            RunEventKinds.RunStarted,
-            ("table", _options.Table.ToString()),
-            ("alter", _options.Alter),
-            ("engine", _identity.Engine),
-            ("database", _identity.Database),
-            ("capture", _identity.Capture),
-            ("execute", _options.Execute),
-            ("resume", _options.Resume),
-            ("user", _identity.User),
-            ("host", _identity.Host),
-            ("operator", _identity.Operator),
-            ("tool_version", _identity.ToolVersion));
+        _run.EmitRunStarted();
         try
         {
             if (_options.Resume && (_resumable is null || !_options.Execute))
@@ -164,8 +119,7 @@ public sealed class AlterRunner
             _state.EnterPhase(Phase.Preflight);
             var report = await _backend.PreflightAsync(cancellationToken).ConfigureAwait(false);
             _state.RowsEstimated = report.EstimatedRows;
-            summary.Warnings.AddRange(report.Warnings);
-            (_backendWarnings, _backendWarningsSeen) = (report.Warnings, report.Warnings.Count);
+            _warnings = report.Warnings;
             foreach (var warning in report.Warnings)
             {
                 _sink.OnMessage($"warning: {warning}");
@@ -180,15 +134,10 @@ public sealed class AlterRunner
                 {
                     // The killed run had swapped: the change is live; only its cleanup is owed.
                     swapped = true;
-                    return await FinishSwappedRunAsync(progress, summary).ConfigureAwait(false);
+                    return await FinishSwappedRunAsync(progress).ConfigureAwait(false);
                 }
 
-                _state.RowsCopied = progress.RowsCopied;
-                _state.ChangesApplied = progress.ChangesApplied;
-                _state.ChunksCopied = progress.ChunksCopied;
-                _state.RowsEstimated = Math.Max(_state.RowsEstimated, progress.RowsEstimated);
-                _run.CopyDone = progress.CopyDone;
-                _run.Emit(RunEventKinds.Resumed, ("phase", progress.Phase.ToString()), ("rows_copied", progress.RowsCopied), ("changes_applied", progress.ChangesApplied), ("copy_done", progress.CopyDone));
+                Restore(progress);
                 _sink.OnMessage($"resuming from checkpoint: phase {progress.Phase}, {progress.RowsCopied} rows copied{(progress.CopyDone ? ", copy complete" : string.Empty)}");
             }
             else
@@ -242,24 +191,17 @@ public sealed class AlterRunner
             // Copy and verification are done: what follows is short (delta rounds, the lock).
             await _run.StopLatencyGuardAsync().ConfigureAwait(false);
 
-            await WaitWhilePostponedAsync(cancellationToken).ConfigureAwait(false);
+            await new CutOverPostponement(_run, _backend, _verification, _options, _control).WaitAsync(cancellationToken).ConfigureAwait(false);
 
             _state.EnterPhase(Phase.CuttingOver);
             await _cutOver.RunAsync(cancellationToken).ConfigureAwait(false);
             swapped = true;
-            MarkRevertible(DateTimeOffset.UtcNow, misfits: null);
+            MarkRevertible(DateTimeOffset.UtcNow);
 
             // From here on the new table serves: finish what we owe even if asked to stop.
             _state.EnterPhase(Phase.CleaningUp);
             await MarkSwappedAsync().ConfigureAwait(false);
-            using (var owed = new CancellationTokenSource(_options.CleanupTimeout))
-            {
-                await _backend.AfterCutOverAsync(_options.DropOldTable, owed.Token).ConfigureAwait(false);
-            }
-
-            _state.EnterPhase(Phase.Done);
-            _run.Report(force: true);
-            return Result(ExitCodes.Success, "completed", null, summary) with { OldTableDropped = _options.DropOldTable };
+            return await FinishAfterSwapAsync(null).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -267,18 +209,18 @@ public sealed class AlterRunner
             if (swapped)
             {
                 _state.EnterPhase(Phase.Failed, "stopped after the swap; the new table serves");
-                return Result(ExitCodes.Cancelled, "cancelled", "Stopped after the swap: the new table is in place; run `shadowcopy cleanup` to remove helper objects left behind.", summary);
+                return Result(ExitCodes.Cancelled, "cancelled", "Stopped after the swap: the new table is in place; run `shadowcopy cleanup` to remove helper objects left behind.");
             }
 
             await CleanupAsync(shadowCreated, panic is null ? "cancellation" : "abort").ConfigureAwait(false);
             if (panic is not null)
             {
                 _state.EnterPhase(Phase.Failed, $"aborted: {panic}");
-                return Result(ExitCodes.Aborted, "aborted", $"Aborted ({panic}) before cut-over; the original table is untouched and helper objects were removed.", summary);
+                return Result(ExitCodes.Aborted, "aborted", $"Aborted ({panic}) before cut-over; the original table is untouched and helper objects were removed.");
             }
 
             _state.EnterPhase(Phase.Cancelled);
-            return Result(ExitCodes.Cancelled, "cancelled", "Cancelled before cut-over; the original table is untouched and helper objects were removed.", summary);
+            return Result(ExitCodes.Cancelled, "cancelled", "Cancelled before cut-over; the original table is untouched and helper objects were removed.");
         }
         catch (PreflightRefusedException refusal)
         {
@@ -289,32 +231,25 @@ public sealed class AlterRunner
             }
 
             _state.EnterPhase(Phase.Failed, refusal.Reason.Id());
-            return Result(refusal.ExitCode, "refused", refusal.Message, summary) with { RefusalId = refusal.Reason.Id() };
+            return Result(refusal.ExitCode, "refused", refusal.Message) with { RefusalId = refusal.Reason.Id() };
         }
-        catch (Exception error) when ((error as ShadowCopyException ?? _backend.ClassifyFailure(error)) is { } failure)
+        catch (Exception error)
         {
-            if (!swapped)
-            {
-                await CleanupAsync(shadowCreated, "failure").ConfigureAwait(false);
-            }
-
-            _failure = failure;
-            Log.RunFailed(_logger, failure, failure.Message);
-            _state.EnterPhase(Phase.Failed);
-            return Result(failure.ExitCode, failure.ExitCode == ExitCodes.Aborted ? "aborted" : "failed", failure.Message, summary);
-        }
-        catch (Exception unexpected)
-        {
+            // A foreseen failure (ours, or an engine error the backend recognises) keeps its exit code and
+            // sentence; anything else is an internal error said in one line with where it happened.
             var phase = StatusText.PhaseName(_state.Phase); // before the cleanup changes it
+            var known = error as ShadowCopyException ?? _backend.ClassifyFailure(error);
             if (!swapped)
             {
                 await CleanupAsync(shadowCreated, "failure").ConfigureAwait(false);
             }
 
-            _failure = unexpected;
-            Log.RunFailed(_logger, unexpected, unexpected.Message);
+            _failure = known ?? error;
+            Log.RunFailed(_logger, _failure, _failure.Message);
             _state.EnterPhase(Phase.Failed);
-            return Result(ExitCodes.InternalError, "failed", UnexpectedFailureMessage(unexpected, phase, swapped), summary);
+            return known is null
+                ? Result(ExitCodes.InternalError, "failed", UnexpectedFailureMessage(error, phase, swapped))
+                : Result(known.ExitCode, known.ExitCode == ExitCodes.Aborted ? "aborted" : "failed", known.Message);
         }
     }
 
@@ -337,39 +272,50 @@ public sealed class AlterRunner
     }
 
     /// <summary>
-    /// <c>--resume</c> after a run that was killed once its swap was done: the new table serves
-    /// already, so nothing is copied, verified or swapped again; the cleanup the killed run owed
-    /// (capture objects, the checkpoint, the old table with --drop-old-table) is finished and the
-    /// run ends as the completed change it is.
-    /// </summary>
-    /// <summary>
     /// --revertible: the swap installed the reverse capture, so from now on <c>ctl status</c> and the
     /// journal say since when, how far behind and what is held (ADR 0031). Misfits are not counted here
     /// (the run does not read the table again; the revert dry run counts them), and a resumed run does
     /// not know the swap time (the dry run reads it from the state).
     /// </summary>
-    private void MarkRevertible(DateTimeOffset? since, long? misfits)
+    private void MarkRevertible(DateTimeOffset? since)
     {
-        if (!_options.Revertible)
+        if (_options.Revertible)
         {
-            return;
+            var status = new Revert.Revertibility(since, MisfitCount: null);
+            _control.Revertible = status;
+            _run.Emit(RunEventKinds.Revertible, [.. status.Fields(), ("table", _options.Table.ToString())]);
         }
-
-        var status = new Revert.Revertibility(since, misfits);
-        _control.Revertible = status;
-        _run.Emit(RunEventKinds.Revertible, [.. status.Fields(), ("table", _options.Table.ToString())]);
     }
 
-    private async Task<AlterResult> FinishSwappedRunAsync(RunProgress progress, Summary summary)
+    /// <summary>The killed run's counters, journaled, so status and the result continue from them.</summary>
+    private void Restore(RunProgress progress)
     {
         _state.RowsCopied = progress.RowsCopied;
         _state.ChangesApplied = progress.ChangesApplied;
         _state.ChunksCopied = progress.ChunksCopied;
         _state.RowsEstimated = Math.Max(_state.RowsEstimated, progress.RowsEstimated);
-        _run.Emit(RunEventKinds.Resumed, ("phase", progress.Phase.ToString()), ("rows_copied", progress.RowsCopied), ("changes_applied", progress.ChangesApplied), ("copy_done", true));
+        _run.CopyDone = progress.CopyDone;
+        _run.Emit(RunEventKinds.Resumed, ("phase", progress.Phase.ToString()), ("rows_copied", progress.RowsCopied), ("changes_applied", progress.ChangesApplied), ("copy_done", progress.CopyDone));
+    }
+
+    /// <summary>
+    /// <c>--resume</c> after a run that was killed once its swap was done: the new table serves
+    /// already, so nothing is copied, verified or swapped again; the cleanup the killed run owed
+    /// (capture objects, the checkpoint, the old table with --drop-old-table) is finished and the
+    /// run ends as the completed change it is.
+    /// </summary>
+    private async Task<AlterResult> FinishSwappedRunAsync(RunProgress progress)
+    {
+        Restore(progress with { CopyDone = true });
         _sink.OnMessage($"resuming after the swap: the earlier run had already put the new {_options.Table} in place; finishing its cleanup");
-        MarkRevertible(null, misfits: null);
+        MarkRevertible(null);
         _state.EnterPhase(Phase.CleaningUp);
+        return await FinishAfterSwapAsync($"The change was already complete: the earlier run swapped the tables before it stopped. Its cleanup is now finished{(_options.DropOldTable ? " and the old table dropped" : string.Empty)}.").ConfigureAwait(false);
+    }
+
+    /// <summary>The cleanup a swap owes (bounded, not cancellable by the run: the new table serves), then success.</summary>
+    private async Task<AlterResult> FinishAfterSwapAsync(string? message)
+    {
         using (var owed = new CancellationTokenSource(_options.CleanupTimeout))
         {
             await _backend.AfterCutOverAsync(_options.DropOldTable, owed.Token).ConfigureAwait(false);
@@ -377,99 +323,22 @@ public sealed class AlterRunner
 
         _state.EnterPhase(Phase.Done);
         _run.Report(force: true);
-        return Result(ExitCodes.Success, "completed", $"The change was already complete: the earlier run swapped the tables before it stopped. Its cleanup is now finished{(_options.DropOldTable ? " and the old table dropped" : string.Empty)}.", summary) with { OldTableDropped = _options.DropOldTable };
+        return Result(ExitCodes.Success, "completed", message) with { OldTableDropped = _options.DropOldTable };
     }
 
     private async Task<AlterResult> DryRunAsync(PreflightReport report, CancellationToken cancellationToken)
     {
         _state.EnterPhase(Phase.Copying, "dry run: sampling the copy rate");
-        var sample = Stopwatch.StartNew();
-        long rows = 0;
-        var done = false;
-        while (!done && sample.Elapsed < _options.DryRunSampleTime)
-        {
-            var chunk = await _backend.CopyChunkAsync(_sizer.Current, cancellationToken).ConfigureAwait(false);
-            rows += chunk.Rows;
-            done = chunk.Done;
-            _sizer.Observe(chunk.Rows, chunk.Elapsed);
-        }
-
-        var rate = rows > 0 ? rows / Math.Max(sample.Elapsed.TotalSeconds, 0.001) : (double?)null;
-        TimeSpan? estimate = rate is > 0 ? TimeSpan.FromSeconds(report.EstimatedRows / rate.Value) : null;
-        var plan = _backend.ExecutedStatements.Concat(_backend.DescribeUnexecutedSteps()).ToList();
+        var sample = await DryRunSample.TakeAsync(_backend, _sizer, _options.DryRunSampleTime, report.EstimatedRows, cancellationToken).ConfigureAwait(false);
         await CleanupAsync(true, "dry run").ConfigureAwait(false);
         _state.EnterPhase(Phase.Done);
-        var summary = new Summary();
-        summary.Warnings.AddRange(report.Warnings);
-        return Result(ExitCodes.Success, "dry-run", $"Dry run: nothing on {_options.Table} was changed; the shadow and everything else created were dropped.", summary) with
+        return Result(ExitCodes.Success, "dry-run", $"Dry run: nothing on {_options.Table} was changed; the shadow and everything else created were dropped.") with
         {
-            RowsCopied = rows,
-            SampleRowsPerSecond = rate,
-            EstimatedCopyDuration = estimate,
-            Plan = plan,
+            RowsCopied = sample.Rows,
+            SampleRowsPerSecond = sample.RowsPerSecond,
+            EstimatedCopyDuration = sample.EstimatedCopyDuration,
+            Plan = sample.Plan,
         };
-    }
-
-    /// <summary>
-    /// Keeps the shadow in sync while anything holds the cut-over: the postpone flag file, the
-    /// operator (<c>ctl postpone-cut-over</c>) or a failing on-before-cut-over hook (retried every
-    /// <see cref="AlterOptions.HookRetryInterval"/>). The reason is shown in status.
-    /// </summary>
-    private async Task WaitWhilePostponedAsync(CancellationToken cancellationToken)
-    {
-        var nextHook = TimeSpan.Zero;
-        string? hookFailure = null;
-        while (true)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            string? reason = null;
-            if (_options.PostponeCutOverFlagFile is { } flag && File.Exists(flag))
-            {
-                reason = $"cut-over waits while {flag} exists";
-            }
-            else if (_control.PostponeCutOver)
-            {
-                reason = "cut-over postponed by the operator (shadowcopy ctl unpostpone to proceed)";
-            }
-            else if (_run.HasHooks)
-            {
-                if (_run.Elapsed >= nextHook)
-                {
-                    var outcome = await _run.RunHookAsync(HookNames.BeforeCutOver, cancellationToken: cancellationToken).ConfigureAwait(false);
-                    hookFailure = outcome.Succeeded ? null : outcome.Failure ?? "failed";
-                    nextHook = _run.Elapsed + _options.HookRetryInterval;
-                }
-
-                if (hookFailure is not null)
-                {
-                    reason = $"on-before-cut-over hook failed ({hookFailure}); retrying every {_options.HookRetryInterval.TotalSeconds:0} s";
-                }
-            }
-
-            _control.PostponeReason = reason;
-            if (reason is null)
-            {
-                if (_state.Phase == Phase.Postponed)
-                {
-                    _state.ThrottleReason = null;
-                }
-
-                return;
-            }
-
-            if (_state.Phase != Phase.Postponed || _state.ThrottleReason != reason)
-            {
-                _state.ThrottleReason = reason;
-                _state.EnterPhase(Phase.Postponed, reason);
-            }
-
-            await _run.ApplyForAsync(IRunLoop.IdlePoll, cancellationToken).ConfigureAwait(false);
-            _state.Backlog = await _backend.GetBacklogAsync(cancellationToken).ConfigureAwait(false);
-            await _run.Gate.CheckAsync(abortChecksOnly: true, cancellationToken).ConfigureAwait(false);
-            await _verification.VerifyChangedRowsAsync(force: false, cancellationToken).ConfigureAwait(false);
-            await _run.TickAsync(cancellationToken).ConfigureAwait(false);
-            await Task.Delay(IRunLoop.IdlePoll, cancellationToken).ConfigureAwait(false);
-        }
     }
 
     private async Task CleanupAsync(bool shadowCreated, string reason)
@@ -479,7 +348,6 @@ public sealed class AlterRunner
             return;
         }
 
-        var previous = _state.Phase;
         _state.EnterPhase(Phase.CleaningUp, reason);
         using var timeout = new CancellationTokenSource(_options.CleanupTimeout);
         try
@@ -491,8 +359,6 @@ public sealed class AlterRunner
             Log.CleanupFailed(_logger, reason, error.Message);
             _sink.OnMessage($"cleanup after {reason} failed ({error.Message}); run `shadowcopy cleanup` to remove leftovers");
         }
-
-        _ = previous;
     }
 
     /// <summary>
@@ -506,7 +372,7 @@ public sealed class AlterRunner
             ? "The new table is already in place; run `shadowcopy cleanup` to remove helper objects left behind."
             : "The original table is untouched and the helper objects were removed; the journal (and --verbose) has the details.");
 
-    private AlterResult Result(int exitCode, string outcome, string? message, Summary summary) => new()
+    private AlterResult Result(int exitCode, string outcome, string? message) => new()
     {
         ExitCode = exitCode,
         Outcome = outcome,
@@ -527,16 +393,7 @@ public sealed class AlterRunner
         ShadowTable = _backend.Names.Shadow,
         OldTable = _backend.Names.Old,
         EstimatedRows = _state.RowsEstimated,
-        // A backend may add warnings to its preflight list later (e.g. at cut-over): they are not lost.
-        Warnings = [.. summary.Warnings, .. _backendWarnings.Skip(_backendWarningsSeen)],
+        // The preflight's list, read at the end: a backend may add to it later (e.g. at cut-over).
+        Warnings = [.. _warnings],
     };
-
-    private IReadOnlyList<string> _backendWarnings = [];
-    private int _backendWarningsSeen;
-
-    /// <summary>What the run reports besides its phases' own counters.</summary>
-    private sealed class Summary
-    {
-        public List<string> Warnings { get; } = [];
-    }
 }
