@@ -27,17 +27,11 @@ public sealed class BackfillRunner
     private readonly BackfillOptions _options;
     private readonly IStatusSink _sink;
     private readonly RunControl _control;
-    private readonly IRunObserver? _observer;
-    private readonly IRunHooks? _hooks;
-    private readonly RunIdentity _identity;
+    private readonly RunSession _session;
     private readonly RunState _state;
-    private readonly ThrottleGate _gate;
     private readonly AdaptiveChunkSizer _sizer;
-    private readonly Stopwatch _clock = new();
     private readonly Stopwatch _batchClock = new();
     private TimeSpan _lastStatus = TimeSpan.FromDays(-1);
-    private TimeSpan _lastStatusHook;
-    private Task _statusHook = Task.CompletedTask;
     private long _batches;
     private long _batchesThisRun;
     private long _updated;
@@ -53,20 +47,11 @@ public sealed class BackfillRunner
         _sink = sink;
         services ??= new RunServices();
         _control = services.Control ?? new RunControl(options.Run);
-        _observer = services.Observer;
-        _hooks = services.Hooks;
-        _identity = services.Identity;
-        var throttlers = new List<IThrottler>();
-        if (options.Run.ThrottleFlagFile is { } flag)
+        _session = new RunSession(options.Run, sink, logger, services, _control, backend.Probe, throttlers: null, "backfill " + options.Describe(), capture: string.Empty)
         {
-            throttlers.Add(new FlagFileThrottler(flag));
-        }
-
-        _gate = new ThrottleGate(options.Run, _control, backend.Probe, throttlers);
-        _state = new RunState(sink, logger)
-        {
-            Changed = (from, to, detail) => Emit(RunEventKinds.Phase, ("from", from.ToString()), ("to", to.ToString()), ("detail", detail)),
+            AnnounceThrottle = true,
         };
+        _state = _session.State;
         _sizer = new AdaptiveChunkSizer(options.Run.InitialChunkSize, options.Run.MinChunkSize, options.Run.MaxChunkSize, options.Run.ChunkTime);
     }
 
@@ -75,42 +60,23 @@ public sealed class BackfillRunner
     public async Task<BackfillResult> RunAsync(CancellationToken cancellationToken)
     {
         using var run = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        void OnPanic(string reason) => run.Cancel();
-        void OnCommand(string command, string reply) => Emit(RunEventKinds.OperatorCommand, ("command", command), ("reply", reply));
-        _control.PanicRequested += OnPanic;
-        _control.CommandReceived += OnCommand;
+        using var listening = _session.Listen(run, transcript: null);
         try
         {
             var result = await RunPhasesAsync(run.Token).ConfigureAwait(false);
-            try
-            {
-                await _statusHook.ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                // An on-status hook cut short by the run's end.
-            }
-
-            if (_hooks is not null && _options.Execute)
-            {
-                await (result.ExitCode == ExitCodes.Success
-                    ? RunHookAsync(HookNames.Success, cancellationToken: CancellationToken.None)
-                    : RunHookAsync(HookNames.Failure, result.ExitCode, result.Message, CancellationToken.None)).ConfigureAwait(false);
-            }
-
-            Emit(
-                RunEventKinds.RunFinished,
-                ("exit_code", result.ExitCode),
-                ("outcome", result.Outcome),
-                ("message", result.Message),
-                ("error", _failure?.ToString()),
+            await _session.FinishHooksAsync(result.ExitCode, result.Message).ConfigureAwait(false);
+            _session.EmitFinished(
+                result.ExitCode,
+                result.Outcome,
+                result.Message,
+                _failure,
+                result.Duration,
                 ("batches", result.Batches),
                 ("rows_processed", result.RowsProcessed),
                 ("rows_updated", result.RowsUpdated),
                 ("rows_total", result.Report?.TotalRows),
                 ("rows_remaining", result.Report?.RemainingRows),
-                ("rows_drifted", result.Report?.DriftedRows),
-                ("duration_ms", (long)result.Duration.TotalMilliseconds));
+                ("rows_drifted", result.Report?.DriftedRows));
             return result;
         }
         finally
@@ -119,30 +85,13 @@ public sealed class BackfillRunner
             {
                 await _latency.DisposeAsync().ConfigureAwait(false);
             }
-
-            _control.PanicRequested -= OnPanic;
-            _control.CommandReceived -= OnCommand;
         }
     }
 
     private async Task<BackfillResult> RunPhasesAsync(CancellationToken cancellationToken)
     {
-        _clock.Start();
-        Emit(
-            RunEventKinds.RunStarted,
-            ("command", "backfill"),
-            ("table", _options.Table.ToString()),
-            ("set", _options.Set),
-            ("where", _options.Where),
-            ("verify", _options.Verify),
-            ("engine", _identity.Engine),
-            ("database", _identity.Database),
-            ("execute", _options.Execute),
-            ("resume", _options.Resume),
-            ("user", _identity.User),
-            ("host", _identity.Host),
-            ("operator", _identity.Operator),
-            ("tool_version", _identity.ToolVersion));
+        _session.Start();
+        _session.EmitStarted(("command", "backfill"), ("set", _options.Set), ("where", _options.Where), ("verify", _options.Verify));
         try
         {
             if (_options.Resume && !_options.Execute)
@@ -150,7 +99,7 @@ public sealed class BackfillRunner
                 throw new PreflightRefusedException(RefusalReason.ResumeNotPossible, "--resume continues a real run; add --execute.");
             }
 
-            if (_options.Execute && !(await RunHookAsync(HookNames.Startup, cancellationToken: cancellationToken).ConfigureAwait(false)).Succeeded)
+            if (_options.Execute && !(await _session.RunHookAsync(HookNames.Startup, cancellationToken: cancellationToken).ConfigureAwait(false)).Succeeded)
             {
                 throw new ShadowCopyException("Aborted: the on-startup hook failed; nothing was changed.", ExitCodes.Aborted);
             }
@@ -347,46 +296,23 @@ public sealed class BackfillRunner
         _state.RowsEstimated = Math.Max(_state.RowsEstimated, _state.RowsCopied);
     }
 
-    private async Task<bool> ThrottleAsync(CancellationToken cancellationToken)
-    {
-        var reason = await _gate.CheckAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-        var was = _state.ThrottleReason;
-        if (was?.StartsWith("rate limit", StringComparison.Ordinal) == true)
-        {
-            was = null;
-        }
+    private Task<bool> ThrottleAsync(CancellationToken cancellationToken) => _session.ThrottleAsync(cancellationToken);
 
-        if (reason != was)
-        {
-            Emit(RunEventKinds.Throttle, ("throttled", reason is not null), ("reason", reason));
-            if (reason is not null)
-            {
-                _sink.OnMessage($"throttled: {reason}");
-            }
-        }
-
-        _state.ThrottleReason = reason;
-        return reason is not null;
-    }
-
-    private async Task TickAsync(CancellationToken cancellationToken)
+    private Task TickAsync(CancellationToken cancellationToken)
     {
         Report(force: false);
-        if (_hooks is not null && _clock.Elapsed - _lastStatusHook >= _options.Run.HookStatusInterval && _statusHook.IsCompleted)
-        {
-            _lastStatusHook = _clock.Elapsed;
-            _statusHook = RunHookAsync(HookNames.Status, cancellationToken: cancellationToken);
-        }
+        _session.TickStatusHook(cancellationToken);
+        return Task.CompletedTask;
     }
 
     private void Report(bool force)
     {
-        if (!force && _clock.Elapsed - _lastStatus < _options.Run.StatusInterval)
+        if (!force && _session.Elapsed - _lastStatus < _options.Run.StatusInterval)
         {
             return;
         }
 
-        _lastStatus = _clock.Elapsed;
+        _lastStatus = _session.Elapsed;
         var seconds = _batchClock.Elapsed.TotalSeconds;
         var processed = _state.RowsCopied - _processedAtStart;
         var rate = seconds > 0 ? processed / seconds : 0;
@@ -401,7 +327,7 @@ public sealed class BackfillRunner
             _updated,
             _sizer.Current,
             _state.ThrottleReason,
-            _clock.Elapsed)
+            _session.Elapsed)
         {
             LastChunkRows = _state.LastChunkSize,
             AppLatency = _latency?.Measured,
@@ -427,14 +353,14 @@ public sealed class BackfillRunner
         RowsProcessed = _state.RowsCopied,
         RowsUpdated = _updated,
         EstimatedRows = _state.RowsEstimated,
-        Duration = _clock.Elapsed,
+        Duration = _session.Elapsed,
         AppLatencyBaseline = _latency?.Baseline,
         AppLatencyBudget = _latency?.Budget,
         AppLatencyPaced = _latency?.Paced ?? TimeSpan.Zero,
         BatchSize = _sizer.Current,
     };
 
-    private void Emit(string kind, params (string Key, object? Value)[] data) => RunNotifications.Emit(_observer, _sink, kind, data);
+    private void Emit(string kind, params (string Key, object? Value)[] data) => _session.Emit(kind, data);
 
     /// <summary>
     /// The rows earlier batches skipped (held by an application transaction then), then the next key
@@ -453,32 +379,5 @@ public sealed class BackfillRunner
         }
 
         return new BackfillBatch(scanned, updated, _backend.Exhausted && _backend.SkippedRows == 0, watch.Elapsed);
-    }
-
-    private async Task<HookOutcome> RunHookAsync(string hook, int? exitCode = null, string? failure = null, CancellationToken cancellationToken = default)
-    {
-        if (_hooks is null)
-        {
-            return HookOutcome.None;
-        }
-
-        var context = new HookContext
-        {
-            Engine = _identity.Engine,
-            Database = _identity.Database,
-            Table = _options.Table.ToString(),
-            Alter = "backfill " + _options.Describe(),
-            Phase = _state.Phase.ToString(),
-            Capture = string.Empty,
-            RowsCopied = _state.RowsCopied,
-            RowsEstimated = _state.RowsEstimated,
-            EtaSeconds = _control.LastStatus?.Eta?.TotalSeconds,
-            ElapsedSeconds = _clock.Elapsed.TotalSeconds,
-            ThrottleReason = _state.ThrottleReason,
-            ExitCode = exitCode,
-            FailureMessage = failure,
-        };
-        var outcome = await RunNotifications.RunHookAsync(_hooks, hook, context, _sink, cancellationToken).ConfigureAwait(false);
-        return outcome;
     }
 }

@@ -25,22 +25,17 @@ internal sealed class AlterRunLoop : IRunLoop
     private readonly AlterOptions _options;
     private readonly IStatusSink _sink;
     private readonly ILogger _logger;
+    private readonly RunSession _session;
     private readonly ThrottleGate _gate;
     private readonly RunControl _control;
-    private readonly IRunObserver? _observer;
-    private readonly IRunHooks? _hooks;
-    private readonly RunIdentity _identity;
     private readonly IResumableBackend? _resumable;
     private readonly RunState _state;
-    private readonly Stopwatch _clock = new();
     private readonly AdaptiveChunkSizer _sizer;
     private CopyScheduler? _copy;
     private VerificationLoop? _verification;
     private AppLatencyGuard? _latency;
     private TimeSpan _lastStatus = TimeSpan.FromDays(-1);
     private TimeSpan _lastCheckpoint = TimeSpan.FromDays(-1);
-    private TimeSpan _lastStatusHook;
-    private Task _statusHook = Task.CompletedTask;
 
     public AlterRunLoop(IAlterBackend backend, AlterOptions options, IStatusSink sink, ILogger logger, RunServices services, RunControl control, IReadOnlyList<IThrottler>? throttlers, AdaptiveChunkSizer sizer)
     {
@@ -49,32 +44,21 @@ internal sealed class AlterRunLoop : IRunLoop
         _sink = sink;
         _logger = logger;
         _control = control;
-        _observer = services.Observer;
-        _hooks = services.Hooks;
-        _identity = services.Identity;
         _resumable = backend as IResumableBackend;
         _sizer = sizer;
-        var list = new List<IThrottler>(throttlers ?? []);
-        if (options.ThrottleFlagFile is { } flag)
-        {
-            list.Add(new FlagFileThrottler(flag));
-        }
-
-        _gate = new ThrottleGate(options, control, backend as IServerProbe, list);
-        _state = new RunState(sink, logger)
-        {
-            Changed = (from, to, detail) => Emit(RunEventKinds.Phase, ("from", from.ToString()), ("to", to.ToString()), ("detail", detail)),
-        };
+        _session = new RunSession(options, sink, logger, services, control, backend as IServerProbe, throttlers, options.Alter, services.Identity.Capture);
+        _gate = _session.Gate;
+        _state = _session.State;
     }
 
     public RunState State => _state;
 
-    public TimeSpan Elapsed => _clock.Elapsed;
+    public TimeSpan Elapsed => _session.Elapsed;
 
     public ThrottleGate Gate => _gate;
 
     /// <summary>True when hooks are configured (an on-before-cut-over hook may hold the cut-over).</summary>
-    public bool HasHooks => _hooks is not null;
+    public bool HasHooks => _session.HasHooks;
 
     /// <summary>True once the copy finished (saved with every checkpoint).</summary>
     public bool CopyDone { get; set; }
@@ -82,10 +66,7 @@ internal sealed class AlterRunLoop : IRunLoop
     /// <summary>The latency guard, once started (null: off or unavailable); its figures outlive it for the result.</summary>
     public AppLatencyGuard? Latency => _latency;
 
-    /// <summary>The on-status hook in flight, if any (the run waits for it at the end).</summary>
-    public Task StatusHook => _statusHook;
-
-    public void Start() => _clock.Start();
+    public void Start() => _session.Start();
 
     /// <summary>The phases whose figures the status shows.</summary>
     public void Attach(CopyScheduler copy, VerificationLoop verification) => (_copy, _verification) = (copy, verification);
@@ -129,53 +110,24 @@ internal sealed class AlterRunLoop : IRunLoop
     private bool _latencyStopped;
 
     /// <summary>Updates the throttle state (journaling changes); true while copying must pause.</summary>
-    public async Task<bool> ThrottleAsync(CancellationToken cancellationToken)
-    {
-        var reason = await _gate.CheckAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-        var was = _state.ThrottleReason;
-        if (was?.StartsWith("rate limit", StringComparison.Ordinal) == true)
-        {
-            was = null;
-        }
-
-        if (reason != was)
-        {
-            if (reason is null)
-            {
-                Log.ThrottleLifted(_logger);
-            }
-            else
-            {
-                Log.Throttled(_logger, reason);
-            }
-
-            Emit(RunEventKinds.Throttle, ("throttled", reason is not null), ("reason", reason));
-        }
-
-        _state.ThrottleReason = reason;
-        return reason is not null;
-    }
+    public Task<bool> ThrottleAsync(CancellationToken cancellationToken) => _session.ThrottleAsync(cancellationToken);
 
     /// <summary>The periodic work of every loop: status, checkpoint, on-status hook.</summary>
     public async Task TickAsync(CancellationToken cancellationToken)
     {
         await ReportAsync(cancellationToken).ConfigureAwait(false);
         await CheckpointAsync(force: false, cancellationToken).ConfigureAwait(false);
-        if (_hooks is not null && _options.Execute && _clock.Elapsed - _lastStatusHook >= _options.HookStatusInterval && _statusHook.IsCompleted)
-        {
-            _lastStatusHook = _clock.Elapsed;
-            _statusHook = RunHookAsync(HookNames.Status, cancellationToken: cancellationToken);
-        }
+        _session.TickStatusHook(cancellationToken);
     }
 
     public async Task CheckpointAsync(bool force, CancellationToken cancellationToken)
     {
-        if (_resumable is null || !_options.Execute || (!force && _clock.Elapsed - _lastCheckpoint < _options.CheckpointInterval))
+        if (_resumable is null || !_options.Execute || (!force && _session.Elapsed - _lastCheckpoint < _options.CheckpointInterval))
         {
             return;
         }
 
-        _lastCheckpoint = _clock.Elapsed;
+        _lastCheckpoint = _session.Elapsed;
         var progress = new RunProgress
         {
             Phase = _state.Phase,
@@ -230,7 +182,7 @@ internal sealed class AlterRunLoop : IRunLoop
 
     public async Task ReportAsync(CancellationToken cancellationToken)
     {
-        if (_clock.Elapsed - _lastStatus < _options.StatusInterval)
+        if (_session.Elapsed - _lastStatus < _options.StatusInterval)
         {
             return;
         }
@@ -241,12 +193,12 @@ internal sealed class AlterRunLoop : IRunLoop
 
     public void Report(bool force)
     {
-        if (!force && _clock.Elapsed - _lastStatus < _options.StatusInterval)
+        if (!force && _session.Elapsed - _lastStatus < _options.StatusInterval)
         {
             return;
         }
 
-        _lastStatus = _clock.Elapsed;
+        _lastStatus = _session.Elapsed;
         var copySeconds = _copy?.Elapsed.TotalSeconds ?? 0;
         var rate = copySeconds > 0 ? _state.RowsCopied / copySeconds : 0;
         TimeSpan? eta = null;
@@ -266,7 +218,7 @@ internal sealed class AlterRunLoop : IRunLoop
             _state.ChangesApplied,
             _sizer.Current,
             _state.ThrottleReason,
-            _clock.Elapsed)
+            _session.Elapsed)
         {
             CaptureDetail = (_backend as ICaptureStatus)?.CaptureDetail,
             LastChunkRows = _state.LastChunkSize,
@@ -281,122 +233,20 @@ internal sealed class AlterRunLoop : IRunLoop
         _sink.OnStatus(snapshot);
     }
 
-    public void Emit(string kind, params (string Key, object? Value)[] data) => RunNotifications.Emit(_observer, _sink, kind, data);
+    public void Emit(string kind, params (string Key, object? Value)[] data) => _session.Emit(kind, data);
 
-    public void EmitRunStarted() => Emit(
-        RunEventKinds.RunStarted,
-        ("table", _options.Table.ToString()),
-        ("alter", _options.Alter),
-        ("engine", _identity.Engine),
-        ("database", _identity.Database),
-        ("capture", _identity.Capture),
-        ("execute", _options.Execute),
-        ("resume", _options.Resume),
-        ("user", _identity.User),
-        ("host", _identity.Host),
-        ("operator", _identity.Operator),
-        ("tool_version", _identity.ToolVersion));
+    public void EmitRunStarted() => _session.EmitStarted(("alter", _options.Alter), ("capture", _session.Identity.Capture));
 
     /// <summary>The run's last event; <paramref name="failure"/> (the exception, for the journal only) may be null.</summary>
-    public void EmitRunFinished(AlterResult result, Exception? failure) => Emit(
-        RunEventKinds.RunFinished,
-        ("exit_code", result.ExitCode),
-        ("outcome", result.Outcome),
-        ("message", result.Message),
-        ("error", failure?.ToString()),
-        ("rows_copied", result.RowsCopied),
-        ("changes_applied", result.ChangesApplied),
-        ("duration_ms", (long)result.Duration.TotalMilliseconds));
+    public void EmitRunFinished(AlterResult result, Exception? failure) =>
+        _session.EmitFinished(result.ExitCode, result.Outcome, result.Message, failure, result.Duration, ("rows_copied", result.RowsCopied), ("changes_applied", result.ChangesApplied));
 
-    /// <summary>
-    /// For as long as the returned subscription lives: a panic (ctl panic, panic flag file, critical
-    /// load) cancels <paramref name="run"/>, and operator commands and schema-changing statements are
-    /// journaled.
-    /// </summary>
-    public IDisposable Listen(CancellationTokenSource run)
-    {
-        void OnPanic(string reason) => run.Cancel();
-        void OnCommand(string command, string reply) => Emit(RunEventKinds.OperatorCommand, ("command", command), ("reply", reply));
-        void OnStatement(string step, string sql)
-        {
-            if (SqlClassifier.IsSchemaChange(sql))
-            {
-                Emit(RunEventKinds.Ddl, ("step", step), ("sql", sql));
-            }
-        }
+    /// <inheritdoc cref="RunSession.Listen"/>
+    public IDisposable Listen(CancellationTokenSource run) => _session.Listen(run, _backend.Transcript);
 
-        _control.PanicRequested += OnPanic;
-        _control.CommandReceived += OnCommand;
-        var transcript = _backend.Transcript;
-        if (transcript is not null)
-        {
-            transcript.Executed += OnStatement;
-        }
+    public Task<HookOutcome> RunHookAsync(string hook, int? exitCode = null, string? failure = null, CancellationToken cancellationToken = default) =>
+        _session.RunHookAsync(hook, exitCode, failure, cancellationToken);
 
-        return new Subscription(() =>
-        {
-            _control.PanicRequested -= OnPanic;
-            _control.CommandReceived -= OnCommand;
-            if (transcript is not null)
-            {
-                transcript.Executed -= OnStatement;
-            }
-        });
-    }
-
-    public async Task<HookOutcome> RunHookAsync(string hook, int? exitCode = null, string? failure = null, CancellationToken cancellationToken = default)
-    {
-        if (_hooks is null)
-        {
-            return HookOutcome.None;
-        }
-
-        var context = new HookContext
-        {
-            Engine = _identity.Engine,
-            Database = _identity.Database,
-            Table = _options.Table.ToString(),
-            Alter = _options.Alter,
-            Phase = _state.Phase.ToString(),
-            Capture = _identity.Capture,
-            RowsCopied = _state.RowsCopied,
-            RowsEstimated = _state.RowsEstimated,
-            ChangeBacklog = _state.Backlog,
-            EtaSeconds = _control.LastStatus?.Eta?.TotalSeconds,
-            ElapsedSeconds = _clock.Elapsed.TotalSeconds,
-            ThrottleReason = _state.ThrottleReason,
-            ExitCode = exitCode,
-            FailureMessage = failure,
-        };
-        var outcome = await RunNotifications.RunHookAsync(_hooks, hook, context, _sink, cancellationToken).ConfigureAwait(false);
-        if (!outcome.Succeeded)
-        {
-            Log.HookFailed(_logger, hook, outcome.Failure ?? "failed");
-        }
-
-        return outcome;
-    }
-
-    public async Task RunFinishedHooksAsync(AlterResult result)
-    {
-        if (_hooks is null || !_options.Execute)
-        {
-            return;
-        }
-
-        // Bounded by the hook runner's own timeout; not cancellable by the (possibly cancelled) run token.
-        if (result.ExitCode == ExitCodes.Success)
-        {
-            await RunHookAsync(HookNames.Success, cancellationToken: CancellationToken.None).ConfigureAwait(false);
-        }
-        else
-        {
-            await RunHookAsync(HookNames.Failure, result.ExitCode, result.Message, CancellationToken.None).ConfigureAwait(false);
-        }
-    }
-
-    private sealed class Subscription(Action end) : IDisposable
-    {
-        public void Dispose() => end();
-    }
+    /// <inheritdoc cref="RunSession.FinishHooksAsync"/>
+    public Task RunFinishedHooksAsync(AlterResult result) => _session.FinishHooksAsync(result.ExitCode, result.Message);
 }

@@ -77,15 +77,6 @@ public sealed class AlterRunner
         try
         {
             var result = await RunPhasesAsync(run.Token).ConfigureAwait(false);
-            try
-            {
-                await _run.StatusHook.ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                // An on-status hook cut short by the run's end.
-            }
-
             await _run.RunFinishedHooksAsync(result).ConfigureAwait(false);
             _run.EmitRunFinished(result, _failure);
             return result;
