@@ -102,27 +102,19 @@ internal static class AlterCommand
         await using (server)
         await using (backend)
         {
-            var (sink, disposable) = CreateSink(format, output);
-            lateSink.Target = sink;
-            via?.Announce(sink);
-            var services = new RunServices
-            {
-                Control = control,
-                Observer = journal,
-                Hooks = hooks,
-                Identity = target.Identity(via?.Tool.Name ?? capture.Mode ?? engine.DefaultCapture),
-            };
             AlterResult result;
-            try
+            await using (var status = StatusOutput.Open(format, output))
             {
-                result = await new AlterRunner(backend, options, sink, logger, services: services).RunAsync(signal.Token);
-            }
-            finally
-            {
-                if (disposable is not null)
+                lateSink.Target = status.Sink;
+                via?.Announce(status.Sink);
+                var services = new RunServices
                 {
-                    await disposable.DisposeAsync();
-                }
+                    Control = control,
+                    Observer = journal,
+                    Hooks = hooks,
+                    Identity = target.Identity(via?.Tool.Name ?? capture.Mode ?? engine.DefaultCapture),
+                };
+                result = await new AlterRunner(backend, options, status.Sink, logger, services: services).RunAsync(signal.Token);
             }
 
             if (result.Outcome == "dry-run" && via is null)
@@ -313,27 +305,5 @@ internal static class AlterCommand
         return SizeParser.TryParse(text, out var bytes)
             ? new EngineCaptureOptions(parse.GetValue(AlterCommandDefinition.Capture), bytes, parse.GetValue(AlterCommandDefinition.AllowReplicaIdentityFull), autovacuumWait)
             : throw new ArgumentException($"--max-slot-retained-wal must be a size like 4GB or 512MB, not '{text}'");
-    }
-
-    internal static (IStatusSink Sink, IAsyncDisposable? Disposable) CreateSink(OutputFormat format, TextWriter output)
-    {
-        if (format == OutputFormat.Json)
-        {
-            return (new JsonStatusSink(output), null);
-        }
-
-        // The live bar goes to stderr when that is a terminal, so stdout stays a clean record of
-        // the result even when it is piped (e.g. `shadowcopy alter … | tee run.log`).
-        if (!Console.IsErrorRedirected && ReferenceEquals(output, Console.Out))
-        {
-            var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
-            if (console.Profile.Capabilities.Interactive)
-            {
-                var bar = new ProgressBarStatusSink(console);
-                return (bar, bar);
-            }
-        }
-
-        return (new PlainStatusSink(output), null);
     }
 }

@@ -74,19 +74,11 @@ internal static class BackfillCommand
         await using (server)
         await using (backend)
         {
-            var (sink, disposable) = AlterCommand.CreateSink(format, output);
-            var services = new RunServices { Control = control, Observer = journal, Hooks = hooks, Identity = target.Identity(string.Empty) };
             BackfillResult result;
-            try
+            await using (var status = StatusOutput.Open(format, output))
             {
-                result = await new BackfillRunner(backend, options, sink, logger, services).RunAsync(signal.Token);
-            }
-            finally
-            {
-                if (disposable is not null)
-                {
-                    await disposable.DisposeAsync();
-                }
+                var services = new RunServices { Control = control, Observer = journal, Hooks = hooks, Identity = target.Identity(string.Empty) };
+                result = await new BackfillRunner(backend, options, status.Sink, logger, services).RunAsync(signal.Token);
             }
 
             BackfillResultPrinter.Print(result, format, output, error);

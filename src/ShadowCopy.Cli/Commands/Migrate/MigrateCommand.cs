@@ -1,3 +1,4 @@
+using ShadowCopy.Cli.Output;
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
 using ShadowCopy.Cli.Commands.Alter;
@@ -61,28 +62,23 @@ internal static class MigrateCommand
 
         await using (backend)
         {
-            var (sink, disposable) = options.Execute ? AlterCommand.CreateSink(format, output) : (new NullStatusSink(), null);
-            var steps = new CliMigrationSteps(parse, dsn, target, journal, hooks, sink, error, logger);
             MigrationResult result;
-            try
+            await using (var status = options.Execute ? StatusOutput.Open(format, output) : StatusOutput.None())
             {
-                result = await new MigrationRunner(backend, steps, options, sink, journal).RunAsync(signal.Token);
-            }
-            catch (ShadowCopyException failure)
-            {
-                error.WriteLine($"error: {failure.Message}");
-                return failure.ExitCode;
-            }
-            catch (ArgumentException bad)
-            {
-                error.WriteLine($"error: {bad.Message}");
-                return ExitCodes.UsageError;
-            }
-            finally
-            {
-                if (disposable is not null)
+                var steps = new CliMigrationSteps(parse, dsn, target, journal, hooks, status.Sink, error, logger);
+                try
                 {
-                    await disposable.DisposeAsync();
+                    result = await new MigrationRunner(backend, steps, options, status.Sink, journal).RunAsync(signal.Token);
+                }
+                catch (ShadowCopyException failure)
+                {
+                    error.WriteLine($"error: {failure.Message}");
+                    return failure.ExitCode;
+                }
+                catch (ArgumentException bad)
+                {
+                    error.WriteLine($"error: {bad.Message}");
+                    return ExitCodes.UsageError;
                 }
             }
 
