@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using BenchmarkDotNet.Attributes;
 using ShadowCopy.Core.Sql;
+using ShadowCopy.MySql.Capture.Binlog;
 using ShadowCopy.MySql;
 using ShadowCopy.MySql.Protocol;
 

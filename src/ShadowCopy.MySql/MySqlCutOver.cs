@@ -3,6 +3,7 @@ using ShadowCopy.Core.CutOver;
 using ShadowCopy.Core.Engine;
 using ShadowCopy.Core.Model;
 using ShadowCopy.Core.Verification;
+using ShadowCopy.MySql.CutOver;
 using ShadowCopy.MySql.Protocol;
 
 namespace ShadowCopy.MySql;

@@ -1,5 +1,6 @@
 using ShadowCopy.Core.Engine;
 using ShadowCopy.Core.Model;
+using ShadowCopy.MySql.Shadow;
 
 namespace ShadowCopy.MySql.Tests;
 

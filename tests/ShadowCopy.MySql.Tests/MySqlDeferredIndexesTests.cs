@@ -1,3 +1,5 @@
+using ShadowCopy.MySql.Shadow;
+
 namespace ShadowCopy.MySql.Tests;
 
 public sealed class MySqlDeferredIndexesTests

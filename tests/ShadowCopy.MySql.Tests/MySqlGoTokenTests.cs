@@ -1,4 +1,5 @@
 using System.Text;
+using ShadowCopy.MySql.CutOver;
 
 namespace ShadowCopy.MySql.Tests;
 

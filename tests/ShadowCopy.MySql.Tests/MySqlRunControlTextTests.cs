@@ -1,3 +1,6 @@
+using ShadowCopy.MySql.State;
+using ShadowCopy.MySql.Throttling;
+
 namespace ShadowCopy.MySql.Tests;
 
 public sealed class MySqlRunControlTextTests

@@ -1,6 +1,8 @@
 using ShadowCopy.Core.Engine;
 using ShadowCopy.Core.Model;
+using ShadowCopy.MySql.Capture.Binlog;
 using ShadowCopy.MySql.Model;
+using ShadowCopy.MySql.Preflight;
 
 namespace ShadowCopy.MySql.Tests;
 

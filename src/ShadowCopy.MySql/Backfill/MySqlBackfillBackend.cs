@@ -9,6 +9,8 @@ using ShadowCopy.Core.Sql;
 using ShadowCopy.Core.Throttling;
 using ShadowCopy.MySql.Model;
 using ShadowCopy.MySql.Protocol;
+using ShadowCopy.MySql.State;
+using ShadowCopy.MySql.Throttling;
 
 namespace ShadowCopy.MySql.Backfill;
 

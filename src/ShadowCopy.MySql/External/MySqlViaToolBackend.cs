@@ -6,7 +6,9 @@ using ShadowCopy.Core.Engine;
 using ShadowCopy.Core.Model;
 using ShadowCopy.Core.Schema;
 using ShadowCopy.Core.Verification;
+using ShadowCopy.MySql.Preflight;
 using ShadowCopy.MySql.Protocol;
+using ShadowCopy.MySql.Verify;
 
 namespace ShadowCopy.MySql.External;
 

@@ -4,6 +4,7 @@ using ShadowCopy.Core.Model;
 using ShadowCopy.Core.Schema;
 using ShadowCopy.Core.Sql;
 using ShadowCopy.IntegrationTests.Infrastructure;
+using ShadowCopy.MySql.Copy;
 using ShadowCopy.MySql;
 using ShadowCopy.MySql.Model;
 using static ShadowCopy.IntegrationTests.MySql.MyServer;
@@ -149,5 +150,5 @@ public sealed class MyLockFreeCopyTests
     }
 
     private static Task SettleAsync(MySqlSession session, MySqlStatements sql, string[]? lower, string[]? upper) =>
-        MySqlAlterBackend.SettleTombstonesAsync(session, sql, lower, upper, CancellationToken.None);
+        MySqlChunkCopier.SettleTombstonesAsync(session, sql, lower, upper, CancellationToken.None);
 }

@@ -1,6 +1,7 @@
 using ShadowCopy.Core.Engine;
 using ShadowCopy.Core.Model;
 using ShadowCopy.MySql;
+using ShadowCopy.MySql.Preflight;
 using static ShadowCopy.IntegrationTests.MySql.MyServer;
 
 namespace ShadowCopy.IntegrationTests.MySql;
