@@ -9,7 +9,14 @@ using ShadowCopy.Core.Schema;
 using ShadowCopy.Core.Sql;
 using ShadowCopy.Core.Verification;
 using ShadowCopy.Postgres.Capture;
+using ShadowCopy.Postgres.Capture.Logical;
+using ShadowCopy.Postgres.Capture.Trigger;
+using ShadowCopy.Postgres.CutOver;
 using ShadowCopy.Postgres.Model;
+using ShadowCopy.Postgres.Preflight;
+using ShadowCopy.Postgres.Shadow;
+using ShadowCopy.Postgres.Throttling;
+using ShadowCopy.Postgres.Verify;
 
 namespace ShadowCopy.Postgres;
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using ShadowCopy.Core.Schema;
 using ShadowCopy.Postgres.Model;
+using ShadowCopy.Postgres.Verify;
 
 namespace ShadowCopy.Postgres;
 

@@ -1,6 +1,7 @@
 using ShadowCopy.Core.Engine;
 using ShadowCopy.Core.Model;
 using ShadowCopy.Core.State;
+using ShadowCopy.Postgres.State;
 
 namespace ShadowCopy.Postgres.Tests;
 

@@ -9,6 +9,7 @@ using ShadowCopy.Core.Schema;
 using ShadowCopy.Core.Sql;
 using ShadowCopy.Core.Throttling;
 using ShadowCopy.Postgres.Model;
+using ShadowCopy.Postgres.Shadow;
 
 namespace ShadowCopy.Postgres.Backfill;
 

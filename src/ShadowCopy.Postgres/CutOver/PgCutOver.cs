@@ -4,9 +4,12 @@ using ShadowCopy.Core.CutOver;
 using ShadowCopy.Core.Engine;
 using ShadowCopy.Core.Model;
 using ShadowCopy.Core.Schema;
-using ShadowCopy.Postgres.Capture;
-using ShadowCopy.Postgres.Model;
 using ShadowCopy.Core.Verification;
+using ShadowCopy.Postgres.Capture;
+using ShadowCopy.Postgres.CutOver;
+using ShadowCopy.Postgres.Model;
+using ShadowCopy.Postgres.Shadow;
+using ShadowCopy.Postgres.Verify;
 
 namespace ShadowCopy.Postgres;
 

@@ -1,7 +1,7 @@
 using ShadowCopy.Core.Schema;
 using ShadowCopy.Postgres.Model;
 
-namespace ShadowCopy.Postgres;
+namespace ShadowCopy.Postgres.Shadow;
 
 /// <summary>
 /// DDL that creates the shadow like the original: columns, defaults, CHECK and NOT NULL

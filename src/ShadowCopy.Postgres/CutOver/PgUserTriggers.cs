@@ -5,7 +5,7 @@ using ShadowCopy.Core.Model;
 using ShadowCopy.Core.Schema;
 using ShadowCopy.Postgres.Model;
 
-namespace ShadowCopy.Postgres;
+namespace ShadowCopy.Postgres.CutOver;
 
 /// <summary>One of the user's triggers on the original, as the catalog states it (ADR 0027).</summary>
 /// <param name="Definition">pg_get_triggerdef: names the table as <paramref name="QualifiedTable"/> spells it.</param>

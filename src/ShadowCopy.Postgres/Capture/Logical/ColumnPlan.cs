@@ -1,6 +1,6 @@
 using ShadowCopy.Postgres.Model;
 
-namespace ShadowCopy.Postgres.Capture;
+namespace ShadowCopy.Postgres.Capture.Logical;
 
 /// <summary>
 /// How one stream relation's columns land in the shadow: which are copied (and under which name and

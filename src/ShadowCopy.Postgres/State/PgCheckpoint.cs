@@ -7,7 +7,7 @@ using ShadowCopy.Core.Model;
 using ShadowCopy.Core.Schema;
 using ShadowCopy.Core.State;
 
-namespace ShadowCopy.Postgres;
+namespace ShadowCopy.Postgres.State;
 
 /// <summary>
 /// The one row of a run's state table (<see cref="HelperObjectNames.State"/>, ADR 0011): what the

@@ -1,4 +1,4 @@
-namespace ShadowCopy.Postgres;
+namespace ShadowCopy.Postgres.Verify;
 
 /// <summary>How the verification checksum turns a row into a 64-bit hash (ADR 0015).</summary>
 internal enum PgRowHash

@@ -2,7 +2,7 @@ using ShadowCopy.Core.Engine;
 using ShadowCopy.Core.Model;
 using ShadowCopy.Core.Sql;
 
-namespace ShadowCopy.Postgres;
+namespace ShadowCopy.Postgres.Shadow;
 
 /// <summary>
 /// Checks the user's ALTER clauses and adapts them to the shadow. The shadow's index-backed

@@ -3,8 +3,9 @@ using ShadowCopy.Core.Engine;
 using ShadowCopy.Core.Model;
 using ShadowCopy.Core.Schema;
 using ShadowCopy.Core.Verification;
+using ShadowCopy.Postgres.Shadow;
 
-namespace ShadowCopy.Postgres.Capture;
+namespace ShadowCopy.Postgres.Capture.Trigger;
 
 /// <summary>
 /// Trigger capture (ADR 0002): a row trigger logs changed keys; each batch re-copies those keys from

@@ -3,9 +3,10 @@ using ShadowCopy.Core.Model;
 using ShadowCopy.Core.Schema;
 using ShadowCopy.Core.Sql;
 using ShadowCopy.Postgres.Capture;
+using ShadowCopy.Postgres.Capture.Logical;
 using ShadowCopy.Postgres.Model;
 
-namespace ShadowCopy.Postgres;
+namespace ShadowCopy.Postgres.Preflight;
 
 /// <summary>Catalog-only refusals (docs/user-guide.md#refusals). Each says what to do instead.</summary>
 internal static class PgPreflight

@@ -2,8 +2,9 @@ using ShadowCopy.Core.Engine;
 using ShadowCopy.Core.Model;
 using ShadowCopy.Core.Schema;
 using ShadowCopy.Postgres.Capture;
+using ShadowCopy.Postgres.Capture.Logical;
 
-namespace ShadowCopy.Postgres;
+namespace ShadowCopy.Postgres.Shadow;
 
 /// <summary>
 /// Finds and removes the helper objects of a run. Every object we create carries a comment that

@@ -1,4 +1,4 @@
-namespace ShadowCopy.Postgres.Capture;
+namespace ShadowCopy.Postgres.Capture.Logical;
 
 /// <summary>
 /// One row image from the stream, as text. <see cref="Present"/>[i] is false for a value the

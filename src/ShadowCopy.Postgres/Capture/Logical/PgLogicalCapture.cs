@@ -9,10 +9,11 @@ using NpgsqlTypes;
 using ShadowCopy.Core.Engine;
 using ShadowCopy.Core.Model;
 using ShadowCopy.Core.Schema;
-using ShadowCopy.Postgres.Model;
 using ShadowCopy.Core.Verification;
+using ShadowCopy.Postgres.Model;
+using ShadowCopy.Postgres.Shadow;
 
-namespace ShadowCopy.Postgres.Capture;
+namespace ShadowCopy.Postgres.Capture.Logical;
 
 /// <summary>
 /// Triggerless capture: a publication for the one table and a pgoutput slot created before the copy,

@@ -1,4 +1,4 @@
-namespace ShadowCopy.Postgres.Capture;
+namespace ShadowCopy.Postgres.Capture.Logical;
 
 internal enum PgChangeKind
 {

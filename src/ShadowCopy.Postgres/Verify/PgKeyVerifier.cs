@@ -1,6 +1,6 @@
 using ShadowCopy.Core.Verification;
 
-namespace ShadowCopy.Postgres;
+namespace ShadowCopy.Postgres.Verify;
 
 /// <summary>
 /// Delta verification on PostgreSQL (docs/adr/0019). Keys travel as one text array per key column.

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using ShadowCopy.Core.Schema;
 
-namespace ShadowCopy.Postgres.Capture;
+namespace ShadowCopy.Postgres.Capture.Logical;
 
 /// <summary>
 /// Names of the slot and publication of a table's run. Slot names allow only [a-z0-9_], so the slot

@@ -3,6 +3,9 @@ using ShadowCopy.Core.Engine;
 using ShadowCopy.Core.Model;
 using ShadowCopy.Core.State;
 using ShadowCopy.Postgres.Capture;
+using ShadowCopy.Postgres.Capture.Logical;
+using ShadowCopy.Postgres.Shadow;
+using ShadowCopy.Postgres.State;
 
 namespace ShadowCopy.Postgres;
 

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Npgsql;
 
-namespace ShadowCopy.Postgres;
+namespace ShadowCopy.Postgres.Throttling;
 
 /// <summary>
 /// Keeps application writers from queueing behind an autovacuum (ADR 0029). An autovacuum worker holds
