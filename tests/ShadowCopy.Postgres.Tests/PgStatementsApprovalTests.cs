@@ -1,5 +1,7 @@
 using System.Text;
 using ShadowCopy.Core.Schema;
+using ShadowCopy.Postgres.Capture.Trigger;
+using ShadowCopy.Postgres.Copy;
 using ShadowCopy.Postgres.Model;
 using ShadowCopy.Postgres.Tests.Fakes;
 using ShadowCopy.Postgres.Verify;

@@ -1,9 +1,8 @@
 using Npgsql;
 using ShadowCopy.Core.Copy;
-using ShadowCopy.Core.Engine;
 using ShadowCopy.Core.Model;
 
-namespace ShadowCopy.Postgres;
+namespace ShadowCopy.Postgres.Copy;
 
 /// <summary>
 /// --threads N (IParallelCopyBackend): chunks are planned on the main session by a keys-only read
@@ -12,22 +11,18 @@ namespace ShadowCopy.Postgres;
 /// is false, and planning never overlaps copying). The copy cursor — the checkpoint's watermark —
 /// advances only over the contiguous prefix of completed chunks.
 /// </summary>
-public sealed partial class PgAlterBackend : IParallelCopyBackend
+internal sealed class PgParallelCopy(PgRun run, PgChunkCopier copier) : IParallelCopyBackend
 {
-    private CopyWorkers<PgSession>? _copyWorkers;
-
     public bool ApplyDuringCopy => false;
-
-    private CopyWorkers<PgSession> Workers => _copyWorkers ??= new(OpenAsync, s => s.IsOpen);
 
     public async Task<PlannedChunk?> PlanChunkAsync(int chunkSize, CancellationToken cancellationToken)
     {
-        if (!_ledger.TryStartPlan(out var lower))
+        if (!run.Ledger.TryStartPlan(out var lower))
         {
             return null;
         }
 
-        _transcript.Step = "copy (plan)";
+        run.Transcript.Step = "copy (plan)";
         var args = new List<object?>();
         if (lower is not null)
         {
@@ -35,21 +30,21 @@ public sealed partial class PgAlterBackend : IParallelCopyBackend
         }
 
         args.Add((long)Math.Max(0, chunkSize - 1));
-        var rows = await Main.QueryAsync(Sql.NextBoundary(lower is not null), args, cancellationToken).ConfigureAwait(false);
+        var rows = await run.Main.QueryAsync(run.Sql.NextBoundary(lower is not null), args, cancellationToken).ConfigureAwait(false);
 
         // No key chunkSize rows on: this is the last chunk, open-ended like the sequential copy's.
         var upper = rows.Count == 0 ? null : rows[0].Select(v => (string)v!).ToArray();
-        return _ledger.Planned(lower, upper);
+        return run.Ledger.Planned(lower, upper);
     }
 
     public async Task<ChunkResult> CopyPlannedChunkAsync(PlannedChunk chunk, int worker, CancellationToken cancellationToken)
     {
-        var session = await Workers.SessionAsync(worker, cancellationToken).ConfigureAwait(false);
-        return await _ledger.CopyPlannedAsync(chunk, async range =>
+        var session = await run.Workers.SessionAsync(worker, cancellationToken).ConfigureAwait(false);
+        return await run.Ledger.CopyPlannedAsync(chunk, async range =>
         {
             try
             {
-                return await CopyRangeFastAsync(session, range.Lower, range.Upper, cancellationToken).ConfigureAwait(false);
+                return await copier.CopyRangeFastAsync(session, range.Lower, range.Upper, cancellationToken).ConfigureAwait(false);
             }
             catch (PostgresException error) when (PgErrors.IsRetryable(error))
             {
@@ -57,6 +52,4 @@ public sealed partial class PgAlterBackend : IParallelCopyBackend
             }
         }).ConfigureAwait(false);
     }
-
-    private Task CloseCopyWorkersAsync() => _copyWorkers?.CloseAsync() ?? Task.CompletedTask;
 }

@@ -1,19 +1,24 @@
+using System.Diagnostics;
 using System.Globalization;
 using Npgsql;
-using ShadowCopy.Core.Engine;
 using ShadowCopy.Core.Model;
 using ShadowCopy.Core.Sql;
 using ShadowCopy.Core.Throttling;
 
-namespace ShadowCopy.Postgres;
+namespace ShadowCopy.Postgres.Throttling;
 
 /// <summary>
 /// Server figures for the throttle gate, read on sessions of their own (never the copy's): a probe
 /// session on the primary and one per <c>--replica</c>, opened lazily with a short connect timeout
 /// and kept open between checks. A session that fails is dropped and re-opened at the next check.
+/// The latency guard's key read (ADR 0033) has a session of its own too: the guard reads in the
+/// background while the throttle gate uses the probe session, and one Npgsql connection runs one
+/// command at a time. A failed read drops the session; the next read opens a new one.
 /// </summary>
-public sealed partial class PgAlterBackend : IServerProbe
+internal sealed class PgServerProbe(PgRun run) : IServerProbe
 {
+    private static readonly PgDialect D = PgDialect.Instance;
+
     /// <summary>The --max-load / --critical-load metric names PostgreSQL understands.</summary>
     public static readonly IReadOnlyList<string> LoadMetrics = ["active_backends", "waiting_backends", "connections"];
 
@@ -50,6 +55,7 @@ public sealed partial class PgAlterBackend : IServerProbe
 
     private readonly Dictionary<string, PgSession?> _replicas = new(StringComparer.Ordinal);
     private PgSession? _probe;
+    private PgSession? _keyRead;
 
     public async Task<IReadOnlyDictionary<string, double>> ReadLoadAsync(IReadOnlyCollection<string> metrics, CancellationToken cancellationToken)
     {
@@ -78,14 +84,14 @@ public sealed partial class PgAlterBackend : IServerProbe
 
     public async Task<IReadOnlyList<ReplicaLag>> ReadReplicaLagAsync(CancellationToken cancellationToken)
     {
-        if (_options.ReplicaDsns.Count == 0)
+        if (run.Options.ReplicaDsns.Count == 0)
         {
             var rows = await ProbeAsync((session, token) => session.QueryAsync(PrimaryLagSql, null, token), cancellationToken).ConfigureAwait(false);
             return [.. rows.Select(r => new ReplicaLag((string)r[0]!, TimeSpan.FromSeconds((double)r[1]!)))];
         }
 
         var lags = new List<ReplicaLag>();
-        foreach (var dsn in _options.ReplicaDsns)
+        foreach (var dsn in run.Options.ReplicaDsns)
         {
             lags.Add(await ReadOneReplicaAsync(dsn, cancellationToken).ConfigureAwait(false));
         }
@@ -144,7 +150,7 @@ public sealed partial class PgAlterBackend : IServerProbe
     {
         try
         {
-            _probe ??= await OpenProbeSessionAsync(_settings, cancellationToken).ConfigureAwait(false);
+            _probe ??= await OpenProbeSessionAsync(run.Settings, cancellationToken).ConfigureAwait(false);
             return await read(_probe, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception error) when (error is NpgsqlException or TimeoutException && _probe is { IsOpen: false })
@@ -170,9 +176,36 @@ public sealed partial class PgAlterBackend : IServerProbe
     }
 
     private int[] OwnBackends(PgSession probe) =>
-        [.. new[] { _main, _side, _snapshot, _snapshotTwin, probe, _keyRead }.Where(s => s is { IsOpen: true }).Select(s => s!.BackendPid)];
+        [.. run.Sessions.Concat([probe, _keyRead]).Where(s => s is { IsOpen: true }).Select(s => s!.BackendPid)];
 
-    private async Task CloseProbesAsync()
+    public async Task<TimeSpan> ProbeKeyReadAsync(IReadOnlyList<string> keyColumns, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(keyColumns);
+        var sql = AppLatencyGuard.KeyReadSql(D.Qualified(run.Table), keyColumns.Select(D.QuoteIdentifier));
+        try
+        {
+            _keyRead ??= await OpenProbeSessionAsync(run.Settings, cancellationToken).ConfigureAwait(false);
+            var watch = Stopwatch.StartNew();
+            await _keyRead.QueryAsync(sql, null, cancellationToken).ConfigureAwait(false);
+            return watch.Elapsed;
+        }
+        catch (Exception error) when (error is NpgsqlException or TimeoutException or OperationCanceledException or InvalidOperationException)
+        {
+            await CloseKeyReadAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task CloseKeyReadAsync()
+    {
+        if (_keyRead is not null)
+        {
+            await _keyRead.DisposeAsync().ConfigureAwait(false);
+            _keyRead = null;
+        }
+    }
+
+    public async Task CloseAsync()
     {
         await CloseKeyReadAsync().ConfigureAwait(false);
         if (_probe is not null)

@@ -1,4 +1,5 @@
 using ShadowCopy.Core.Verification;
+using ShadowCopy.Postgres.Capture.Trigger;
 
 namespace ShadowCopy.Postgres.Verify;
 
@@ -72,7 +73,7 @@ internal sealed class PgKeyVerifier(PgStatements sql)
                 }
 
                 await main.ExecuteAsync(sql.InsertBatchIntoShadow(), null, cancellationToken).ConfigureAwait(false);
-                await main.ExecuteAsync(PgStatements.ClearBatchTable(), null, cancellationToken).ConfigureAwait(false);
+                await main.ExecuteAsync(PgTriggerSql.ClearBatchTable(), null, cancellationToken).ConfigureAwait(false);
                 await main.ExecuteAsync("COMMIT", null, cancellationToken).ConfigureAwait(false);
             }
             catch

@@ -20,6 +20,8 @@ internal sealed class PgTriggerCapture(PgStatements sql, TableName table, TimeSp
 
     public string? Detail => null;
 
+    public string? Position => null;
+
     public DirtyKeySet? AppliedKeys { get; set; }
 
     public async Task StartAsync(PgSession main, CancellationToken cancellationToken)
@@ -105,7 +107,7 @@ internal sealed class PgTriggerCapture(PgStatements sql, TableName table, TimeSp
         // Statistics for the staged keys: without them the planner guesses and can join the
         // batch to the shadow and the original by scanning both (the applier then fell behind a
         // steady write load and catch-up never ended).
-        await session.ExecuteAsync($"ANALYZE {PgStatements.BatchTable}", null, cancellationToken).ConfigureAwait(false);
+        await session.ExecuteAsync($"ANALYZE {PgTriggerSql.BatchTable}", null, cancellationToken).ConfigureAwait(false);
         await session.ExecuteAsync(sql.DeleteBatchFromShadow(), null, cancellationToken).ConfigureAwait(false);
         foreach (var statement in sql.DeleteUniqueCollisions())
         {
@@ -123,7 +125,7 @@ internal sealed class PgTriggerCapture(PgStatements sql, TableName table, TimeSp
 
         // ON COMMIT DELETE ROWS empties the batch at commit; inside the cut-over transaction we
         // run several batches before committing, so empty it explicitly.
-        await session.ExecuteAsync(PgStatements.ClearBatchTable(), null, cancellationToken).ConfigureAwait(false);
+        await session.ExecuteAsync(PgTriggerSql.ClearBatchTable(), null, cancellationToken).ConfigureAwait(false);
         return logRows;
     }
 
