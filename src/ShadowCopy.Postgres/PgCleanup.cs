@@ -3,6 +3,7 @@ using ShadowCopy.Core.Engine;
 using ShadowCopy.Core.Model;
 using ShadowCopy.Core.Schema;
 using ShadowCopy.Core.Sql;
+using ShadowCopy.Postgres.Shadow;
 
 namespace ShadowCopy.Postgres;
 

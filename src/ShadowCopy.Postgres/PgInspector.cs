@@ -1,5 +1,6 @@
 using ShadowCopy.Core.Schema;
 using ShadowCopy.Postgres.Model;
+using ShadowCopy.Postgres.Verify;
 
 namespace ShadowCopy.Postgres;
 

@@ -1,5 +1,6 @@
 using ShadowCopy.Core.Engine;
 using ShadowCopy.Core.Model;
+using ShadowCopy.Postgres.Shadow;
 
 namespace ShadowCopy.Postgres.Tests;
 

@@ -1,6 +1,8 @@
 using ShadowCopy.Core.Engine;
 using ShadowCopy.Core.Model;
 using ShadowCopy.Core.State;
+using ShadowCopy.Postgres.Shadow;
+using ShadowCopy.Postgres.State;
 
 namespace ShadowCopy.Postgres.Tests;
 
@@ -51,5 +53,5 @@ public sealed class PgCheckpointTests
     [InlineData("CREATE INDEX IF NOT EXISTS i ON s.t USING btree (n)", "CREATE INDEX IF NOT EXISTS i ON s.t USING btree (n)")]
     [InlineData("CREATE UNIQUE INDEX i ON s.t USING btree (n)", "CREATE UNIQUE INDEX i ON s.t USING btree (n)")]
     public void IfNotExists_DeferredIndexDefinition_BecomesIdempotent(string definition, string expected) =>
-        Assert.Equal(expected, PgAlterBackend.IfNotExists(definition));
+        Assert.Equal(expected, PgDeferredIndexes.IfNotExists(definition));
 }

@@ -1,4 +1,5 @@
 using ShadowCopy.Core.Schema;
+using ShadowCopy.Postgres.Shadow;
 using static ShadowCopy.Postgres.Tests.Fakes.PgModel;
 
 namespace ShadowCopy.Postgres.Tests;

@@ -1,7 +1,10 @@
 using System.Text;
 using ShadowCopy.Core.Schema;
+using ShadowCopy.Postgres.Capture.Trigger;
+using ShadowCopy.Postgres.Copy;
 using ShadowCopy.Postgres.Model;
 using ShadowCopy.Postgres.Tests.Fakes;
+using ShadowCopy.Postgres.Verify;
 
 namespace ShadowCopy.Postgres.Tests;
 

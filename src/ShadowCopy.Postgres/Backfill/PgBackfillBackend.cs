@@ -8,7 +8,10 @@ using ShadowCopy.Core.Model;
 using ShadowCopy.Core.Schema;
 using ShadowCopy.Core.Sql;
 using ShadowCopy.Core.Throttling;
+using ShadowCopy.Postgres.Copy;
 using ShadowCopy.Postgres.Model;
+using ShadowCopy.Postgres.Shadow;
+using ShadowCopy.Postgres.Throttling;
 
 namespace ShadowCopy.Postgres.Backfill;
 
@@ -64,7 +67,7 @@ public sealed class PgBackfillBackend : IBackfillBackend
         var load = _options.Run.MaxLoad.Concat(_options.Run.CriticalLoad).Select(l => l.Metric).ToList();
         if (load.Count > 0)
         {
-            PgAlterBackend.CheckLoadMetrics(load);
+            PgServerProbe.CheckLoadMetrics(load);
         }
 
         _main = await PgSession.OpenAsync(_settings, _transcript, cancellationToken).ConfigureAwait(false);

@@ -42,6 +42,9 @@ internal interface IPgCapture : IAsyncDisposable
     /// <summary>Changes captured but not applied (may be an estimate); may throw when a guard trips.</summary>
     Task<long> BacklogAsync(PgSession main, CancellationToken cancellationToken);
 
+    /// <summary>The position a checkpoint records for a resume (a slot's acknowledged LSN), or null when the capture is its own durable queue.</summary>
+    string? Position { get; }
+
     /// <summary>A short human description of the capture's lag (e.g. retained WAL), or null.</summary>
     string? Detail { get; }
 

@@ -2,12 +2,13 @@ using System.Globalization;
 using Npgsql;
 using ShadowCopy.Core.Engine;
 using ShadowCopy.Core.Model;
-using ShadowCopy.Lint;
-using ShadowCopy.Lint.Plan;
-using ShadowCopy.Lint.Migrate;
 using ShadowCopy.Core.Schema;
 using ShadowCopy.Core.Sql;
+using ShadowCopy.Lint;
+using ShadowCopy.Lint.Migrate;
+using ShadowCopy.Lint.Plan;
 using ShadowCopy.Postgres.Plan;
+using ShadowCopy.Postgres.Shadow;
 
 namespace ShadowCopy.Postgres.Migrate;
 

@@ -5,6 +5,7 @@ using ShadowCopy.Core.Model;
 using ShadowCopy.Core.Revert;
 using ShadowCopy.Core.Schema;
 using ShadowCopy.Postgres.Model;
+using ShadowCopy.Postgres.Shadow;
 
 namespace ShadowCopy.Postgres.Revert;
 

@@ -5,7 +5,9 @@ using ShadowCopy.Core.Model;
 using ShadowCopy.Core.Revert;
 using ShadowCopy.Core.Schema;
 using ShadowCopy.Core.Sql;
+using ShadowCopy.Postgres.CutOver;
 using ShadowCopy.Postgres.Model;
+using ShadowCopy.Postgres.Shadow;
 
 namespace ShadowCopy.Postgres.Revert;
 

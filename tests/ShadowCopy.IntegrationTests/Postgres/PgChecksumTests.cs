@@ -3,6 +3,7 @@ using ShadowCopy.Core.Sql;
 using ShadowCopy.IntegrationTests.Infrastructure;
 using ShadowCopy.Postgres;
 using ShadowCopy.Postgres.Model;
+using ShadowCopy.Postgres.Verify;
 
 namespace ShadowCopy.IntegrationTests.Postgres;
 

@@ -5,6 +5,7 @@ using ShadowCopy.Core.Model;
 using ShadowCopy.IntegrationTests.Infrastructure;
 using ShadowCopy.Postgres;
 using ShadowCopy.Postgres.Capture;
+using ShadowCopy.Postgres.Capture.Logical;
 
 namespace ShadowCopy.IntegrationTests.Postgres;
 

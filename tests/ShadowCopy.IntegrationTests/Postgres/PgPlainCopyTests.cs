@@ -3,6 +3,7 @@ using ShadowCopy.Core.Schema;
 using ShadowCopy.Core.Sql;
 using ShadowCopy.IntegrationTests.Infrastructure;
 using ShadowCopy.Postgres;
+using ShadowCopy.Postgres.Copy;
 using ShadowCopy.Postgres.Model;
 
 namespace ShadowCopy.IntegrationTests.Postgres;

@@ -1,5 +1,5 @@
-using System.Globalization;
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using ShadowCopy.Core.Engine;
@@ -10,6 +10,7 @@ using ShadowCopy.Core.Verification;
 using ShadowCopy.IntegrationTests.Infrastructure;
 using ShadowCopy.Postgres;
 using ShadowCopy.Postgres.Capture;
+using ShadowCopy.Postgres.Capture.Logical;
 using Xunit.Abstractions;
 
 namespace ShadowCopy.IntegrationTests.Postgres;
