@@ -99,7 +99,7 @@ public sealed class MyUserTriggerTests
                     {
                         // The triggers are off the original now (on the shadow, whose lock the queued RENAME holds).
                         moved = before!.Count - (await DefinitionsAsync(name)).Count;
-                        guarded = (await GuardsAsync()).Count;
+                        guarded = (await GuardsAsync(name)).Count;
                         if (cancelled)
                         {
                             await cancel.CancelAsync();
@@ -115,6 +115,11 @@ public sealed class MyUserTriggerTests
             Assert.True(run.Result.ExitCode == (cancelled ? ExitCodes.Cancelled : ExitCodes.CutOverFailed), $"exit {run.Result.ExitCode}: {run.Result.Message}");
             Assert.Equal(before!.Count, moved);
             Assert.Equal(3, guarded);
+
+            // Moving the triggers back keeps the lock short: each attempt holds t for its drain, compare,
+            // move and move back, well under a second here. 5 s catches a read that waits on the queued
+            // RENAME's metadata lock (its lock wait timeout, 32 s), as the hook's own read once did.
+            Assert.True(run.Max <= 5_000, $"a writer waited {run.Max:0} ms: {run}");
             Assert.True(run.Errors == 0, "writer errors: " + run.ErrorMessages);
             await AssertNoGuardsAsync();
             Assert.Equal(before, await DefinitionsAsync(name));
@@ -188,7 +193,7 @@ public sealed class MyUserTriggerTests
                 Assert.Equal("45000", refused.SqlState);
             }
 
-            Assert.Equal(3, (await GuardsAsync()).Count);
+            Assert.Equal(3, (await GuardsAsync(name)).Count);
             Assert.Equal(checksum, await ScalarAsync(MyTableLayout.ChecksumSql(layout.Table)));
             Assert.Equal(audit, await ScalarAsync($"SELECT COUNT(*) FROM {Audit(name)}"));
             var refusedWrites = load.Errors;
@@ -281,9 +286,15 @@ public sealed class MyUserTriggerTests
         Assert.NotEqual("0/0", await ScalarAsync(Sum("t")));
     }
 
-    /// <summary>Our cut-over guard triggers anywhere in the schema (their bodies carry the marker).</summary>
-    private static Task<List<string>> GuardsAsync() =>
-        ColumnAsync($"SELECT CONCAT(EVENT_OBJECT_TABLE, '.', TRIGGER_NAME) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = {Lit(Database)} AND ACTION_STATEMENT LIKE '%shadowcopy:cut-over guard%'");
+    /// <summary>
+    /// Our cut-over guard triggers (their bodies carry the marker), on <paramref name="table"/> or anywhere
+    /// in the schema. Inside the cut-over only by table: information_schema.TRIGGERS opens the .TRG of
+    /// every table its table-name condition (if any) lets through, and the shadow's open waits for its
+    /// metadata lock, which the queued RENAME holds until its lock wait timeout, all while session A
+    /// holds t (measured: 32 s, the whole stall of issue #16's first guard branch).
+    /// </summary>
+    private static Task<List<string>> GuardsAsync(string? table = null) =>
+        ColumnAsync($"SELECT CONCAT(EVENT_OBJECT_TABLE, '.', TRIGGER_NAME) FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = {Lit(Database)}{(table is null ? string.Empty : $" AND EVENT_OBJECT_TABLE = {Lit(table)}")} AND ACTION_STATEMENT LIKE '%shadowcopy:cut-over guard%'");
 
     private static async Task AssertNoGuardsAsync() => Assert.Empty(await GuardsAsync());
 
