@@ -48,7 +48,14 @@ internal static class MySqlCutOver
             ? new("cut-over (applier)", $"INSERT INTO {sql.Log} … 'marker …' /* then apply the binlog up to the marker */", false)
             : new("cut-over (session A reads, applier writes)", $"{sql.TakeKeys(5_000)} /* read those keys' rows on A, stage and convert them on the applier, until the key log is empty */", false);
         yield return new("cut-over (session A, applier)", "/* compare the rows changed since their last verification: source on A, shadow on the applier's session */", false);
-        yield return new("cut-over (session A, applier session)", "DROP TRIGGER <each of the table's own triggers> /* on A */; CREATE DEFINER=… TRIGGER <same name, timing, event, body> ON " + sql.Shadow + " /* on the applier session, in firing order (ADR 0027) */", false);
+        // Only when the table has triggers of its own (ADR 0027); otherwise none of this runs under the lock.
+        const string OwnTriggers = "only if the table has triggers of its own";
+        foreach (var (_, guard) in MySqlCutOverGuards.Create(backend.Options.Table, []))
+        {
+            yield return new($"cut-over (session A, {OwnTriggers})", guard + " /* guard: a tool killed before the swap leaves writes refused, not skipping triggers; its comment carries the moved definitions */", false);
+        }
+
+        yield return new($"cut-over (session A, applier session, {OwnTriggers})", "DROP TRIGGER <each of the table's own triggers> /* on A */; CREATE DEFINER=… TRIGGER <same name, timing, event, body> ON " + sql.Shadow + " /* on the applier session, in firing order (ADR 0027) */", false);
         foreach (var statement in MySqlForeignKeys.DescribeSwap(keys, sql))
         {
             yield return statement;
@@ -68,6 +75,7 @@ internal static class MySqlCutOver
             yield return new("cut-over (holders)", "UNLOCK TABLES /* each holder, once the RENAME returned; had it failed, the child holders first point the keys at the original again */", false);
         }
         yield return new("cut-over (applier session)", $"DROP TABLE {gone}", false);
+        yield return new($"after cut-over ({OwnTriggers})", string.Join("; ", MySqlCutOverGuards.Drop(backend.Options.Table)) + $" /* the guards went to {sql.Old} with the RENAME; dropped with the capture triggers, kept old table or not */", false);
         foreach (var statement in MySqlForeignKeys.DescribeAfterSwap(keys, sql))
         {
             yield return statement;

@@ -76,7 +76,7 @@ internal static class MySqlObjects
         return rows.Rows.Select(r => r.GetString(0)).ToList();
     }
 
-    /// <summary>Names of our capture triggers on the table (marker in the body).</summary>
+    /// <summary>Names of our triggers on the table (marker in the body): capture triggers, and cut-over guards left by a killed run.</summary>
     public static async Task<IReadOnlyList<string>> OurTriggerNamesAsync(MySqlSession session, TableName table, CancellationToken cancellationToken) =>
         (await OurTriggersAsync(session, table.Schema, [table.Name], cancellationToken).ConfigureAwait(false)).Select(t => t.Name).ToList();
 
@@ -227,7 +227,8 @@ internal static class MySqlObjects
 
     private static async Task<List<(string Name, string Table)>> OurTriggersAsync(MySqlSession session, string schema, IReadOnlyList<string> tables, CancellationToken cancellationToken)
     {
-        var names = tables.SelectMany(t => t == tables[0] ? TriggerNames(t) : []).ToList();
+        // Capture triggers and cut-over guards keep the names derived from t on the old table too.
+        var names = TriggerNames(tables[0]).Concat(MySqlCutOverGuards.Names(tables[0])).ToList();
         var rows = await session.QueryAsync(
             $"SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE, ACTION_STATEMENT FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = {session.Literal(schema)} AND BINARY EVENT_OBJECT_TABLE IN ({string.Join(", ", tables.Select(session.Literal))}) AND BINARY TRIGGER_NAME IN ({string.Join(", ", names.Select(session.Literal))})",
             cancellationToken).ConfigureAwait(false);

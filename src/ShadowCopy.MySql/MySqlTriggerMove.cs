@@ -5,8 +5,9 @@ namespace ShadowCopy.MySql;
 /// <summary>
 /// The cut-over's move of the user's triggers from the original to the shadow (ADR 0027), done
 /// while session A holds LOCK TABLES t WRITE: no write reaches t between the drop and the RENAME
-/// that puts the shadow, triggers and all, under t's name. <see cref="BackAsync"/> undoes it (under
-/// the same lock) when the swap does not happen.
+/// that puts the shadow, triggers and all, under t's name. Guard triggers go on t first
+/// (<see cref="MySqlCutOverGuards"/>): they leave with the old table at the RENAME, and are dropped
+/// after it. <see cref="BackAsync"/> undoes it all (under the same lock) when the swap does not happen.
 /// </summary>
 internal sealed class MySqlTriggerMove(MySqlAlterBackend backend)
 {
@@ -29,6 +30,12 @@ internal sealed class MySqlTriggerMove(MySqlAlterBackend backend)
         }
 
         Moved = true;
+        // First the guards: from here until the swap, a tool killed mid-way leaves t refusing writes, not skipping triggers.
+        foreach (var (_, guard) in MySqlCutOverGuards.Create(backend.Options.Table, _triggers))
+        {
+            await locker.ExecuteAsync(guard, cancellationToken).ConfigureAwait(false);
+        }
+
         foreach (var trigger in _triggers)
         {
             // Under LOCK TABLES … WRITE the locking session may drop and create t's triggers.
@@ -83,6 +90,12 @@ internal sealed class MySqlTriggerMove(MySqlAlterBackend backend)
         foreach (var trigger in _triggers)
         {
             await MySqlUserTriggers.CreateAsync(locker, trigger, Schema, backend.Options.Table.Name, name: null, none).ConfigureAwait(false);
+        }
+
+        // Only once every trigger is back, still under the lock.
+        foreach (var drop in MySqlCutOverGuards.Drop(backend.Options.Table))
+        {
+            await locker.ExecuteAsync(drop, none).ConfigureAwait(false);
         }
 
         Moved = false;

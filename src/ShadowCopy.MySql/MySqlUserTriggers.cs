@@ -17,8 +17,9 @@ internal sealed record MySqlUserTrigger(string Name, string Timing, string Event
 /// already happened on the original). The cut-over moves them while session A holds LOCK TABLES t
 /// WRITE and every writer waits: A drops them from t, the applier session creates them on the
 /// shadow, and the RENAME then puts the shadow under t's name before any writer runs. Every failure
-/// before the swap moves them back while A still holds the lock; a tool killed in between leaves them
-/// on the shadow, from where cleanup and --resume move them back (<see cref="RestoreFromShadowAsync"/>).
+/// before the swap moves them back while A still holds the lock; a tool killed in between leaves t
+/// guarded (<see cref="MySqlCutOverGuards"/>: writes refused) and the triggers on the shadow, from where
+/// cleanup and --resume move them back and lift the guards (<see cref="RestoreFromShadowAsync"/>).
 /// </summary>
 internal static class MySqlUserTriggers
 {
@@ -94,6 +95,7 @@ internal static class MySqlUserTriggers
             }
 
             ours.AddRange(triggers.Select((_, i) => RehearsalName(table.Name, i)));
+            ours.AddRange(MySqlCutOverGuards.Names(table.Name));
         }
 
         if (ours.Count == 0)
@@ -172,28 +174,45 @@ internal static class MySqlUserTriggers
     }
 
     /// <summary>
-    /// After a killed cut-over: the user's triggers that sit on our shadow go back to the original,
-    /// under LOCK TABLES on both (no write runs meanwhile). Rehearsal triggers are only dropped.
-    /// Returns what was moved.
+    /// After a killed cut-over: the user's triggers go back onto the original and then the guards come
+    /// off it, under LOCK TABLES on both (no write runs meanwhile). The guards carry the definitions as
+    /// they were at the move, so every one of them is re-created on the original in order, wherever it
+    /// was (still on t, on the shadow, or dropped and not yet created); without guards (killed before
+    /// they existed) only what sits on the shadow moves. Rehearsal triggers are only dropped with the
+    /// shadow. Idempotent. Returns what was done.
     /// </summary>
     public static async Task<IReadOnlyList<string>> RestoreFromShadowAsync(MySqlSession session, TableName table, string shadow, TimeSpan lockTimeout, CancellationToken cancellationToken)
     {
         var onShadow = await ReadAsync(session, table.Schema, shadow, cancellationToken).ConfigureAwait(false);
         var rehearsal = onShadow.Select((_, i) => RehearsalName(table.Name, i)).ToHashSet(StringComparer.Ordinal);
-        var moving = onShadow.Where(t => !rehearsal.Contains(t.Name)).ToList();
-        if (moving.Count == 0)
+        var fromShadow = onShadow.Where(t => !rehearsal.Contains(t.Name)).ToList();
+        var (guards, carried) = await MySqlCutOverGuards.FindAsync(session, table, cancellationToken).ConfigureAwait(false);
+        if (fromShadow.Count == 0 && guards.Count == 0)
         {
             return [];
         }
 
+        var onTable = (await ReadAsync(session, table.Schema, table.Name, cancellationToken).ConfigureAwait(false)).Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
+        var moving = carried.Concat(fromShadow.Where(t => !carried.Any(c => c.Name == t.Name))).ToList();
+        var locks = $"{MySqlStatements.Q(table.Schema, table.Name)} WRITE" + (onShadow.Count > 0 ? $", {MySqlStatements.Q(table.Schema, shadow)} WRITE" : string.Empty);
         await session.ExecuteAsync(MySqlObjects.LockWaitTimeout(lockTimeout), cancellationToken).ConfigureAwait(false);
-        await session.ExecuteAsync($"LOCK TABLES {MySqlStatements.Q(table.Schema, table.Name)} WRITE, {MySqlStatements.Q(table.Schema, shadow)} WRITE", cancellationToken).ConfigureAwait(false);
+        await session.ExecuteAsync($"LOCK TABLES {locks}", cancellationToken).ConfigureAwait(false);
         try
         {
+            // Off both tables first, then all onto t in firing order: the order comes back exactly.
+            foreach (var trigger in moving.Where(t => onTable.Contains(t.Name) || fromShadow.Any(s => s.Name == t.Name)))
+            {
+                await session.ExecuteAsync($"DROP TRIGGER IF EXISTS {MySqlStatements.Q(table.Schema, trigger.Name)}", cancellationToken).ConfigureAwait(false);
+            }
+
             foreach (var trigger in moving)
             {
-                await session.ExecuteAsync($"DROP TRIGGER {MySqlStatements.Q(table.Schema, trigger.Name)}", cancellationToken).ConfigureAwait(false);
                 await CreateAsync(session, trigger, table.Schema, table.Name, name: null, cancellationToken).ConfigureAwait(false);
+            }
+
+            foreach (var drop in MySqlCutOverGuards.Drop(table))
+            {
+                await session.ExecuteAsync(drop, cancellationToken).ConfigureAwait(false);
             }
         }
         finally
@@ -201,6 +220,8 @@ internal static class MySqlUserTriggers
             await session.ExecuteAsync("UNLOCK TABLES", CancellationToken.None).ConfigureAwait(false);
         }
 
-        return moving.Select(t => $"trigger {t.Name} (moved back from {shadow} to {table.Name})").ToList();
+        return moving.Select(t => $"trigger {t.Name} (back on {table.Name}{(fromShadow.Any(s => s.Name == t.Name) ? $", from {shadow}" : string.Empty)})")
+            .Concat(guards.Select(g => $"trigger {g} (cut-over guard)"))
+            .ToList();
     }
 }
