@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using ShadowCopy.Core.Copy;
-using ShadowCopy.Core.CutOver;
 using ShadowCopy.Core.Engine;
 using ShadowCopy.Core.Model;
 using ShadowCopy.Core.Schema;
@@ -34,7 +33,7 @@ namespace ShadowCopy.MySql;
 /// This class is the facade: each phase lives in its folder (Preflight/, Shadow/, Copy/, Capture/,
 /// Verify/, CutOver/, State/, Throttling/) and what they share in <see cref="MySqlRun"/>.
 /// </summary>
-public sealed class MySqlAlterBackend : IAlterBackend, ICaptureStatus, IResumableBackend, IServerProbe, IKeyVerifier, IPacedVerification, IParallelCopyBackend
+public sealed class MySqlAlterBackend : PhasedAlterBackend, ICaptureStatus
 {
     private readonly MySqlRun _run;
     private readonly IMySqlCapture _capture;
@@ -42,11 +41,10 @@ public sealed class MySqlAlterBackend : IAlterBackend, ICaptureStatus, IResumabl
     private readonly MySqlChunkCopier _copier;
     private readonly MySqlParallelCopy _parallel;
     private readonly MySqlChecksumSource _checksums;
-    private readonly MySqlCheckpointStore _state;
+    private readonly MySqlDeltaKeys _delta;
     private readonly MySqlAlterPreflight _preflight;
     private readonly MySqlAfterSwap _afterSwap;
     private readonly MySqlRunProbes _probes;
-    private MySqlKeyVerifier? _keyVerifier;
 
     public MySqlAlterBackend(MySqlSettings settings, AlterOptions options, CaptureMode capture, ILogger logger)
         : this(settings, options, capture, logger, null)
@@ -62,22 +60,35 @@ public sealed class MySqlAlterBackend : IAlterBackend, ICaptureStatus, IResumabl
         _copier = new MySqlChunkCopier(_run, _capture);
         _parallel = new MySqlParallelCopy(_run, _capture, _copier);
         _checksums = new MySqlChecksumSource(_run, _capture, _copier);
-        _state = new MySqlCheckpointStore(_run, _capture, _shadow, _copier);
-        _preflight = new MySqlAlterPreflight(_run, _capture, _shadow, _state);
-        _afterSwap = new MySqlAfterSwap(_run, _state);
+        _delta = new MySqlDeltaKeys(_run, _capture, _checksums);
+        var state = new MySqlCheckpointStore(_run, _capture, _shadow, _copier);
+        _preflight = new MySqlAlterPreflight(_run, _capture, _shadow, state);
+        _afterSwap = new MySqlAfterSwap(_run, state);
         _probes = new MySqlRunProbes(_run);
+        Phases = new AlterPhases
+        {
+            Copier = _copier,
+            ParallelCopy = _parallel,
+            Changes = new MySqlChangeSource(_run, _capture, _copier),
+            Checksums = _checksums,
+            Pacing = _checksums,
+            Keys = _delta,
+            CutOver = new MySqlCutOverStrategy(_run, this),
+            State = state,
+            Probe = _probes,
+        };
     }
 
-    public HelperObjectNames Names => _run.Names;
+    public override HelperObjectNames Names => _run.Names;
 
     /// <summary>alter --via: another tool creates, fills and keeps the shadow in step; we verify and swap.</summary>
     internal bool ExternalTool => _run.ExternalTool;
 
     public CaptureMode Capture => _run.Capture;
 
-    public IReadOnlyList<PlannedStatement> ExecutedStatements => _run.Transcript.Snapshot();
+    public override IReadOnlyList<PlannedStatement> ExecutedStatements => _run.Transcript.Snapshot();
 
-    public SqlTranscript Transcript => _run.Transcript;
+    public override SqlTranscript Transcript => _run.Transcript;
 
     /// <summary>Replaces the server-settings probe of the binlog preflight (tests of the refusal without changing globals).</summary>
     internal Func<MySqlSession, CancellationToken, Task>? BinlogCheckOverride { get => _run.BinlogCheckOverride; init => _run.BinlogCheckOverride = value; }
@@ -99,137 +110,46 @@ public sealed class MySqlAlterBackend : IAlterBackend, ICaptureStatus, IResumabl
 
     // ---- phases (IAlterBackend and the seams it composes) ----------------------------------------
 
-    public Task<PreflightReport> PreflightAsync(CancellationToken cancellationToken) => _preflight.RunAsync(cancellationToken);
+    public override Task<PreflightReport> PreflightAsync(CancellationToken cancellationToken) => _preflight.RunAsync(cancellationToken);
 
-    public Task CreateShadowAsync(CancellationToken cancellationToken) => _shadow.CreateShadowAsync(cancellationToken);
+    public override Task CreateShadowAsync(CancellationToken cancellationToken) => _shadow.CreateShadowAsync(cancellationToken);
 
-    public async Task StartCaptureAsync(CancellationToken cancellationToken)
-    {
-        _run.Transcript.Step = "install capture";
-        await _capture.StartAsync(_copier, cancellationToken).ConfigureAwait(false);
-        Log.CaptureStarted(_run.Logger, Capture);
-        _run.Transcript.Step = "copy";
-    }
-
-    public Task<ChunkResult> CopyChunkAsync(int chunkSize, CancellationToken cancellationToken) => _copier.CopyChunkAsync(chunkSize, cancellationToken);
-
-    public bool ApplyDuringCopy => _parallel.ApplyDuringCopy;
-
-    public Task<PlannedChunk?> PlanChunkAsync(int chunkSize, CancellationToken cancellationToken) => _parallel.PlanChunkAsync(chunkSize, cancellationToken);
-
-    public Task<ChunkResult> CopyPlannedChunkAsync(PlannedChunk chunk, int worker, CancellationToken cancellationToken) => _parallel.CopyPlannedChunkAsync(chunk, worker, cancellationToken);
-
-    public Task FinishCopyAsync(CancellationToken cancellationToken) => _shadow.FinishCopyAsync(cancellationToken);
-
-    public Task<long> ApplyChangesAsync(int maxChanges, CancellationToken cancellationToken) => _capture.ApplyAsync(maxChanges, cancellationToken);
+    public override Task FinishCopyAsync(CancellationToken cancellationToken) => _shadow.FinishCopyAsync(cancellationToken);
 
     public string? CaptureDetail => _capture.Detail;
 
-    public Task<long> GetBacklogAsync(CancellationToken cancellationToken) => _capture.BacklogAsync(cancellationToken);
-
-    public Task<VerifyRoundResult> VerifyChunksAsync(IReadOnlyList<int>? chunks, CancellationToken cancellationToken) => _checksums.VerifyChunksAsync(chunks, cancellationToken);
-
-    public Task RecopyChunksAsync(IReadOnlyList<int> chunks, CancellationToken cancellationToken) => _checksums.RecopyChunksAsync(chunks, cancellationToken);
-
-    /// <summary>The latency guard's pause after each verified chunk (ADR 0033); null: none.</summary>
-    public Func<TimeSpan, CancellationToken, Task>? AfterVerifyChunk
-    {
-        get => _checksums.AfterVerifyChunk;
-        set => _checksums.AfterVerifyChunk = value;
-    }
-
-    // ---- delta verification (docs/adr/0019) --------------------------------------------------------
-
-    public DirtyKeySet? AppliedKeys
-    {
-        get => _run.AppliedKeys;
-        set
-        {
-            _run.AppliedKeys = value;
-            _capture.AppliedKeys = value;
-        }
-    }
-
-    internal MySqlKeyVerifier KeyVerifier => _keyVerifier ??= new MySqlKeyVerifier(_run, _capture, _checksums);
-
-    public Task<KeyVerifyResult> VerifyKeysAsync(IReadOnlyList<RowKey> keys, CancellationToken cancellationToken)
-    {
-        _run.Transcript.Step = "verify changed rows";
-        return KeyVerifier.VerifyAsync(keys, cancellationToken);
-    }
-
-    public Task RecopyKeysAsync(IReadOnlyList<RowKey> keys, CancellationToken cancellationToken)
-    {
-        _run.Transcript.Step = "re-apply changed rows";
-        return KeyVerifier.RecopyAsync(keys, cancellationToken);
-    }
-
-    public string Describe(RowKey key) => KeyVerifier.Describe(key);
+    internal MySqlKeyVerifier KeyVerifier => _delta.Verifier;
 
     // ---- cut-over, cleanup --------------------------------------------------------------------
 
-    public Task<CutOverAttempt> TryCutOverAsync(TimeSpan lockTimeout, CutOverVerification verification, CancellationToken cancellationToken)
-    {
-        // The journal labels each statement with its step (the drain used to show up as "verify").
-        _run.Transcript.Step = "cut-over";
-        return MySqlCutOver.TryAsync(this, lockTimeout, verification, cancellationToken);
-    }
+    public override Task AfterCutOverAsync(bool dropOldTable, CancellationToken cancellationToken) => _afterSwap.FinishAsync(dropOldTable, cancellationToken);
 
-    public Task AfterCutOverAsync(bool dropOldTable, CancellationToken cancellationToken) => _afterSwap.FinishAsync(dropOldTable, cancellationToken);
-
-    public async Task CleanupAsync(CancellationToken cancellationToken)
+    public override async Task CleanupAsync(CancellationToken cancellationToken)
     {
         _run.Transcript.Step = "cleanup";
         await _capture.StopAsync().ConfigureAwait(false);
         await _run.CloseSnapshotAsync().ConfigureAwait(false);
         await _probes.CloseProbeAsync().ConfigureAwait(false);
-        if (_keyVerifier is not null)
-        {
-            await _keyVerifier.CloseAsync().ConfigureAwait(false);
-        }
+        await _delta.CloseAsync().ConfigureAwait(false);
 
         await _run.EnsureMainAsync(cancellationToken).ConfigureAwait(false);
         await MainSession.ResetQuietlyAsync().ConfigureAwait(false);
         await MySqlObjects.DropAllAsync(MainSession, _run.Table, Names, _run.Options.CutOverLockTimeout, 20, cancellationToken).ConfigureAwait(false);
     }
 
-    public IReadOnlyList<PlannedStatement> DescribeUnexecutedSteps() =>
+    public override IReadOnlyList<PlannedStatement> DescribeUnexecutedSteps() =>
         [.. _capture.Describe(), .. _shadow.Describe(), .. _checksums.Describe(), .. MySqlCutOver.Describe(this)];
 
-    public async ValueTask DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
         await _capture.StopAsync().ConfigureAwait(false);
         await _run.CloseSnapshotAsync().ConfigureAwait(false);
         await _parallel.CloseAsync().ConfigureAwait(false);
-        if (_keyVerifier is not null)
-        {
-            await _keyVerifier.CloseAsync().ConfigureAwait(false);
-        }
+        await _delta.CloseAsync().ConfigureAwait(false);
 
         await _probes.DisposeAsync().ConfigureAwait(false);
         await _run.CloseMainAsync().ConfigureAwait(false);
     }
-
-    // ---- throttle probe -----------------------------------------------------------------------
-
-    public Task<IReadOnlyDictionary<string, double>> ReadLoadAsync(IReadOnlyCollection<string> metrics, CancellationToken cancellationToken) =>
-        _probes.ReadLoadAsync(metrics, cancellationToken);
-
-    public Task<double?> RunThrottleQueryAsync(string sql, CancellationToken cancellationToken) =>
-        _probes.RunThrottleQueryAsync(sql, cancellationToken);
-
-    /// <summary>The <c>--replica</c> DSNs only; without them an empty list (MySQL cannot read its replicas' lag from the primary reliably).</summary>
-    public Task<IReadOnlyList<ReplicaLag>> ReadReplicaLagAsync(CancellationToken cancellationToken) =>
-        _probes.ReadReplicaLagAsync(cancellationToken);
-
-    public Task<TimeSpan> ProbeKeyReadAsync(IReadOnlyList<string> keyColumns, CancellationToken cancellationToken) =>
-        _probes.ProbeKeyReadAsync(keyColumns, cancellationToken);
-
-    // ---- checkpoint and resume (docs/adr/0012-mysql-checkpoint.md) -----------------------------
-
-    public Task SaveCheckpointAsync(RunProgress progress, CancellationToken cancellationToken) => _state.SaveCheckpointAsync(progress, cancellationToken);
-
-    public Task<RunProgress> ResumeAsync(CancellationToken cancellationToken) => _state.ResumeAsync(cancellationToken);
 
     // ---- what the cut-over (MySqlCutOver, MySqlCutOverHolders, MySqlTriggerMove), the reverse
     // capture (Revert/) and alter --via (External/) read of the run ------------------------------

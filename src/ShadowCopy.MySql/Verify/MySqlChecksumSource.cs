@@ -11,7 +11,7 @@ namespace ShadowCopy.MySql.Verify;
 /// over the shared columns, old against new, in one consistent snapshot that the capture mode opens;
 /// a mismatching chunk is re-copied by the copier.
 /// </summary>
-internal sealed class MySqlChecksumSource(MySqlRun run, IMySqlCapture capture, MySqlChunkCopier copier) : IChecksumSource
+internal sealed class MySqlChecksumSource(MySqlRun run, IMySqlCapture capture, MySqlChunkCopier copier) : IChecksumSource, IPacedVerification
 {
     private MySqlStatements Sql => run.Statements;
 
