@@ -1,4 +1,5 @@
 using ShadowCopy.Core.Schema;
+using ShadowCopy.MySql.CutOver;
 
 namespace ShadowCopy.MySql.Tests;
 

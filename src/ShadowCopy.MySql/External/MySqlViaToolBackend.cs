@@ -6,6 +6,7 @@ using ShadowCopy.Core.Engine;
 using ShadowCopy.Core.Model;
 using ShadowCopy.Core.Schema;
 using ShadowCopy.Core.Verification;
+using ShadowCopy.MySql.CutOver;
 using ShadowCopy.MySql.Preflight;
 using ShadowCopy.MySql.Protocol;
 using ShadowCopy.MySql.Verify;

@@ -1,6 +1,7 @@
 using ShadowCopy.Core.Engine;
 using ShadowCopy.Core.Model;
 using ShadowCopy.Core.Schema;
+using ShadowCopy.MySql.CutOver;
 using ShadowCopy.MySql.Model;
 using ShadowCopy.MySql.Preflight;
 using ShadowCopy.MySql.Protocol;

@@ -4,6 +4,7 @@ using ShadowCopy.Core.Schema;
 using ShadowCopy.Core.State;
 using ShadowCopy.MySql.Capture;
 using ShadowCopy.MySql.Copy;
+using ShadowCopy.MySql.CutOver;
 using ShadowCopy.MySql.Shadow;
 
 namespace ShadowCopy.MySql.State;

@@ -1,6 +1,6 @@
 using ShadowCopy.MySql.Protocol;
 
-namespace ShadowCopy.MySql;
+namespace ShadowCopy.MySql.CutOver;
 
 /// <summary>
 /// The cut-over's move of the user's triggers from the original to the shadow (ADR 0027), done

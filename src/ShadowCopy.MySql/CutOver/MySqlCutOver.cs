@@ -3,10 +3,9 @@ using ShadowCopy.Core.CutOver;
 using ShadowCopy.Core.Engine;
 using ShadowCopy.Core.Model;
 using ShadowCopy.Core.Verification;
-using ShadowCopy.MySql.CutOver;
 using ShadowCopy.MySql.Protocol;
 
-namespace ShadowCopy.MySql;
+namespace ShadowCopy.MySql.CutOver;
 
 /// <summary>
 /// The swap (docs/cut-over.md). Trigger mode: one atomic <c>RENAME TABLE t TO _t_old, _t_new TO t</c>

@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 using ShadowCopy.Core.Schema;
 using ShadowCopy.MySql.Protocol;
 
-namespace ShadowCopy.MySql;
+namespace ShadowCopy.MySql.CutOver;
 
 /// <summary>
 /// Guard triggers for the move of the user's triggers (ADR 0027, "Kill -9"). Before the first user

@@ -5,7 +5,7 @@ using ShadowCopy.Core.Schema;
 using ShadowCopy.MySql.Model;
 using ShadowCopy.MySql.Protocol;
 
-namespace ShadowCopy.MySql;
+namespace ShadowCopy.MySql.CutOver;
 
 /// <summary>One of the user's triggers, as information_schema.TRIGGERS states it (ADR 0027).</summary>
 internal sealed record MySqlUserTrigger(string Name, string Timing, string Event, long Order, string Body, string Definer, string SqlMode, string Collation);
