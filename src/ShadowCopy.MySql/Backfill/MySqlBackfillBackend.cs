@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
 using ShadowCopy.Core.Backfill;
 using ShadowCopy.Core.Engine;
 using ShadowCopy.Core.Model;
@@ -22,8 +20,6 @@ namespace ShadowCopy.MySql.Backfill;
 /// </summary>
 public sealed class MySqlBackfillBackend : IBackfillBackend, IServerProbe
 {
-    private const int SampleRows = 100;
-
     private readonly MySqlSettings _settings;
     private readonly BackfillOptions _options;
     private readonly SqlTranscript _transcript = new();
@@ -31,13 +27,10 @@ public sealed class MySqlBackfillBackend : IBackfillBackend, IServerProbe
     private MySqlStatements? _sql;
     private MySqlServerProbe? _probe;
     private MySqlKeyReadProbe? _keyRead;
-    private string[]? _cursor;
-    private bool _done;
 
-    // Keys a committed batch skipped because an application transaction held their row (FOR UPDATE
-    // SKIP LOCKED), oldest first, as SQL literals; the checkpoint's `skipped` column holds them too
-    // (docs/adr/0028-backfill.md). Each is updated in a one-row transaction before the next batch.
-    private readonly List<string[]> _skipped = [];
+    // Cursor, exhausted flag and skipped keys (here as SQL literals); each skipped key is updated in a
+    // one-row transaction before the next batch.
+    private readonly BackfillLedger _ledger;
     private string _state = string.Empty;
     private IReadOnlyList<string> _keyColumns = [];
 
@@ -45,6 +38,7 @@ public sealed class MySqlBackfillBackend : IBackfillBackend, IServerProbe
     {
         _settings = settings;
         _options = options;
+        _ledger = new BackfillLedger(options);
         _transcript.Enabled = false;
     }
 
@@ -93,108 +87,35 @@ public sealed class MySqlBackfillBackend : IBackfillBackend, IServerProbe
         _keyColumns = map.Key.Select(k => k.SourceName).ToList();
         _probe = new MySqlServerProbe(_settings, _state, replicas);
 
-        BackfillInput.CheckFragment("--set", _options.Set, mysql: true);
-        if (_options.Where is { } where)
-        {
-            BackfillInput.CheckFragment("--where", where, mysql: true);
-        }
-
-        if (_options.Verify is { } verify)
-        {
-            BackfillInput.CheckFragment("--verify", verify, mysql: true);
-        }
-
-        await ValidateAsync(cancellationToken).ConfigureAwait(false);
+        // --where and --verify in a query that reads no row, then --set in a sample batch that is rolled back.
+        await BackfillSample.ValidateAsync(
+            _options,
+            mysql: true,
+            condition => Main.QueryAsync($"SELECT COUNT(*) FROM (SELECT 1 FROM {Sql.Source} WHERE ({condition}) LIMIT 1) AS probe", cancellationToken),
+            () => RunRangeAsync(null, BackfillSample.Rows, commit: false, cancellationToken),
+            error => error is MySqlServerException server && !MySqlErrors.IsRetryable(server) && !MySqlErrors.IsConnectionLoss(server)
+                ? $"{server.Message} (error {server.ErrorCode})"
+                : null,
+            () => Task.CompletedTask).ConfigureAwait(false);
         return new BackfillPlan(_keyColumns, map.KeyIndex, found.Rows);
     }
 
-    /// <summary>--where and --verify in a query that reads no row, then --set in a sample batch that is rolled back.</summary>
-    private async Task ValidateAsync(CancellationToken cancellationToken)
-    {
-        foreach (var (option, condition) in new[] { ("--where", _options.Where), ("--verify", _options.Verify) })
-        {
-            if (condition is not null)
-            {
-                await RejectServerErrorsAsync(option, () => Main.QueryAsync($"SELECT COUNT(*) FROM (SELECT 1 FROM {Sql.Source} WHERE ({condition}) LIMIT 1) AS probe", cancellationToken)).ConfigureAwait(false);
-            }
-        }
+    public Task<BackfillProgress> StartAsync(bool resume, CancellationToken cancellationToken) =>
+        _ledger.StartAsync(new MySqlBackfillCheckpoint(Main, _state, _options), _keyColumns, resume, cancellationToken);
 
-        await RejectServerErrorsAsync("--set", () => RunRangeAsync(null, SampleRows, commit: false, cancellationToken)).ConfigureAwait(false);
-    }
+    public bool Exhausted => _ledger.Exhausted;
 
-    private static async Task RejectServerErrorsAsync<T>(string option, Func<Task<T>> run)
-    {
-        try
-        {
-            await run().ConfigureAwait(false);
-        }
-        catch (MySqlServerException error) when (!MySqlErrors.IsRetryable(error) && !MySqlErrors.IsConnectionLoss(error))
-        {
-            throw new PreflightRefusedException(
-                RefusalReason.BackfillRejected,
-                $"The server rejected {option} in a sample that was rolled back: {error.Message} (error {error.ErrorCode}). Nothing was changed.",
-                error);
-        }
-    }
+    public int SkippedRows => _ledger.Skipped.Count;
 
-    public async Task<BackfillProgress> StartAsync(bool resume, CancellationToken cancellationToken)
-    {
-        await Main.ExecuteAsync(
-            $"CREATE TABLE IF NOT EXISTS {_state} (id TINYINT NOT NULL PRIMARY KEY, set_text LONGTEXT NOT NULL, where_text LONGTEXT NULL, key_columns LONGTEXT NOT NULL, "
-            + "upper_bound LONGTEXT NULL, batches BIGINT NOT NULL, rows_scanned BIGINT NOT NULL, rows_updated BIGINT NOT NULL, done TINYINT NOT NULL, updated_at TIMESTAMP(6) NOT NULL, "
-            + "skipped LONGTEXT NOT NULL DEFAULT '[]') ENGINE=InnoDB "
-            + $"COMMENT={Main.Literal("shadowcopy: backfill checkpoint of " + Table)}",
-            cancellationToken).ConfigureAwait(false);
-        var keys = string.Join(",", _keyColumns);
-        if (!resume)
-        {
-            await Main.ExecuteAsync(
-                $"REPLACE INTO {_state} VALUES (1, {Main.Literal(_options.Set)}, {(_options.Where is null ? "NULL" : Main.Literal(_options.Where))}, {Main.Literal(keys)}, NULL, 0, 0, 0, 0, UTC_TIMESTAMP(6), '[]')",
-                cancellationToken).ConfigureAwait(false);
-            return BackfillProgress.None;
-        }
-
-        var rows = await Main.QueryAsync($"SELECT set_text, where_text, key_columns, upper_bound, batches, rows_scanned, rows_updated, done, skipped FROM {_state} WHERE id = 1", cancellationToken).ConfigureAwait(false);
-        if (rows.Rows.Count == 0)
-        {
-            throw new PreflightRefusedException(RefusalReason.ResumeNotPossible, $"--resume: no backfill checkpoint for {Table} (a finished backfill removes it); run without --resume: --where makes it touch only the rows still to do.");
-        }
-
-        var r = rows.Rows[0];
-        if (r.GetString(0) != _options.Set || (r.IsNull(1) ? null : r.GetString(1)) != _options.Where || r.GetString(2) != keys)
-        {
-            throw new PreflightRefusedException(RefusalReason.ResumeNotPossible, $"--resume: the checkpoint of {Table} is for a different backfill (--set, --where or the key differ); run without --resume to start over.");
-        }
-
-        _cursor = r.IsNull(3) ? null : MySqlCheckpoint.ReadUppers(r.GetString(3))[0];
-        _done = r.GetInt64(7) != 0;
-        _skipped.AddRange(JsonSerializer.Deserialize<string[][]>(r.GetString(8)) ?? []);
-        return new BackfillProgress(r.GetInt64(4), r.GetInt64(5), r.GetInt64(6), _done && _skipped.Count == 0);
-    }
-
-    public bool Exhausted => _done;
-
-    public int SkippedRows => _skipped.Count;
-
-    public async Task<BackfillBatch> RunRangeAsync(int size, bool commit, CancellationToken cancellationToken)
-    {
-        var watch = Stopwatch.StartNew();
-        var range = await RunRangeAsync(_cursor, size, commit, cancellationToken).ConfigureAwait(false);
-        if (commit)
-        {
-            _cursor = range.Upper;
-            _done = range.Upper is null;
-        }
-
-        return new BackfillBatch(range.Scanned, range.Updated, range.Upper is null, watch.Elapsed);
-    }
+    public Task<BackfillBatch> RunRangeAsync(int size, bool commit, CancellationToken cancellationToken) =>
+        _ledger.RunRangeAsync(commit, lower => RunRangeAsync(lower, size, commit, cancellationToken));
 
     /// <summary>
     /// One batch after <paramref name="lower"/>: boundary read; then, in one transaction, lock the range's
     /// rows still to do in key order skipping held ones, update the locked ones, read which rows to do
     /// were not locked, and write the checkpoint (or roll back).
     /// </summary>
-    private async Task<(long Scanned, long Updated, string[]? Upper)> RunRangeAsync(string[]? lower, int size, bool commit, CancellationToken cancellationToken)
+    private async Task<BackfillRange> RunRangeAsync(string[]? lower, int size, bool commit, CancellationToken cancellationToken)
     {
         try
         {
@@ -212,17 +133,16 @@ public sealed class MySqlBackfillBackend : IBackfillBackend, IServerProbe
             {
                 var bound = upper is null ? "NULL" : Main.Literal(MySqlCheckpoint.WriteUppers([upper]));
                 await Main.ExecuteAsync(
-                    string.Create(CultureInfo.InvariantCulture, $"UPDATE {_state} SET upper_bound = {bound}, batches = batches + 1, rows_scanned = rows_scanned + {scanned}, rows_updated = rows_updated + {updated}, done = {(upper is null ? 1 : 0)}, skipped = {SkippedLiteral([.. _skipped, .. skipped])}, updated_at = UTC_TIMESTAMP(6) WHERE id = 1"),
+                    string.Create(CultureInfo.InvariantCulture, $"UPDATE {_state} SET upper_bound = {bound}, batches = batches + 1, rows_scanned = rows_scanned + {scanned}, rows_updated = rows_updated + {updated}, done = {(upper is null ? 1 : 0)}, skipped = {Main.Literal(_ledger.SkippedJsonWith(skipped))}, updated_at = UTC_TIMESTAMP(6) WHERE id = 1"),
                     cancellationToken).ConfigureAwait(false);
                 await Main.ExecuteAsync("COMMIT", cancellationToken).ConfigureAwait(false);
-                _skipped.AddRange(skipped);
             }
             else
             {
                 await Main.ExecuteAsync("ROLLBACK", cancellationToken).ConfigureAwait(false);
             }
 
-            return (scanned, updated, upper);
+            return new BackfillRange(scanned, updated, upper, skipped);
         }
         catch (MySqlServerException error)
         {
@@ -236,41 +156,35 @@ public sealed class MySqlBackfillBackend : IBackfillBackend, IServerProbe
     /// held (FOR UPDATE NOWAIT) is left for later; once the key space is done, the UPDATE waits up to
     /// --lock-wait-timeout and a timeout is the batch's retry.
     /// </summary>
-    public async Task<long> UpdateSkippedAsync(CancellationToken cancellationToken)
-    {
-        long updated = 0;
-        while (_skipped.Count > 0)
+    public Task<long> UpdateSkippedAsync(CancellationToken cancellationToken) =>
+        _ledger.UpdateSkippedAsync(async skippedKey =>
         {
-            var key = Sql.KeyIn([_skipped[0]]);
+            var key = Sql.KeyIn([skippedKey]);
             try
             {
                 await Main.ExecuteAsync("START TRANSACTION", cancellationToken).ConfigureAwait(false);
-                if (!_done)
+                if (!_ledger.Exhausted)
                 {
                     await Main.QueryAsync($"SELECT 1 FROM {Sql.Source} WHERE {key} FOR UPDATE NOWAIT", cancellationToken).ConfigureAwait(false);
                 }
 
                 var changed = (long)(await Main.ExecuteAsync(UpdateSql(key), cancellationToken).ConfigureAwait(false)).AffectedRows;
                 await Main.ExecuteAsync(
-                    string.Create(CultureInfo.InvariantCulture, $"UPDATE {_state} SET skipped = {SkippedLiteral(_skipped.Skip(1))}, rows_updated = rows_updated + {changed}, updated_at = UTC_TIMESTAMP(6) WHERE id = 1"),
+                    string.Create(CultureInfo.InvariantCulture, $"UPDATE {_state} SET skipped = {Main.Literal(_ledger.SkippedJsonWithoutOldest())}, rows_updated = rows_updated + {changed}, updated_at = UTC_TIMESTAMP(6) WHERE id = 1"),
                     cancellationToken).ConfigureAwait(false);
                 await Main.ExecuteAsync("COMMIT", cancellationToken).ConfigureAwait(false);
-                _skipped.RemoveAt(0);
-                updated += changed;
+                return changed;
             }
-            catch (MySqlServerException error) when (!_done && error.ErrorCode is MySqlErrors.LockWaitTimeout or LockNowait)
+            catch (MySqlServerException error) when (!_ledger.Exhausted && error.ErrorCode is MySqlErrors.LockWaitTimeout or LockNowait)
             {
                 await Main.ResetQuietlyAsync().ConfigureAwait(false);
-                break;
+                return (long?)null;
             }
             catch (MySqlServerException error)
             {
                 throw await TranslateAsync(error).ConfigureAwait(false);
             }
-        }
-
-        return updated;
-    }
+        });
 
     /// <summary>MySQL 8's error for FOR UPDATE NOWAIT on a held row (ER_LOCK_NOWAIT); MariaDB answers 1205.</summary>
     private const int LockNowait = 3572;
@@ -282,8 +196,6 @@ public sealed class MySqlBackfillBackend : IBackfillBackend, IServerProbe
     }
 
     private static string Joined(string[] key) => string.Join("\u0001", key);
-
-    private string SkippedLiteral(IEnumerable<string[]> keys) => Main.Literal(JsonSerializer.Serialize(keys.ToArray()));
 
     private async Task<Exception> TranslateAsync(MySqlServerException error)
     {

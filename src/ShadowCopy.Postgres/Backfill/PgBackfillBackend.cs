@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
 using Npgsql;
 using ShadowCopy.Core.Backfill;
 using ShadowCopy.Core.Engine;
@@ -23,7 +21,6 @@ namespace ShadowCopy.Postgres.Backfill;
 /// </summary>
 public sealed class PgBackfillBackend : IBackfillBackend
 {
-    private const int SampleRows = 100;
     private static readonly PgDialect D = PgDialect.Instance;
 
     private readonly NpgsqlConnectionStringBuilder _settings;
@@ -32,22 +29,20 @@ public sealed class PgBackfillBackend : IBackfillBackend
     private readonly PgAlterBackend _probe;
     private PgSession? _main;
     private PgStatements? _sql;
-    private string[]? _cursor;
     private string _state = string.Empty;
     private string _alias = string.Empty;
     private IReadOnlyList<string> _keyColumns = [];
     private IReadOnlyList<string> _keyTypes = [];
 
-    // Keys a committed batch skipped because an application transaction held their row (FOR UPDATE
-    // SKIP LOCKED), oldest first. The checkpoint's `skipped` column holds them too; each is updated in a
-    // one-row transaction before the next batch. _exhausted: the last key range is committed.
-    private readonly List<string[]> _skipped = [];
-    private bool _exhausted;
+    // Cursor, exhausted flag and skipped keys; each skipped key is updated in a one-row transaction
+    // before the next batch.
+    private readonly BackfillLedger _ledger;
 
     public PgBackfillBackend(NpgsqlConnectionStringBuilder settings, BackfillOptions options, Microsoft.Extensions.Logging.ILogger logger)
     {
         _settings = settings;
         _options = options;
+        _ledger = new BackfillLedger(options);
         // The alter's probe (load, lag, throttle query on sessions of its own); it connects only when asked.
         _probe = new PgAlterBackend(settings, options.Run, logger);
     }
@@ -90,108 +85,28 @@ public sealed class PgBackfillBackend : IBackfillBackend
         _keyColumns = map.Key.Select(k => k.SourceName).ToList();
         _keyTypes = map.Key.Select(k => k.SourceType).ToList();
 
-        BackfillInput.CheckFragment("--set", _options.Set, mysql: false);
-        if (_options.Where is { } where)
-        {
-            BackfillInput.CheckFragment("--where", where, mysql: false);
-        }
-
-        if (_options.Verify is { } verify)
-        {
-            BackfillInput.CheckFragment("--verify", verify, mysql: false);
-        }
-
-        await ValidateAsync(cancellationToken).ConfigureAwait(false);
+        // --where and --verify in a query that reads at most one row, then --set in a sample batch that is rolled back.
+        await BackfillSample.ValidateAsync(
+            _options,
+            mysql: false,
+            condition => Main.QueryAsync($"SELECT count(*) FROM (SELECT 1 FROM {Sql.Source} WHERE ({condition}) LIMIT 1) AS probe", null, cancellationToken),
+            () => RunRangeAsync(null, BackfillSample.Rows, commit: false, cancellationToken),
+            error => error is PostgresException server && !PgErrors.IsRetryable(server) ? $"{server.MessageText} (SQLSTATE {server.SqlState})" : null,
+            Main.RollbackQuietlyAsync).ConfigureAwait(false);
         return new BackfillPlan(_keyColumns, map.SourceKeyIndex.Name, table.EstimatedRows);
     }
 
-    /// <summary>--where and --verify in a query that reads at most one row, then --set in a sample batch that is rolled back.</summary>
-    private async Task ValidateAsync(CancellationToken cancellationToken)
-    {
-        foreach (var (option, condition) in new[] { ("--where", _options.Where), ("--verify", _options.Verify) })
-        {
-            if (condition is not null)
-            {
-                await RejectServerErrorsAsync(option, () => Main.QueryAsync($"SELECT count(*) FROM (SELECT 1 FROM {Sql.Source} WHERE ({condition}) LIMIT 1) AS probe", null, cancellationToken)).ConfigureAwait(false);
-            }
-        }
+    public Task<BackfillProgress> StartAsync(bool resume, CancellationToken cancellationToken) =>
+        _ledger.StartAsync(new PgBackfillCheckpoint(Main, _state, _options), _keyColumns, resume, cancellationToken);
 
-        await RejectServerErrorsAsync("--set", () => RunRangeAsync(null, SampleRows, commit: false, cancellationToken)).ConfigureAwait(false);
-    }
+    public bool Exhausted => _ledger.Exhausted;
 
-    private async Task RejectServerErrorsAsync<T>(string option, Func<Task<T>> run)
-    {
-        try
-        {
-            await run().ConfigureAwait(false);
-        }
-        catch (PostgresException error) when (!PgErrors.IsRetryable(error))
-        {
-            await Main.RollbackQuietlyAsync().ConfigureAwait(false);
-            throw new PreflightRefusedException(
-                RefusalReason.BackfillRejected,
-                $"The server rejected {option} in a sample that was rolled back: {error.MessageText} (SQLSTATE {error.SqlState}). Nothing was changed.",
-                error);
-        }
-    }
+    public int SkippedRows => _ledger.Skipped.Count;
 
-    public async Task<BackfillProgress> StartAsync(bool resume, CancellationToken cancellationToken)
-    {
-        // Table and marker together (one implicit transaction): `shadowcopy cleanup` drops only marked tables.
-        await Main.ExecuteAsync(
-            $"CREATE TABLE IF NOT EXISTS {_state} (id int PRIMARY KEY, set_text text NOT NULL, where_text text, key_columns text NOT NULL, "
-            + "upper_bound text[], batches bigint NOT NULL, rows_scanned bigint NOT NULL, rows_updated bigint NOT NULL, done boolean NOT NULL, updated_at timestamptz NOT NULL, "
-            + "skipped jsonb NOT NULL DEFAULT '[]'); "
-            + $"COMMENT ON TABLE {_state} IS {D.QuoteLiteral(PgObjects.Comment("backfill checkpoint", Table))}",
-            null,
-            cancellationToken).ConfigureAwait(false);
-        var keys = string.Join(",", _keyColumns);
-        if (!resume)
-        {
-            await Main.ExecuteAsync(
-                $"INSERT INTO {_state} VALUES (1, $1, $2, $3, NULL, 0, 0, 0, false, now(), '[]') ON CONFLICT (id) DO UPDATE SET set_text = EXCLUDED.set_text, where_text = EXCLUDED.where_text, key_columns = EXCLUDED.key_columns, upper_bound = NULL, batches = 0, rows_scanned = 0, rows_updated = 0, done = false, updated_at = now(), skipped = '[]'",
-                [_options.Set, _options.Where, keys],
-                cancellationToken).ConfigureAwait(false);
-            return BackfillProgress.None;
-        }
+    public Task<BackfillBatch> RunRangeAsync(int size, bool commit, CancellationToken cancellationToken) =>
+        _ledger.RunRangeAsync(commit, lower => RunRangeAsync(lower, size, commit, cancellationToken));
 
-        var rows = await Main.QueryAsync($"SELECT set_text, where_text, key_columns, upper_bound, batches, rows_scanned, rows_updated, done, skipped::text FROM {_state} WHERE id = 1", null, cancellationToken).ConfigureAwait(false);
-        if (rows.Count == 0)
-        {
-            throw new PreflightRefusedException(RefusalReason.ResumeNotPossible, $"--resume: no backfill checkpoint for {Table} (a finished backfill removes it); run without --resume: --where makes it touch only the rows still to do.");
-        }
-
-        var r = rows[0];
-        if ((string)r[0]! != _options.Set || (string?)r[1] != _options.Where || (string)r[2]! != keys)
-        {
-            throw new PreflightRefusedException(RefusalReason.ResumeNotPossible, $"--resume: the checkpoint of {Table} is for a different backfill (--set, --where or the key differ); run without --resume to start over.");
-        }
-
-        _cursor = (string[]?)r[3];
-        _exhausted = (bool)r[7]!;
-        _skipped.AddRange(JsonSerializer.Deserialize<string[][]>((string)r[8]!) ?? []);
-        return new BackfillProgress((long)r[4]!, (long)r[5]!, (long)r[6]!, _exhausted && _skipped.Count == 0);
-    }
-
-    public bool Exhausted => _exhausted;
-
-    public int SkippedRows => _skipped.Count;
-
-    public async Task<BackfillBatch> RunRangeAsync(int size, bool commit, CancellationToken cancellationToken)
-    {
-        var watch = Stopwatch.StartNew();
-        var range = await RunRangeAsync(_cursor, size, commit, cancellationToken).ConfigureAwait(false);
-        if (commit)
-        {
-            _cursor = range.Upper;
-            _exhausted = range.Upper is null;
-            _skipped.AddRange(range.Skipped);
-        }
-
-        return new BackfillBatch(range.Scanned, range.Updated, range.Upper is null, watch.Elapsed);
-    }
-
-    private async Task<(long Scanned, long Updated, string[]? Upper, IReadOnlyList<string[]> Skipped)> RunRangeAsync(string[]? lower, int size, bool commit, CancellationToken cancellationToken)
+    private async Task<BackfillRange> RunRangeAsync(string[]? lower, int size, bool commit, CancellationToken cancellationToken)
     {
         try
         {
@@ -201,7 +116,7 @@ public sealed class PgBackfillBackend : IBackfillBackend
             await BeginAsync(lockTimeout: null, cancellationToken).ConfigureAwait(false);
             var result = await Main.QueryAsync(BatchSql(lower is not null, upper is not null), [.. lower ?? [], .. upper ?? []], cancellationToken).ConfigureAwait(false);
             var updated = (long)result[0][0]!;
-            var skipped = JsonSerializer.Deserialize<string[][]>((string)result[0][1]!) ?? [];
+            var skipped = BackfillLedger.ParseSkipped((string)result[0][1]!);
             var scanned = upper is null ? updated + skipped.Length : size;
             if (commit)
             {
@@ -216,7 +131,7 @@ public sealed class PgBackfillBackend : IBackfillBackend
                 await Main.ExecuteAsync("ROLLBACK", null, cancellationToken).ConfigureAwait(false);
             }
 
-            return (scanned, updated, upper, skipped);
+            return new BackfillRange(scanned, updated, upper, skipped);
         }
         catch (PostgresException error)
         {
@@ -230,36 +145,30 @@ public sealed class PgBackfillBackend : IBackfillBackend
     /// held is left for later after a wait of <see cref="SkippedRowPeek"/>; once the key space is done,
     /// it waits up to --lock-wait-timeout and a timeout is the batch's retry.
     /// </summary>
-    public async Task<long> UpdateSkippedAsync(CancellationToken cancellationToken)
-    {
-        long updated = 0;
-        while (_skipped.Count > 0)
+    public Task<long> UpdateSkippedAsync(CancellationToken cancellationToken) =>
+        _ledger.UpdateSkippedAsync(async key =>
         {
             try
             {
-                await BeginAsync(_exhausted ? null : SkippedRowPeek, cancellationToken).ConfigureAwait(false);
-                var changed = await Main.ExecuteAsync(SkippedRowSql(), [.. _skipped[0]], cancellationToken).ConfigureAwait(false);
+                await BeginAsync(_ledger.Exhausted ? null : SkippedRowPeek, cancellationToken).ConfigureAwait(false);
+                var changed = await Main.ExecuteAsync(SkippedRowSql(), [.. key], cancellationToken).ConfigureAwait(false);
                 await Main.ExecuteAsync(
                     $"UPDATE {_state} SET skipped = skipped - 0, rows_updated = rows_updated + $1, updated_at = now() WHERE id = 1",
                     [(long)changed],
                     cancellationToken).ConfigureAwait(false);
                 await Main.ExecuteAsync("COMMIT", null, cancellationToken).ConfigureAwait(false);
-                _skipped.RemoveAt(0);
-                updated += changed;
+                return (long?)changed;
             }
-            catch (PostgresException error) when (!_exhausted && PgErrors.IsLockTimeout(error))
+            catch (PostgresException error) when (!_ledger.Exhausted && PgErrors.IsLockTimeout(error))
             {
                 await Main.RollbackQuietlyAsync().ConfigureAwait(false);
-                break;
+                return null;
             }
             catch (PostgresException error)
             {
                 throw await TranslateAsync(error).ConfigureAwait(false);
             }
-        }
-
-        return updated;
-    }
+        });
 
     private async Task BeginAsync(TimeSpan? lockTimeout, CancellationToken cancellationToken)
     {
