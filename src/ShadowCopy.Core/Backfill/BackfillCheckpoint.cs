@@ -6,7 +6,7 @@ namespace ShadowCopy.Core.Backfill;
 /// counters, whether the last key range is committed, and the skipped keys as the JSON array of text arrays
 /// the row holds (docs/adr/0028-backfill.md).
 /// </summary>
-internal sealed record BackfillCheckpoint(
+public sealed record BackfillCheckpoint(
     string Set,
     string? Where,
     string KeyColumns,

@@ -9,10 +9,10 @@ namespace ShadowCopy.Core.Backfill;
 /// cursor (the last committed batch's upper bound), whether the last key range is committed, and the keys
 /// committed batches skipped because an application transaction held their row (FOR UPDATE SKIP LOCKED),
 /// oldest first, which the checkpoint's <c>skipped</c> column holds as a JSON array of text arrays. It
-/// starts or resumes from the checkpoint, refusing a checkpoint of another backfill. The engine runs the
-/// statements: one key range, one skipped row.
+/// starts or resumes from the checkpoint, refusing a checkpoint of another backfill. The engine
+/// (<see cref="IBackfillBackend"/>) runs the statements: one key range, one skipped row.
 /// </summary>
-internal sealed class BackfillLedger(BackfillOptions options)
+public sealed class BackfillLedger(BackfillOptions options)
 {
     private readonly List<string[]> _skipped = [];
 
@@ -73,16 +73,16 @@ internal sealed class BackfillLedger(BackfillOptions options)
     }
 
     /// <summary>
-    /// Updates the skipped keys oldest first, each through <paramref name="updateRow"/> (its own transaction
-    /// with the checkpoint), which returns the rows it changed, or null for a row still held that is left for
-    /// later (this stops the round). Returns the rows changed.
+    /// Updates the skipped keys oldest first, each through <paramref name="updateOldest"/> (the oldest key's
+    /// row in its own transaction with the checkpoint), which returns the rows it changed, or null for a row
+    /// still held that is left for later (this ends the round). Returns the rows changed.
     /// </summary>
-    public async Task<long> UpdateSkippedAsync(Func<string[], Task<long?>> updateRow)
+    public async Task<long> UpdateSkippedAsync(Func<Task<long?>> updateOldest)
     {
         long updated = 0;
         while (_skipped.Count > 0)
         {
-            if (await updateRow(_skipped[0]).ConfigureAwait(false) is not { } changed)
+            if (await updateOldest().ConfigureAwait(false) is not { } changed)
             {
                 break;
             }
@@ -94,14 +94,9 @@ internal sealed class BackfillLedger(BackfillOptions options)
         return updated;
     }
 
-    /// <summary>The checkpoint's <c>skipped</c> value once <paramref name="added"/> join the list.</summary>
-    public string SkippedJsonWith(IEnumerable<string[]> added) => SkippedJson([.. _skipped, .. added]);
+    /// <summary>The checkpoint's <c>skipped</c> value for <paramref name="keys"/>: a JSON array of text arrays.</summary>
+    public static string SkippedJson(IEnumerable<string[]> keys) => JsonSerializer.Serialize(keys.ToArray());
 
-    /// <summary>The checkpoint's <c>skipped</c> value once the oldest key is updated.</summary>
-    public string SkippedJsonWithoutOldest() => SkippedJson(_skipped.Skip(1));
-
-    /// <summary>The skipped keys of a checkpoint or of a batch's result: a JSON array of text arrays.</summary>
+    /// <summary>The skipped keys of a checkpoint or of a batch's result (<see cref="SkippedJson"/>).</summary>
     public static string[][] ParseSkipped(string json) => JsonSerializer.Deserialize<string[][]>(json) ?? [];
-
-    private static string SkippedJson(IEnumerable<string[]> keys) => JsonSerializer.Serialize(keys.ToArray());
 }

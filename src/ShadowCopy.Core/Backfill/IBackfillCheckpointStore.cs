@@ -4,7 +4,7 @@ namespace ShadowCopy.Core.Backfill;
 /// An engine's checkpoint table for <see cref="BackfillLedger"/>: create it, reset its one row for a fresh
 /// run, read that row for --resume. The batch's own checkpoint update stays in the batch's transaction.
 /// </summary>
-internal interface IBackfillCheckpointStore
+public interface IBackfillCheckpointStore
 {
     /// <summary>Creates the checkpoint table if it does not exist.</summary>
     Task CreateAsync(CancellationToken cancellationToken);

@@ -27,10 +27,7 @@ public sealed class MySqlBackfillBackend : IBackfillBackend, IServerProbe
     private MySqlStatements? _sql;
     private MySqlServerProbe? _probe;
     private MySqlKeyReadProbe? _keyRead;
-
-    // Cursor, exhausted flag and skipped keys (here as SQL literals); each skipped key is updated in a
-    // one-row transaction before the next batch.
-    private readonly BackfillLedger _ledger;
+    private MySqlBackfillCheckpoint? _checkpoint;
     private string _state = string.Empty;
     private IReadOnlyList<string> _keyColumns = [];
 
@@ -38,7 +35,6 @@ public sealed class MySqlBackfillBackend : IBackfillBackend, IServerProbe
     {
         _settings = settings;
         _options = options;
-        _ledger = new BackfillLedger(options);
         _transcript.Enabled = false;
     }
 
@@ -86,13 +82,14 @@ public sealed class MySqlBackfillBackend : IBackfillBackend, IServerProbe
         _state = MySqlStatements.Q(Table.Schema, HelperObjectNames.Derive(Table.Name, "bf_state", 64));
         _keyColumns = map.Key.Select(k => k.SourceName).ToList();
         _probe = new MySqlServerProbe(_settings, _state, replicas);
+        _checkpoint = new MySqlBackfillCheckpoint(Main, _state, _options);
 
         // --where and --verify in a query that reads no row, then --set in a sample batch that is rolled back.
         await BackfillSample.ValidateAsync(
             _options,
             mysql: true,
             condition => Main.QueryAsync($"SELECT COUNT(*) FROM (SELECT 1 FROM {Sql.Source} WHERE ({condition}) LIMIT 1) AS probe", cancellationToken),
-            () => RunRangeAsync(null, BackfillSample.Rows, commit: false, cancellationToken),
+            () => RunRangeAsync(null, [], BackfillSample.Rows, commit: false, cancellationToken),
             error => error is MySqlServerException server && !MySqlErrors.IsRetryable(server) && !MySqlErrors.IsConnectionLoss(server)
                 ? $"{server.Message} (error {server.ErrorCode})"
                 : null,
@@ -100,22 +97,15 @@ public sealed class MySqlBackfillBackend : IBackfillBackend, IServerProbe
         return new BackfillPlan(_keyColumns, map.KeyIndex, found.Rows);
     }
 
-    public Task<BackfillProgress> StartAsync(bool resume, CancellationToken cancellationToken) =>
-        _ledger.StartAsync(new MySqlBackfillCheckpoint(Main, _state, _options), _keyColumns, resume, cancellationToken);
-
-    public bool Exhausted => _ledger.Exhausted;
-
-    public int SkippedRows => _ledger.Skipped.Count;
-
-    public Task<BackfillBatch> RunRangeAsync(int size, bool commit, CancellationToken cancellationToken) =>
-        _ledger.RunRangeAsync(commit, lower => RunRangeAsync(lower, size, commit, cancellationToken));
+    public IBackfillCheckpointStore Checkpoint => _checkpoint ?? throw new InvalidOperationException("not prepared");
 
     /// <summary>
     /// One batch after <paramref name="lower"/>: boundary read; then, in one transaction, lock the range's
     /// rows still to do in key order skipping held ones, update the locked ones, read which rows to do
-    /// were not locked, and write the checkpoint (or roll back).
+    /// were not locked, and write the checkpoint (or roll back). Skipped keys are SQL literals; the
+    /// checkpoint holds the whole list.
     /// </summary>
-    private async Task<BackfillRange> RunRangeAsync(string[]? lower, int size, bool commit, CancellationToken cancellationToken)
+    public async Task<BackfillRange> RunRangeAsync(string[]? lower, IReadOnlyList<string[]> skipped, int size, bool commit, CancellationToken cancellationToken)
     {
         try
         {
@@ -126,14 +116,14 @@ public sealed class MySqlBackfillBackend : IBackfillBackend, IServerProbe
             var updated = locked.Count == 0 ? 0 : (long)(await Main.ExecuteAsync(UpdateSql(Sql.KeyIn(locked)), cancellationToken).ConfigureAwait(false)).AffectedRows;
             // Rows to do that were not locked: held by another transaction (or written since); a plain read.
             var done = locked.Select(Joined).ToHashSet(StringComparer.Ordinal);
-            var skipped = (await KeysAsync(Sql.RangeKeys(lower, upper, _options.Where, skipLocked: false), cancellationToken).ConfigureAwait(false))
+            var passed = (await KeysAsync(Sql.RangeKeys(lower, upper, _options.Where, skipLocked: false), cancellationToken).ConfigureAwait(false))
                 .Where(k => !done.Contains(Joined(k))).ToList();
-            var scanned = upper is null ? locked.Count + skipped.Count : size;
+            var scanned = upper is null ? locked.Count + passed.Count : size;
             if (commit)
             {
                 var bound = upper is null ? "NULL" : Main.Literal(MySqlCheckpoint.WriteUppers([upper]));
                 await Main.ExecuteAsync(
-                    string.Create(CultureInfo.InvariantCulture, $"UPDATE {_state} SET upper_bound = {bound}, batches = batches + 1, rows_scanned = rows_scanned + {scanned}, rows_updated = rows_updated + {updated}, done = {(upper is null ? 1 : 0)}, skipped = {Main.Literal(_ledger.SkippedJsonWith(skipped))}, updated_at = UTC_TIMESTAMP(6) WHERE id = 1"),
+                    string.Create(CultureInfo.InvariantCulture, $"UPDATE {_state} SET upper_bound = {bound}, batches = batches + 1, rows_scanned = rows_scanned + {scanned}, rows_updated = rows_updated + {updated}, done = {(upper is null ? 1 : 0)}, skipped = {Main.Literal(BackfillLedger.SkippedJson([.. skipped, .. passed]))}, updated_at = UTC_TIMESTAMP(6) WHERE id = 1"),
                     cancellationToken).ConfigureAwait(false);
                 await Main.ExecuteAsync("COMMIT", cancellationToken).ConfigureAwait(false);
             }
@@ -142,7 +132,7 @@ public sealed class MySqlBackfillBackend : IBackfillBackend, IServerProbe
                 await Main.ExecuteAsync("ROLLBACK", cancellationToken).ConfigureAwait(false);
             }
 
-            return new BackfillRange(scanned, updated, upper, skipped);
+            return new BackfillRange(scanned, updated, upper, passed);
         }
         catch (MySqlServerException error)
         {
@@ -151,40 +141,39 @@ public sealed class MySqlBackfillBackend : IBackfillBackend, IServerProbe
     }
 
     /// <summary>
-    /// The rows earlier batches skipped, oldest first, each in its own transaction with the checkpoint:
-    /// holding no other row, its wait cannot close a deadlock cycle. While key ranges remain, a row still
-    /// held (FOR UPDATE NOWAIT) is left for later; once the key space is done, the UPDATE waits up to
-    /// --lock-wait-timeout and a timeout is the batch's retry.
+    /// The oldest row earlier batches skipped, in its own transaction with the checkpoint: holding no other
+    /// row, its wait cannot close a deadlock cycle. While key ranges remain, a row still held (FOR UPDATE
+    /// NOWAIT) is left for later; once the key space is done, the UPDATE waits up to --lock-wait-timeout
+    /// and a timeout is the batch's retry.
     /// </summary>
-    public Task<long> UpdateSkippedAsync(CancellationToken cancellationToken) =>
-        _ledger.UpdateSkippedAsync(async skippedKey =>
+    public async Task<long?> UpdateSkippedRowAsync(IReadOnlyList<string[]> skipped, bool exhausted, CancellationToken cancellationToken)
+    {
+        var key = Sql.KeyIn([skipped[0]]);
+        try
         {
-            var key = Sql.KeyIn([skippedKey]);
-            try
+            await Main.ExecuteAsync("START TRANSACTION", cancellationToken).ConfigureAwait(false);
+            if (!exhausted)
             {
-                await Main.ExecuteAsync("START TRANSACTION", cancellationToken).ConfigureAwait(false);
-                if (!_ledger.Exhausted)
-                {
-                    await Main.QueryAsync($"SELECT 1 FROM {Sql.Source} WHERE {key} FOR UPDATE NOWAIT", cancellationToken).ConfigureAwait(false);
-                }
+                await Main.QueryAsync($"SELECT 1 FROM {Sql.Source} WHERE {key} FOR UPDATE NOWAIT", cancellationToken).ConfigureAwait(false);
+            }
 
-                var changed = (long)(await Main.ExecuteAsync(UpdateSql(key), cancellationToken).ConfigureAwait(false)).AffectedRows;
-                await Main.ExecuteAsync(
-                    string.Create(CultureInfo.InvariantCulture, $"UPDATE {_state} SET skipped = {Main.Literal(_ledger.SkippedJsonWithoutOldest())}, rows_updated = rows_updated + {changed}, updated_at = UTC_TIMESTAMP(6) WHERE id = 1"),
-                    cancellationToken).ConfigureAwait(false);
-                await Main.ExecuteAsync("COMMIT", cancellationToken).ConfigureAwait(false);
-                return changed;
-            }
-            catch (MySqlServerException error) when (!_ledger.Exhausted && error.ErrorCode is MySqlErrors.LockWaitTimeout or LockNowait)
-            {
-                await Main.ResetQuietlyAsync().ConfigureAwait(false);
-                return (long?)null;
-            }
-            catch (MySqlServerException error)
-            {
-                throw await TranslateAsync(error).ConfigureAwait(false);
-            }
-        });
+            var changed = (long)(await Main.ExecuteAsync(UpdateSql(key), cancellationToken).ConfigureAwait(false)).AffectedRows;
+            await Main.ExecuteAsync(
+                string.Create(CultureInfo.InvariantCulture, $"UPDATE {_state} SET skipped = {Main.Literal(BackfillLedger.SkippedJson(skipped.Skip(1)))}, rows_updated = rows_updated + {changed}, updated_at = UTC_TIMESTAMP(6) WHERE id = 1"),
+                cancellationToken).ConfigureAwait(false);
+            await Main.ExecuteAsync("COMMIT", cancellationToken).ConfigureAwait(false);
+            return changed;
+        }
+        catch (MySqlServerException error) when (!exhausted && error.ErrorCode is MySqlErrors.LockWaitTimeout or LockNowait)
+        {
+            await Main.ResetQuietlyAsync().ConfigureAwait(false);
+            return null;
+        }
+        catch (MySqlServerException error)
+        {
+            throw await TranslateAsync(error).ConfigureAwait(false);
+        }
+    }
 
     /// <summary>MySQL 8's error for FOR UPDATE NOWAIT on a held row (ER_LOCK_NOWAIT); MariaDB answers 1205.</summary>
     private const int LockNowait = 3572;

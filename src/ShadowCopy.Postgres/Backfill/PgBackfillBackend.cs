@@ -34,15 +34,12 @@ public sealed class PgBackfillBackend : IBackfillBackend
     private IReadOnlyList<string> _keyColumns = [];
     private IReadOnlyList<string> _keyTypes = [];
 
-    // Cursor, exhausted flag and skipped keys; each skipped key is updated in a one-row transaction
-    // before the next batch.
-    private readonly BackfillLedger _ledger;
+    private PgBackfillCheckpoint? _checkpoint;
 
     public PgBackfillBackend(NpgsqlConnectionStringBuilder settings, BackfillOptions options, Microsoft.Extensions.Logging.ILogger logger)
     {
         _settings = settings;
         _options = options;
-        _ledger = new BackfillLedger(options);
         // The alter's probe (load, lag, throttle query on sessions of its own); it connects only when asked.
         _probe = new PgAlterBackend(settings, options.Run, logger);
     }
@@ -84,29 +81,26 @@ public sealed class PgBackfillBackend : IBackfillBackend
         _alias = D.QuoteIdentifier(Table.Name);
         _keyColumns = map.Key.Select(k => k.SourceName).ToList();
         _keyTypes = map.Key.Select(k => k.SourceType).ToList();
+        _checkpoint = new PgBackfillCheckpoint(Main, _state, _options);
 
         // --where and --verify in a query that reads at most one row, then --set in a sample batch that is rolled back.
         await BackfillSample.ValidateAsync(
             _options,
             mysql: false,
             condition => Main.QueryAsync($"SELECT count(*) FROM (SELECT 1 FROM {Sql.Source} WHERE ({condition}) LIMIT 1) AS probe", null, cancellationToken),
-            () => RunRangeAsync(null, BackfillSample.Rows, commit: false, cancellationToken),
+            () => RunRangeAsync(null, [], BackfillSample.Rows, commit: false, cancellationToken),
             error => error is PostgresException server && !PgErrors.IsRetryable(server) ? $"{server.MessageText} (SQLSTATE {server.SqlState})" : null,
             Main.RollbackQuietlyAsync).ConfigureAwait(false);
         return new BackfillPlan(_keyColumns, map.SourceKeyIndex.Name, table.EstimatedRows);
     }
 
-    public Task<BackfillProgress> StartAsync(bool resume, CancellationToken cancellationToken) =>
-        _ledger.StartAsync(new PgBackfillCheckpoint(Main, _state, _options), _keyColumns, resume, cancellationToken);
+    public IBackfillCheckpointStore Checkpoint => _checkpoint ?? throw new InvalidOperationException("not prepared");
 
-    public bool Exhausted => _ledger.Exhausted;
-
-    public int SkippedRows => _ledger.Skipped.Count;
-
-    public Task<BackfillBatch> RunRangeAsync(int size, bool commit, CancellationToken cancellationToken) =>
-        _ledger.RunRangeAsync(commit, lower => RunRangeAsync(lower, size, commit, cancellationToken));
-
-    private async Task<BackfillRange> RunRangeAsync(string[]? lower, int size, bool commit, CancellationToken cancellationToken)
+    /// <summary>
+    /// One batch after <paramref name="lower"/>: boundary read; then, in one transaction, <see cref="BatchSql"/>
+    /// and the checkpoint, which appends the batch's skipped keys to the ones it holds (or roll back).
+    /// </summary>
+    public async Task<BackfillRange> RunRangeAsync(string[]? lower, IReadOnlyList<string[]> skipped, int size, bool commit, CancellationToken cancellationToken)
     {
         try
         {
@@ -116,8 +110,8 @@ public sealed class PgBackfillBackend : IBackfillBackend
             await BeginAsync(lockTimeout: null, cancellationToken).ConfigureAwait(false);
             var result = await Main.QueryAsync(BatchSql(lower is not null, upper is not null), [.. lower ?? [], .. upper ?? []], cancellationToken).ConfigureAwait(false);
             var updated = (long)result[0][0]!;
-            var skipped = BackfillLedger.ParseSkipped((string)result[0][1]!);
-            var scanned = upper is null ? updated + skipped.Length : size;
+            var passed = BackfillLedger.ParseSkipped((string)result[0][1]!);
+            var scanned = upper is null ? updated + passed.Length : size;
             if (commit)
             {
                 await Main.ExecuteAsync(
@@ -131,7 +125,7 @@ public sealed class PgBackfillBackend : IBackfillBackend
                 await Main.ExecuteAsync("ROLLBACK", null, cancellationToken).ConfigureAwait(false);
             }
 
-            return new BackfillRange(scanned, updated, upper, skipped);
+            return new BackfillRange(scanned, updated, upper, passed);
         }
         catch (PostgresException error)
         {
@@ -140,35 +134,34 @@ public sealed class PgBackfillBackend : IBackfillBackend
     }
 
     /// <summary>
-    /// The rows earlier batches skipped, oldest first, each in its own transaction with the checkpoint:
-    /// holding no other row, its wait cannot close a deadlock cycle. While key ranges remain, a row still
-    /// held is left for later after a wait of <see cref="SkippedRowPeek"/>; once the key space is done,
-    /// it waits up to --lock-wait-timeout and a timeout is the batch's retry.
+    /// The oldest row earlier batches skipped, in its own transaction with the checkpoint (which drops its
+    /// first key): holding no other row, its wait cannot close a deadlock cycle. While key ranges remain, a
+    /// row still held is left for later after a wait of <see cref="SkippedRowPeek"/>; once the key space is
+    /// done, it waits up to --lock-wait-timeout and a timeout is the batch's retry.
     /// </summary>
-    public Task<long> UpdateSkippedAsync(CancellationToken cancellationToken) =>
-        _ledger.UpdateSkippedAsync(async key =>
+    public async Task<long?> UpdateSkippedRowAsync(IReadOnlyList<string[]> skipped, bool exhausted, CancellationToken cancellationToken)
+    {
+        try
         {
-            try
-            {
-                await BeginAsync(_ledger.Exhausted ? null : SkippedRowPeek, cancellationToken).ConfigureAwait(false);
-                var changed = await Main.ExecuteAsync(SkippedRowSql(), [.. key], cancellationToken).ConfigureAwait(false);
-                await Main.ExecuteAsync(
-                    $"UPDATE {_state} SET skipped = skipped - 0, rows_updated = rows_updated + $1, updated_at = now() WHERE id = 1",
-                    [(long)changed],
-                    cancellationToken).ConfigureAwait(false);
-                await Main.ExecuteAsync("COMMIT", null, cancellationToken).ConfigureAwait(false);
-                return (long?)changed;
-            }
-            catch (PostgresException error) when (!_ledger.Exhausted && PgErrors.IsLockTimeout(error))
-            {
-                await Main.RollbackQuietlyAsync().ConfigureAwait(false);
-                return null;
-            }
-            catch (PostgresException error)
-            {
-                throw await TranslateAsync(error).ConfigureAwait(false);
-            }
-        });
+            await BeginAsync(exhausted ? null : SkippedRowPeek, cancellationToken).ConfigureAwait(false);
+            var changed = await Main.ExecuteAsync(SkippedRowSql(), [.. skipped[0]], cancellationToken).ConfigureAwait(false);
+            await Main.ExecuteAsync(
+                $"UPDATE {_state} SET skipped = skipped - 0, rows_updated = rows_updated + $1, updated_at = now() WHERE id = 1",
+                [(long)changed],
+                cancellationToken).ConfigureAwait(false);
+            await Main.ExecuteAsync("COMMIT", null, cancellationToken).ConfigureAwait(false);
+            return changed;
+        }
+        catch (PostgresException error) when (!exhausted && PgErrors.IsLockTimeout(error))
+        {
+            await Main.RollbackQuietlyAsync().ConfigureAwait(false);
+            return null;
+        }
+        catch (PostgresException error)
+        {
+            throw await TranslateAsync(error).ConfigureAwait(false);
+        }
+    }
 
     private async Task BeginAsync(TimeSpan? lockTimeout, CancellationToken cancellationToken)
     {
