@@ -24,6 +24,7 @@ public sealed class BackfillRunner
     private static readonly TimeSpan IdlePoll = TimeSpan.FromMilliseconds(250);
 
     private readonly IBackfillBackend _backend;
+    private readonly BackfillLedger _ledger;
     private readonly BackfillOptions _options;
     private readonly IStatusSink _sink;
     private readonly RunControl _control;
@@ -43,6 +44,7 @@ public sealed class BackfillRunner
     public BackfillRunner(IBackfillBackend backend, BackfillOptions options, IStatusSink sink, ILogger logger, RunServices? services = null)
     {
         _backend = backend;
+        _ledger = new BackfillLedger(options);
         _options = options;
         _sink = sink;
         services ??= new RunServices();
@@ -113,7 +115,7 @@ public sealed class BackfillRunner
                 return await DryRunAsync(plan, cancellationToken).ConfigureAwait(false);
             }
 
-            var progress = await _backend.StartAsync(_options.Resume, cancellationToken).ConfigureAwait(false);
+            var progress = await _ledger.StartAsync(_backend.Checkpoint, plan.KeyColumns, _options.Resume, cancellationToken).ConfigureAwait(false);
             _batches = progress.Batches;
             _updated = progress.Updated;
             _state.RowsCopied = _processedAtStart = progress.Scanned;
@@ -196,7 +198,7 @@ public sealed class BackfillRunner
         var done = false;
         for (var i = 0; i < 5 && !done && (i == 0 || watch.Elapsed < _options.Run.DryRunSampleTime); i++)
         {
-            var batch = await _backend.RunRangeAsync(_sizer.Current, commit: false, cancellationToken).ConfigureAwait(false);
+            var batch = await RunRangeAsync(commit: false, cancellationToken).ConfigureAwait(false);
             scanned += batch.Scanned;
             elapsed += batch.Elapsed;
             done = batch.Done;
@@ -369,15 +371,18 @@ public sealed class BackfillRunner
     private async Task<BackfillBatch> NextBatchAsync(CancellationToken cancellationToken)
     {
         var watch = Stopwatch.StartNew();
-        var updated = await _backend.UpdateSkippedAsync(cancellationToken).ConfigureAwait(false);
+        var updated = await _ledger.UpdateSkippedAsync(() => _backend.UpdateSkippedRowAsync(_ledger.Skipped, _ledger.Exhausted, cancellationToken)).ConfigureAwait(false);
         long scanned = 0;
-        if (!_backend.Exhausted)
+        if (!_ledger.Exhausted)
         {
-            var range = await _backend.RunRangeAsync(_sizer.Current, commit: true, cancellationToken).ConfigureAwait(false);
+            var range = await RunRangeAsync(commit: true, cancellationToken).ConfigureAwait(false);
             scanned = range.Scanned;
             updated += range.Updated;
         }
 
-        return new BackfillBatch(scanned, updated, _backend.Exhausted && _backend.SkippedRows == 0, watch.Elapsed);
+        return new BackfillBatch(scanned, updated, _ledger.Exhausted && _ledger.Skipped.Count == 0, watch.Elapsed);
     }
+
+    private Task<BackfillBatch> RunRangeAsync(bool commit, CancellationToken cancellationToken) =>
+        _ledger.RunRangeAsync(commit, lower => _backend.RunRangeAsync(lower, _ledger.Skipped, _sizer.Current, commit, cancellationToken));
 }

@@ -20,35 +20,29 @@ public interface IBackfillBackend : IAsyncDisposable
     Task<BackfillPlan> PrepareAsync(CancellationToken cancellationToken);
 
     /// <summary>
-    /// Positions the batch cursor: at the start, or (<paramref name="resume"/>) after the last batch
-    /// the checkpoint recorded as committed. Creates the checkpoint table on a real run. Returns the
-    /// progress the checkpoint held (zero for a fresh run).
+    /// The checkpoint table, which the runner's <see cref="BackfillLedger"/> creates and resets, or reads
+    /// on --resume (valid after <see cref="PrepareAsync"/>).
     /// </summary>
-    Task<BackfillProgress> StartAsync(bool resume, CancellationToken cancellationToken);
+    IBackfillCheckpointStore Checkpoint { get; }
 
     /// <summary>
-    /// Runs the next key range of about <paramref name="size"/> key positions. The batch locks the
-    /// range's rows still to do in key order, passing over rows another transaction holds (it never
-    /// waits for one while holding others: docs/adr/0028-backfill.md), and updates the rows it locked.
-    /// <paramref name="commit"/>: the UPDATE, the skipped keys and the checkpoint commit together and the
-    /// cursor advances; otherwise the batch is rolled back (dry run sample).
-    /// <see cref="BackfillBatch.Done"/>: this was the last key range.
-    /// Throws <see cref="RetryableDatabaseException"/> on lock timeout or deadlock (nothing committed).
+    /// Runs the key range after <paramref name="lower"/> (null: from the start) of about <paramref name="size"/>
+    /// key positions. The batch locks the range's rows still to do in key order, passing over rows another
+    /// transaction holds (it never waits for one while holding others: docs/adr/0028-backfill.md), and
+    /// updates the rows it locked. <paramref name="commit"/>: the UPDATE and the checkpoint (its upper bound,
+    /// counters, and the <paramref name="skipped"/> keys followed by the ones this batch skipped) commit
+    /// together; otherwise the batch is rolled back (dry run sample). An upper bound of null: this was the
+    /// last key range. Throws <see cref="RetryableDatabaseException"/> on lock timeout or deadlock (nothing committed).
     /// </summary>
-    Task<BackfillBatch> RunRangeAsync(int size, bool commit, CancellationToken cancellationToken);
+    Task<BackfillRange> RunRangeAsync(string[]? lower, IReadOnlyList<string[]> skipped, int size, bool commit, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Updates the rows earlier batches skipped, oldest first, each in a one-row transaction with the
-    /// checkpoint; returns the rows changed. While key ranges remain a row still held is left for later;
-    /// after the last range the wait is bounded and a timeout throws <see cref="RetryableDatabaseException"/>.
+    /// Updates the row of the oldest of the <paramref name="skipped"/> keys in a one-row transaction with the
+    /// checkpoint (which then holds the others) and returns the rows changed. Before the last key range is
+    /// committed (not <paramref name="exhausted"/>) a row still held is left for later: null. After it, the
+    /// wait is bounded and a timeout throws <see cref="RetryableDatabaseException"/>.
     /// </summary>
-    Task<long> UpdateSkippedAsync(CancellationToken cancellationToken);
-
-    /// <summary>The last key range is committed (read from the checkpoint on resume).</summary>
-    bool Exhausted { get; }
-
-    /// <summary>Rows skipped by committed batches and not updated yet.</summary>
-    int SkippedRows { get; }
+    Task<long?> UpdateSkippedRowAsync(IReadOnlyList<string[]> skipped, bool exhausted, CancellationToken cancellationToken);
 
     /// <summary>Total rows, rows still matching --where and rows matching --verify, in one snapshot.</summary>
     Task<BackfillReport> CountAsync(CancellationToken cancellationToken);

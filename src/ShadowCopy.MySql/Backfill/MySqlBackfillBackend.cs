@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
 using ShadowCopy.Core.Backfill;
 using ShadowCopy.Core.Engine;
 using ShadowCopy.Core.Model;
@@ -22,8 +20,6 @@ namespace ShadowCopy.MySql.Backfill;
 /// </summary>
 public sealed class MySqlBackfillBackend : IBackfillBackend, IServerProbe
 {
-    private const int SampleRows = 100;
-
     private readonly MySqlSettings _settings;
     private readonly BackfillOptions _options;
     private readonly SqlTranscript _transcript = new();
@@ -31,13 +27,7 @@ public sealed class MySqlBackfillBackend : IBackfillBackend, IServerProbe
     private MySqlStatements? _sql;
     private MySqlServerProbe? _probe;
     private MySqlKeyReadProbe? _keyRead;
-    private string[]? _cursor;
-    private bool _done;
-
-    // Keys a committed batch skipped because an application transaction held their row (FOR UPDATE
-    // SKIP LOCKED), oldest first, as SQL literals; the checkpoint's `skipped` column holds them too
-    // (docs/adr/0028-backfill.md). Each is updated in a one-row transaction before the next batch.
-    private readonly List<string[]> _skipped = [];
+    private MySqlBackfillCheckpoint? _checkpoint;
     private string _state = string.Empty;
     private IReadOnlyList<string> _keyColumns = [];
 
@@ -92,109 +82,30 @@ public sealed class MySqlBackfillBackend : IBackfillBackend, IServerProbe
         _state = MySqlStatements.Q(Table.Schema, HelperObjectNames.Derive(Table.Name, "bf_state", 64));
         _keyColumns = map.Key.Select(k => k.SourceName).ToList();
         _probe = new MySqlServerProbe(_settings, _state, replicas);
+        _checkpoint = new MySqlBackfillCheckpoint(Main, _state, _options);
 
-        BackfillInput.CheckFragment("--set", _options.Set, mysql: true);
-        if (_options.Where is { } where)
-        {
-            BackfillInput.CheckFragment("--where", where, mysql: true);
-        }
-
-        if (_options.Verify is { } verify)
-        {
-            BackfillInput.CheckFragment("--verify", verify, mysql: true);
-        }
-
-        await ValidateAsync(cancellationToken).ConfigureAwait(false);
+        // --where and --verify in a query that reads no row, then --set in a sample batch that is rolled back.
+        await BackfillSample.ValidateAsync(
+            _options,
+            mysql: true,
+            condition => Main.QueryAsync($"SELECT COUNT(*) FROM (SELECT 1 FROM {Sql.Source} WHERE ({condition}) LIMIT 1) AS probe", cancellationToken),
+            () => RunRangeAsync(null, [], BackfillSample.Rows, commit: false, cancellationToken),
+            error => error is MySqlServerException server && !MySqlErrors.IsRetryable(server) && !MySqlErrors.IsConnectionLoss(server)
+                ? $"{server.Message} (error {server.ErrorCode})"
+                : null,
+            () => Task.CompletedTask).ConfigureAwait(false);
         return new BackfillPlan(_keyColumns, map.KeyIndex, found.Rows);
     }
 
-    /// <summary>--where and --verify in a query that reads no row, then --set in a sample batch that is rolled back.</summary>
-    private async Task ValidateAsync(CancellationToken cancellationToken)
-    {
-        foreach (var (option, condition) in new[] { ("--where", _options.Where), ("--verify", _options.Verify) })
-        {
-            if (condition is not null)
-            {
-                await RejectServerErrorsAsync(option, () => Main.QueryAsync($"SELECT COUNT(*) FROM (SELECT 1 FROM {Sql.Source} WHERE ({condition}) LIMIT 1) AS probe", cancellationToken)).ConfigureAwait(false);
-            }
-        }
-
-        await RejectServerErrorsAsync("--set", () => RunRangeAsync(null, SampleRows, commit: false, cancellationToken)).ConfigureAwait(false);
-    }
-
-    private static async Task RejectServerErrorsAsync<T>(string option, Func<Task<T>> run)
-    {
-        try
-        {
-            await run().ConfigureAwait(false);
-        }
-        catch (MySqlServerException error) when (!MySqlErrors.IsRetryable(error) && !MySqlErrors.IsConnectionLoss(error))
-        {
-            throw new PreflightRefusedException(
-                RefusalReason.BackfillRejected,
-                $"The server rejected {option} in a sample that was rolled back: {error.Message} (error {error.ErrorCode}). Nothing was changed.",
-                error);
-        }
-    }
-
-    public async Task<BackfillProgress> StartAsync(bool resume, CancellationToken cancellationToken)
-    {
-        await Main.ExecuteAsync(
-            $"CREATE TABLE IF NOT EXISTS {_state} (id TINYINT NOT NULL PRIMARY KEY, set_text LONGTEXT NOT NULL, where_text LONGTEXT NULL, key_columns LONGTEXT NOT NULL, "
-            + "upper_bound LONGTEXT NULL, batches BIGINT NOT NULL, rows_scanned BIGINT NOT NULL, rows_updated BIGINT NOT NULL, done TINYINT NOT NULL, updated_at TIMESTAMP(6) NOT NULL, "
-            + "skipped LONGTEXT NOT NULL DEFAULT '[]') ENGINE=InnoDB "
-            + $"COMMENT={Main.Literal("shadowcopy: backfill checkpoint of " + Table)}",
-            cancellationToken).ConfigureAwait(false);
-        var keys = string.Join(",", _keyColumns);
-        if (!resume)
-        {
-            await Main.ExecuteAsync(
-                $"REPLACE INTO {_state} VALUES (1, {Main.Literal(_options.Set)}, {(_options.Where is null ? "NULL" : Main.Literal(_options.Where))}, {Main.Literal(keys)}, NULL, 0, 0, 0, 0, UTC_TIMESTAMP(6), '[]')",
-                cancellationToken).ConfigureAwait(false);
-            return BackfillProgress.None;
-        }
-
-        var rows = await Main.QueryAsync($"SELECT set_text, where_text, key_columns, upper_bound, batches, rows_scanned, rows_updated, done, skipped FROM {_state} WHERE id = 1", cancellationToken).ConfigureAwait(false);
-        if (rows.Rows.Count == 0)
-        {
-            throw new PreflightRefusedException(RefusalReason.ResumeNotPossible, $"--resume: no backfill checkpoint for {Table} (a finished backfill removes it); run without --resume: --where makes it touch only the rows still to do.");
-        }
-
-        var r = rows.Rows[0];
-        if (r.GetString(0) != _options.Set || (r.IsNull(1) ? null : r.GetString(1)) != _options.Where || r.GetString(2) != keys)
-        {
-            throw new PreflightRefusedException(RefusalReason.ResumeNotPossible, $"--resume: the checkpoint of {Table} is for a different backfill (--set, --where or the key differ); run without --resume to start over.");
-        }
-
-        _cursor = r.IsNull(3) ? null : MySqlCheckpoint.ReadUppers(r.GetString(3))[0];
-        _done = r.GetInt64(7) != 0;
-        _skipped.AddRange(JsonSerializer.Deserialize<string[][]>(r.GetString(8)) ?? []);
-        return new BackfillProgress(r.GetInt64(4), r.GetInt64(5), r.GetInt64(6), _done && _skipped.Count == 0);
-    }
-
-    public bool Exhausted => _done;
-
-    public int SkippedRows => _skipped.Count;
-
-    public async Task<BackfillBatch> RunRangeAsync(int size, bool commit, CancellationToken cancellationToken)
-    {
-        var watch = Stopwatch.StartNew();
-        var range = await RunRangeAsync(_cursor, size, commit, cancellationToken).ConfigureAwait(false);
-        if (commit)
-        {
-            _cursor = range.Upper;
-            _done = range.Upper is null;
-        }
-
-        return new BackfillBatch(range.Scanned, range.Updated, range.Upper is null, watch.Elapsed);
-    }
+    public IBackfillCheckpointStore Checkpoint => _checkpoint ?? throw new InvalidOperationException("not prepared");
 
     /// <summary>
     /// One batch after <paramref name="lower"/>: boundary read; then, in one transaction, lock the range's
     /// rows still to do in key order skipping held ones, update the locked ones, read which rows to do
-    /// were not locked, and write the checkpoint (or roll back).
+    /// were not locked, and write the checkpoint (or roll back). Skipped keys are SQL literals; the
+    /// checkpoint holds the whole list.
     /// </summary>
-    private async Task<(long Scanned, long Updated, string[]? Upper)> RunRangeAsync(string[]? lower, int size, bool commit, CancellationToken cancellationToken)
+    public async Task<BackfillRange> RunRangeAsync(string[]? lower, IReadOnlyList<string[]> skipped, int size, bool commit, CancellationToken cancellationToken)
     {
         try
         {
@@ -205,24 +116,23 @@ public sealed class MySqlBackfillBackend : IBackfillBackend, IServerProbe
             var updated = locked.Count == 0 ? 0 : (long)(await Main.ExecuteAsync(UpdateSql(Sql.KeyIn(locked)), cancellationToken).ConfigureAwait(false)).AffectedRows;
             // Rows to do that were not locked: held by another transaction (or written since); a plain read.
             var done = locked.Select(Joined).ToHashSet(StringComparer.Ordinal);
-            var skipped = (await KeysAsync(Sql.RangeKeys(lower, upper, _options.Where, skipLocked: false), cancellationToken).ConfigureAwait(false))
+            var passed = (await KeysAsync(Sql.RangeKeys(lower, upper, _options.Where, skipLocked: false), cancellationToken).ConfigureAwait(false))
                 .Where(k => !done.Contains(Joined(k))).ToList();
-            var scanned = upper is null ? locked.Count + skipped.Count : size;
+            var scanned = upper is null ? locked.Count + passed.Count : size;
             if (commit)
             {
                 var bound = upper is null ? "NULL" : Main.Literal(MySqlCheckpoint.WriteUppers([upper]));
                 await Main.ExecuteAsync(
-                    string.Create(CultureInfo.InvariantCulture, $"UPDATE {_state} SET upper_bound = {bound}, batches = batches + 1, rows_scanned = rows_scanned + {scanned}, rows_updated = rows_updated + {updated}, done = {(upper is null ? 1 : 0)}, skipped = {SkippedLiteral([.. _skipped, .. skipped])}, updated_at = UTC_TIMESTAMP(6) WHERE id = 1"),
+                    string.Create(CultureInfo.InvariantCulture, $"UPDATE {_state} SET upper_bound = {bound}, batches = batches + 1, rows_scanned = rows_scanned + {scanned}, rows_updated = rows_updated + {updated}, done = {(upper is null ? 1 : 0)}, skipped = {Main.Literal(BackfillLedger.SkippedJson([.. skipped, .. passed]))}, updated_at = UTC_TIMESTAMP(6) WHERE id = 1"),
                     cancellationToken).ConfigureAwait(false);
                 await Main.ExecuteAsync("COMMIT", cancellationToken).ConfigureAwait(false);
-                _skipped.AddRange(skipped);
             }
             else
             {
                 await Main.ExecuteAsync("ROLLBACK", cancellationToken).ConfigureAwait(false);
             }
 
-            return (scanned, updated, upper);
+            return new BackfillRange(scanned, updated, upper, passed);
         }
         catch (MySqlServerException error)
         {
@@ -231,45 +141,38 @@ public sealed class MySqlBackfillBackend : IBackfillBackend, IServerProbe
     }
 
     /// <summary>
-    /// The rows earlier batches skipped, oldest first, each in its own transaction with the checkpoint:
-    /// holding no other row, its wait cannot close a deadlock cycle. While key ranges remain, a row still
-    /// held (FOR UPDATE NOWAIT) is left for later; once the key space is done, the UPDATE waits up to
-    /// --lock-wait-timeout and a timeout is the batch's retry.
+    /// The oldest row earlier batches skipped, in its own transaction with the checkpoint: holding no other
+    /// row, its wait cannot close a deadlock cycle. While key ranges remain, a row still held (FOR UPDATE
+    /// NOWAIT) is left for later; once the key space is done, the UPDATE waits up to --lock-wait-timeout
+    /// and a timeout is the batch's retry.
     /// </summary>
-    public async Task<long> UpdateSkippedAsync(CancellationToken cancellationToken)
+    public async Task<long?> UpdateSkippedRowAsync(IReadOnlyList<string[]> skipped, bool exhausted, CancellationToken cancellationToken)
     {
-        long updated = 0;
-        while (_skipped.Count > 0)
+        var key = Sql.KeyIn([skipped[0]]);
+        try
         {
-            var key = Sql.KeyIn([_skipped[0]]);
-            try
+            await Main.ExecuteAsync("START TRANSACTION", cancellationToken).ConfigureAwait(false);
+            if (!exhausted)
             {
-                await Main.ExecuteAsync("START TRANSACTION", cancellationToken).ConfigureAwait(false);
-                if (!_done)
-                {
-                    await Main.QueryAsync($"SELECT 1 FROM {Sql.Source} WHERE {key} FOR UPDATE NOWAIT", cancellationToken).ConfigureAwait(false);
-                }
+                await Main.QueryAsync($"SELECT 1 FROM {Sql.Source} WHERE {key} FOR UPDATE NOWAIT", cancellationToken).ConfigureAwait(false);
+            }
 
-                var changed = (long)(await Main.ExecuteAsync(UpdateSql(key), cancellationToken).ConfigureAwait(false)).AffectedRows;
-                await Main.ExecuteAsync(
-                    string.Create(CultureInfo.InvariantCulture, $"UPDATE {_state} SET skipped = {SkippedLiteral(_skipped.Skip(1))}, rows_updated = rows_updated + {changed}, updated_at = UTC_TIMESTAMP(6) WHERE id = 1"),
-                    cancellationToken).ConfigureAwait(false);
-                await Main.ExecuteAsync("COMMIT", cancellationToken).ConfigureAwait(false);
-                _skipped.RemoveAt(0);
-                updated += changed;
-            }
-            catch (MySqlServerException error) when (!_done && error.ErrorCode is MySqlErrors.LockWaitTimeout or LockNowait)
-            {
-                await Main.ResetQuietlyAsync().ConfigureAwait(false);
-                break;
-            }
-            catch (MySqlServerException error)
-            {
-                throw await TranslateAsync(error).ConfigureAwait(false);
-            }
+            var changed = (long)(await Main.ExecuteAsync(UpdateSql(key), cancellationToken).ConfigureAwait(false)).AffectedRows;
+            await Main.ExecuteAsync(
+                string.Create(CultureInfo.InvariantCulture, $"UPDATE {_state} SET skipped = {Main.Literal(BackfillLedger.SkippedJson(skipped.Skip(1)))}, rows_updated = rows_updated + {changed}, updated_at = UTC_TIMESTAMP(6) WHERE id = 1"),
+                cancellationToken).ConfigureAwait(false);
+            await Main.ExecuteAsync("COMMIT", cancellationToken).ConfigureAwait(false);
+            return changed;
         }
-
-        return updated;
+        catch (MySqlServerException error) when (!exhausted && error.ErrorCode is MySqlErrors.LockWaitTimeout or LockNowait)
+        {
+            await Main.ResetQuietlyAsync().ConfigureAwait(false);
+            return null;
+        }
+        catch (MySqlServerException error)
+        {
+            throw await TranslateAsync(error).ConfigureAwait(false);
+        }
     }
 
     /// <summary>MySQL 8's error for FOR UPDATE NOWAIT on a held row (ER_LOCK_NOWAIT); MariaDB answers 1205.</summary>
@@ -282,8 +185,6 @@ public sealed class MySqlBackfillBackend : IBackfillBackend, IServerProbe
     }
 
     private static string Joined(string[] key) => string.Join("\u0001", key);
-
-    private string SkippedLiteral(IEnumerable<string[]> keys) => Main.Literal(JsonSerializer.Serialize(keys.ToArray()));
 
     private async Task<Exception> TranslateAsync(MySqlServerException error)
     {

@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
 using Npgsql;
 using ShadowCopy.Core.Backfill;
 using ShadowCopy.Core.Engine;
@@ -23,7 +21,6 @@ namespace ShadowCopy.Postgres.Backfill;
 /// </summary>
 public sealed class PgBackfillBackend : IBackfillBackend
 {
-    private const int SampleRows = 100;
     private static readonly PgDialect D = PgDialect.Instance;
 
     private readonly NpgsqlConnectionStringBuilder _settings;
@@ -32,17 +29,12 @@ public sealed class PgBackfillBackend : IBackfillBackend
     private readonly PgAlterBackend _probe;
     private PgSession? _main;
     private PgStatements? _sql;
-    private string[]? _cursor;
     private string _state = string.Empty;
     private string _alias = string.Empty;
     private IReadOnlyList<string> _keyColumns = [];
     private IReadOnlyList<string> _keyTypes = [];
 
-    // Keys a committed batch skipped because an application transaction held their row (FOR UPDATE
-    // SKIP LOCKED), oldest first. The checkpoint's `skipped` column holds them too; each is updated in a
-    // one-row transaction before the next batch. _exhausted: the last key range is committed.
-    private readonly List<string[]> _skipped = [];
-    private bool _exhausted;
+    private PgBackfillCheckpoint? _checkpoint;
 
     public PgBackfillBackend(NpgsqlConnectionStringBuilder settings, BackfillOptions options, Microsoft.Extensions.Logging.ILogger logger)
     {
@@ -89,109 +81,26 @@ public sealed class PgBackfillBackend : IBackfillBackend
         _alias = D.QuoteIdentifier(Table.Name);
         _keyColumns = map.Key.Select(k => k.SourceName).ToList();
         _keyTypes = map.Key.Select(k => k.SourceType).ToList();
+        _checkpoint = new PgBackfillCheckpoint(Main, _state, _options);
 
-        BackfillInput.CheckFragment("--set", _options.Set, mysql: false);
-        if (_options.Where is { } where)
-        {
-            BackfillInput.CheckFragment("--where", where, mysql: false);
-        }
-
-        if (_options.Verify is { } verify)
-        {
-            BackfillInput.CheckFragment("--verify", verify, mysql: false);
-        }
-
-        await ValidateAsync(cancellationToken).ConfigureAwait(false);
+        // --where and --verify in a query that reads at most one row, then --set in a sample batch that is rolled back.
+        await BackfillSample.ValidateAsync(
+            _options,
+            mysql: false,
+            condition => Main.QueryAsync($"SELECT count(*) FROM (SELECT 1 FROM {Sql.Source} WHERE ({condition}) LIMIT 1) AS probe", null, cancellationToken),
+            () => RunRangeAsync(null, [], BackfillSample.Rows, commit: false, cancellationToken),
+            error => error is PostgresException server && !PgErrors.IsRetryable(server) ? $"{server.MessageText} (SQLSTATE {server.SqlState})" : null,
+            Main.RollbackQuietlyAsync).ConfigureAwait(false);
         return new BackfillPlan(_keyColumns, map.SourceKeyIndex.Name, table.EstimatedRows);
     }
 
-    /// <summary>--where and --verify in a query that reads at most one row, then --set in a sample batch that is rolled back.</summary>
-    private async Task ValidateAsync(CancellationToken cancellationToken)
-    {
-        foreach (var (option, condition) in new[] { ("--where", _options.Where), ("--verify", _options.Verify) })
-        {
-            if (condition is not null)
-            {
-                await RejectServerErrorsAsync(option, () => Main.QueryAsync($"SELECT count(*) FROM (SELECT 1 FROM {Sql.Source} WHERE ({condition}) LIMIT 1) AS probe", null, cancellationToken)).ConfigureAwait(false);
-            }
-        }
+    public IBackfillCheckpointStore Checkpoint => _checkpoint ?? throw new InvalidOperationException("not prepared");
 
-        await RejectServerErrorsAsync("--set", () => RunRangeAsync(null, SampleRows, commit: false, cancellationToken)).ConfigureAwait(false);
-    }
-
-    private async Task RejectServerErrorsAsync<T>(string option, Func<Task<T>> run)
-    {
-        try
-        {
-            await run().ConfigureAwait(false);
-        }
-        catch (PostgresException error) when (!PgErrors.IsRetryable(error))
-        {
-            await Main.RollbackQuietlyAsync().ConfigureAwait(false);
-            throw new PreflightRefusedException(
-                RefusalReason.BackfillRejected,
-                $"The server rejected {option} in a sample that was rolled back: {error.MessageText} (SQLSTATE {error.SqlState}). Nothing was changed.",
-                error);
-        }
-    }
-
-    public async Task<BackfillProgress> StartAsync(bool resume, CancellationToken cancellationToken)
-    {
-        // Table and marker together (one implicit transaction): `shadowcopy cleanup` drops only marked tables.
-        await Main.ExecuteAsync(
-            $"CREATE TABLE IF NOT EXISTS {_state} (id int PRIMARY KEY, set_text text NOT NULL, where_text text, key_columns text NOT NULL, "
-            + "upper_bound text[], batches bigint NOT NULL, rows_scanned bigint NOT NULL, rows_updated bigint NOT NULL, done boolean NOT NULL, updated_at timestamptz NOT NULL, "
-            + "skipped jsonb NOT NULL DEFAULT '[]'); "
-            + $"COMMENT ON TABLE {_state} IS {D.QuoteLiteral(PgObjects.Comment("backfill checkpoint", Table))}",
-            null,
-            cancellationToken).ConfigureAwait(false);
-        var keys = string.Join(",", _keyColumns);
-        if (!resume)
-        {
-            await Main.ExecuteAsync(
-                $"INSERT INTO {_state} VALUES (1, $1, $2, $3, NULL, 0, 0, 0, false, now(), '[]') ON CONFLICT (id) DO UPDATE SET set_text = EXCLUDED.set_text, where_text = EXCLUDED.where_text, key_columns = EXCLUDED.key_columns, upper_bound = NULL, batches = 0, rows_scanned = 0, rows_updated = 0, done = false, updated_at = now(), skipped = '[]'",
-                [_options.Set, _options.Where, keys],
-                cancellationToken).ConfigureAwait(false);
-            return BackfillProgress.None;
-        }
-
-        var rows = await Main.QueryAsync($"SELECT set_text, where_text, key_columns, upper_bound, batches, rows_scanned, rows_updated, done, skipped::text FROM {_state} WHERE id = 1", null, cancellationToken).ConfigureAwait(false);
-        if (rows.Count == 0)
-        {
-            throw new PreflightRefusedException(RefusalReason.ResumeNotPossible, $"--resume: no backfill checkpoint for {Table} (a finished backfill removes it); run without --resume: --where makes it touch only the rows still to do.");
-        }
-
-        var r = rows[0];
-        if ((string)r[0]! != _options.Set || (string?)r[1] != _options.Where || (string)r[2]! != keys)
-        {
-            throw new PreflightRefusedException(RefusalReason.ResumeNotPossible, $"--resume: the checkpoint of {Table} is for a different backfill (--set, --where or the key differ); run without --resume to start over.");
-        }
-
-        _cursor = (string[]?)r[3];
-        _exhausted = (bool)r[7]!;
-        _skipped.AddRange(JsonSerializer.Deserialize<string[][]>((string)r[8]!) ?? []);
-        return new BackfillProgress((long)r[4]!, (long)r[5]!, (long)r[6]!, _exhausted && _skipped.Count == 0);
-    }
-
-    public bool Exhausted => _exhausted;
-
-    public int SkippedRows => _skipped.Count;
-
-    public async Task<BackfillBatch> RunRangeAsync(int size, bool commit, CancellationToken cancellationToken)
-    {
-        var watch = Stopwatch.StartNew();
-        var range = await RunRangeAsync(_cursor, size, commit, cancellationToken).ConfigureAwait(false);
-        if (commit)
-        {
-            _cursor = range.Upper;
-            _exhausted = range.Upper is null;
-            _skipped.AddRange(range.Skipped);
-        }
-
-        return new BackfillBatch(range.Scanned, range.Updated, range.Upper is null, watch.Elapsed);
-    }
-
-    private async Task<(long Scanned, long Updated, string[]? Upper, IReadOnlyList<string[]> Skipped)> RunRangeAsync(string[]? lower, int size, bool commit, CancellationToken cancellationToken)
+    /// <summary>
+    /// One batch after <paramref name="lower"/>: boundary read; then, in one transaction, <see cref="BatchSql"/>
+    /// and the checkpoint, which appends the batch's skipped keys to the ones it holds (or roll back).
+    /// </summary>
+    public async Task<BackfillRange> RunRangeAsync(string[]? lower, IReadOnlyList<string[]> skipped, int size, bool commit, CancellationToken cancellationToken)
     {
         try
         {
@@ -201,8 +110,8 @@ public sealed class PgBackfillBackend : IBackfillBackend
             await BeginAsync(lockTimeout: null, cancellationToken).ConfigureAwait(false);
             var result = await Main.QueryAsync(BatchSql(lower is not null, upper is not null), [.. lower ?? [], .. upper ?? []], cancellationToken).ConfigureAwait(false);
             var updated = (long)result[0][0]!;
-            var skipped = JsonSerializer.Deserialize<string[][]>((string)result[0][1]!) ?? [];
-            var scanned = upper is null ? updated + skipped.Length : size;
+            var passed = BackfillLedger.ParseSkipped((string)result[0][1]!);
+            var scanned = upper is null ? updated + passed.Length : size;
             if (commit)
             {
                 await Main.ExecuteAsync(
@@ -216,7 +125,7 @@ public sealed class PgBackfillBackend : IBackfillBackend
                 await Main.ExecuteAsync("ROLLBACK", null, cancellationToken).ConfigureAwait(false);
             }
 
-            return (scanned, updated, upper, skipped);
+            return new BackfillRange(scanned, updated, upper, passed);
         }
         catch (PostgresException error)
         {
@@ -225,40 +134,33 @@ public sealed class PgBackfillBackend : IBackfillBackend
     }
 
     /// <summary>
-    /// The rows earlier batches skipped, oldest first, each in its own transaction with the checkpoint:
-    /// holding no other row, its wait cannot close a deadlock cycle. While key ranges remain, a row still
-    /// held is left for later after a wait of <see cref="SkippedRowPeek"/>; once the key space is done,
-    /// it waits up to --lock-wait-timeout and a timeout is the batch's retry.
+    /// The oldest row earlier batches skipped, in its own transaction with the checkpoint (which drops its
+    /// first key): holding no other row, its wait cannot close a deadlock cycle. While key ranges remain, a
+    /// row still held is left for later after a wait of <see cref="SkippedRowPeek"/>; once the key space is
+    /// done, it waits up to --lock-wait-timeout and a timeout is the batch's retry.
     /// </summary>
-    public async Task<long> UpdateSkippedAsync(CancellationToken cancellationToken)
+    public async Task<long?> UpdateSkippedRowAsync(IReadOnlyList<string[]> skipped, bool exhausted, CancellationToken cancellationToken)
     {
-        long updated = 0;
-        while (_skipped.Count > 0)
+        try
         {
-            try
-            {
-                await BeginAsync(_exhausted ? null : SkippedRowPeek, cancellationToken).ConfigureAwait(false);
-                var changed = await Main.ExecuteAsync(SkippedRowSql(), [.. _skipped[0]], cancellationToken).ConfigureAwait(false);
-                await Main.ExecuteAsync(
-                    $"UPDATE {_state} SET skipped = skipped - 0, rows_updated = rows_updated + $1, updated_at = now() WHERE id = 1",
-                    [(long)changed],
-                    cancellationToken).ConfigureAwait(false);
-                await Main.ExecuteAsync("COMMIT", null, cancellationToken).ConfigureAwait(false);
-                _skipped.RemoveAt(0);
-                updated += changed;
-            }
-            catch (PostgresException error) when (!_exhausted && PgErrors.IsLockTimeout(error))
-            {
-                await Main.RollbackQuietlyAsync().ConfigureAwait(false);
-                break;
-            }
-            catch (PostgresException error)
-            {
-                throw await TranslateAsync(error).ConfigureAwait(false);
-            }
+            await BeginAsync(exhausted ? null : SkippedRowPeek, cancellationToken).ConfigureAwait(false);
+            var changed = await Main.ExecuteAsync(SkippedRowSql(), [.. skipped[0]], cancellationToken).ConfigureAwait(false);
+            await Main.ExecuteAsync(
+                $"UPDATE {_state} SET skipped = skipped - 0, rows_updated = rows_updated + $1, updated_at = now() WHERE id = 1",
+                [(long)changed],
+                cancellationToken).ConfigureAwait(false);
+            await Main.ExecuteAsync("COMMIT", null, cancellationToken).ConfigureAwait(false);
+            return changed;
         }
-
-        return updated;
+        catch (PostgresException error) when (!exhausted && PgErrors.IsLockTimeout(error))
+        {
+            await Main.RollbackQuietlyAsync().ConfigureAwait(false);
+            return null;
+        }
+        catch (PostgresException error)
+        {
+            throw await TranslateAsync(error).ConfigureAwait(false);
+        }
     }
 
     private async Task BeginAsync(TimeSpan? lockTimeout, CancellationToken cancellationToken)
