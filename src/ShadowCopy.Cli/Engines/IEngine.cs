@@ -21,6 +21,9 @@ internal interface IEngine
     /// <summary>The capture mode when --capture is not given.</summary>
     string DefaultCapture { get; }
 
+    /// <summary>The backfill's --batch-time when none is given: how long a batch may hold the row locks writers can queue behind.</summary>
+    TimeSpan DefaultBatchTime { get; }
+
     /// <summary>A --table value in this engine's terms (PostgreSQL folds unquoted names; MySQL defaults to the DSN's database).</summary>
     TableName ParseTable(string text, string dsn);
 

@@ -24,6 +24,14 @@ internal sealed class MySqlEngine : IEngine
 
     public string DefaultCapture => "binlog";
 
+    /// <summary>
+    /// 100 ms: a batch's UPDATE holds its rows' locks until it commits and writers that hit the range
+    /// wait that long, while the binlog copy holds none (ADR 0028). At 1M rows on a quiet machine the
+    /// load's p99 while backfilling was 94 ms at 200 ms batches against 79 ms while copying, 89 ms at
+    /// 100 ms against 102 ms, for the same wall (27.5 vs 26.9 s); 50 ms batches took 1.4× the wall.
+    /// </summary>
+    public TimeSpan DefaultBatchTime => TimeSpan.FromMilliseconds(100);
+
     /// <summary>MySQL keeps the case of names; an unqualified table is in the DSN's database.</summary>
     public TableName ParseTable(string text, string dsn) =>
         TableName.Parse(text, Uri.TryCreate(dsn, UriKind.Absolute, out var uri) ? Uri.UnescapeDataString(uri.AbsolutePath.TrimStart('/')) : string.Empty, foldUnquotedToLower: false);

@@ -1,23 +1,11 @@
 using System.CommandLine;
-using ShadowCopy.Cli.Commands.Alter;
-using ShadowCopy.Cli.Commands.Cleanup;
-using ShadowCopy.Cli.Commands.Ctl;
-using ShadowCopy.Cli.Commands.Migrate;
 
 namespace ShadowCopy.Cli.Tests.Commands;
 
 /// <summary>The root command as Program.Main builds it, and a runner that captures a verb's output.</summary>
 internal static class CliHarness
 {
-    private static readonly Lazy<RootCommand> Root = new(() =>
-    {
-        var root = new RootCommand("shadowcopy");
-        root.Subcommands.Add(AlterCommandDefinition.Create());
-        root.Subcommands.Add(CleanupCommandDefinition.Create());
-        root.Subcommands.Add(CtlCommandDefinition.Create());
-        root.Subcommands.Add(MigrateCommandDefinition.Create());
-        return root;
-    });
+    private static readonly Lazy<RootCommand> Root = new(Program.CreateRoot);
 
     public static ParseResult Parse(string verb, params string[] args)
     {

@@ -283,7 +283,7 @@ internal static class AlterCommand
             : throw new ArgumentException($"{option.Name} must be a positive duration like 500ms or 2s, not '{text}'");
     }
 
-    private static TimeSpan? OptionalDuration(ParseResult parse, Option<string?> option) =>
+    internal static TimeSpan? OptionalDuration(ParseResult parse, Option<string?> option) =>
         parse.GetValue(option) is { } text
             ? DurationParser.TryParse(text, out var value) && value > TimeSpan.Zero
                 ? value

@@ -124,7 +124,8 @@ internal static class BackfillCommand
             Alter = string.Empty,
             Execute = execute,
             Resume = resume,
-            ChunkTime = AlterCommand.Duration(parse, BackfillCommandDefinition.BatchTime),
+            ChunkTime = AlterCommand.OptionalDuration(parse, BackfillCommandDefinition.BatchTime)
+                ?? EngineRegistry.For(parse.GetValue(AlterCommandDefinition.Dsn)!).DefaultBatchTime,
             InitialChunkSize = Math.Min(batchSize, maxBatch),
             MaxChunkSize = maxBatch,
             MinChunkSize = Math.Min(10, maxBatch),

@@ -12,7 +12,7 @@ internal static class BackfillCommandDefinition
     public static readonly Option<string> Set = new("--set") { Description = "the assignments each batch's UPDATE makes, e.g. \"email_lower = lower(email)\"", Required = true };
     public static readonly Option<string?> Where = new("--where") { Description = "the rows still to do, e.g. \"email_lower IS NULL\": each batch updates only these, so a rerun touches only what is left" };
     public static readonly Option<string?> Verify = new("--verify") { Description = "a condition true for a drifted row, counted at the end, e.g. \"email_lower IS DISTINCT FROM lower(email)\"; non-zero exits 4" };
-    public static readonly Option<string> BatchTime = new("--batch-time") { Description = "target time per batch transaction (batch size adapts to it)", DefaultValueFactory = _ => "200ms" };
+    public static readonly Option<string?> BatchTime = new("--batch-time") { Description = "target time per batch transaction, i.e. how long a batch may hold the row locks writers queue behind (batch size adapts to it); default: MySQL/MariaDB 100ms, PostgreSQL 200ms" };
     public static readonly Option<int> BatchSize = new("--batch-size") { Description = "initial key positions per batch (then adapted to --batch-time)", DefaultValueFactory = _ => 1000 };
     public static readonly Option<int> MaxBatchSize = new("--max-batch-size") { Description = "upper bound on key positions per batch", DefaultValueFactory = _ => 50_000 };
     public static readonly Option<string> LockWaitTimeout = new("--lock-wait-timeout") { Description = "longest wait for a lock per batch (MySQL: whole seconds, rounded up); then the batch is rolled back and retried smaller", DefaultValueFactory = _ => "2s" };
